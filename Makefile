@@ -1,0 +1,69 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step they call.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+DSPT := $(VENV)/bin/dspt
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENDOR := dspt/static/vendor
+
+.PHONY: run install uv assets migrate demo test lint format test-fast test-postgres bench bench-lookup bench-monitoring bench-cld clean
+
+run: install assets migrate demo ## Serve the app on SQLite with the demo data loaded
+	@echo ""
+	@echo "  DSPT is running at http://$(HOST):$(PORT)/"
+	@$(DSPT) demo_signins || true
+	@echo ""
+	$(DSPT) serve --host $(HOST) --port $(PORT)
+
+uv:
+	@command -v uv >/dev/null 2>&1 || [ -x $(HOME)/.local/bin/uv ] || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+install: uv ## Create .venv with the locked dependencies (idempotent)
+	@$(UV) sync --frozen --quiet
+	@test -x $(DSPT)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json ## Copy the NHS.UK frontend, plotly and axe into dspt/static/vendor
+	@mkdir -p $(VENDOR)/nhsuk
+	@cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js $(VENDOR)/nhsuk/
+	@cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets $(VENDOR)/nhsuk/
+	@cp node_modules/plotly.js-dist-min/plotly.min.js $(VENDOR)/
+	@cp node_modules/axe-core/axe.min.js $(VENDOR)/
+
+migrate: install
+	@$(DSPT) migrate --no-input -v 0
+
+demo: migrate ## Load the demo data set if the database is empty
+	@$(DSPT) load_demo --if-empty
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install assets lint ## The whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
+
+test-fast: install
+	$(VENV)/bin/pytest -q -m "not browser and not spark" -x
+
+bench: bench-lookup bench-monitoring bench-cld ## All benchmarks; figures are printed as ratios
+
+bench-lookup: install assets
+	$(PY) bench/lookup.py
+
+bench-monitoring: install
+	$(PY) bench/monitoring.py
+
+bench-cld: install
+	$(PY) bench/cld.py
+
+clean:
+	rm -rf data/dspt.sqlite3* $(VENDOR)

@@ -1,0 +1,139 @@
+"""Assessments (one per organisation per edition), their answers and evidence, and publications.
+
+A Publication is the public fact the status function reads: which edition, on what day, at what
+level. Answers, gaps and evidence stay private to the organisation and its reviewers.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Level(models.TextChoices):
+    """The level a publication reached when it was published (a subset of the public statuses)."""
+
+    NOT_MET = "standards_not_met", "Standards Not Met"
+    APPROACHING = "approaching_standards", "Approaching Standards"
+    MET = "standards_met", "Standards Met"
+    EXCEEDED = "standards_exceeded", "Standards Exceeded"
+
+
+class Assessment(models.Model):
+    """One organisation's self-assessment against one edition."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="assessments"
+    )
+    edition = models.CharField(max_length=9, help_text="Toolkit year, e.g. 2024-25.")
+    audience = models.CharField(max_length=32, help_text="Which edition file, e.g. social-care.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped on every change; writers send the version they saw to detect concurrent edits.
+    version = models.PositiveIntegerField(default=0)
+
+    # The organisation profile, part of the assessment.
+    caldicott_guardian = models.CharField(max_length=200, blank=True)
+    senior_information_risk_owner = models.CharField(max_length=200, blank=True)
+    ig_lead = models.CharField("Information governance lead", max_length=200, blank=True)
+    data_protection_officer = models.CharField(max_length=200, blank=True)
+    nhsmail_only = models.BooleanField(null=True, blank=True)
+    cyber_essentials_plus = models.BooleanField(default=False)
+    cyber_essentials_plus_expires_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "edition"], name="one_assessment_per_edition")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.edition}"
+
+
+class Answer(models.Model):
+    """The current answer to one evidence item. History is in the audit log."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    item_id = models.CharField(max_length=16)
+    # bool for confirmations, str for text/choice/date (ISO), number for number/percentage.
+    value = models.JSONField(null=True, blank=True)
+    not_applicable = models.BooleanField(default=False)
+    comment = models.TextField(blank=True)
+    carried_forward = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item_id"], name="one_answer_per_item")
+        ]
+
+
+def evidence_path(instance: "EvidenceDocument", filename: str) -> str:
+    # Stored under an opaque name; the original name is kept in the row for display.
+    import uuid
+
+    return f"evidence/{instance.assessment.organisation_id}/{uuid.uuid4().hex}"
+
+
+class EvidenceDocument(models.Model):
+    """A document attached to an evidence item (or the action plan, item_id='action-plan')."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="documents")
+    item_id = models.CharField(max_length=16)
+    file = models.FileField(upload_to=evidence_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+
+class PublicationSource(models.TextChoices):
+    TOOLKIT = "toolkit", "Published in this toolkit"
+    IMPORT = "import", "Imported from a DSPT status export"
+    DEMO = "demo", "Synthetic demo data"
+
+
+class Publication(models.Model):
+    """An organisation published its assessment for an edition on a day, at a level."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="publications"
+    )
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="publications"
+    )
+    edition = models.CharField(max_length=9)
+    published_on = models.DateField(db_index=True)
+    published_at = models.DateTimeField(default=timezone.now)
+    level = models.CharField(max_length=24, choices=Level.choices)
+    # Kept so the status can step down from Exceeded to Met when the certificate lapses.
+    cyber_essentials_plus_expires_on = models.DateField(null=True, blank=True)
+    # Sites of a head office that this publication covers.
+    covers = models.ManyToManyField(
+        "organisations.Organisation", blank=True, related_name="covering_publications"
+    )
+    # Private: which mandatory items were unmet at publication (never in a public record).
+    unmet_items = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=10, choices=PublicationSource.choices, default=PublicationSource.TOOLKIT)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["published_on", "id"]
+        indexes = [models.Index(fields=["organisation", "published_on"])]
+        constraints = [
+            # Importing the same export twice must change nothing.
+            models.UniqueConstraint(
+                fields=["organisation", "edition", "published_on", "level"],
+                name="publication_unique_fact",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.edition} {self.level} {self.published_on}"

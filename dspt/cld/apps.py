@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CldConfig(AppConfig):
+    name = "dspt.cld"
+    label = "cld"

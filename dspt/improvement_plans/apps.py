@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ImprovementPlansConfig(AppConfig):
+    name = "dspt.improvement_plans"
+    label = "improvement_plans"

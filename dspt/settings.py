@@ -1,0 +1,175 @@
+"""Django settings. Everything an operator may change comes from the environment (see docs/operator-guide.md)."""
+
+from pathlib import Path
+import os
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+DATA_DIR = Path(os.environ.get("DSPT_DATA_DIR", PROJECT_DIR / "data"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = os.environ.get("DSPT_DEBUG", "0") == "1"
+# A fixed development key is fine for the embedded demo; production must set DSPT_SECRET_KEY.
+SECRET_KEY = os.environ.get("DSPT_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+ALLOWED_HOSTS = os.environ.get("DSPT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DSPT_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rules.apps.AutodiscoverRulesConfig",
+    "dspt.core",
+    "dspt.accounts",
+    "dspt.audit",
+    "dspt.organisations",
+    "dspt.frameworks",
+    "dspt.assessments",
+    "dspt.statuses",
+    "dspt.improvement_plans",
+    "dspt.monitoring",
+    "dspt.support",
+    "dspt.cld",
+    "dspt.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "dspt.accounts.middleware.BearerTokenMiddleware",
+]
+
+ROOT_URLCONF = "dspt.urls"
+WSGI_APPLICATION = "dspt.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "dspt.core.jinja2.environment", "autoescape": True},
+    },
+    {
+        # The admin site still uses Django templates.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{DATA_DIR / 'dspt.sqlite3'}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers continue while a writer commits; IMMEDIATE avoids upgrade deadlocks
+    # when two requests publish at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/sign-in/"
+LOGIN_REDIRECT_URL = "/"
+# Failed sign-ins allowed per account (and per address) in the window before a lock-out.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("DSPT_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("DSPT_LOGIN_FAILURE_WINDOW", "900"))
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+if os.environ.get("DSPT_HTTPS", "0") == "1":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+(BASE_DIR / "static").mkdir(exist_ok=True)
+MEDIA_ROOT = Path(os.environ.get("DSPT_MEDIA_ROOT", DATA_DIR / "media"))
+FILE_UPLOAD_TEMP_DIR = None
+# Evidence documents and plans: size and type limits (bytes).
+DSPT_MAX_UPLOAD_BYTES = int(os.environ.get("DSPT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+EMAIL_BACKEND = os.environ.get("DSPT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("DSPT_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+EMAIL_HOST = os.environ.get("DSPT_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DSPT_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DSPT_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DSPT_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DSPT_EMAIL_USE_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DSPT_FROM_EMAIL", "dspt@localhost")
+
+# "Today" can be pinned for demos and tests (YYYY-MM-DD); unset means the real date.
+DSPT_TODAY = os.environ.get("DSPT_TODAY", "")
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DSPT_LOG_LEVEL", "WARNING")},
+}

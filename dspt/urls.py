@@ -1,0 +1,19 @@
+"""URL map: one include per domain app, the API under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from dspt.api.api import api
+
+urlpatterns = [
+    path("", include("dspt.statuses.urls")),
+    path("accounts/", include("dspt.accounts.urls")),
+    path("organisations/", include("dspt.organisations.urls")),
+    path("assessments/", include("dspt.assessments.urls")),
+    path("plans/", include("dspt.improvement_plans.urls")),
+    path("monitoring/", include("dspt.monitoring.urls")),
+    path("support/", include("dspt.support.urls")),
+    path("cld/", include("dspt.cld.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
