@@ -28,6 +28,7 @@ class OversightRole(models.TextChoices):
     COMMISSIONER = "commissioner", "Commissioner"
     LSO = "lso", "Local Support Organisation"
     PROGRAMME = "programme", "Programme team"
+    PROCESSOR = "processor", "Processing centre data manager"
     PLATFORM_ADMIN = "platform_admin", "Platform admin"
 
 
