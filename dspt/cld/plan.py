@@ -1,3 +1,5 @@
+# ruff: noqa: S608 - SQL here is generated from the specification files and fixed templates;
+# values from extracts never enter SQL text (they are read by the engine as data).
 """The processing pipeline, defined once as SQL steps and rendered for DuckDB or Spark.
 
 Inputs, registered by the engine as views:
