@@ -30,6 +30,7 @@ DEFAULTS: dict[str, object] = {
     "DSPT_CLD_ROUND_TO": 5,
     # Spark master for --engine spark.
     "DSPT_CLD_SPARK_MASTER": "local[*]",
+    "DSPT_CLD_SPARK_SHUFFLE_PARTITIONS": 8,
 }
 
 

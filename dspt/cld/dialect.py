@@ -53,7 +53,8 @@ class Dialect:
             kind = "TABLE" if materialise else "VIEW"
             return f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}"
         if materialise:
-            return f"CACHE TABLE {name} AS {sql}"
+            # Lazy: computed once, on first use, inside the job that needs it (no extra job).
+            return f"CACHE LAZY TABLE {name} AS {sql}"
         return f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}"
 
 

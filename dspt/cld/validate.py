@@ -159,7 +159,7 @@ def _validate_landed(landed, spec, workdir, limits, error_csv, examples) -> Vali
         f"min(trim({ident(n)})), max(trim({ident(n)}))"
         for n in (p["la_code"], p["start"], p["end"])
     )
-    row = con.execute(f"SELECT count(*), {extremes}, {sums} FROM {scan}").fetchone()
+    row = con.execute(f"SELECT count(*), {extremes}, {sums} FROM {scan}").fetchall()[0]
     good_rows, (la_min, la_max, ps_min, ps_max, pe_min, pe_max), counts = row[0], row[1:7], row[7:]
     try:
         rejects = con.execute(
@@ -237,7 +237,7 @@ def _insert_check_failures(con, scan: str, checks: list[Check], counts) -> None:
     con.execute(
         f"""INSERT INTO findings
         SELECT __rn, f.idx, f.value FROM (
-            SELECT __rn, unnest(list_filter([{items}], x -> x IS NOT NULL)) AS f
+            SELECT __rn, unnest(list_filter([{items}], lambda x: x IS NOT NULL)) AS f
             FROM {duck.numbered(scan)} WHERE {where})"""
     )
 

@@ -35,3 +35,15 @@ class RunOutputs:
 
 def is_parquet(path: Path) -> bool:
     return path.suffix.lower() in (".parquet", ".pq")
+
+
+def outcome_counts(parquet_dir: Path) -> dict[str, int]:
+    """Rows per trace outcome in a finished output (read back with DuckDB: cheap, columnar)."""
+    import duckdb
+
+    pattern = str(parquet_dir / "*.parquet").replace("'", "''")
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"SELECT trace_outcome, count(*) FROM read_parquet('{pattern}') GROUP BY 1"  # noqa: S608
+        ).fetchall()
+    return dict(rows)

@@ -100,8 +100,6 @@ def run_plan(con, inputs, outputs, spec_scan: str) -> dict[str, int]:
         con.execute(
             f"COPY (SELECT * FROM trace_results ORDER BY la_person_id) TO {lit(str(outputs.trace_csv))} (HEADER)"
         )
-    return dict(
-        con.execute(
-            f"SELECT trace_outcome, count(*) FROM read_parquet({lit(str(target))}) GROUP BY 1"
-        ).fetchall()
-    )
+    from dspt.cld.engines.common import outcome_counts
+
+    return outcome_counts(outputs.parquet_dir)

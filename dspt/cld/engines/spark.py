@@ -15,7 +15,13 @@ from pathlib import Path
 
 from dspt.cld import conf
 from dspt.cld.dialect import SPARK
-from dspt.cld.engines.common import INDEX_COLUMNS, LOOKUP_COLUMNS, RunInputs, RunOutputs, is_parquet
+from dspt.cld.engines.common import (
+    INDEX_COLUMNS,
+    LOOKUP_COLUMNS,
+    RunInputs,
+    RunOutputs,
+    is_parquet,
+)
 from dspt.cld.plan import build_plan
 
 _session = None
@@ -37,7 +43,7 @@ def session():
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.shuffle.partitions", str(conf.get("DSPT_CLD_SPARK_SHUFFLE_PARTITIONS")))
         .config("spark.driver.memory", "1g")
         .config("spark.sql.parquet.compression.codec", "zstd")
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
