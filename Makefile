@@ -29,7 +29,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 assets: node_modules/.package-lock.json ## Copy the NHS.UK frontend, plotly and axe into dspt/static/vendor
 	@mkdir -p $(VENDOR)/nhsuk
-	@cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js $(VENDOR)/nhsuk/
+	@cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js $(VENDOR)/nhsuk/
+	@# The compiled CSS points at /assets/; we serve the assets under /static/vendor/nhsuk/assets/.
+	@sed 's#url(/assets/#url(/static/vendor/nhsuk/assets/#g' node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css > $(VENDOR)/nhsuk/nhsuk-frontend.min.css
 	@cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets $(VENDOR)/nhsuk/
 	@cp node_modules/plotly.js-dist-min/plotly.min.js $(VENDOR)/
 	@cp node_modules/axe-core/axe.min.js $(VENDOR)/
