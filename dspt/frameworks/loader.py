@@ -118,6 +118,71 @@ def edition_from_data(data: dict[str, Any]) -> Edition:
         raise ValueError(f"Not a usable edition file: {exc!r}") from exc
 
 
+def _number(value: float) -> int | float:
+    # Thresholds are held as floats; write whole numbers back as the integers they were.
+    return int(value) if float(value).is_integer() else value
+
+
+def _response_data(item: EvidenceItem) -> dict[str, Any]:
+    response: dict[str, Any] = {"type": str(item.response_type)}
+    if item.threshold is not None:
+        response["threshold"] = _number(item.threshold)
+    if item.max_age_days is not None:
+        response["max_age_days"] = item.max_age_days
+    if item.choices:
+        response["choices"] = [
+            {"key": c.key, "label": c.label, "meets": c.meets}
+            | ({"partial": True} if c.partial else {})
+            for c in item.choices
+        ]
+    return response
+
+
+def edition_to_data(edition: Edition) -> dict[str, Any]:
+    """The file form of an edition (the inverse of `edition_from_data`)."""
+    obligations: dict[str, list[dict[str, Any]]] = {}
+    for standard in edition.standards:
+        obligations.setdefault(standard.obligation, []).append(
+            {
+                "number": standard.number,
+                "title": standard.title,
+                "summary": standard.summary,
+                "assertions": [
+                    {
+                        "id": assertion.id,
+                        "title": assertion.title,
+                        "items": [
+                            {
+                                "id": item.id,
+                                "question": item.question,
+                                "guidance": item.guidance,
+                                "response": _response_data(item),
+                                "allow_na": item.allow_na,
+                                "mandatory": {c: c in item.mandatory for c in edition.categories},
+                                "approaching": {
+                                    c: c in item.approaching for c in edition.categories
+                                },
+                            }
+                            for item in assertion.items
+                        ],
+                    }
+                    for assertion in standard.assertions
+                ],
+            }
+        )
+    return {
+        "schema": 1,
+        "code": edition.code,
+        "audience": edition.audience,
+        "framework": edition.framework,
+        "title": edition.title,
+        "opens_on": edition.opens_on.isoformat(),
+        "deadline": edition.deadline.isoformat(),
+        "categories": list(edition.categories),
+        "obligations": [{"name": name, "standards": stds} for name, stds in obligations.items()],
+    }
+
+
 def load_edition_file(path: str | Path) -> Edition:
     """Load an edition from any file path (uncached; for tools, fixtures and validation)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))

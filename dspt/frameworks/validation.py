@@ -247,7 +247,12 @@ class _Checker:
         self.check_response(item.get("response"), where)
         mandatory = self.check_flags(item.get("mandatory"), f"{where}: mandatory")
         approaching = self.check_flags(item.get("approaching"), f"{where}: approaching")
-        for category in sorted(approaching - mandatory):
+        # Only an explicit false counts here: a missing flag is already reported above.
+        raw = item.get("mandatory")
+        explicit_false = (
+            {c for c, f in raw.items() if f is False} if isinstance(raw, dict) else set()
+        )
+        for category in sorted((approaching - mandatory) & explicit_false):
             self.add(
                 f"{where}: needed for Approaching Standards but not mandatory for {category} "
                 "(approaching must be a subset of mandatory)"
