@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from dspt.frameworks.structure import EvidenceItem, ItemOutcome, ResponseType
@@ -28,6 +28,9 @@ def _is_blank(value: Any) -> bool:
 
 def parse_date_answer(value: Any) -> date:
     """Read a date answer ("YYYY-MM-DD" or a date); ValueError if it is not a real date."""
+    # A datetime is a date too, but it cannot be compared with one; keep only its day.
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, str) and _ISO_DATE.match(value.strip()):

@@ -14,6 +14,8 @@ from datetime import date
 from enum import StrEnum
 from functools import cached_property
 
+from dspt.frameworks.deadlines import label_for
+
 
 class ResponseType(StrEnum):
     """How an evidence item is answered."""
@@ -174,8 +176,6 @@ class Edition:
     @property
     def label(self) -> str:
         """The short year label used in public statuses, e.g. "24/25"."""
-        from dspt.frameworks.deadlines import label_for
-
         return label_for(self.code)
 
     @cached_property

@@ -1,6 +1,6 @@
 """evaluate_item: every response type, N/A, blanks and malformed values."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -84,6 +84,7 @@ def test_date_without_max_age():
     assert ev(item, "2001-01-01") == MET
     assert ev(item, "2025-03-31") == MET  # the check day itself
     assert ev(item, date(2025, 3, 1)) == MET  # a date object is accepted too
+    assert ev(item, datetime(2025, 3, 1, 9, 30)) == MET
     assert ev(item, "2025-04-01") == UNMET  # in the future relative to the check day
     assert ev(item, None) == BLANK
     assert ev(item, "") == BLANK
