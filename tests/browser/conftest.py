@@ -4,6 +4,7 @@ We never download a browser: Chromium comes from the system package (/usr/bin/ch
 """
 
 import os
+
 import pytest
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run inside
@@ -45,7 +46,12 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     page.add_script_tag(url="/static/vendor/axe.min.js")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:3]]}
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"][:3]],
+        }
         for v in result["violations"]
         if v["impact"] in impacts
     ]

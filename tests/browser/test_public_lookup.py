@@ -14,10 +14,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_search_and_see_status(site, page):
     region = Region.objects.create(ons_code="E12000003", name="Yorkshire and The Humber")
     org = Organisation.objects.create(
-        ods_code="VPUB1", name="Willow Court Care Home", org_type=OrgType.SOCIAL_CARE,
-        postcode="LS6 2AB", region=region, registered_on=date(2024, 1, 1),
+        ods_code="VPUB1",
+        name="Willow Court Care Home",
+        org_type=OrgType.SOCIAL_CARE,
+        postcode="LS6 2AB",
+        region=region,
+        registered_on=date(2024, 1, 1),
     )
-    Publication.objects.create(organisation=org, edition="2026-27", published_on=date(2026, 9, 14), level=Level.MET)
+    Publication.objects.create(
+        organisation=org, edition="2026-27", published_on=date(2026, 9, 14), level=Level.MET
+    )
 
     page.goto(site + "/")
     page.get_by_label("Organisation name, ODS code or postcode").fill("willow")
