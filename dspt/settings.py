@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
+    "ninja",
     "dspt.core",
     "dspt.accounts",
     "dspt.audit",
