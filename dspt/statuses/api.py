@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 
 from dspt.organisations.models import Organisation
 from dspt.statuses.exports import statuses_csv
-from dspt.statuses.search import search_organisations
+from dspt.statuses.search import organisations_by_id, search_organisation_ids
 from dspt.statuses.selectors import status_of, status_record, statuses_of
 
 router = Router(tags=["public"])
@@ -42,9 +42,9 @@ def search(request, q: str = "", page: int = 1, page_size: int = 20, as_of: date
     """Search by name, ODS code or postcode; a page of organisation status records."""
     if page < 1 or not 1 <= page_size <= 100:
         raise HttpError(422, "page must be 1 or more and page_size between 1 and 100.")
-    matches = search_organisations(q)
-    total = matches.count()
-    orgs = list(matches[(page - 1) * page_size : page * page_size])
+    ids = search_organisation_ids(q)
+    total = len(ids)
+    orgs = organisations_by_id(ids[(page - 1) * page_size : page * page_size])
     results = statuses_of(orgs, as_of)
     return {
         "count": total,

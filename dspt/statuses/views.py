@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from dspt.core.dates import parse_iso_date, today
 from dspt.organisations.models import Organisation
 from dspt.statuses.compute import UNLOCK_LABELS
-from dspt.statuses.search import search_organisations
+from dspt.statuses.search import organisations_by_id, search_organisation_ids
 from dspt.statuses.selectors import status_of, statuses_of
 
 
@@ -17,9 +17,10 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     rows = []
     if q:
-        page = Paginator(search_organisations(q), 20).get_page(request.GET.get("page"))
-        results = statuses_of(page.object_list)
-        rows = [(org, results[org.id]) for org in page.object_list]
+        page = Paginator(search_organisation_ids(q), 20).get_page(request.GET.get("page"))
+        orgs = organisations_by_id(list(page.object_list))
+        results = statuses_of(orgs)
+        rows = [(org, results[org.id]) for org in orgs]
     return render(
         request,
         "statuses/search.jinja",

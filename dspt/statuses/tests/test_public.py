@@ -152,3 +152,27 @@ def test_status_command(make_org, publish, capsys):
     )
     with pytest.raises(CommandError, match="No organisation"):
         call_command("status", "NOPE")
+
+
+def test_search_matches_word_prefixes_in_name_order(client, make_org):
+    make_org("VW001", "St. Mary's Care-Home")
+    make_org("VW002", "Marylebone House")
+    make_org("VW003", "Rosemary Court")
+
+    def names(q):
+        return [r["name"] for r in client.get(f"/api/v1/organisations?q={q}").json()["results"]]
+
+    assert names("mary") == ["Marylebone House", "St. Mary's Care-Home"]
+    assert names("mary care") == ["St. Mary's Care-Home"]
+    assert names("court rose") == ["Rosemary Court"]
+    assert names("LS1") == ["Marylebone House", "Rosemary Court", "St. Mary's Care-Home"]
+    # An exact ODS code comes first even when names also match.
+    make_org("MARY1", "Zeta Mary Lodge", org_type="other")
+    assert names("mary1")[0] == "Zeta Mary Lodge"
+
+
+def test_search_sees_a_new_organisation_at_once(client, make_org):
+    make_org("VNEW1", "First Home")
+    assert client.get("/api/v1/organisations?q=second").json()["count"] == 0
+    make_org("VNEW2", "Second Home")
+    assert client.get("/api/v1/organisations?q=second").json()["count"] == 1

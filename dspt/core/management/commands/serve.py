@@ -18,7 +18,7 @@ class Command(BaseCommand):
             type=int,
             default=int(os.environ.get("DSPT_WORKERS", str(2 * (os.cpu_count() or 1) + 1))),
         )
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("DSPT_THREADS", "1")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("DSPT_THREADS", "4")))
 
     def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
         from gunicorn.app.base import BaseApplication
@@ -33,6 +33,10 @@ class Command(BaseCommand):
                 self.cfg.set("bind", f"{host}:{port}")
                 self.cfg.set("workers", workers)
                 self.cfg.set("threads", threads)
+                # Threaded workers keep connections alive between requests (sync workers close
+                # each one), which matters behind a proxy and for API clients.
+                self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
+                self.cfg.set("keepalive", 5)
                 self.cfg.set("accesslog", os.environ.get("DSPT_ACCESS_LOG") or None)
                 self.cfg.set("timeout", 120)
                 self.cfg.set("preload_app", True)
