@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from ninja import File, Router, UploadedFile
+from ninja import File, Router, Status, UploadedFile
 from ninja.errors import HttpError
 
 from dspt.assessments import selectors, services
@@ -147,7 +147,7 @@ def start_assessment(request, ods_code: str):
         assessment = services.start_assessment(org, request.user, request=request)
     except services.AssessmentError as exc:
         _fail(exc)
-    return 201, _assessment_out(org, assessment, selectors.progress(assessment))
+    return Status(201, _assessment_out(org, assessment, selectors.progress(assessment)))
 
 
 @router.get("/{ods_code}/answers/{item_id}", response={200: ItemOut, **ERRORS})
@@ -199,7 +199,7 @@ def post_document(request, ods_code: str, item_id: str, file: File[UploadedFile]
         )
     except services.AssessmentError as exc:
         _fail(exc)
-    return 201, _document_out(org, document)
+    return Status(201, _document_out(org, document))
 
 
 def _document(org, document_id: int) -> EvidenceDocument:
@@ -236,7 +236,7 @@ def delete_document(request, ods_code: str, document_id: int):
         services.remove_document(document.assessment, document, request.user, request=request)
     except services.AssessmentError as exc:
         _fail(exc)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{ods_code}/profile", response={200: ProfileSchema, **ERRORS})
@@ -312,7 +312,7 @@ def publish(request, ods_code: str, payload: PublishIn):
         )
     except services.AssessmentError as exc:
         _fail(exc)
-    return 201, _publication_out(org, publication, with_status=True)
+    return Status(201, _publication_out(org, publication, with_status=True))
 
 
 @router.get("/{ods_code}/publications", response={200: list[PublicationOut], **ERRORS})

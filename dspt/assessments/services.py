@@ -30,6 +30,7 @@ from dspt.assessments.publishing import AlreadyPublished, coverable_sites, publi
 from dspt.assessments.values import parse_comment, parse_value
 from dspt.audit.services import record
 from dspt.core.dates import today
+from dspt.frameworks.changes import carry_forward_map
 from dspt.frameworks.model import ItemOutcome, evaluate_item
 
 PROFILE_FIELDS = (
@@ -128,13 +129,14 @@ def _carry_forward(assessment: Assessment, edition, user) -> int:
     old_docs: dict[str, list[EvidenceDocument]] = {}
     for d in previous.documents.all():
         old_docs.setdefault(d.item_id, []).append(d)
+    # New item ID -> old item ID, for items that ask the same thing in the same way.
+    sources = carry_forward_map(old_edition, edition)
     for item in edition.items:
-        if not old_edition.has_item(item.id):
+        source = sources.get(item.id)
+        if source is None:
             continue
-        if old_edition.item(item.id).fingerprint != item.fingerprint:
-            continue
-        old = old_answers.get(item.id)
-        docs = old_docs.get(item.id, [])
+        old = old_answers.get(source)
+        docs = old_docs.get(source, [])
         if old is None and not docs:
             continue
         if old is not None:

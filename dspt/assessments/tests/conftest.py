@@ -190,3 +190,25 @@ def answer_all(assessment, user, answers: dict, *, with_policy: bool = True):
         services.attach_document(assessment, "1.1.3", pdf_file(), user)
     assessment.refresh_from_db()
     return assessment
+
+
+@pytest.fixture
+def started(orgs, people):
+    """Org A's assessment, started by a member, with one answer and one document."""
+    from dspt.assessments import services
+
+    assessment = services.start_assessment(orgs["A"], people["member_a"])
+    services.save_answer(assessment, "1.1.1", value=True, user=people["member_a"])
+    document = services.attach_document(assessment, "1.1.3", pdf_file(), people["member_a"])
+    assessment.refresh_from_db()
+    return assessment, document
+
+
+def make_token(user, org) -> str:
+    from dspt.accounts.models import ApiToken, hash_token
+
+    raw = ApiToken.new_raw_token()
+    ApiToken.objects.create(
+        organisation=org, user=user, name="test", prefix=raw[:8], token_hash=hash_token(raw)
+    )
+    return raw
