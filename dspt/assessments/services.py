@@ -54,6 +54,7 @@ __all__ = [
     "AssessmentError",
     "StaleVersion",
     "attach_document",
+    "check_answers",
     "remove_document",
     "save_answer",
     "save_answers",
@@ -185,20 +186,7 @@ def save_answers(
     """
     on = today()
     edition = edition_of(assessment)
-    cleaned: dict[str, tuple[Any, bool, str]] = {}
-    errors: dict[str, str] = {}
-    for item_id, entry in entries.items():
-        if not edition.has_item(item_id):
-            errors[item_id] = f"There is no evidence item {item_id} in this assessment."
-            continue
-        item = edition.item(item_id)
-        try:
-            if entry.not_applicable and not item.allow_na:
-                raise ValueError("This item cannot be marked not applicable.")
-            value = None if entry.not_applicable else parse_value(item, entry.value, on)
-            cleaned[item_id] = (value, bool(entry.not_applicable), parse_comment(entry.comment))
-        except ValueError as exc:
-            errors[item_id] = str(exc)
+    cleaned, errors = _clean_answers(edition, entries, on)
     if errors:
         raise AnswerErrors(errors)
 
@@ -240,6 +228,31 @@ def save_answers(
             edition.item(item_id), value, na, doc_counts.get(item_id, 0), on
         )
     return outcomes
+
+
+def check_answers(assessment: Assessment, entries: dict[str, AnswerInput]) -> dict[str, str]:
+    """The problems (by item ID) that would stop `entries` being saved; empty when none."""
+    return _clean_answers(edition_of(assessment), entries, today())[1]
+
+
+def _clean_answers(
+    edition, entries: dict[str, AnswerInput], on: date
+) -> tuple[dict[str, tuple[Any, bool, str]], dict[str, str]]:
+    cleaned: dict[str, tuple[Any, bool, str]] = {}
+    errors: dict[str, str] = {}
+    for item_id, entry in entries.items():
+        if not edition.has_item(item_id):
+            errors[item_id] = f"There is no evidence item {item_id} in this assessment."
+            continue
+        item = edition.item(item_id)
+        try:
+            if entry.not_applicable and not item.allow_na:
+                raise ValueError("This item cannot be marked not applicable.")
+            value = None if entry.not_applicable else parse_value(item, entry.value, on)
+            cleaned[item_id] = (value, bool(entry.not_applicable), parse_comment(entry.comment))
+        except ValueError as exc:
+            errors[item_id] = str(exc)
+    return cleaned, errors
 
 
 def save_answer(

@@ -147,8 +147,9 @@ def standard(request, ods_code: str, number: int) -> HttpResponse:
     top_error = ""
     try:
         expected = version_from_post(request.POST)
-        if submission.errors:
-            raise services.AnswerErrors(submission.errors)
+        problems = submission.errors | services.check_answers(assessment, submission.entries)
+        if problems:
+            raise services.AnswerErrors(problems)
         services.save_answers(
             assessment,
             submission.entries,
