@@ -40,6 +40,10 @@ def overview(request, ods_code: str) -> HttpResponse:
     assessment = selectors.current_assessment(org)
     context = {
         "page_title": f"Assessment – {org.name}",
+        "back_link": {
+            "href": reverse("organisations:detail", args=[org.ods_code]),
+            "text": org.name,
+        },
         "org": org,
         "edition": edition,
         "closed_reason": closed_reason,
