@@ -15,7 +15,7 @@ from dspt.assessments.documents import ACCEPT_ATTRIBUTE, ACTION_PLAN, ALLOWED_DE
 from dspt.assessments.editions import edition_of
 from dspt.assessments.forms import ProfileForm, covers_from_post, version_from_post
 from dspt.assessments.models import EvidenceDocument
-from dspt.statuses.compute import UNLOCK_LABELS
+from dspt.statuses.compute import RANK, UNLOCK_LABELS
 from dspt.statuses.selectors import status_of
 
 
@@ -213,6 +213,7 @@ def publish(request, ods_code: str) -> HttpResponse:
     ev = selectors.progress(assessment)
     latest = selectors.latest_publication(assessment)
     sites = list(services.coverable_sites(org))
+    current = status_of(org)
     if chosen is None:
         chosen = (
             [s.ods_code for s in latest.covers.all()] if latest else [s.ods_code for s in sites]
@@ -226,7 +227,9 @@ def publish(request, ods_code: str) -> HttpResponse:
             "org": org,
             "assessment": assessment,
             "ev": ev,
-            "status": status_of(org),
+            "status": current,
+            # Publishing always replaces the current status: warn when that is a step down.
+            "lowering": current.compliant and RANK[ev.would_publish_as.value] < current.rank,
             "sites": sites,
             "chosen": set(chosen),
             "error": error,

@@ -241,3 +241,14 @@ def test_other_sectors_are_pointed_to_an_improvement_plan(client, people, orgs):
     assert 'href="/plans/"' in page
     assert "Approaching Standards" in text(client.get("/assessments/RT1/publish/"))
     assert "action-plan" not in client.get("/assessments/RT1/").content.decode()
+
+
+def test_the_publish_page_warns_before_lowering_the_status(client, manager, started):
+    assessment, _ = started
+    answer_all(assessment, manager, ALL_MET, with_policy=False)
+    client.post("/assessments/VA001/publish/", {"version": assessment.version})
+    assert "This would lower your status" not in text(client.get("/assessments/VA001/publish/"))
+    services.save_answer(assessment, "1.1.1", value=False, user=manager)
+    page = text(client.get("/assessments/VA001/publish/"))
+    assert "This would lower your status" in page
+    assert "Your current status is 24/25 Standards Met" in page
