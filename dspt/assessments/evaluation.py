@@ -227,7 +227,7 @@ def _verdict(ev: Evaluation) -> tuple[Level, list[str]]:
         return Level.MET, reasons
 
     reasons = [
-        f"{_plural(len(ev.unmet_mandatory), 'mandatory item')} of {c.mandatory_total} "
+        f"{len(ev.unmet_mandatory)} of {_plural(c.mandatory_total, 'mandatory item')} "
         f"{'is' if len(ev.unmet_mandatory) == 1 else 'are'} not met, so you do not meet "
         "the standards yet."
     ]

@@ -39,7 +39,7 @@ def test_a_new_assessment_is_not_met_with_every_mandatory_item_listed(assessment
     assert (ev.overall.mandatory_met, ev.overall.mandatory_total) == (0, 7)
     assert (ev.overall.approaching_met, ev.overall.approaching_total) == (0, 4)
     assert ev.by_standard[7].mandatory_total == 2
-    assert "7 mandatory items of 7 are not met" in ev.reasons[0]
+    assert "7 of 7 mandatory items are not met" in ev.reasons[0]
 
 
 def test_every_mandatory_item_met_gives_standards_met(assessment, manager):
