@@ -1,9 +1,10 @@
 """Django settings. Everything an operator may change comes from the environment (see docs/operator-guide.md)."""
 
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -13,7 +14,9 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = os.environ.get("DSPT_DEBUG", "0") == "1"
 # A fixed development key is fine for the embedded demo; production must set DSPT_SECRET_KEY.
 SECRET_KEY = os.environ.get("DSPT_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-ALLOWED_HOSTS = os.environ.get("DSPT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",")
+ALLOWED_HOSTS = os.environ.get("DSPT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(
+    ","
+)
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DSPT_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -24,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
+    "ninja",
     "dspt.core",
     "dspt.accounts",
     "dspt.audit",
@@ -48,7 +52,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "dspt.accounts.middleware.BearerTokenMiddleware",
 ]
 
 ROOT_URLCONF = "dspt.urls"
@@ -93,7 +96,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "dspt.accounts.backends.EmailBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -101,7 +104,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -125,7 +131,8 @@ if os.environ.get("DSPT_HTTPS", "0") == "1":
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        # The NHS.UK template adds one inline script (the js-enabled class); it carries the nonce.
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
@@ -144,6 +151,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 (BASE_DIR / "static").mkdir(exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("DSPT_MEDIA_ROOT", DATA_DIR / "media"))
@@ -153,7 +161,9 @@ DSPT_MAX_UPLOAD_BYTES = int(os.environ.get("DSPT_MAX_UPLOAD_BYTES", str(10 * 102
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-EMAIL_BACKEND = os.environ.get("DSPT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get(
+    "DSPT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
 EMAIL_FILE_PATH = os.environ.get("DSPT_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 EMAIL_HOST = os.environ.get("DSPT_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DSPT_EMAIL_PORT", "25"))

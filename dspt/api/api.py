@@ -1,12 +1,23 @@
-"""The JSON API at /api/v1/: one NinjaAPI, with a router per domain app."""
+"""The JSON API at /api/v1/: one NinjaAPI, with a router per domain app.
+
+Public endpoints declare `auth=None`; everything else requires a bearer token or a signed-in
+browser session (see dspt.api.auth).
+"""
 
 from ninja import NinjaAPI
+
+from dspt.api.auth import api_auth
 
 api = NinjaAPI(
     title="Data Security and Protection Toolkit API",
     version="1",
-    description="Public status look-ups and authenticated access to an organisation's own assessment.",
+    description=(
+        "Public status look-ups, and authenticated access to your own organisation's assessment, "
+        "improvement plans and monitoring. Authenticate with `Authorization: Bearer <token>` "
+        "(an organisation admin creates tokens) or a signed-in browser session."
+    ),
     urls_namespace="api",
+    auth=api_auth,
 )
 
 
@@ -14,3 +25,26 @@ api = NinjaAPI(
 def health(request) -> dict:
     """Liveness: answers without touching the database."""
     return {"ok": True}
+
+
+def _mount() -> None:
+    from dspt.accounts.api import router as accounts
+    from dspt.assessments.api import router as assessments
+    from dspt.cld.api import router as cld
+    from dspt.improvement_plans.api import router as plans
+    from dspt.monitoring.api import router as monitoring
+    from dspt.organisations.api import router as organisations
+    from dspt.statuses.api import router as statuses
+    from dspt.support.api import router as support
+
+    api.add_router("", statuses)
+    api.add_router("/me", accounts)
+    api.add_router("/my-organisations", organisations)
+    api.add_router("/assessments", assessments)
+    api.add_router("/plans", plans)
+    api.add_router("/monitoring", monitoring)
+    api.add_router("/support", support)
+    api.add_router("/cld", cld)
+
+
+_mount()

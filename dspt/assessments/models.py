@@ -42,7 +42,9 @@ class Assessment(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "edition"], name="one_assessment_per_edition")
+            models.UniqueConstraint(
+                fields=["organisation", "edition"], name="one_assessment_per_edition"
+            )
         ]
 
     def __str__(self) -> str:
@@ -111,6 +113,9 @@ class Publication(models.Model):
     published_on = models.DateField(db_index=True)
     published_at = models.DateTimeField(default=timezone.now)
     level = models.CharField(max_length=24, choices=Level.choices)
+    # The day a reviewer approved this publication's improvement plan (set only by the plan
+    # services, in the same transaction as the decision): Not Met reads as Approaching from then.
+    plan_approved_on = models.DateField(null=True, blank=True)
     # Kept so the status can step down from Exceeded to Met when the certificate lapses.
     cyber_essentials_plus_expires_on = models.DateField(null=True, blank=True)
     # Sites of a head office that this publication covers.
@@ -119,10 +124,15 @@ class Publication(models.Model):
     )
     # Private: which mandatory items were unmet at publication (never in a public record).
     unmet_items = models.JSONField(default=list, blank=True)
-    source = models.CharField(max_length=10, choices=PublicationSource.choices, default=PublicationSource.TOOLKIT)
+    source = models.CharField(
+        max_length=10, choices=PublicationSource.choices, default=PublicationSource.TOOLKIT
+    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The assessment version that was published: a second person publishing the same version
+    # at the same moment is told it has already been published.
+    assessment_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["published_on", "id"]

@@ -9,7 +9,9 @@ from django.db import models
 
 
 class DeadlineOverride(models.Model):
-    edition = models.CharField(max_length=9, primary_key=True, help_text="Toolkit year, e.g. 2024-25.")
+    edition = models.CharField(
+        max_length=9, primary_key=True, help_text="Toolkit year, e.g. 2024-25."
+    )
     deadline = models.DateField()
     reason = models.CharField(max_length=300, blank=True)
 

@@ -50,7 +50,11 @@ class LocalAuthority(models.Model):
     icb = models.ForeignKey(ICB, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The LSO area mapping is configurable: an operator reassigns an authority here.
     lso = models.ForeignKey(
-        "support.LSO", null=True, blank=True, on_delete=models.SET_NULL, related_name="local_authorities"
+        "support.LSO",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="local_authorities",
     )
 
     class Meta:
@@ -112,7 +116,10 @@ class ServiceType(models.TextChoices):
 class ClientGroup(models.TextChoices):
     OLDER_PEOPLE = "older_people", "Older people"
     YOUNGER_ADULTS = "younger_adults", "Younger adults"
-    LEARNING_DISABILITY = "learning_disability", "Learning disabilities or autistic spectrum disorder"
+    LEARNING_DISABILITY = (
+        "learning_disability",
+        "Learning disabilities or autistic spectrum disorder",
+    )
     MENTAL_HEALTH = "mental_health", "Mental health"
     PHYSICAL_DISABILITY = "physical_disability", "Physical disability"
     SENSORY_IMPAIRMENT = "sensory_impairment", "Sensory impairment"
@@ -131,15 +138,25 @@ class Organisation(models.Model):
     name = models.CharField(max_length=255, db_index=True)
     org_type = models.CharField(max_length=24, choices=OrgType.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="sites",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sites",
         help_text="The head office, for a site.",
     )
     postcode = models.CharField(max_length=8, blank=True, db_index=True)
     address = models.CharField(max_length=300, blank=True)
     local_authority = models.ForeignKey(
-        LocalAuthority, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
+        LocalAuthority,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
     )
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     icb = models.ForeignKey(ICB, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)

@@ -4,19 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DeadlineOverride',
+            name="DeadlineOverride",
             fields=[
-                ('edition', models.CharField(help_text='Toolkit year, e.g. 2024-25.', max_length=9, primary_key=True, serialize=False)),
-                ('deadline', models.DateField()),
-                ('reason', models.CharField(blank=True, max_length=300)),
+                (
+                    "edition",
+                    models.CharField(
+                        help_text="Toolkit year, e.g. 2024-25.",
+                        max_length=9,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("deadline", models.DateField()),
+                ("reason", models.CharField(blank=True, max_length=300)),
             ],
         ),
     ]

@@ -5,90 +5,217 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('support', '0001_initial'),
+        ("support", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ICB',
+            name="ICB",
             fields=[
-                ('ods_code', models.CharField(max_length=5, primary_key=True, serialize=False)),
-                ('ons_code', models.CharField(blank=True, max_length=9)),
-                ('name', models.CharField(max_length=200)),
+                ("ods_code", models.CharField(max_length=5, primary_key=True, serialize=False)),
+                ("ons_code", models.CharField(blank=True, max_length=9)),
+                ("name", models.CharField(max_length=200)),
             ],
             options={
-                'verbose_name': 'ICB',
-                'ordering': ['name'],
+                "verbose_name": "ICB",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('ons_code', models.CharField(max_length=9, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100, unique=True)),
+                ("ons_code", models.CharField(max_length=9, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=100, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='LocalAuthority',
+            name="LocalAuthority",
             fields=[
-                ('ons_code', models.CharField(max_length=9, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=200)),
-                ('cqc_name', models.CharField(db_index=True, max_length=200)),
-                ('icb', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organisations.icb')),
-                ('lso', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='local_authorities', to='support.lso')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='local_authorities', to='organisations.region')),
+                ("ons_code", models.CharField(max_length=9, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=200)),
+                ("cqc_name", models.CharField(db_index=True, max_length=200)),
+                (
+                    "icb",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="organisations.icb",
+                    ),
+                ),
+                (
+                    "lso",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="local_authorities",
+                        to="support.lso",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="local_authorities",
+                        to="organisations.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'local authorities',
-                'ordering': ['name'],
+                "verbose_name_plural": "local authorities",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='icb',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='icbs', to='organisations.region'),
+            model_name="icb",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="icbs",
+                to="organisations.region",
+            ),
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ods_code', models.CharField(blank=True, max_length=9, null=True, unique=True)),
-                ('name', models.CharField(db_index=True, max_length=255)),
-                ('org_type', models.CharField(choices=[('social_care_provider', 'Social care provider'), ('local_authority', 'Local authority'), ('nhs_trust', 'NHS trust'), ('icb', 'Integrated care board'), ('csu', 'Commissioning support unit'), ('alb', "Arm's-length body"), ('gp_practice', 'GP practice'), ('pharmacy', 'Pharmacy'), ('dentist', 'Dentist'), ('other', 'Other')], db_index=True, max_length=24)),
-                ('postcode', models.CharField(blank=True, db_index=True, max_length=8)),
-                ('address', models.CharField(blank=True, max_length=300)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('registered_on', models.DateField(blank=True, null=True)),
-                ('cqc_location_id', models.CharField(blank=True, max_length=20, null=True, unique=True)),
-                ('cqc_provider_id', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('is_cqc_provider', models.BooleanField(default=False, help_text='A CQC-registered provider (head office) rather than a location.')),
-                ('adult_social_care', models.BooleanField(default=False, help_text='A CQC location in the adult social care directorate.')),
-                ('cqc_registered_on', models.DateField(blank=True, null=True)),
-                ('care_home', models.BooleanField(default=False)),
-                ('beds', models.PositiveIntegerField(default=0)),
-                ('service_types', models.JSONField(blank=True, default=list)),
-                ('client_groups', models.JSONField(blank=True, default=list)),
-                ('cqc_rating', models.CharField(blank=True, choices=[('Outstanding', 'Outstanding'), ('Good', 'Good'), ('Requires improvement', 'Requires Improvement'), ('Inadequate', 'Inadequate'), ('Not yet rated', 'Not Yet Rated')], max_length=24)),
-                ('dormant', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('icb', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.icb')),
-                ('local_authority', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='organisations.localauthority')),
-                ('parent', models.ForeignKey(blank=True, help_text='The head office, for a site.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sites', to='organisations.organisation')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ods_code", models.CharField(blank=True, max_length=9, null=True, unique=True)),
+                ("name", models.CharField(db_index=True, max_length=255)),
+                (
+                    "org_type",
+                    models.CharField(
+                        choices=[
+                            ("social_care_provider", "Social care provider"),
+                            ("local_authority", "Local authority"),
+                            ("nhs_trust", "NHS trust"),
+                            ("icb", "Integrated care board"),
+                            ("csu", "Commissioning support unit"),
+                            ("alb", "Arm's-length body"),
+                            ("gp_practice", "GP practice"),
+                            ("pharmacy", "Pharmacy"),
+                            ("dentist", "Dentist"),
+                            ("other", "Other"),
+                        ],
+                        db_index=True,
+                        max_length=24,
+                    ),
+                ),
+                ("postcode", models.CharField(blank=True, db_index=True, max_length=8)),
+                ("address", models.CharField(blank=True, max_length=300)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                ("registered_on", models.DateField(blank=True, null=True)),
+                (
+                    "cqc_location_id",
+                    models.CharField(blank=True, max_length=20, null=True, unique=True),
+                ),
+                ("cqc_provider_id", models.CharField(blank=True, db_index=True, max_length=20)),
+                (
+                    "is_cqc_provider",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A CQC-registered provider (head office) rather than a location.",
+                    ),
+                ),
+                (
+                    "adult_social_care",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A CQC location in the adult social care directorate.",
+                    ),
+                ),
+                ("cqc_registered_on", models.DateField(blank=True, null=True)),
+                ("care_home", models.BooleanField(default=False)),
+                ("beds", models.PositiveIntegerField(default=0)),
+                ("service_types", models.JSONField(blank=True, default=list)),
+                ("client_groups", models.JSONField(blank=True, default=list)),
+                (
+                    "cqc_rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("Outstanding", "Outstanding"),
+                            ("Good", "Good"),
+                            ("Requires improvement", "Requires Improvement"),
+                            ("Inadequate", "Inadequate"),
+                            ("Not yet rated", "Not Yet Rated"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("dormant", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "icb",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.icb",
+                    ),
+                ),
+                (
+                    "local_authority",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="organisations.localauthority",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The head office, for a site.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sites",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.region",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['adult_social_care', 'dormant'], name='organisatio_adult_s_0e8b92_idx'), models.Index(fields=['parent'], name='organisatio_parent__96d2b6_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='org_not_own_parent')],
+                "ordering": ["name"],
+                "indexes": [
+                    models.Index(
+                        fields=["adult_social_care", "dormant"],
+                        name="organisatio_adult_s_0e8b92_idx",
+                    ),
+                    models.Index(fields=["parent"], name="organisatio_parent__96d2b6_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("parent", models.F("id")), _negated=True),
+                        name="org_not_own_parent",
+                    )
+                ],
             },
         ),
     ]

@@ -4,23 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='LSO',
+            name="LSO",
             fields=[
-                ('code', models.CharField(max_length=20, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=200)),
-                ('website', models.URLField(blank=True)),
+                ("code", models.CharField(max_length=20, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=200)),
+                ("website", models.URLField(blank=True)),
             ],
             options={
-                'verbose_name': 'Local Support Organisation',
-                'ordering': ['name'],
+                "verbose_name": "Local Support Organisation",
+                "ordering": ["name"],
             },
         ),
     ]
