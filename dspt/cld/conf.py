@@ -33,6 +33,8 @@ DEFAULTS: dict[str, object] = {
     # Spark master for --engine spark.
     "DSPT_CLD_SPARK_MASTER": "local[*]",
     "DSPT_CLD_SPARK_SHUFFLE_PARTITIONS": 8,
+    # Extra Spark settings as a JSON object, e.g. {"spark.executor.memory": "8g"}.
+    "DSPT_CLD_SPARK_CONF": "{}",
 }
 
 

@@ -14,10 +14,12 @@ class Dialect:
     name: str
 
     def to_date(self, expr: str) -> str:
-        """A YYYY-MM-DD string as a DATE, NULL when it is not a real date."""
-        if self.name == "duckdb":
-            return f"CAST(try_strptime({expr}, '%Y-%m-%d') AS DATE)"
-        return f"CAST(try_to_timestamp({expr}, 'yyyy-MM-dd') AS DATE)"
+        """A YYYY-MM-DD string as a DATE, NULL when it is not a date.
+
+        Both engines spell this the same; it stays a method so a third engine could differ. The
+        validator has already pinned the shape to YYYY-MM-DD where TYPE_DATE rejects.
+        """
+        return f"try_cast({expr} AS DATE)"
 
     def full_match(self, expr: str, pattern: str) -> str:
         """TRUE when the whole of `expr` matches the regular expression."""

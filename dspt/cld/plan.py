@@ -51,7 +51,9 @@ def tracing_config(threshold: float | None = None) -> dict:
 
 
 def _blank_to_null(col: str) -> str:
-    return f"CASE WHEN trim({col}) = '' THEN NULL ELSE trim({col}) END"
+    # Values pass through as sent (the validator checked them); only empty becomes NULL, so a
+    # quoted "" reads the same in both engines.
+    return f"nullif({col}, '')"
 
 
 def _sector(pc: str) -> str:
@@ -100,12 +102,25 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
     fam = f"upper(trim({t['family_name']}))" if t.get("family_name") else "CAST(NULL AS STRING)"
     giv = f"upper(trim({t['given_name']}))" if t.get("given_name") else "CAST(NULL AS STRING)"
     dob = d.to_date(f"trim({t['date_of_birth']})")
-    tkey_parts = ["__nhs", "CAST(__dob AS STRING)", "__sex", "__pc", "__fam", "__giv"]
+    # The trace unit: one person (authority + person ID) with one set of demographics. Tracing
+    # and hashing happen once per unit, not once per event row.
+    tkey_parts = [
+        "__la",
+        "__pid",
+        "__nhs",
+        "CAST(__dob AS STRING)",
+        "__sex",
+        "__pc",
+        "__fam",
+        "__giv",
+    ]
     tkey = "concat_ws('|', " + ", ".join(f"coalesce({p}, '')" for p in tkey_parts) + ")"
 
     rec = f"""
         SELECT *, {tkey} AS __tkey FROM (
           SELECT src.*,
+            trim({spec.period["la_code"]}) AS __la,
+            trim({t["person_id"]}) AS __pid,
             CASE WHEN {d.full_match(nhs, "[0-9]{10}")} AND {sql_nhs_check_ok(nhs)} THEN {nhs} END AS __nhs,
             {dob} AS __dob,
             CASE trim({t["sex"]}) {sex_cases} ELSE 'U' END AS __sex,
@@ -113,7 +128,9 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
             CASE WHEN {fam} = '' THEN NULL ELSE {fam} END AS __fam,
             CASE WHEN {giv} = '' THEN NULL ELSE {giv} END AS __giv
           FROM src) r"""
-    persons = "SELECT DISTINCT __tkey, __nhs, __dob, __sex, __pc, __fam, __giv FROM rec"
+    persons = (
+        "SELECT DISTINCT __tkey, __la, __pid, __nhs, __dob, __sex, __pc, __fam, __giv FROM rec"
+    )
     ix = f"""
         SELECT trim(nhs_number) AS ix_nhs, {d.to_date("trim(date_of_birth)")} AS ix_dob,
           upper(trim(family_name)) AS ix_fam, upper(trim(given_name)) AS ix_giv,
@@ -161,8 +178,8 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
           ON b.__tkey = s.__tkey AND s.score = b.best
         WHERE s.score >= {float(cfg["threshold"])}
         GROUP BY s.__tkey"""
-    traced = """
-        SELECT p.__tkey,
+    traced_outcome = """
+        SELECT p.__tkey, p.__la, p.__pid, p.__nhs,
           CASE WHEN xc.__tkey IS NOT NULL THEN 'matched_cross_check'
                WHEN p.__dob IS NULL OR (p.__pc IS NULL AND p.__fam IS NULL) THEN 'not_enough_data'
                WHEN e.n = 1 THEN 'matched_exact'
@@ -179,7 +196,12 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
           LEFT JOIN xc ON xc.__tkey = p.__tkey
           LEFT JOIN exact e ON e.__tkey = p.__tkey
           LEFT JOIN fuzzy f ON f.__tkey = p.__tkey"""
-    la, pid = spec.period["la_code"], t["person_id"]
+    traced = f"""
+        SELECT o.*,
+          CASE WHEN o.traced_nhs IS NULL THEN NULL ELSE {d.hmac_hex("o.traced_nhs")} END AS nhs_number_pseudo,
+          {d.hmac_hex("o.__la || ':' || o.__pid")} AS person_pseudo
+        FROM traced_outcome o CROSS JOIN __keys __k"""
+    la = spec.period["la_code"]
     linked = [
         f"CASE WHEN trim({c}) = '' OR {c} IS NULL THEN NULL ELSE "
         f"{d.hmac_hex(f'trim({la}) || {chr(39)}:{chr(39)} || trim({c})')} END AS linked_person_{i}_pseudo"
@@ -192,8 +214,8 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
     )
     output = f"""
         SELECT
-          CASE WHEN tr.traced_nhs IS NULL THEN NULL ELSE {d.hmac_hex("tr.traced_nhs")} END AS nhs_number_pseudo,
-          {d.hmac_hex(f"trim(r.{la}) || ':' || trim(r.{pid})")} AS person_pseudo,
+          tr.nhs_number_pseudo AS nhs_number_pseudo,
+          tr.person_pseudo AS person_pseudo,
           {age} AS age_at_period_end,
           {_year_month("r.__dob")} AS birth_year_month,
           lk.lsoa_code AS lsoa_code,
@@ -204,10 +226,10 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
           LEFT JOIN lk ON lk.pc = r.__pc
           CROSS JOIN __keys __k"""
     lookup = f"SELECT {sql_postcode_norm('pcds')} AS pc, min(trim(lsoa21cd)) AS lsoa_code FROM lk_raw GROUP BY 1"
-    trace_results = f"""
-        SELECT DISTINCT trim(r.{pid}) AS la_person_id, r.__nhs AS supplied_nhs_number,
-          tr.traced_nhs AS nhs_number, tr.trace_outcome, tr.trace_score
-        FROM rec r JOIN traced tr ON tr.__tkey = r.__tkey"""
+    trace_results = """
+        SELECT DISTINCT __pid AS la_person_id, __nhs AS supplied_nhs_number,
+          traced_nhs AS nhs_number, trace_outcome, trace_score
+        FROM traced_outcome"""
     return [
         Step("rec", rec),
         Step("persons", persons, materialise=True),
@@ -219,6 +241,7 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
         Step("candidates", candidates),
         Step("scored", scored, materialise=True),
         Step("fuzzy", fuzzy, materialise=True),
+        Step("traced_outcome", traced_outcome),
         Step("traced", traced, materialise=True),
         Step("output", output),
         Step("trace_results", trace_results),

@@ -7,6 +7,7 @@ enter as a one-row DataFrame rather than as literals.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -54,6 +55,9 @@ def session():
             "org.apache.spark.sql.execution.datasources.SQLHadoopMapReduceCommitProtocol",
         )
     )
+    # Operators add or override any Spark setting (cluster master, memory, ...) as JSON.
+    for key, value in json.loads(str(conf.get("DSPT_CLD_SPARK_CONF")) or "{}").items():
+        builder = builder.config(key, str(value))
     _session = builder.getOrCreate()
     _session.sparkContext.setLogLevel("ERROR")
     return _session
@@ -113,6 +117,7 @@ def run_plan(inputs: RunInputs, outputs: RunOutputs, workdir: Path) -> dict[str,
         for step in reversed(steps):
             if step.materialise:
                 spark.sql(f"UNCACHE TABLE IF EXISTS {step.name}")
+            spark.catalog.dropTempView(step.name)
         spark.catalog.clearCache()
 
 
