@@ -274,3 +274,21 @@ def test_only_the_processor_releases(world):
             expires_on=date(2026, 1, 1),
             reference="X",
         )
+
+
+def test_timetable_is_seeded_by_command():
+    from django.core.management import call_command
+
+    call_command("cld", "timetable", "--first-end", "2025-03-31", "--quarters", "3")
+    periods = list(
+        TimetablePeriod.objects.order_by("period_end").values_list(
+            "period_start", "period_end", "due_date"
+        )
+    )
+    assert periods == [
+        (date(2024, 4, 1), date(2025, 3, 31), date(2025, 4, 30)),
+        (date(2024, 7, 1), date(2025, 6, 30), date(2025, 7, 30)),
+        (date(2024, 10, 1), date(2025, 9, 30), date(2025, 10, 30)),
+    ]
+    call_command("cld", "timetable", "--first-end", "2025-03-31", "--quarters", "3")
+    assert TimetablePeriod.objects.count() == 3

@@ -80,6 +80,11 @@ class Command(BaseCommand):
                 )
                 p.add_argument("--report", type=Path, help="write the JSON report here")
 
+        tt = sub.add_parser("timetable", help="add quarterly rolling 12-month reporting periods")
+        tt.add_argument("--first-end", type=date.fromisoformat, default=date(2025, 3, 31))
+        tt.add_argument("--quarters", type=int, default=8)
+        tt.add_argument("--due-days", type=int, default=30)
+
         worker = sub.add_parser("worker", help="check and process uploaded submissions")
         worker.add_argument("--once", action="store_true", help="handle what is waiting, then exit")
         worker.add_argument("--interval", type=float, default=2.0)
@@ -88,6 +93,12 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "generate":
             return self._generate(options)
+        if action == "timetable":
+            from dspt.cld.services import seed_timetable
+
+            made = seed_timetable(options["first_end"], options["quarters"], options["due_days"])
+            self.stdout.write(f"{len(made)} periods added")
+            return None
         if action == "worker":
             from dspt.cld.worker import run_worker
 
