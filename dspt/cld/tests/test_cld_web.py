@@ -292,3 +292,29 @@ def test_timetable_is_seeded_by_command():
     ]
     call_command("cld", "timetable", "--first-end", "2025-03-31", "--quarters", "3")
     assert TimetablePeriod.objects.count() == 3
+
+
+def test_api_upload_and_poll_with_a_token(client, world):
+    from dspt.accounts.models import ApiToken, hash_token
+
+    raw = ApiToken.new_raw_token()
+    ApiToken.objects.create(
+        organisation=world["las"]["LAA"],
+        user=world["la_a"],
+        name="t",
+        prefix=raw[:8],
+        token_hash=hash_token(raw),
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    with open(world["extract"], "rb") as f:
+        resp = client.post(
+            "/api/v1/cld/submissions",
+            {"organisation": "LAA", "period_id": world["period"].pk, "file": f},
+            **auth,
+        )
+    assert resp.status_code == 202, resp.content
+    detail = client.get(f"/api/v1/cld/submissions/{resp.json()['id']}", **auth).json()
+    assert detail["state"] == "accepted" and detail["report"]["accepted"] is True
+    with open(world["extract"], "rb") as f:
+        other = client.post("/api/v1/cld/submissions", {"organisation": "LAB", "file": f}, **auth)
+    assert other.status_code == 403
