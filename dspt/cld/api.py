@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -97,4 +97,4 @@ def upload_submission(
         )
     except services.CldError as exc:
         raise HttpError(403, str(exc)) from exc
-    return 202, _out(sub)
+    return Status(202, _out(sub))
