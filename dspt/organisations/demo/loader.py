@@ -18,6 +18,7 @@ from django.utils import timezone
 from dspt.assessments.models import Level, Publication, PublicationSource
 from dspt.core.dates import today
 from dspt.core.demo import DemoContext
+from dspt.frameworks.model import EditionNotFound, audience_for, load_edition
 from dspt.organisations.demo import names
 from dspt.organisations.demo.assessment import start_assessment
 from dspt.organisations.demo.calibration import calibrate
@@ -92,7 +93,7 @@ def load_demo(
         insert(provider_rows, Organisation)
         insert(site_rows, Organisation)
         insert(nhs, Organisation)
-        publications = _write_publications(units, ids)
+        publications = _write_publications(units, ids, rng)
         reset_sequences(Organisation, Publication, Publication.covers.through)
 
         orgs = Organisation.objects.order_by("pk")
@@ -217,7 +218,16 @@ def _force_latest(unit: _Unit, level: str) -> None:
         unit.pubs[-1] = Pub(last.edition, last.day, level, None)
 
 
-def _write_publications(units: list[_Unit], ids: Ids) -> int:
+@lru_cache(maxsize=64)
+def _mandatory_ids(edition: str, category: str) -> tuple[str, ...]:
+    try:
+        framework = load_edition(edition, audience_for(category))
+    except (EditionNotFound, ValueError):
+        return ()  # editions before the shipped ones: the gaps are not known
+    return tuple(item.id for item in framework.mandatory_items(category))
+
+
+def _write_publications(units: list[_Unit], ids: Ids, rng: Random) -> int:
     pubs: list[dict] = []
     links: list[dict] = []
     through = Publication.covers.through
@@ -234,7 +244,7 @@ def _write_publications(units: list[_Unit], ids: Ids) -> int:
                     "level": pub.level,
                     "cyber_essentials_plus_expires_on": pub.ce_expires_on,
                     "source": PublicationSource.DEMO,
-                    "unmet_items": [],
+                    "unmet_items": _unmet(rng, pub, unit.org["org_type"]),
                 }
             )
             for site in unit.covers or ():
@@ -249,6 +259,14 @@ def _write_publications(units: list[_Unit], ids: Ids) -> int:
     insert(pubs, Publication)
     insert(links, through)
     return len(pubs)
+
+
+def _unmet(rng: Random, pub: Pub, category: str) -> list[str]:
+    """A Not Met publication's private list of unmet mandatory items (plans are built from it)."""
+    if pub.level != Level.NOT_MET:
+        return []
+    items = _mandatory_ids(pub.edition, category)
+    return sorted(rng.sample(items, k=min(len(items), rng.randint(2, 6)))) if items else []
 
 
 def _pick_care_home(providers: list[Provider], units: list[_Unit]) -> int:

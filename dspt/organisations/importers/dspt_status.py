@@ -25,21 +25,11 @@ from django.utils import timezone
 from dspt.assessments.models import Level, Publication, PublicationSource
 from dspt.audit.services import record
 from dspt.core.dates import today
+from dspt.frameworks.deadlines import edition_code_for_label
 from dspt.organisations.importers.cqc_columns import squash
 from dspt.organisations.importers.tables import FileRefused, find_table, read_rows
 from dspt.organisations.importers.values import RowReader, parse_date
 from dspt.organisations.models import ICB, Organisation, OrgType
-
-try:
-    from dspt.frameworks.deadlines import edition_code_for_label
-except ImportError:  # pragma: no cover - until the frameworks branch provides it
-
-    def edition_code_for_label(label: str) -> str:
-        m = re.match(r"^(\d{2})/(\d{2})$", label.strip())
-        if not m or (int(m[1]) + 1) % 100 != int(m[2]):
-            raise ValueError(f"{label!r} is not an edition label: use the form 23/24.")
-        return f"20{m[1]}-{m[2]}"
-
 
 REQUIRED = ("Code", "Organisation Name", "Status", "Date Of Publication", "Primary Sector")
 ICB_COLUMN = "Integrated Care Board"
