@@ -138,6 +138,13 @@ def test_the_organisations_look_like_england():
         assert org.registered_on is not None and org.registered_on <= pub.published_on
     assert Publication.covers.through.objects.exists()
     assert set(Publication.objects.values_list("source", flat=True)) == {"demo"}
+    # Keys were given up front: the database's own numbering must carry on above them.
+    extra = Organisation.objects.create(ods_code="ZZ001", name="Later", org_type=OrgType.OTHER)
+    assert extra.pk > max(Organisation.objects.exclude(pk=extra.pk).values_list("pk", flat=True))
+    pub = Publication.objects.create(
+        organisation=extra, edition="2024-25", published_on=date(2025, 5, 1), level="standards_met"
+    )
+    assert pub.pk == Publication.objects.order_by("-pk").values_list("pk", flat=True)[0]
 
 
 def test_demo_people_have_what_their_role_needs():
