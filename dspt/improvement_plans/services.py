@@ -257,9 +257,11 @@ def _check_decision(plan, user, kind, version, reasons, justification) -> None:
         raise PlanActionError("The organisation has not submitted a plan yet.")
     if kind == DecisionKind.CALL_REQUESTED:
         return
-    if kind in (DecisionKind.APPROVED, DecisionKind.REJECTED):
-        if plan.state != PlanState.AWAITING_REVIEW:
-            raise PlanActionError("Only a plan awaiting review can be approved or rejected.")
+    if (
+        kind in (DecisionKind.APPROVED, DecisionKind.REJECTED)
+        and plan.state != PlanState.AWAITING_REVIEW
+    ):
+        raise PlanActionError("Only a plan awaiting review can be approved or rejected.")
     if kind == DecisionKind.REJECTED and not reasons:
         raise PlanActionError("Give the reasons for rejecting the plan.")
     if kind == DecisionKind.APPROVED and version.warnings:

@@ -25,6 +25,8 @@ def _pinned(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.ROOT_URLCONF = "dspt.improvement_plans.tests.urls"
+    # Argon2 is deliberately slow; tests create many people.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from dspt.statuses import calendar
 
     calendar._cached = None
