@@ -16,6 +16,7 @@ from django.utils import timezone
 from ninja import File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from dspt.api.auth import limit_to_token
 from dspt.core.dates import today
@@ -353,7 +354,7 @@ def read_notification(request, note_id: int):
     if note.read_at is None:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
-    return 204, None
+    return Status(204, None)
 
 
 def _org_plan(request, ods_code: str) -> ImprovementPlan:
@@ -395,16 +396,22 @@ def org_template(request, ods_code: str, fmt: str):
 
 def _submission_response(result):
     if not result.ok:
-        return 400, {
-            "accepted": False,
-            "errors": _problems(result.errors),
+        return Status(
+            400,
+            {
+                "accepted": False,
+                "errors": _problems(result.errors),
+                "warnings": _problems(result.warnings),
+            },
+        )
+    return Status(
+        201,
+        {
+            "accepted": True,
+            "version": _version(result.version),
             "warnings": _problems(result.warnings),
-        }
-    return 201, {
-        "accepted": True,
-        "version": _version(result.version),
-        "warnings": _problems(result.warnings),
-    }
+        },
+    )
 
 
 @router.post(
@@ -415,13 +422,15 @@ def _submission_response(result):
 def org_upload(request, ods_code: str, file: UploadedFile = File(...)):  # noqa: B008
     plan = _org_plan(request, ods_code)
     if file.size > max_upload_bytes():
-        return 413, {"detail": f"The largest plan we accept is {max_upload_bytes() // 1024} KB."}
+        return Status(
+            413, {"detail": f"The largest plan we accept is {max_upload_bytes() // 1024} KB."}
+        )
     try:
         result = services.submit_file(plan, request.user, file.name, file.read(), request=request)
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     except services.PlanActionError as exc:
-        return 409, {"detail": str(exc)}
+        return Status(409, {"detail": str(exc)})
     return _submission_response(result)
 
 
@@ -436,12 +445,12 @@ def org_rows(request, ods_code: str, payload: RowsIn):
     try:
         if payload.draft:
             services.save_draft(plan, request.user, rows, request=request)
-            return 200, {"detail": "Draft saved."}
+            return Status(200, {"detail": "Draft saved."})
         result = services.submit_rows(plan, request.user, rows, VersionSource.API, request=request)
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     except services.PlanActionError as exc:
-        return 409, {"detail": str(exc)}
+        return Status(409, {"detail": str(exc)})
     return _submission_response(result)
 
 
@@ -502,17 +511,20 @@ def plan_decide(request, plan_id: int, payload: DecisionIn):
             request=request,
         )
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     except services.PlanActionError as exc:
-        return 409, {"detail": str(exc)}
-    return 201, {
-        "kind": d.kind,
-        "reasons": d.reasons,
-        "justification": d.justification,
-        "decided_by": d.decided_by_label,
-        "decided_on": d.decided_on,
-        "version": d.version.number if d.version else None,
-    }
+        return Status(409, {"detail": str(exc)})
+    return Status(
+        201,
+        {
+            "kind": d.kind,
+            "reasons": d.reasons,
+            "justification": d.justification,
+            "decided_by": d.decided_by_label,
+            "decided_on": d.decided_on,
+            "version": d.version.number if d.version else None,
+        },
+    )
 
 
 @router.patch(
@@ -523,18 +535,21 @@ def plan_decide(request, plan_id: int, payload: DecisionIn):
 def plan_action(request, plan_id: int, index: int, payload: ActionIn):
     plan = _get_plan(request, plan_id)
     try:
-        return 200, services.update_row(
-            plan,
-            request.user,
-            index,
-            status=payload.status,
-            evidence_note=payload.evidence_note,
-            request=request,
+        return Status(
+            200,
+            services.update_row(
+                plan,
+                request.user,
+                index,
+                status=payload.status,
+                evidence_note=payload.evidence_note,
+                request=request,
+            ),
         )
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     except services.PlanActionError as exc:
-        return 409, {"detail": str(exc)}
+        return Status(409, {"detail": str(exc)})
 
 
 @router.post(
@@ -547,14 +562,17 @@ def plan_update(request, plan_id: int, payload: UpdateIn):
     try:
         u = services.submit_update(plan, request.user, payload.summary, request=request)
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     except services.PlanActionError as exc:
-        return 409, {"detail": str(exc)}
-    return 201, {
-        "summary": u.summary,
-        "submitted_on": u.submitted_on,
-        "submitted_by": u.submitted_by.email,
-    }
+        return Status(409, {"detail": str(exc)})
+    return Status(
+        201,
+        {
+            "summary": u.summary,
+            "submitted_on": u.submitted_on,
+            "submitted_by": u.submitted_by.email,
+        },
+    )
 
 
 __all__ = ["router", "PlanState"]
