@@ -63,13 +63,25 @@ def _edition_on(day: date) -> str:
         return f"{start}-{(start + 1) % 100:02d}"
 
 
-def _unmet(ctx: DemoContext) -> list[dict]:
-    chosen = ctx.rng.sample(ITEMS, ctx.rng.randint(2, 4))
+def _candidates(org, edition: str) -> list[tuple[str, str]]:
+    """Mandatory items of the organisation's edition file, or a built-in list without one."""
+    try:
+        from dspt.frameworks.model import audience_for, load_edition
+
+        items = load_edition(edition, audience_for(org.org_type)).mandatory_items(org.org_type)
+        return [(i.id, i.question) for i in items] or ITEMS
+    except Exception:  # noqa: BLE001 - no edition file for this year: use the built-in items
+        return ITEMS
+
+
+def _unmet(ctx: DemoContext, org, edition: str) -> list[dict]:
+    pool = _candidates(org, edition)
+    chosen = ctx.rng.sample(pool, min(len(pool), ctx.rng.randint(3, 5)))
     out = [
         {"item_id": i, "outcome": ctx.rng.choice(["unmet", "unanswered"]), "mandatory": True}
-        for i, _ in chosen
+        for i, _ in chosen[:-1]
     ]
-    out.append({"item_id": "6.3.2", "outcome": "partly_met", "mandatory": False})
+    out.append({"item_id": chosen[-1][0], "outcome": "partly_met", "mandatory": True})
     return _dedupe(out)
 
 
@@ -80,8 +92,9 @@ def _dedupe(entries: list[dict]) -> list[dict]:
     return sorted(seen.values(), key=lambda e: [int(p) for p in e["item_id"].split(".")])
 
 
-def _rows(ctx: DemoContext, unmet: list[dict], today: date) -> list[dict]:
+def _rows(ctx: DemoContext, unmet: list[dict], today: date, _questions=()) -> list[dict]:
     questions = dict(ITEMS)
+    questions.update(dict(_questions))
     rows = []
     for e in unmet:
         if not e["mandatory"] and ctx.rng.random() < 0.5:
@@ -118,10 +131,10 @@ def _publish(ctx: DemoContext, org, on: date) -> Publication:
         edition=edition,
         published_on=on,
         level=Level.NOT_MET,
-        defaults={"unmet_items": _unmet(ctx), "source": PublicationSource.DEMO},
+        defaults={"unmet_items": _unmet(ctx, org, edition), "source": PublicationSource.DEMO},
     )
     if not pub.unmet_items:
-        pub.unmet_items = _unmet(ctx)
+        pub.unmet_items = _unmet(ctx, org, edition)
         pub.save(update_fields=["unmet_items"])
     return pub
 
@@ -136,7 +149,7 @@ def _plan(ctx, org, published: date, submitted: date | None, pub=None) -> Improv
         organisation=org, edition=pub.edition, defaults={"publication": pub}
     )
     if submitted is not None:
-        rows = _rows(ctx, pub.unmet_items, submitted)
+        rows = _rows(ctx, pub.unmet_items, submitted, _candidates(org, pub.edition))
         version = PlanVersion(
             plan=plan,
             number=1,
@@ -220,7 +233,7 @@ def populate(ctx: DemoContext) -> None:
         )
         if latest is not None and latest.level == Level.NOT_MET:
             if not latest.unmet_items:
-                latest.unmet_items = _unmet(ctx)
+                latest.unmet_items = _unmet(ctx, admin_org, latest.edition)
                 latest.save(update_fields=["unmet_items"])
             _plan(ctx, admin_org, latest.published_on, today, pub=latest)
         else:

@@ -77,20 +77,23 @@ def action_plan_items(assessment: Assessment, on) -> list[PlanItem]:
 
     category = assessment.organisation.org_type
     answers = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
-    docs: dict[str, list] = {}
-    for d in assessment.documents.all():
-        docs.setdefault(d.item_id, []).append(d)
+    docs: dict[str, int] = {}
+    for item_id in assessment.documents.values_list("item_id", flat=True):
+        docs[item_id] = docs.get(item_id, 0) + 1
     entries = []
     for item in edition.mandatory_items(category):
         a = answers.get(item.id)
-        outcome = evaluate_item(
-            item,
-            a.value if a else None,
-            a.not_applicable if a else False,
-            docs.get(item.id, []),
-            on,
-        )
-        value = getattr(outcome, "value", outcome)
+        try:
+            outcome = evaluate_item(
+                item,
+                a.value if a else None,
+                a.not_applicable if a else False,
+                docs.get(item.id, 0),
+                on,
+            )
+        except ValueError:  # a malformed stored answer counts as not answered
+            outcome = "unanswered"
+        value = str(getattr(outcome, "value", outcome))
         if value in ("met", "not_applicable"):
             continue
         entries.append(

@@ -269,3 +269,13 @@ def test_queue_respects_region(world):
         "admin": set(),
     }
     assert ImprovementPlan.objects.count() == 2
+
+
+def test_question_text_comes_from_the_edition_file(world):
+    pub = publish_not_met(
+        world["trust"],
+        edition="2025-26",
+        unmet=[{"item_id": "1.1.2", "outcome": "unmet", "mandatory": True}],
+    )
+    items = plan_items_for(pub)
+    assert items[0].question == "Upload your record of processing activities."
