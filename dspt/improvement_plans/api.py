@@ -129,7 +129,7 @@ class PlanSummary(Schema):
 
 
 class PlanDetail(PlanSummary):
-    publication_published_on: date
+    publication_published_on: date | None
     items: list[Item]
     rows: list[Row]
     versions: list[VersionOut]
@@ -263,7 +263,7 @@ def _detail(p: ImprovementPlan) -> dict:
     due = p.requests.filter(answered_by__isnull=True).order_by("-due_on").first()
     return {
         **_summary(p),
-        "publication_published_on": p.publication.published_on,
+        "publication_published_on": p.publication.published_on if p.publication else None,
         "items": [i.__dict__ for i in plan_items_for(p.publication)],
         "rows": p.rows,
         "versions": [_version(v) for v in p.versions.order_by("number")],

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from dspt.assessments.models import Level, Publication
 from dspt.audit.services import record
@@ -38,32 +39,41 @@ def close_plans_met_by(publication: Publication) -> int:
         return 0
     closed = 0
     with transaction.atomic():
-        plans = ImprovementPlan.objects.select_for_update().filter(
-            organisation_id=publication.organisation_id,
-            state__in=OPEN_STATES,
-            publication__published_on__lte=publication.published_on,
+        plans = (
+            ImprovementPlan.objects.select_for_update()
+            .filter(
+                organisation_id=publication.organisation_id,
+                state__in=OPEN_STATES,
+            )
+            .filter(
+                Q(publication__published_on__lte=publication.published_on)
+                | Q(publication__isnull=True)
+            )
         )
         for plan in plans:
             _close(
-                plan, publication, f"Standards Met in the publication of {publication.published_on}"
+                plan,
+                publication.published_on,
+                f"Standards Met in the publication of {publication.published_on}",
+                publication.pk,
             )
             closed += 1
     return closed
 
 
-def _close(plan: ImprovementPlan, publication: Publication, reason: str) -> None:
+def _close(plan: ImprovementPlan, day: date, reason: str, publication_pk: int) -> None:
     plan.state = PlanState.CLOSED
-    plan.closed_on = publication.published_on
+    plan.closed_on = day
     plan.closed_reason = reason[:200]
     plan.save(update_fields=["state", "closed_on", "closed_reason", "updated_at"])
     plan.escalations.filter(resolved_on__isnull=True).update(
-        resolved_on=publication.published_on, resolved_note="Plan closed"
+        resolved_on=day, resolved_note="Plan closed"
     )
     record(
         "plan.closed",
         organisation=plan.organisation,
         obj=plan,
-        detail={"reason": plan.closed_reason, "publication": publication.pk},
+        detail={"reason": plan.closed_reason, "publication": publication_pk},
     )
 
 
@@ -81,27 +91,36 @@ def on_publication(publication: Publication) -> ImprovementPlan | None:
             state__in=OPEN_STATES,
             edition__lt=publication.edition,
         ):
-            _close(old, publication, f"Superseded by the {publication.edition} publication")
-        plan, created = ImprovementPlan.objects.select_for_update().get_or_create(
-            organisation_id=publication.organisation_id,
-            edition=publication.edition,
-            defaults={"publication": publication},
-        )
-        if created:
-            record(
-                "plan.started",
-                organisation=plan.organisation,
-                obj=plan,
-                detail={"publication": publication.pk},
+            _close(
+                old,
+                publication.published_on,
+                f"Superseded by the {publication.edition} publication",
+                publication.pk,
             )
-            return plan
+        answered = ImprovementPlan.objects.filter(publication=publication).first()
+        if answered is not None:
+            return answered  # already seen: replaying a publication changes nothing
+        plan = (
+            ImprovementPlan.objects.select_for_update()
+            .filter(
+                organisation_id=publication.organisation_id,
+                edition=publication.edition,
+                state__in=OPEN_STATES,
+            )
+            .first()
+        )
+        if plan is None:
+            return _start(publication)
         current = plan.publication
-        newer = (publication.published_on, publication.pk) > (current.published_on, current.pk)
-        if not newer or not plan.is_open:
+        newer = current is None or (publication.published_on, publication.pk) > (
+            current.published_on,
+            current.pk,
+        )
+        if not newer:
             return plan
         plan.publication = publication
         plan.save(update_fields=["publication", "updated_at"])
-        detail = {"from": current.pk, "to": publication.pk}
+        detail = {"from": current.pk if current else None, "to": publication.pk}
         if plan.state in ACCEPTED_STATES and publication.plan_approved_on is None:
             publication.plan_approved_on = max(publication.published_on, plan.approved_on)
             publication.save(update_fields=["plan_approved_on"])
@@ -110,6 +129,30 @@ def on_publication(publication: Publication) -> ImprovementPlan | None:
             "plan.moved_to_republication", organisation=plan.organisation, obj=plan, detail=detail
         )
         return plan
+
+
+def _start(publication: Publication) -> ImprovementPlan:
+    """Start the plan a Not Met publication needs (at most one open per organisation/edition)."""
+    try:
+        with transaction.atomic():
+            plan = ImprovementPlan.objects.create(
+                organisation_id=publication.organisation_id,
+                edition=publication.edition,
+                publication=publication,
+            )
+    except IntegrityError:  # started at the same moment by another request
+        return ImprovementPlan.objects.get(
+            organisation_id=publication.organisation_id,
+            edition=publication.edition,
+            state__in=OPEN_STATES,
+        )
+    record(
+        "plan.started",
+        organisation=plan.organisation,
+        obj=plan,
+        detail={"publication": publication.pk},
+    )
+    return plan
 
 
 def reconcile_organisation(
@@ -129,10 +172,13 @@ def reconcile_organisation(
     if latest is None:
         return None
     if latest.level == Level.NOT_MET:
-        lapsed = on > valid_until_function()(latest.edition)
-        exists = ImprovementPlan.objects.filter(
-            organisation=organisation, edition=latest.edition
-        ).exists()
-        if lapsed and not exists:
+        until = valid_until_function()(latest.edition)
+        if on > until:
+            # The publication has expired: its plan can no longer change the status.
+            with transaction.atomic():
+                for plan in ImprovementPlan.objects.select_for_update().filter(
+                    organisation=organisation, state__in=OPEN_STATES
+                ):
+                    _close(plan, until, "The publication it answered expired", latest.pk)
             return None
     return on_publication(latest)

@@ -1,6 +1,6 @@
 """Improvement plans: what an organisation that published Standards Not Met will do about it.
 
-One plan per organisation and edition. It answers the organisation's latest Standards Not Met
+At most one open plan per organisation and edition. It answers the organisation's latest Standards Not Met
 publication of that edition (a Not Met republication moves the plan on to the new publication).
 Versions are immutable once accepted; the working rows (actions done, evidence notes) live on the
 plan. Nothing here is ever public: only the status level a decision produces is.
@@ -39,8 +39,14 @@ class ImprovementPlan(models.Model):
         "organisations.Organisation", on_delete=models.CASCADE, related_name="improvement_plans"
     )
     # The Standards Not Met publication this plan answers (the latest one of the edition).
+    # Blank only if that publication row was deleted (a same-day republication replaces rows);
+    # the next reconcile moves an open plan onto the organisation's latest Not Met publication.
     publication = models.ForeignKey(
-        "assessments.Publication", on_delete=models.PROTECT, related_name="improvement_plans"
+        "assessments.Publication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="improvement_plans",
     )
     edition = models.CharField(max_length=9)
     state = models.CharField(max_length=24, choices=PlanState.choices, default=PlanState.DRAFT)
@@ -59,8 +65,11 @@ class ImprovementPlan(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            # A closed plan stays as history; a later Not Met publication starts a new one.
             models.UniqueConstraint(
-                fields=["organisation", "edition"], name="one_plan_per_org_edition"
+                fields=["organisation", "edition"],
+                condition=Q(state__in=OPEN_STATES),
+                name="one_open_plan_per_org_edition",
             )
         ]
 

@@ -59,7 +59,7 @@ def check_rules(plan: ImprovementPlan) -> CheckRules:
     return CheckRules(
         today=today(),
         horizon_days=int(getattr(settings, "DSPT_PLAN_HORIZON_DAYS", 730)),
-        valid_until=valid_until_function()(plan.publication.edition),
+        valid_until=valid_until_function()(plan.edition),
     )
 
 
@@ -76,6 +76,8 @@ def _require_submittable(plan: ImprovementPlan) -> None:
         )
     if plan.state == PlanState.CLOSED:
         raise PlanActionError("This plan is closed.")
+    if plan.publication_id is None:
+        raise PlanActionError("The publication this plan answered was replaced. Reload the page.")
 
 
 def submit_file(
@@ -220,6 +222,8 @@ def decide(
             plan.call_requested = False
             fields.append("approved_on")
             pub = plan.publication
+            if pub is None:
+                raise PlanActionError("The publication this plan answered was replaced.")
             if pub.level == Level.NOT_MET and pub.plan_approved_on is None:
                 # The status rule reads Not Met as Approaching from this day.
                 pub.plan_approved_on = day

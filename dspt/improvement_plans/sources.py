@@ -61,8 +61,10 @@ def questions_for(publication: Publication) -> dict[str, str]:
     return out
 
 
-def plan_items_for(publication: Publication) -> list[PlanItem]:
+def plan_items_for(publication: Publication | None) -> list[PlanItem]:
     """The items a plan answering `publication` must (mandatory) or may (partly met) cover."""
+    if publication is None:
+        return []
     return items_from_unmet(publication.unmet_items or [], questions_for(publication))
 
 

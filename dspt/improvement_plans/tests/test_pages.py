@@ -89,12 +89,17 @@ def test_whole_loop_through_the_pages(client, world, plan):
     assert plan.state == PlanState.APPROVED
     assert status_of(world["trust"]).status == Status.APPROACHING
 
+    assert b"Approved" in client.get(f"/plans/review/{plan.pk}/").content
+
     # The organisation works the plan.
     as_user(client, admin)
+    page = client.get("/plans/RR8/").content.decode()
+    assert "Work the plan" in page and "Send update" in page and "Upload and check" not in page
     client.post("/plans/RR8/actions/0/", {"status": "done", "evidence_note": "Board minutes"})
     client.post("/plans/RR8/updates/", {"summary": "Policy adopted"})
     plan.refresh_from_db()
     assert plan.rows[0]["status"] == "done" and plan.updates.count() == 1
+    assert "Policy adopted" in client.get("/plans/RR8/").content.decode()
     assert Notification.objects.filter(user=admin, kind="plan_approved").exists()
     notes = client.get("/plans/notifications/")
     assert b"Your improvement plan is approved" in notes.content

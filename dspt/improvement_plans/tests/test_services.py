@@ -279,3 +279,33 @@ def test_question_text_comes_from_the_edition_file(world):
     )
     items = plan_items_for(pub)
     assert items[0].question == "Upload your record of processing activities."
+
+
+def test_same_day_republication_replacing_rows_and_a_later_regression(world):
+    """Not Met → Met → Not Met: the assessment service may delete a same-day row; the plan
+    survives, closes at Met, and the regression starts a new plan."""
+    trust = world["trust"]
+    first = publish_not_met(trust, on=date(2025, 7, 1))
+    p1 = on_publication(first)
+    met = Publication.objects.create(
+        organisation=trust, edition="2024-25", published_on=date(2025, 7, 1), level=Level.MET
+    )
+    on_publication(met)
+    first.delete()  # what a same-day A → B → A republication does to the first row
+    p1.refresh_from_db()
+    assert p1.state == PlanState.CLOSED and p1.publication is None
+    again = publish_not_met(trust, on=date(2025, 7, 20))
+    p2 = on_publication(again)
+    assert p2 != p1 and p2.state == PlanState.DRAFT
+    assert on_publication(again) == p2  # replaying changes nothing
+    assert current_plan(trust) == p2
+
+
+def test_plan_of_an_expired_publication_closes(world):
+    pub = publish_not_met(world["trust"], on=date(2023, 9, 1), edition="2023-24")
+    plan = on_publication(pub)
+    from dspt.improvement_plans.lifecycle import reconcile_organisation
+
+    reconcile_organisation(world["trust"])  # 2023-24 publications lapsed on 30 June 2025
+    plan.refresh_from_db()
+    assert plan.state == PlanState.CLOSED and "expired" in plan.closed_reason
