@@ -14,14 +14,14 @@ run for the same day send nothing.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 
 from dspt.audit.services import record
+from dspt.improvement_plans import conf
 from dspt.improvement_plans.lifecycle import reconcile_organisation
 from dspt.improvement_plans.models import (
     ACCEPTED_STATES,
@@ -30,8 +30,6 @@ from dspt.improvement_plans.models import (
     UpdateRequest,
 )
 from dspt.improvement_plans.notifications import notify, org_admins, regional_leads
-
-DEFAULT_ROUNDS = "09-01:10-15,12-01:01-15"
 
 
 @dataclass(frozen=True)
@@ -50,20 +48,25 @@ class Round:
 
 def rounds() -> list[Round]:
     """The configured rounds (settings, then environment, then the default)."""
-    spec = getattr(settings, "DSPT_PLAN_UPDATE_ROUNDS", None) or os.environ.get(
-        "DSPT_PLAN_UPDATE_ROUNDS", DEFAULT_ROUNDS
-    )
+    spec = conf.get("DSPT_PLAN_UPDATE_ROUNDS")
     out = []
-    for part in str(spec).split(","):
-        req, _, esc = part.strip().partition(":")
-        rm, rd = (int(x) for x in req.split("-"))
-        em, ed = (int(x) for x in esc.split("-"))
-        out.append(Round((rm, rd), (em, ed)))
+    try:
+        for part in str(spec).split(","):
+            req, _, esc = part.strip().partition(":")
+            rm, rd = (int(x) for x in req.split("-"))
+            em, ed = (int(x) for x in esc.split("-"))
+            r = Round((rm, rd), (em, ed))
+            r.dates(2024)  # a leap year, so 02-29 is allowed
+            out.append(r)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DSPT_PLAN_UPDATE_ROUNDS must look like 09-01:10-15,12-01:01-15, not {spec!r}."
+        ) from None
     return out
 
 
 def grace_days() -> int:
-    return int(getattr(settings, "DSPT_PLAN_UPDATE_GRACE_DAYS", 14))
+    return conf.get_int("DSPT_PLAN_UPDATE_GRACE_DAYS")
 
 
 def latest_round(day: date, after: date) -> tuple[date, date] | None:

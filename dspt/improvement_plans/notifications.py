@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
 from dspt.accounts.models import Membership, OrgRole, OversightRole, User
+from dspt.improvement_plans import conf
 from dspt.improvement_plans.models import Notification
 from dspt.organisations.models import Organisation
 
@@ -54,7 +54,7 @@ def regional_leads(organisation: Organisation) -> list[User]:
 
 
 def site_url(path: str) -> str:
-    base = getattr(settings, "DSPT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    base = conf.get("DSPT_SITE_URL").rstrip("/")
     return base + path
 
 

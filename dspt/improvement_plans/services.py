@@ -16,7 +16,7 @@ from django.utils import timezone
 from dspt.assessments.models import Level
 from dspt.audit.services import record
 from dspt.core.dates import today
-from dspt.improvement_plans import access
+from dspt.improvement_plans import access, conf
 from dspt.improvement_plans.checks import CheckRules, Problem, check_rows, rows_from_cells
 from dspt.improvement_plans.columns import KEYS, MAX_CELL_CHARS
 from dspt.improvement_plans.models import (
@@ -54,11 +54,9 @@ class Submission:
 
 def check_rules(plan: ImprovementPlan) -> CheckRules:
     """The rules a submission is judged by today (horizon from DSPT_PLAN_HORIZON_DAYS)."""
-    from django.conf import settings
-
     return CheckRules(
         today=today(),
-        horizon_days=int(getattr(settings, "DSPT_PLAN_HORIZON_DAYS", 730)),
+        horizon_days=conf.get_int("DSPT_PLAN_HORIZON_DAYS"),
         valid_until=valid_until_function()(plan.edition),
     )
 

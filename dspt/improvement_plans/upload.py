@@ -12,8 +12,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from django.conf import settings
-
+from dspt.improvement_plans import conf
 from dspt.improvement_plans.columns import HEADERS, MAX_CELL_CHARS, cell_text
 
 PLAN_SHEET = "Plan"
@@ -45,7 +44,7 @@ class RawPlan:
 
 def max_upload_bytes() -> int:
     """The largest plan file accepted, in bytes (DSPT_PLAN_MAX_UPLOAD_BYTES, default 2 MB)."""
-    return int(getattr(settings, "DSPT_PLAN_MAX_UPLOAD_BYTES", 2 * 1024 * 1024))
+    return conf.get_int("DSPT_PLAN_MAX_UPLOAD_BYTES")
 
 
 def read_plan_file(filename: str, data: bytes) -> RawPlan:

@@ -136,3 +136,11 @@ def test_closed_plans_are_not_chased(approved, world):
 def test_bad_date_is_a_clear_error(db):
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("send_reminders", "--today", "1/9/2025")
+
+
+def test_misconfigured_rounds_say_so(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.DSPT_PLAN_UPDATE_ROUNDS = "September"
+    with pytest.raises(ImproperlyConfigured, match="09-01:10-15"):
+        latest_round(date(2025, 9, 5), date(2025, 1, 1))
