@@ -130,6 +130,9 @@ class Publication(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The assessment version that was published: a second person publishing the same version
+    # at the same moment is told it has already been published.
+    assessment_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["published_on", "id"]
