@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from dspt.assessments.models import Answer, Assessment, Publication
+from dspt.assessments.models import Assessment, Publication
 from dspt.improvement_plans.checks import PlanItem, items_from_unmet
 
 log = logging.getLogger(__name__)
@@ -70,35 +70,24 @@ def plan_items_for(publication: Publication | None) -> list[PlanItem]:
 
 def action_plan_items(assessment: Assessment, on) -> list[PlanItem]:
     """For a small social care provider publishing at Approaching Standards: every item needed
-    for Standards Met that the current answers do not meet, from the assessment as it stands.
+    for Standards Met that the assessment's current answers do not meet (judged by the
+    assessment's own evaluation, so the template always agrees with the assessment pages).
 
     Raises EditionUnavailable if the edition file cannot be loaded.
     """
-    edition = _load_edition(assessment.edition, assessment.audience)
-    from dspt.frameworks.model import evaluate_item
+    try:
+        from dspt.assessments.evaluation import evaluate
 
-    category = assessment.organisation.org_type
-    answers = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
-    docs: dict[str, int] = {}
-    for item_id in assessment.documents.values_list("item_id", flat=True):
-        docs[item_id] = docs.get(item_id, 0) + 1
-    entries = []
-    for item in edition.mandatory_items(category):
-        a = answers.get(item.id)
-        try:
-            outcome = evaluate_item(
-                item,
-                a.value if a else None,
-                a.not_applicable if a else False,
-                docs.get(item.id, 0),
-                on,
-            )
-        except ValueError:  # a malformed stored answer counts as not answered
-            outcome = "unanswered"
-        value = str(getattr(outcome, "value", outcome))
-        if value in ("met", "not_applicable"):
-            continue
-        entries.append(
-            {"item_id": item.id, "outcome": value, "mandatory": True, "question": item.question}
-        )
+        ev = evaluate(assessment, on)
+    except Exception as exc:  # noqa: BLE001 - no edition to judge against
+        raise EditionUnavailable(str(exc)) from exc
+    entries = [
+        {
+            "item_id": r.item.id,
+            "outcome": str(r.outcome),
+            "mandatory": True,
+            "question": r.item.question,
+        }
+        for r in ev.unmet_mandatory
+    ]
     return items_from_unmet(entries)

@@ -38,3 +38,26 @@ def test_action_plan_template_lists_unmet_met_items(client, world):
 
     client.force_login(world["people"]["other_admin"])
     assert client.get("/plans/VABC1/action-plan-template.xlsx").status_code == 404
+
+
+def test_publishing_not_met_through_the_assessment_starts_a_plan(world, settings):
+    """The real publish: an NHS trust publishes with nothing answered; the hook starts a plan
+    covering every mandatory item, with the edition's question text."""
+    from datetime import date
+
+    from dspt.assessments import services as assessment_services
+    from dspt.assessments.models import Level
+    from dspt.improvement_plans.lifecycle import on_publication
+    from dspt.improvement_plans.sources import plan_items_for
+
+    trust, admin = world["trust"], world["people"]["admin"]
+    on = date(2025, 10, 1)  # the NHS 2025-26 edition is open
+    settings.DSPT_TODAY = on.isoformat()
+    assessment = assessment_services.start_assessment(trust, admin, on)
+    pub = assessment_services.publish(assessment, admin, expected_version=assessment.version)
+    assert pub.level == Level.NOT_MET
+    plan = on_publication(pub)
+    items = plan_items_for(plan.publication)
+    edition = load_edition(assessment.edition, assessment.audience)
+    assert {i.item_id for i in items} == {i.id for i in edition.mandatory_items(trust.org_type)}
+    assert all(i.question for i in items)
