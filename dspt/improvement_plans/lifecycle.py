@@ -40,7 +40,7 @@ def close_plans_met_by(publication: Publication) -> int:
     closed = 0
     with transaction.atomic():
         plans = (
-            ImprovementPlan.objects.select_for_update()
+            ImprovementPlan.objects.select_for_update(of=("self",))
             .filter(
                 organisation_id=publication.organisation_id,
                 state__in=OPEN_STATES,
@@ -86,7 +86,7 @@ def on_publication(publication: Publication) -> ImprovementPlan | None:
         return None
     with transaction.atomic():
         # Earlier editions' open plans are overtaken by this edition's publication.
-        for old in ImprovementPlan.objects.select_for_update().filter(
+        for old in ImprovementPlan.objects.select_for_update(of=("self",)).filter(
             organisation_id=publication.organisation_id,
             state__in=OPEN_STATES,
             edition__lt=publication.edition,
@@ -101,7 +101,7 @@ def on_publication(publication: Publication) -> ImprovementPlan | None:
         if answered is not None:
             return answered  # already seen: replaying a publication changes nothing
         plan = (
-            ImprovementPlan.objects.select_for_update()
+            ImprovementPlan.objects.select_for_update(of=("self",))
             .filter(
                 organisation_id=publication.organisation_id,
                 edition=publication.edition,
@@ -176,7 +176,7 @@ def reconcile_organisation(
         if on > until:
             # The publication has expired: its plan can no longer change the status.
             with transaction.atomic():
-                for plan in ImprovementPlan.objects.select_for_update().filter(
+                for plan in ImprovementPlan.objects.select_for_update(of=("self",)).filter(
                     organisation=organisation, state__in=OPEN_STATES
                 ):
                     _close(plan, until, "The publication it answered expired", latest.pk)

@@ -124,7 +124,7 @@ def _submit(plan, user, numbered_rows, source, request, filename="", data=b"") -
         )
         return Submission(errors=result.errors, warnings=result.warnings)
     with transaction.atomic():
-        locked = ImprovementPlan.objects.select_for_update().get(pk=plan.pk)
+        locked = ImprovementPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
         _require_submittable(locked)
         number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = PlanVersion(
@@ -196,7 +196,7 @@ def decide(
     reasons, justification = reasons.strip(), justification.strip()
     with transaction.atomic():
         plan = (
-            ImprovementPlan.objects.select_for_update()
+            ImprovementPlan.objects.select_for_update(of=("self",))
             .select_related("publication", "organisation")
             .get(pk=plan.pk)
         )
@@ -321,7 +321,7 @@ def update_row(
     if status not in ("open", "done"):
         raise PlanActionError("Status must be open or done.")
     with transaction.atomic():
-        locked = ImprovementPlan.objects.select_for_update().get(pk=plan.pk)
+        locked = ImprovementPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
         if not 0 <= index < len(locked.rows):
             raise PlanActionError("There is no such action in this plan.")
         row = dict(locked.rows[index])
@@ -356,7 +356,7 @@ def submit_update(plan: ImprovementPlan, user, summary: str, request=None) -> Pl
     if not summary:
         raise PlanActionError("Say what has changed since the last update.")
     with transaction.atomic():
-        locked = ImprovementPlan.objects.select_for_update().get(pk=plan.pk)
+        locked = ImprovementPlan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
         day = today()
         update = PlanUpdate.objects.create(
             plan=locked,
