@@ -82,11 +82,16 @@ class CheckRules:
     valid_until: date | None = None
 
 
-def items_from_unmet(unmet_items: list[dict], questions: dict[str, str] | None = None) -> list:
-    """PlanItems from a Publication's `unmet_items`, in item order, one per item id."""
+def items_from_unmet(
+    unmet_items: list[dict | str], questions: dict[str, str] | None = None
+) -> list[PlanItem]:
+    """PlanItems from a Publication's `unmet_items`, in item order, one per item id (entries are
+    {"item_id", "outcome", "mandatory"} dicts; a bare item id string means a mandatory unmet item)."""
     questions = questions or {}
     seen: dict[str, PlanItem] = {}
     for entry in unmet_items or []:
+        if isinstance(entry, str):  # a bare item id: a mandatory item not met
+            entry = {"item_id": entry, "outcome": "unmet", "mandatory": True}
         iid = str(entry.get("item_id", "")).strip()
         if not iid or iid in seen:
             continue

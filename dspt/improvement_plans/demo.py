@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from dspt.accounts.models import Membership
 from dspt.assessments.models import Level, Publication, PublicationSource
 from dspt.core.demo import DemoContext
 from dspt.improvement_plans.chasing import latest_round
+from dspt.improvement_plans.checks import items_from_unmet
 from dspt.improvement_plans.lifecycle import close_plans_met_by
 from dspt.improvement_plans.models import (
+    OPEN_STATES,
     DecisionKind,
     Escalation,
     ImprovementPlan,
@@ -31,6 +32,7 @@ from dspt.improvement_plans.models import (
     VersionSource,
 )
 from dspt.improvement_plans.template import plan_xlsx
+from dspt.statuses.calendar import valid_until_function
 
 PER_STATE = 3
 ITEMS = [
@@ -92,35 +94,32 @@ def _dedupe(entries: list[dict]) -> list[dict]:
     return sorted(seen.values(), key=lambda e: [int(p) for p in e["item_id"].split(".")])
 
 
-def _rows(ctx: DemoContext, unmet: list[dict], today: date, _questions=()) -> list[dict]:
-    questions = dict(ITEMS)
-    questions.update(dict(_questions))
+def _rows(ctx: DemoContext, unmet: list, today: date, questions=()) -> list[dict]:
+    known = {**dict(ITEMS), **dict(questions)}
     rows = []
-    for e in unmet:
-        if not e["mandatory"] and ctx.rng.random() < 0.5:
+    for item in items_from_unmet(unmet, known):
+        if not item.mandatory and ctx.rng.random() < 0.5:
             continue
         gap, action, milestone = ctx.rng.choice(ACTIONS)
+        disrupted = ctx.rng.random() < 0.2
         rows.append(
             {
-                "item_id": e["item_id"],
-                "question": questions.get(e["item_id"], ""),
-                "outcome": e["outcome"],
-                "mandatory": e["mandatory"],
+                "item_id": item.item_id,
+                "question": item.question,
+                "outcome": item.outcome,
+                "mandatory": item.mandatory,
                 "gap": gap,
                 "actions": action,
                 "milestones": milestone,
                 "owner": ctx.rng.choice(OWNERS),
                 "target_date": (today + timedelta(days=ctx.rng.randint(60, 330))).isoformat(),
-                "disruption": ctx.rng.random() < 0.2 or None,
-                "disruption_which": "",
+                "disruption": True if disrupted else None,
+                "disruption_which": "Covid" if disrupted else "",
                 "successor": "",
                 "status": "open",
                 "evidence_note": "",
             }
         )
-    for r in rows:
-        if r["disruption"]:
-            r["disruption_which"] = "Covid"
     return rows
 
 
@@ -145,8 +144,10 @@ def _at(day: date):
 
 def _plan(ctx, org, published: date, submitted: date | None, pub=None) -> ImprovementPlan:
     pub = pub or _publish(ctx, org, published)
-    plan, _ = ImprovementPlan.objects.get_or_create(
-        organisation=org, edition=pub.edition, defaults={"publication": pub}
+    plan = ImprovementPlan.objects.filter(
+        organisation=org, edition=pub.edition, state__in=OPEN_STATES
+    ).first() or ImprovementPlan.objects.create(
+        organisation=org, edition=pub.edition, publication=pub
     )
     if submitted is not None:
         rows = _rows(ctx, pub.unmet_items, submitted, _candidates(org, pub.edition))
@@ -191,18 +192,11 @@ def _decide(ctx, plan, kind, day: date, reasons="", call=False) -> None:
     plan.save()
 
 
-def _approved(ctx, org, today: date) -> ImprovementPlan:
-    plan = _plan(ctx, org, today - timedelta(days=310), today - timedelta(days=305))
-    _decide(ctx, plan, DecisionKind.APPROVED, today - timedelta(days=300))
-    return plan
-
-
-def _request(plan, today: date, due: date) -> UpdateRequest | None:
-    found = latest_round(today, plan.approved_on)
-    if found is None:
-        return None
+def _request(plan, requested: date, due: date) -> UpdateRequest:
+    # Keyed by the latest real round, so `send-reminders` on the demo day never repeats it.
+    key = latest_round(requested, date(1900, 1, 1))
     return UpdateRequest.objects.create(
-        plan=plan, round_key=found[0].isoformat(), requested_on=found[0], due_on=due
+        plan=plan, round_key=key[0].isoformat(), requested_on=requested, due_on=due
     )
 
 
@@ -211,94 +205,139 @@ def _org_of(user) -> object | None:
     return m.organisation if m else None
 
 
+def _latest_pubs(orgs: list) -> dict[int, Publication]:
+    latest: dict[int, Publication] = {}
+    pubs = Publication.objects.filter(organisation__in=orgs).order_by("published_on", "id")
+    for pub in pubs:
+        latest[pub.organisation_id] = pub
+    return latest
+
+
+def _pool(ctx: DemoContext, exclude: set[int]) -> list[tuple[object, Publication | None]]:
+    """Organisations to give plans to: first those whose latest publication is a valid Not Met
+    (the data set's own story), then others, which get a new Not Met publication."""
+    orgs = [
+        o
+        for o in (*ctx.nhs_organisations, *ctx.local_authorities)
+        if o.ods_code and o.pk not in exclude
+    ]
+    latest = _latest_pubs(orgs)
+    until = valid_until_function()
+    ready, others = [], []
+    for o in orgs:
+        pub = latest.get(o.pk)
+        if (
+            pub is not None
+            and pub.level == Level.NOT_MET
+            and pub.published_on <= ctx.today <= until(pub.edition)
+        ):
+            ready.append((o, pub))
+        elif pub is None or pub.published_on < ctx.today:
+            others.append((o, pub))
+    ctx.rng.shuffle(ready)
+    ctx.rng.shuffle(others)
+    return ready + others
+
+
+def _not_met(ctx: DemoContext, org, latest: Publication | None, span: int) -> Publication:
+    """The org's Not Met publication: its own if that is its latest, else a new one."""
+    if latest is not None and latest.level == Level.NOT_MET:
+        if not latest.unmet_items:
+            latest.unmet_items = _unmet(ctx, org, latest.edition)
+            latest.save(update_fields=["unmet_items"])
+        return latest
+    after = latest.published_on + timedelta(days=1) if latest else ctx.today - timedelta(span)
+    return _publish(ctx, org, min(ctx.today, max(after, ctx.today - timedelta(days=span))))
+
+
+def _between(a: date, b: date, share: float) -> date:
+    return a + timedelta(days=int((b - a).days * share))
+
+
+def _make(ctx: DemoContext, state: str, org, pub: Publication) -> None:
+    today, p = ctx.today, pub.published_on
+    if state == "draft":
+        _plan(ctx, org, p, None, pub)
+        return
+    if state == "awaiting":
+        _plan(ctx, org, p, _between(p, today, ctx.rng.uniform(0.3, 1.0)), pub)
+        return
+    plan = _plan(ctx, org, p, _between(p, today, 0.2), pub)
+    if state == "rejected":
+        _decide(
+            ctx,
+            plan,
+            DecisionKind.REJECTED,
+            _between(p, today, 0.5),
+            reasons="Target dates are not realistic and some actions have no owner named.",
+            call=ctx.rng.random() < 0.5,
+        )
+        return
+    approved = _between(p, today, 0.3)
+    _decide(ctx, plan, DecisionKind.APPROVED, approved)
+    if state == "due":
+        _request(plan, _between(approved, today, 0.8), today + timedelta(days=21))
+    elif state == "overdue":
+        _request(plan, _between(approved, today, 0.3), today - timedelta(days=1))
+    elif state == "escalated":
+        due = _between(approved, today, 0.6)
+        req = _request(plan, _between(approved, today, 0.2), due)
+        Escalation.objects.create(
+            request=req, plan=plan, region=org.region, escalated_on=min(today, due + timedelta(1))
+        )
+    else:  # completed
+        done_on = _between(approved, today, 0.7)
+        plan.rows = [
+            {**r, "status": "done", "evidence_note": "Evidence uploaded"} for r in plan.rows
+        ]
+        plan.save()
+        PlanUpdate.objects.create(
+            plan=plan, summary="Every action is complete.", rows=plan.rows, submitted_on=done_on
+        )
+        met = Publication.objects.create(
+            organisation=org,
+            edition=pub.edition,
+            published_on=_between(done_on, today, 0.5) + timedelta(days=1),
+            level=Level.MET,
+            source=PublicationSource.DEMO,
+        )
+        close_plans_met_by(met)
+
+
+# States that need a publication at least this many days old to tell a believable story.
+MIN_DAYS = {
+    "draft": 0,
+    "awaiting": 1,
+    "rejected": 4,
+    "due": 10,
+    "overdue": 10,
+    "escalated": 10,
+    "completed": 10,
+}
+STATES = ["awaiting", "draft", "rejected", "due", "overdue", "escalated", "completed"]
+
+
 def populate(ctx: DemoContext) -> None:
     """Add plans in every state to the demo data set."""
-    today = ctx.today
-    pool = [o for o in (*ctx.nhs_organisations, *ctx.local_authorities) if o.ods_code]
-    ctx.rng.shuffle(pool)
-    admin_org = _org_of(ctx.users["trust_admin"]) if ctx.users.get("trust_admin") else None
     taken = set(ImprovementPlan.objects.values_list("organisation_id", flat=True))
-    # Our publications must stay each organisation's latest, or the plan would be overtaken.
-    recent = set(
-        Publication.objects.filter(published_on__gt=today - timedelta(days=320)).values_list(
-            "organisation_id", flat=True
-        )
-    )
-    pool = [o for o in pool if o.pk not in taken and o.pk not in recent]
+    admin_org = _org_of(ctx.users["trust_admin"]) if ctx.users.get("trust_admin") else None
     if admin_org is not None and admin_org.pk not in taken:
-        latest = (
-            Publication.objects.filter(organisation=admin_org, published_on__lte=today)
-            .order_by("-published_on", "-id")
-            .first()
-        )
-        if latest is not None and latest.level == Level.NOT_MET:
-            if not latest.unmet_items:
-                latest.unmet_items = _unmet(ctx, admin_org, latest.edition)
-                latest.save(update_fields=["unmet_items"])
-            _plan(ctx, admin_org, latest.published_on, today, pub=latest)
-        else:
-            after = latest.published_on + timedelta(days=1) if latest else today
-            first = min(today, max(today - timedelta(days=8), after))
-            _plan(ctx, admin_org, first, today)
+        latest = _latest_pubs([admin_org]).get(admin_org.pk)
+        pub = _not_met(ctx, admin_org, latest, 8)
+        _make(ctx, "awaiting", admin_org, pub)
+        taken.add(admin_org.pk)
         ctx.log(f"Improvement plans: {admin_org.name} (trust admin) has a plan awaiting review")
-    if admin_org is not None:
-        pool = [o for o in pool if o.pk != admin_org.pk]
-    states = ["awaiting", "draft", "rejected", "due", "overdue", "escalated", "completed"]
-    made = {s: 0 for s in states}
-    with transaction.atomic():
-        for i, org in enumerate(pool[: PER_STATE * len(states)]):
-            state = states[i % len(states)]
-            if state == "draft":
-                _plan(ctx, org, today - timedelta(days=ctx.rng.randint(3, 40)), None)
-            elif state == "awaiting":
-                days = ctx.rng.randint(2, 40)
-                _plan(ctx, org, today - timedelta(days=days + 5), today - timedelta(days=days))
-            elif state == "rejected":
-                plan = _plan(ctx, org, today - timedelta(days=60), today - timedelta(days=50))
-                _decide(
-                    ctx,
-                    plan,
-                    DecisionKind.REJECTED,
-                    today - timedelta(days=40),
-                    reasons="Target dates are not realistic and item 3.2.1 has no owner named.",
-                    call=ctx.rng.random() < 0.5,
-                )
-            elif state == "due":
-                plan = _approved(ctx, org, today)
-                _request(plan, today, today + timedelta(days=21))
-            elif state == "overdue":
-                plan = _approved(ctx, org, today)
-                _request(plan, today, today - timedelta(days=3))
-            elif state == "escalated":
-                plan = _approved(ctx, org, today)
-                req = _request(plan, today, today - timedelta(days=20))
-                if req is not None:
-                    Escalation.objects.create(
-                        request=req,
-                        plan=plan,
-                        region=org.region,
-                        escalated_on=today - timedelta(days=19),
-                    )
-            else:
-                plan = _approved(ctx, org, today)
-                rows = [
-                    {**r, "status": "done", "evidence_note": "Evidence uploaded"} for r in plan.rows
-                ]
-                plan.rows = rows
-                plan.save()
-                PlanUpdate.objects.create(
-                    plan=plan,
-                    summary="Every action is complete.",
-                    rows=rows,
-                    submitted_on=today - timedelta(days=45),
-                )
-                met = Publication.objects.create(
-                    organisation=org,
-                    edition=_edition_on(today - timedelta(days=30)),
-                    published_on=today - timedelta(days=30),
-                    level=Level.MET,
-                    source=PublicationSource.DEMO,
-                )
-                close_plans_met_by(met)
-            made[state] += 1
+    made = {s: 0 for s in STATES}
+    wanted = [s for _ in range(PER_STATE) for s in STATES]
+    for org, latest in _pool(ctx, taken):
+        if not wanted:
+            break
+        pub = _not_met(ctx, org, latest, ctx.rng.randint(60, 200))
+        age = (ctx.today - pub.published_on).days
+        state = next((s for s in wanted if age >= MIN_DAYS[s]), None)
+        if state is None:
+            continue
+        wanted.remove(state)
+        _make(ctx, state, org, pub)
+        made[state] += 1
     ctx.log("Improvement plans: " + ", ".join(f"{n} {s}" for s, n in made.items()))

@@ -8,6 +8,7 @@ from random import Random
 import pytest
 
 from dspt.accounts.models import Membership, OrgRole, OversightRole
+from dspt.assessments.models import Level, Publication
 from dspt.core.demo import DemoContext
 from dspt.improvement_plans import demo
 from dspt.improvement_plans.chasing import send_reminders
@@ -29,6 +30,17 @@ def build(regions, seed=7) -> DemoContext:
     ctx.local_authorities = [
         make_org(f"L{i:02d}", london, OrgType.LOCAL_AUTHORITY) for i in range(6)
     ]
+    # Like the core data set: yearly June publications, mostly Met, some Not Met with a bare
+    # list of unmet item ids; the trust admin's trust published Not Met.
+    for i, org in enumerate([*ctx.nhs_organisations, *ctx.local_authorities]):
+        level = Level.NOT_MET if i % 4 == 0 or i == 5 else Level.MET
+        Publication.objects.create(
+            organisation=org,
+            edition="2024-25",
+            published_on=date(2025, 6, 10 + i % 15),
+            level=level,
+            unmet_items=["1.1.2", "3.2.1"] if level == Level.NOT_MET else [],
+        )
     admin = make_user("trust.admin@demo.nhs.uk")
     Membership.objects.create(user=admin, organisation=ctx.nhs_organisations[5], role=OrgRole.ADMIN)
     ctx.users = {"trust_admin": admin, "reviewer": make_user("r@demo", OversightRole.REVIEWER)}
@@ -76,9 +88,8 @@ def test_same_seed_same_plans(regions, settings):
         (p.organisation.ods_code, p.state, len(p.rows)) for p in ImprovementPlan.objects.all()
     )
     ImprovementPlan.objects.all().delete()
-    from dspt.assessments.models import Publication
-
-    Publication.objects.all().delete()
+    Publication.objects.filter(source="demo").delete()
+    Publication.objects.filter(plan_approved_on__isnull=False).update(plan_approved_on=None)
     c2 = DemoContext(rng=Random(7), seed=7, today=DEMO_DAY, log=lambda _m: None)
     c2.nhs_organisations, c2.local_authorities, c2.users = (
         c.nhs_organisations,
