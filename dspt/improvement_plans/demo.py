@@ -192,9 +192,9 @@ def _decide(ctx, plan, kind, day: date, reasons="", call=False) -> None:
     plan.save()
 
 
-def _request(plan, requested: date, due: date) -> UpdateRequest:
-    # Keyed by the latest real round, so `send-reminders` on the demo day never repeats it.
-    key = latest_round(requested, date(1900, 1, 1))
+def _request(plan, requested: date, due: date, today: date) -> UpdateRequest:
+    # Keyed by the latest real round on the demo day, so `send-reminders` never repeats it.
+    key = latest_round(today, date(1900, 1, 1))
     return UpdateRequest.objects.create(
         plan=plan, round_key=key[0].isoformat(), requested_on=requested, due_on=due
     )
@@ -276,12 +276,12 @@ def _make(ctx: DemoContext, state: str, org, pub: Publication) -> None:
     approved = _between(p, today, 0.3)
     _decide(ctx, plan, DecisionKind.APPROVED, approved)
     if state == "due":
-        _request(plan, _between(approved, today, 0.8), today + timedelta(days=21))
+        _request(plan, _between(approved, today, 0.8), today + timedelta(days=21), today)
     elif state == "overdue":
-        _request(plan, _between(approved, today, 0.3), today - timedelta(days=1))
+        _request(plan, _between(approved, today, 0.3), today - timedelta(days=1), today)
     elif state == "escalated":
         due = _between(approved, today, 0.6)
-        req = _request(plan, _between(approved, today, 0.2), due)
+        req = _request(plan, _between(approved, today, 0.2), due, today)
         Escalation.objects.create(
             request=req, plan=plan, region=org.region, escalated_on=min(today, due + timedelta(1))
         )

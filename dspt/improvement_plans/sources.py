@@ -43,7 +43,9 @@ def _audience(org, assessment: Assessment | None) -> str:
 
 def questions_for(publication: Publication) -> dict[str, str]:
     """Item id → question text for the publication's edition (empty if unavailable)."""
-    ids = [str(e.get("item_id")) for e in publication.unmet_items or []]
+    ids = [
+        str(e.get("item_id") if isinstance(e, dict) else e) for e in publication.unmet_items or []
+    ]
     try:
         edition = _load_edition(
             publication.edition, _audience(publication.organisation, publication.assessment)

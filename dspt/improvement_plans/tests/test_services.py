@@ -309,3 +309,13 @@ def test_plan_of_an_expired_publication_closes(world):
     reconcile_organisation(world["trust"])  # 2023-24 publications lapsed on 30 June 2025
     plan.refresh_from_db()
     assert plan.state == PlanState.CLOSED and "expired" in plan.closed_reason
+
+
+def test_bare_item_id_lists_are_read_as_mandatory_unmet_items(world):
+    pub = publish_not_met(world["trust"], edition="2025-26", unmet=["1.1.2", "1.1.1"])
+    items = plan_items_for(pub)
+    assert [(i.item_id, i.mandatory, i.outcome) for i in items] == [
+        ("1.1.1", True, "unmet"),
+        ("1.1.2", True, "unmet"),
+    ]
+    assert items[1].question == "Upload your record of processing activities."
