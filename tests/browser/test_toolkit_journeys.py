@@ -18,7 +18,9 @@ TODAY = date(2026, 11, 23)
 
 @pytest.fixture
 def region(db):
-    return Region.objects.create(ons_code="E12000003", name="Yorkshire and The Humber")
+    return Region.objects.get_or_create(
+        ons_code="E12000003", defaults={"name": "Yorkshire and The Humber"}
+    )[0]
 
 
 def check_accessible(page, what):

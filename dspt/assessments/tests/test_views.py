@@ -238,7 +238,7 @@ def test_other_sectors_are_pointed_to_an_improvement_plan(client, people, orgs):
     client.force_login(people["trust_member"])
     client.post("/assessments/RT1/start/")
     page = client.get("/assessments/RT1/publish/").content.decode()
-    assert 'href="/plans/"' in page
+    assert 'href="/plans/RT1/"' in page
     assert "Approaching Standards" in text(client.get("/assessments/RT1/publish/"))
     assert "action-plan" not in client.get("/assessments/RT1/").content.decode()
 

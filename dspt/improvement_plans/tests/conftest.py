@@ -24,9 +24,6 @@ def _pinned(settings, tmp_path):
     settings.DSPT_TODAY = TODAY.isoformat()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.ROOT_URLCONF = "dspt.improvement_plans.tests.urls"
-    # Argon2 is deliberately slow; tests create many people.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from dspt.statuses import calendar
 
     calendar._cached = None
@@ -35,8 +32,10 @@ def _pinned(settings, tmp_path):
 @pytest.fixture
 def regions(db):
     return (
-        Region.objects.create(ons_code="E12000003", name="Yorkshire and The Humber"),
-        Region.objects.create(ons_code="E12000007", name="London"),
+        Region.objects.get_or_create(
+            ons_code="E12000003", defaults={"name": "Yorkshire and The Humber"}
+        )[0],
+        Region.objects.get_or_create(ons_code="E12000007", defaults={"name": "London"})[0],
     )
 
 
