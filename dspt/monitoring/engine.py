@@ -1,0 +1,210 @@
+"""The monitoring data set: the population with every location's status timeline, cached.
+
+Timelines come from `dspt.statuses.selectors.timelines`, i.e. from the one status rule; nothing
+here judges a status. Building them for ~27,000 locations takes seconds, so the built data set is
+kept in process memory, keyed by a *data version*: a fingerprint of everything the figures read
+(publications, head-office cover, plan approvals, organisations, the area mapping, moved
+deadlines, the provider size bands). Any change to those gives a new fingerprint and the next
+request rebuilds. Checking the fingerprint costs a few aggregate queries per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Max, Q, Sum
+
+from dspt.assessments.models import Publication
+from dspt.frameworks import deadlines
+from dspt.frameworks.models import DeadlineOverride
+from dspt.monitoring.config import size_bands
+from dspt.monitoring.population import Location, Population, load_population
+from dspt.organisations.models import LocalAuthority, Organisation
+from dspt.statuses.compute import Status, StatusResult
+from dspt.statuses.selectors import all_histories, timelines
+
+# Every location falls in exactly one bucket (CONTRACT row format).
+BUCKETS = (
+    "approaching",
+    "met",
+    "exceeded",
+    "expired",
+    "not_compliant",
+    "not_published",
+    "not_registered",
+)
+COMPLIANT_BUCKETS = frozenset({0, 1, 2})
+_BUCKET_OF = {
+    Status.APPROACHING: 0,
+    Status.MET: 1,
+    Status.EXCEEDED: 2,
+    Status.EXPIRED: 3,
+    Status.STANDARDS_NOT_MET: 4,
+    Status.NOT_PUBLISHED: 5,
+    Status.NOT_REGISTERED: 6,
+}
+# Edition of a valid publication relative to the day: 0 none, 1 current edition, 2 previous.
+REL_NONE, REL_CURRENT, REL_PREVIOUS = 0, 1, 2
+FAR_FUTURE = date(9999, 12, 31).toordinal()
+
+
+def bucket_of(result: StatusResult) -> int:
+    return _BUCKET_OF[result.status]
+
+
+@dataclass(slots=True)
+class Dataset:
+    version: str
+    population: Population
+    # Parallel to population.locations: change days (ordinals) and the status from each day.
+    days: list[list[int]]
+    results: list[list[StatusResult]]
+    # For the monthly series: (start, end_exclusive, bucket * 3 + edition relation) intervals.
+    intervals: list[list[tuple[int, int, int]]]
+    index: dict[int, int]
+
+    def status(self, i: int, on: date | int) -> StatusResult:
+        """Location i's status on a day, read from its timeline (which is `status_on`)."""
+        day = on if isinstance(on, int) else on.toordinal()
+        j = bisect_right(self.days[i], day)
+        return self.results[i][j - 1] if j else StatusResult(status=Status.NOT_REGISTERED)
+
+    def in_population(self, i: int, on: date | int) -> bool:
+        """A location counts from its CQC registration day (when known)."""
+        reg = self.population.locations[i].cqc_registered_on
+        day = on if isinstance(on, int) else on.toordinal()
+        return reg is None or reg.toordinal() <= day
+
+    def location(self, i: int) -> Location:
+        return self.population.locations[i]
+
+
+def data_version() -> str:
+    """A fingerprint of everything the figures read; it changes whenever any of it changes.
+
+    Publications are append-mostly; the plan services set `plan_approved_on` in place, so the
+    count and id-sum of approved publications and the latest approval day are part of it.
+    Organisation writers bump `updated_at` (auto_now); a bulk `update()` must set it too.
+    """
+    pubs = Publication.objects.aggregate(
+        n=Count("id"),
+        top=Max("id"),
+        approved=Count("plan_approved_on"),
+        approved_ids=Sum("id", filter=Q(plan_approved_on__isnull=False)),
+        last_approval=Max("plan_approved_on"),
+        ce=Count("cyber_essentials_plus_expires_on"),
+        last_ce=Max("cyber_essentials_plus_expires_on"),
+    )
+    covers = Publication.covers.through.objects.aggregate(n=Count("id"), top=Max("id"))
+    orgs = Organisation.objects.aggregate(n=Count("id"), top=Max("id"), changed=Max("updated_at"))
+    areas = list(
+        LocalAuthority.objects.order_by("ons_code").values_list(
+            "ons_code", "name", "region_id", "icb_id", "lso_id"
+        )
+    )
+    moved = sorted(DeadlineOverride.objects.values_list("edition", "deadline"))
+    parts = [pubs, covers, orgs, areas, moved, size_bands()]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
+
+
+_lock = threading.Lock()
+_cached: Dataset | None = None
+
+
+def dataset() -> Dataset:
+    """The current data set, rebuilt only when the data version has changed."""
+    global _cached
+    version = data_version()
+    current = _cached
+    if current is not None and current.version == version:
+        return current
+    with _lock:
+        if _cached is not None and _cached.version == version:
+            return _cached
+        _cached = build(version)
+        return _cached
+
+
+def forget() -> None:
+    """Drop the cached data set and derived tables (tests; an operator never needs this)."""
+    global _cached
+    _cached = None
+    for clear in _derived_caches:
+        clear()
+
+
+# Caches of figures derived from a data set register their `clear` here.
+_derived_caches: list = []
+
+
+def _overrides() -> dict:
+    return dict(DeadlineOverride.objects.values_list("edition", "deadline"))
+
+
+def build(version: str) -> Dataset:
+    """Read the population and build every location's status timeline."""
+    population = load_population()
+    ids = [loc.id for loc in population.locations]
+    orgs = Organisation.objects.filter(id__in=ids) if len(ids) < 900 else None
+    if orgs is None:
+        orgs = Organisation.objects.care_locations()
+    orgs = list(orgs.only("id", "parent_id", "registered_on"))
+    lines = timelines(all_histories(orgs))
+    overrides = _overrides()
+    deadline_cache: dict[str, int] = {}
+
+    def deadline_ord(edition: str) -> int:
+        if edition not in deadline_cache:
+            deadline_cache[edition] = deadlines.deadline_for(edition, overrides).toordinal()
+        return deadline_cache[edition]
+
+    days, results, intervals = [], [], []
+    for loc in population.locations:
+        tl = lines[loc.id]
+        d = [day.toordinal() for day in tl.days]
+        days.append(d)
+        results.append(list(tl.results))
+        start = loc.cqc_registered_on.toordinal() if loc.cqc_registered_on else 0
+        intervals.append(_intervals(d, tl.results, start, deadline_ord))
+    index = {loc.id: i for i, loc in enumerate(population.locations)}
+    return Dataset(version, population, days, results, intervals, index)
+
+
+def _intervals(days, results, start, deadline_ord) -> list[tuple[int, int, int]]:
+    """Split a timeline into intervals of constant series category.
+
+    A valid publication of edition E counts as *current edition* up to E's own deadline and as
+    *previous edition* from the day after until it expires.
+    """
+    out: list[tuple[int, int, int]] = []
+    steps = [(0, StatusResult(status=Status.NOT_REGISTERED))] + list(zip(days, results))
+    for k, (s, result) in enumerate(steps):
+        e = steps[k + 1][0] if k + 1 < len(steps) else FAR_FUTURE
+        s = max(s, start)
+        if s >= e:
+            continue
+        b = bucket_of(result)
+        if result.status in (Status.EXPIRED, Status.NOT_PUBLISHED, Status.NOT_REGISTERED):
+            out.append((s, e, b * 3 + REL_NONE))
+            continue
+        cut = deadline_ord(result.edition) + 1 if result.edition else FAR_FUTURE
+        if s < cut:
+            out.append((s, min(e, cut), b * 3 + REL_CURRENT))
+        if e > cut:
+            out.append((max(s, cut), e, b * 3 + REL_PREVIOUS))
+    return out
+
+
+def month_ends(as_of: date, months: int) -> list[date]:
+    """The last day of each of `months` months ending with as_of's month (as_of itself last)."""
+    out = []
+    y, m = as_of.year, as_of.month
+    for _ in range(months):
+        nxt = date(y + (m == 12), m % 12 + 1, 1)
+        out.append(min(nxt - timedelta(days=1), as_of))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out[::-1]

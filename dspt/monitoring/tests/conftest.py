@@ -1,0 +1,17 @@
+import pytest
+
+from dspt.monitoring import engine
+from dspt.monitoring.tests.world import build_world
+
+
+@pytest.fixture(autouse=True)
+def _fresh_figures():
+    # The data set is cached per process by data version; start every test clean.
+    engine.forget()
+    yield
+    engine.forget()
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
