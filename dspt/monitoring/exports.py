@@ -29,7 +29,9 @@ def csv_text(rows: Sequence[dict], columns: Sequence[str] | None = None) -> str:
     return buf.getvalue()
 
 
-def xlsx_bytes(rows: Sequence[dict], columns: Sequence[str] | None = None, title: str = "Data") -> bytes:
+def xlsx_bytes(
+    rows: Sequence[dict], columns: Sequence[str] | None = None, title: str = "Data"
+) -> bytes:
     """Rows as a one-sheet XLSX workbook; numbers stay numbers."""
     columns = list(columns or (rows[0].keys() if rows else []))
     wb = Workbook()

@@ -35,7 +35,9 @@ class Scope:
             "icb": "icb_code",
             "region": "region_code",
         }[self.kind]
-        return [i for i, loc in enumerate(ds.population.locations) if getattr(loc, attr) == self.code]
+        return [
+            i for i, loc in enumerate(ds.population.locations) if getattr(loc, attr) == self.code
+        ]
 
 
 NATIONAL = Scope()
@@ -155,4 +157,3 @@ def expired_share_by_lso(as_of: date, ds: Dataset | None = None) -> list[dict]:
             }
         )
     return out
-

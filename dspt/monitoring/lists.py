@@ -8,15 +8,12 @@ from datetime import date
 
 from dspt.frameworks import deadlines
 from dspt.frameworks.models import DeadlineOverride
-from dspt.monitoring.engine import Dataset, dataset
+from dspt.monitoring.engine import Dataset, bucket_of, dataset
 from dspt.monitoring.figures import NATIONAL, Scope, row
-from dspt.monitoring.engine import bucket_of
 from dspt.monitoring.series import current_edition_on
 from dspt.statuses.compute import COMPLIANT_STATUSES, Status
 
-PUBLISHED = frozenset(
-    {Status.STANDARDS_NOT_MET, Status.APPROACHING, Status.MET, Status.EXCEEDED}
-)
+PUBLISHED = frozenset({Status.STANDARDS_NOT_MET, Status.APPROACHING, Status.MET, Status.EXCEEDED})
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -55,7 +52,11 @@ def expired(as_of: date, scope: Scope = NATIONAL, ds: Dataset | None = None) -> 
     """Locations whose last publication has lapsed."""
     ds = ds or dataset()
     return _sorted(
-        [_location_row(ds, i, as_of) for i, r in _current(ds, scope, as_of) if r.status == Status.EXPIRED]
+        [
+            _location_row(ds, i, as_of)
+            for i, r in _current(ds, scope, as_of)
+            if r.status == Status.EXPIRED
+        ]
     )
 
 

@@ -18,7 +18,9 @@ class WatchlistEntry(models.Model):
     location = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="watched_by"
     )
-    identifier = models.CharField(max_length=20, help_text="As uploaded: CQC location ID or ODS code.")
+    identifier = models.CharField(
+        max_length=20, help_text="As uploaded: CQC location ID or ODS code."
+    )
     added_on = models.DateField()
     seen_status = models.CharField(max_length=24, blank=True)
     seen_label = models.CharField(max_length=80, blank=True)
@@ -49,7 +51,11 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     organisation = models.ForeignKey(
-        "organisations.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     kind = models.CharField(max_length=10, choices=AlertKind.choices)
     day = models.DateField()

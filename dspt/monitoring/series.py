@@ -14,11 +14,11 @@ from datetime import date
 from dspt.frameworks import deadlines
 from dspt.frameworks.models import DeadlineOverride
 from dspt.monitoring.engine import (
-    _derived_caches,
     BUCKETS,
     REL_CURRENT,
     REL_PREVIOUS,
     Dataset,
+    _derived_caches,
     dataset,
     month_ends,
 )

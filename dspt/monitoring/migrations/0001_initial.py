@@ -7,51 +7,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('expired', 'Status expired'), ('fell', 'Status fell')], max_length=10)),
-                ('day', models.DateField()),
-                ('message', models.CharField(max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("expired", "Status expired"), ("fell", "Status fell")],
+                        max_length=10,
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("message", models.CharField(max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'organisation', 'kind', 'day'), name='one_alert_per_day')],
+                "ordering": ["-day", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "organisation", "kind", "day"), name="one_alert_per_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WatchlistEntry',
+            name="WatchlistEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(help_text='As uploaded: CQC location ID or ODS code.', max_length=20)),
-                ('added_on', models.DateField()),
-                ('seen_status', models.CharField(blank=True, max_length=24)),
-                ('seen_label', models.CharField(blank=True, max_length=80)),
-                ('seen_on', models.DateField(blank=True, null=True)),
-                ('alert_status', models.CharField(blank=True, max_length=24)),
-                ('alert_checked_on', models.DateField(blank=True, null=True)),
-                ('commissioner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='watchlist', to='organisations.organisation')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='watched_by', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "identifier",
+                    models.CharField(
+                        help_text="As uploaded: CQC location ID or ODS code.", max_length=20
+                    ),
+                ),
+                ("added_on", models.DateField()),
+                ("seen_status", models.CharField(blank=True, max_length=24)),
+                ("seen_label", models.CharField(blank=True, max_length=80)),
+                ("seen_on", models.DateField(blank=True, null=True)),
+                ("alert_status", models.CharField(blank=True, max_length=24)),
+                ("alert_checked_on", models.DateField(blank=True, null=True)),
+                (
+                    "commissioner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="watchlist",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="watched_by",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'watchlist entries',
-                'ordering': ['location__name'],
-                'constraints': [models.UniqueConstraint(fields=('commissioner', 'location'), name='watch_once')],
+                "verbose_name_plural": "watchlist entries",
+                "ordering": ["location__name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("commissioner", "location"), name="watch_once")
+                ],
             },
         ),
     ]

@@ -11,8 +11,17 @@ JUL_15 = date(2024, 7, 15)
 
 
 def counts(row):
-    keys = ("locations", "compliant", "approaching", "met", "exceeded", "expired",
-            "not_compliant", "not_published", "not_registered")
+    keys = (
+        "locations",
+        "compliant",
+        "approaching",
+        "met",
+        "exceeded",
+        "expired",
+        "not_compliant",
+        "not_published",
+        "not_registered",
+    )
     return tuple(row[k] for k in keys)
 
 
@@ -32,8 +41,17 @@ def test_row_format_is_the_contract_and_sorted_by_group(world):
     rows = compliance_table("region", JUL_15)
     assert [r["group"] for r in rows] == ["London", "North East"]
     assert list(rows[0]) == [
-        "group", "locations", "compliant", "compliance_pct", "approaching", "met", "exceeded",
-        "expired", "not_compliant", "not_published", "not_registered",
+        "group",
+        "locations",
+        "compliant",
+        "compliance_pct",
+        "approaching",
+        "met",
+        "exceeded",
+        "expired",
+        "not_compliant",
+        "not_published",
+        "not_registered",
     ]
 
 
@@ -125,7 +143,9 @@ def test_scoped_to_an_lso_area(world):
 def test_cache_rebuilds_when_a_publication_is_added_or_a_plan_approved(world):
     assert total(JUL_15)["compliant"] == 6
     Publication.objects.create(
-        organisation=world.orgs["L6"], edition="2023-24", published_on=date(2024, 7, 1),
+        organisation=world.orgs["L6"],
+        edition="2023-24",
+        published_on=date(2024, 7, 1),
         level=Level.MET,
     )
     assert total(JUL_15)["compliant"] == 7

@@ -101,11 +101,19 @@ def build_world() -> World:
     london = LSO.objects.create(code="LSO2", name="Care London")
     w.lsos = {"north": north, "london": london}
     la1 = LocalAuthority.objects.create(
-        ons_code="E08000021", name="Newcastle", cqc_name="Newcastle upon Tyne", region=ne,
-        icb=alpha, lso=north,
+        ons_code="E08000021",
+        name="Newcastle",
+        cqc_name="Newcastle upon Tyne",
+        region=ne,
+        icb=alpha,
+        lso=north,
     )
     la2 = LocalAuthority.objects.create(
-        ons_code="E08000024", name="Sunderland", cqc_name="Sunderland", region=ne, icb=alpha,
+        ons_code="E08000024",
+        name="Sunderland",
+        cqc_name="Sunderland",
+        region=ne,
+        icb=alpha,
         lso=north,
     )
     la3 = LocalAuthority.objects.create(
@@ -115,7 +123,12 @@ def build_world() -> World:
 
     def head_office(key, name, code, cqc):
         return _org(
-            key, w, name=name, ods_code=code, is_cqc_provider=True, cqc_provider_id=cqc,
+            key,
+            w,
+            name=name,
+            ods_code=code,
+            is_cqc_provider=True,
+            cqc_provider_id=cqc,
             local_authority=la1,
         )
 
@@ -125,32 +138,116 @@ def build_world() -> World:
     p4 = head_office("P4", "Tiny Care", "AB04", "1-400")
     p5 = head_office("P5", "National Group", "AB05", "1-500")
     care = {"care_home": True}
-    _loc("L1", w, p1, la1, 1, beds=700, service_types=["care_home"],
-         client_groups=["older_people", "dementia"], cqc_rating="Good", **care)
-    _loc("L2", w, p1, la2, 2, beds=400, service_types=["care_home", "care_home_nursing"],
-         client_groups=["older_people"], cqc_rating="Outstanding", **care)
-    for key, la, n in (("L3", la1, 3), ("L4", la1, 4), ("L5", la1, 5), ("L6", la2, 6), ("L7", la2, 7)):
-        _loc(key, w, p2, la, n, service_types=["domiciliary"], client_groups=["older_people"],
-             cqc_rating="Requires improvement")
-    _loc("L8", w, p3, la3, 8, beds=61, service_types=["care_home_nursing"],
-         client_groups=["dementia"], cqc_rating="Good", **care)
-    _loc("L9", w, p4, la3, 9, beds=60, service_types=["care_home"], registered_on=None,
-         client_groups=["older_people"], cqc_rating="Inadequate", **care)
-    _loc("L10", w, p5, la1, 10, service_types=["supported_living"],
-         client_groups=["learning_disability"], cqc_rating="Good", cqc_registered_on=date(2022, 1, 1))
-    _loc("L11", w, p5, la3, 11, service_types=[], client_groups=[],
-         cqc_registered_on=date(2024, 1, 1))
+    _loc(
+        "L1",
+        w,
+        p1,
+        la1,
+        1,
+        beds=700,
+        service_types=["care_home"],
+        client_groups=["older_people", "dementia"],
+        cqc_rating="Good",
+        **care,
+    )
+    _loc(
+        "L2",
+        w,
+        p1,
+        la2,
+        2,
+        beds=400,
+        service_types=["care_home", "care_home_nursing"],
+        client_groups=["older_people"],
+        cqc_rating="Outstanding",
+        **care,
+    )
+    for key, la, n in (
+        ("L3", la1, 3),
+        ("L4", la1, 4),
+        ("L5", la1, 5),
+        ("L6", la2, 6),
+        ("L7", la2, 7),
+    ):
+        _loc(
+            key,
+            w,
+            p2,
+            la,
+            n,
+            service_types=["domiciliary"],
+            client_groups=["older_people"],
+            cqc_rating="Requires improvement",
+        )
+    _loc(
+        "L8",
+        w,
+        p3,
+        la3,
+        8,
+        beds=61,
+        service_types=["care_home_nursing"],
+        client_groups=["dementia"],
+        cqc_rating="Good",
+        **care,
+    )
+    _loc(
+        "L9",
+        w,
+        p4,
+        la3,
+        9,
+        beds=60,
+        service_types=["care_home"],
+        registered_on=None,
+        client_groups=["older_people"],
+        cqc_rating="Inadequate",
+        **care,
+    )
+    _loc(
+        "L10",
+        w,
+        p5,
+        la1,
+        10,
+        service_types=["supported_living"],
+        client_groups=["learning_disability"],
+        cqc_rating="Good",
+        cqc_registered_on=date(2022, 1, 1),
+    )
+    _loc(
+        "L11",
+        w,
+        p5,
+        la3,
+        11,
+        service_types=[],
+        client_groups=[],
+        cqc_registered_on=date(2024, 1, 1),
+    )
     # Not in the population.
     _loc("L12", w, p4, la3, 12, beds=500, dormant=True, service_types=["care_home"], **care)
     _loc("L13", w, None, la3, 13, adult_social_care=False)
-    _org("T1", w, name="Some Hospital Trust", ods_code="RX1", org_type=OrgType.NHS_TRUST,
-         adult_social_care=False, local_authority=la3)
+    _org(
+        "T1",
+        w,
+        name="Some Hospital Trust",
+        ods_code="RX1",
+        org_type=OrgType.NHS_TRUST,
+        adult_social_care=False,
+        local_authority=la3,
+    )
 
     o = w.orgs
     _pub(o["L1"], "2023-24", date(2024, 5, 1), Level.MET)
     _pub(o["L2"], "2022-23", date(2023, 5, 1), Level.MET)
-    cover = _pub(o["P2"], "2023-24", date(2024, 6, 1), Level.EXCEEDED,
-                 cyber_essentials_plus_expires_on=date(2025, 3, 31))
+    cover = _pub(
+        o["P2"],
+        "2023-24",
+        date(2024, 6, 1),
+        Level.EXCEEDED,
+        cyber_essentials_plus_expires_on=date(2025, 3, 31),
+    )
     cover.covers.set([o["L3"], o["L4"], o["L5"]])
     _pub(o["L7"], "2023-24", date(2024, 6, 10), Level.NOT_MET)
     _pub(o["L8"], "2023-24", date(2024, 4, 1), Level.APPROACHING)

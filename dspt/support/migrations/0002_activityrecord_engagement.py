@@ -6,48 +6,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0001_initial'),
-        ('support', '0001_initial'),
+        ("organisations", "0001_initial"),
+        ("support", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActivityRecord',
+            name="ActivityRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month.')),
-                ('kind', models.CharField(choices=[('one_to_one', '1:1 support'), ('workshops', 'Interactive workshops'), ('provider_engagement', 'Provider engagement'), ('promotion', 'Promotion'), ('webinars', 'Webinars'), ('helpline', 'Helpline')], max_length=24)),
-                ('planned_hours', models.DecimalField(decimal_places=1, default=0, max_digits=7)),
-                ('actual_hours', models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True)),
-                ('notes', models.CharField(blank=True, max_length=500)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('lso', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activity', to='support.lso')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(help_text="The first day of the month.")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("one_to_one", "1:1 support"),
+                            ("workshops", "Interactive workshops"),
+                            ("provider_engagement", "Provider engagement"),
+                            ("promotion", "Promotion"),
+                            ("webinars", "Webinars"),
+                            ("helpline", "Helpline"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("planned_hours", models.DecimalField(decimal_places=1, default=0, max_digits=7)),
+                (
+                    "actual_hours",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True),
+                ),
+                ("notes", models.CharField(blank=True, max_length=500)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "lso",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activity",
+                        to="support.lso",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-month', 'kind'],
-                'constraints': [models.UniqueConstraint(fields=('lso', 'month', 'kind'), name='one_activity_per_kind'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='activity_month_first_day')],
+                "ordering": ["-month", "kind"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("lso", "month", "kind"), name="one_activity_per_kind"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("month__day", 1)), name="activity_month_first_day"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Engagement',
+            name="Engagement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('engaged_on', models.DateField()),
-                ('method', models.CharField(choices=[('one_to_one', '1:1 support'), ('visit', 'Visit'), ('phone', 'Phone call'), ('email', 'Email'), ('workshop', 'Interactive workshop'), ('webinar', 'Webinar'), ('helpline', 'Helpline'), ('event', 'Event or promotion')], max_length=16)),
-                ('notes', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('lso', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='engagements', to='support.lso')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lso_engagements', to='organisations.organisation')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("engaged_on", models.DateField()),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("one_to_one", "1:1 support"),
+                            ("visit", "Visit"),
+                            ("phone", "Phone call"),
+                            ("email", "Email"),
+                            ("workshop", "Interactive workshop"),
+                            ("webinar", "Webinar"),
+                            ("helpline", "Helpline"),
+                            ("event", "Event or promotion"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "lso",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="engagements",
+                        to="support.lso",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lso_engagements",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-engaged_on', '-id'],
-                'indexes': [models.Index(fields=['lso', 'engaged_on'], name='support_eng_lso_id_b9fb4d_idx')],
-                'constraints': [models.UniqueConstraint(fields=('lso', 'organisation', 'engaged_on', 'method'), name='engagement_unique')],
+                "ordering": ["-engaged_on", "-id"],
+                "indexes": [
+                    models.Index(fields=["lso", "engaged_on"], name="support_eng_lso_id_b9fb4d_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("lso", "organisation", "engaged_on", "method"),
+                        name="engagement_unique",
+                    )
+                ],
             },
         ),
     ]
