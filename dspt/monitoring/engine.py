@@ -181,7 +181,9 @@ def _intervals(days, results, start, deadline_ord) -> list[tuple[int, int, int]]
     *previous edition* from the day after until it expires.
     """
     out: list[tuple[int, int, int]] = []
-    steps = [(0, StatusResult(status=Status.NOT_REGISTERED))] + list(zip(days, results))
+    steps = [(0, StatusResult(status=Status.NOT_REGISTERED))] + list(
+        zip(days, results, strict=True)
+    )
     for k, (s, result) in enumerate(steps):
         e = steps[k + 1][0] if k + 1 < len(steps) else FAR_FUTURE
         s = max(s, start)
