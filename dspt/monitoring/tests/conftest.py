@@ -15,3 +15,6 @@ def _fresh_figures():
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+from dspt.monitoring.tests.pages import layout, people  # noqa: E402,F401
