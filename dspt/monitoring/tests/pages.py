@@ -26,9 +26,11 @@ def layout(settings):
 
 
 def make_user(key: str, **kw) -> User:
-    return User.objects.create_user(
-        username=key, email=f"{key}@example.org", password="x" * 12, **kw
-    )
+    # No password: tests sign in with force_login, and hashing is slow by design.
+    user = User(username=key, email=f"{key}@example.org", **kw)
+    user.set_unusable_password()
+    user.save()
+    return user
 
 
 @pytest.fixture

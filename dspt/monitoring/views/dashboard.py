@@ -90,7 +90,7 @@ def dashboard(request):
             "whole": whole,
             "columns": ROW_COLUMNS,
             "title": title,
-            "chart": chart_data(charts.status_mix_bars(rows, title)),
+            "figure": chart_data(charts.status_mix_bars(rows, title)),
             "note": NOTES.get(by, ""),
         },
     )

@@ -110,7 +110,7 @@ def series(request):
         columns=SERIES_COLUMNS,
         areas=area_options(ds.population.names) if remit.national else None,
         area=request.GET.get("area") or "national",
-        chart=chart_data(charts.series_chart(rows)),
+        figure=chart_data(charts.series_chart(rows)),
     )
     return page(request, "monitoring/series.jinja", ctx)
 
