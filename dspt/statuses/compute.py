@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from django.db import models
 
 from dspt.assessments.models import Level
+from dspt.frameworks.deadlines import label_for
 
 
 class Status(models.TextChoices):
@@ -67,7 +68,7 @@ ValidUntil = Callable[[str], date]
 
 def edition_label(code: str) -> str:
     """'2023-24' -> '23/24', the form the public label uses."""
-    return f"{code[2:4]}/{code[5:7]}"
+    return label_for(code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,85 @@
+"""Sign in, sign out, create an account, accept an invitation."""
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from dspt.accounts import services
+from dspt.accounts.forms import RegisterForm, SignInForm
+from dspt.audit.services import record
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/organisations/"
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_in(
+                request, form.cleaned_data["email"], form.cleaned_data["password"]
+            )
+        except services.SignInRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            login(request, user, backend="dspt.accounts.backends.EmailBackend")
+            return redirect(_next_url(request))
+    return render(
+        request,
+        "accounts/sign_in.jinja",
+        {"form": form, "next": _next_url(request), "page_title": "Sign in"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            record("account.signed_out", actor=request.user, request=request)
+        logout(request)
+        messages.success(request, "You have signed out.")
+        return redirect("/")
+    return render(request, "accounts/sign_out.jinja", {"page_title": "Sign out"})
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.register_user(request=request, **form.cleaned_data)
+        login(request, user, backend="dspt.accounts.backends.EmailBackend")
+        messages.success(request, "Your account has been created.")
+        return redirect(_next_url(request))
+    return render(
+        request,
+        "accounts/register.jinja",
+        {"form": form, "next": _next_url(request), "page_title": "Create an account"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        try:
+            membership = services.accept_invitation(token, request.user, request=request)
+        except ValueError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"You have joined {membership.organisation.name}.")
+            return redirect("organisations:detail", membership.organisation.ods_code)
+    return render(
+        request,
+        "accounts/accept_invitation.jinja",
+        {"error": error, "page_title": "Accept invitation"},
+    )

@@ -1,0 +1,46 @@
+"""`dspt serve`: the production server — gunicorn workers, static files by WhiteNoise."""
+
+import os
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the production web server (multi-process WSGI; put a TLS proxy in front)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("DSPT_WORKERS", str(2 * (os.cpu_count() or 1) + 1))),
+        )
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("DSPT_THREADS", "1")))
+
+    def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
+        from gunicorn.app.base import BaseApplication
+
+        # Collect static files on every start so a fresh checkout serves CSS and JS at once.
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        from dspt.wsgi import application
+
+        class Server(BaseApplication):
+            def load_config(self):
+                self.cfg.set("bind", f"{host}:{port}")
+                self.cfg.set("workers", workers)
+                self.cfg.set("threads", threads)
+                self.cfg.set("accesslog", os.environ.get("DSPT_ACCESS_LOG") or None)
+                self.cfg.set("timeout", 120)
+                self.cfg.set("preload_app", True)
+
+            def load(self):
+                return application
+
+        self.stdout.write(
+            f"Serving on http://{host}:{port}/ with {workers} workers (static files from {settings.STATIC_ROOT})"
+        )
+        Server().run()

@@ -1,0 +1,65 @@
+"""Public pages: search for an organisation and see its status. No sign-in, no private detail."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from dspt.core.dates import parse_iso_date, today
+from dspt.organisations.models import Organisation
+from dspt.statuses.compute import UNLOCK_LABELS
+from dspt.statuses.search import search_organisations
+from dspt.statuses.selectors import status_of, statuses_of
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Home page: look up any organisation's status by name, ODS code or postcode."""
+    q = request.GET.get("q", "").strip()
+    page = None
+    rows = []
+    if q:
+        page = Paginator(search_organisations(q), 20).get_page(request.GET.get("page"))
+        results = statuses_of(page.object_list)
+        rows = [(org, results[org.id]) for org in page.object_list]
+    return render(
+        request,
+        "statuses/search.jinja",
+        {"q": q, "page": page, "rows": rows, "page_title": "Look up a status" if q else None},
+    )
+
+
+def organisation_status(request: HttpRequest, ods_code: str) -> HttpResponse:
+    """One organisation's public status: label, edition, dates, what it unlocks. Never answers."""
+    org = get_object_or_404(
+        Organisation.objects.select_related("parent", "local_authority", "region"),
+        ods_code=ods_code.upper(),
+    )
+    error = None
+    try:
+        as_of = parse_iso_date(request.GET.get("as_of")) or today()
+    except ValueError as exc:
+        error, as_of = str(exc), today()
+    result = status_of(org, as_of)
+    covering = (
+        Organisation.objects.filter(ods_code=result.covered_by).first()
+        if result.covered_by
+        else None
+    )
+    return render(
+        request,
+        "statuses/organisation.jinja",
+        {
+            "org": org,
+            "result": result,
+            "as_of": as_of,
+            "is_today": as_of == today(),
+            "error": error,
+            "covering": covering,
+            "unlock_labels": [UNLOCK_LABELS[u] for u in result.unlocks],
+            "page_title": org.name,
+            "back_link": {"href": "/", "text": "Look up another organisation"},
+        },
+    )
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "statuses/about.jinja", {"page_title": "About this toolkit"})

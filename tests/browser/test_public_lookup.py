@@ -1,0 +1,36 @@
+"""A member of the public looks up a status in a real browser."""
+
+from datetime import date
+
+import pytest
+
+from dspt.assessments.models import Level, Publication
+from dspt.organisations.models import Organisation, OrgType, Region
+from tests.browser.conftest import axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_search_and_see_status(site, page):
+    region = Region.objects.create(ons_code="E12000003", name="Yorkshire and The Humber")
+    org = Organisation.objects.create(
+        ods_code="VPUB1",
+        name="Willow Court Care Home",
+        org_type=OrgType.SOCIAL_CARE,
+        postcode="LS6 2AB",
+        region=region,
+        registered_on=date(2024, 1, 1),
+    )
+    Publication.objects.create(
+        organisation=org, edition="2026-27", published_on=date(2026, 9, 14), level=Level.MET
+    )
+
+    page.goto(site + "/")
+    page.get_by_label("Organisation name, ODS code or postcode").fill("willow")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Willow Court Care Home").click()
+    assert page.get_by_text("26/27 Standards Met").is_visible()
+    assert page.get_by_text("30 June 2028").is_visible()
+    assert axe_violations(page) == []
+    page.goto(site + "/?q=willow")
+    assert axe_violations(page) == []
