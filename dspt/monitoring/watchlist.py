@@ -257,7 +257,7 @@ def mark_seen(commissioner: Organisation, on: date, *, by, request=None) -> int:
     return len(entries)
 
 
-def run_alerts(day: date) -> dict:
+def run_alerts(day: date, *, send_email: bool = True) -> dict:
     """Raise alerts for watched locations that expired or fell since the last run.
 
     Idempotent per day: each entry remembers the status the last run saw, and a notification is
@@ -297,7 +297,7 @@ def run_alerts(day: date) -> dict:
                     )
                     if made:
                         created += 1
-                        if user.email:
+                        if send_email and user.email:
                             send_mail(
                                 f"DSPT watchlist: {e.location.name} {kind.label.lower()}",
                                 f"{message}\n\nSee your watchlist: /monitoring/watchlist/",

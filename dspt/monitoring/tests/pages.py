@@ -1,28 +1,8 @@
-"""Helpers for page tests: people with each remit, and the base layout's links."""
+"""Helpers for page tests: one person per monitoring remit."""
 
 import pytest
-from django.urls import NoReverseMatch, reverse
 
 from dspt.accounts.models import Membership, OrgRole, OversightRole, User
-
-
-def base_links_missing() -> bool:
-    from dspt.monitoring.tests.urls import STUBS
-
-    try:
-        for ns, names in STUBS.items():
-            for n in names:
-                reverse(f"{ns}:{n}")
-    except NoReverseMatch:
-        return True
-    return False
-
-
-@pytest.fixture
-def layout(settings):
-    """Use the stand-in URL map only while the real base-layout pages are not merged."""
-    if base_links_missing():
-        settings.ROOT_URLCONF = "dspt.monitoring.tests.urls"
 
 
 def make_user(key: str, **kw) -> User:

@@ -5,8 +5,6 @@ import pytest
 
 from dspt.support.models import Engagement
 
-pytestmark = pytest.mark.usefixtures("layout")
-
 ROLES = [
     "programme",
     "admin",

@@ -7,8 +7,6 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-pytestmark = pytest.mark.usefixtures("layout")
-
 
 @pytest.fixture
 def programme(client, people):

@@ -12,8 +12,6 @@ from openpyxl import Workbook
 from dspt.assessments.models import Level, Publication
 from dspt.monitoring.models import Notification, WatchlistEntry
 
-pytestmark = pytest.mark.usefixtures("layout")
-
 
 def csv_file(text: str, name="list.csv"):
     f = io.BytesIO(text.encode())
@@ -102,7 +100,7 @@ def test_export_for_contract_monitoring(signed_in, world):
 
 def run_alerts(day: str) -> dict:
     buf = io.StringIO()
-    call_command("watchlist-alerts", "--today", day, stdout=buf)
+    call_command("watchlist_alerts", "--today", day, stdout=buf)
     return json.loads(buf.getvalue())
 
 

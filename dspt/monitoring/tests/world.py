@@ -90,6 +90,11 @@ def _pub(org, edition, on, level, **kw) -> Publication:
 
 
 def build_world() -> World:
+    # The migrations load England's reference geography; this world is its own small one.
+    LocalAuthority.objects.all().delete()
+    ICB.objects.all().delete()
+    Region.objects.all().delete()
+    LSO.objects.all().delete()
     w = World()
     ne = Region.objects.create(ons_code="E12000001", name="North East")
     ldn = Region.objects.create(ons_code="E12000007", name="London")

@@ -8,8 +8,6 @@ import pytest
 from dspt.audit.models import AuditEvent
 from dspt.support.models import ActivityRecord, Engagement
 
-pytestmark = pytest.mark.usefixtures("layout")
-
 
 def csv_file(text: str):
     f = io.BytesIO(text.encode())
