@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from bisect import bisect_right
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Count, Max, Q, Sum
@@ -66,6 +67,45 @@ class Dataset:
     # For the monthly series: (start, end_exclusive, bucket * 3 + edition relation) intervals.
     intervals: list[list[tuple[int, int, int]]]
     index: dict[int, int]
+    # Fast paths: the bucket of each timeline step, and each location's first day in the
+    # population (its CQC registration, 0 when unknown).
+    codes: list[list[int]]
+    starts: list[int]
+    # Derived look-ups (area members, groups by dimension), filled on first use.
+    memo: dict = field(default_factory=dict)
+
+    def groups_of(self, by: str) -> list[tuple[str, ...]]:
+        """Each location's groups for one dimension, in population order."""
+        key = ("groups", by)
+        if key not in self.memo:
+            self.memo[key] = [loc.groups[by] for loc in self.population.locations]
+        return self.memo[key]
+
+    def bucket_vector(self, on: date) -> list[int]:
+        """Every location's bucket on `on` (-1 before it registered with CQC). Kept for the
+        last 64 days asked, so several tables for one date share one pass."""
+        day = on.toordinal()
+        cache = self.memo.setdefault("vectors", OrderedDict())
+        if day in cache:
+            cache.move_to_end(day)
+            return cache[day]
+        out = []
+        append = out.append
+        for d, c, start in zip(self.days, self.codes, self.starts, strict=True):
+            if start > day:
+                append(-1)
+                continue
+            j = bisect_right(d, day)
+            append(c[j - 1] if j else 6)
+        cache[day] = out
+        if len(cache) > 64:
+            cache.popitem(last=False)
+        return out
+
+    def buckets_on(self, members, on: date) -> list[tuple[int, int]]:
+        """(location index, bucket) for the members in the population on `on`."""
+        vec = self.bucket_vector(on)
+        return [(i, vec[i]) for i in members if vec[i] >= 0]
 
     def status(self, i: int, on: date | int) -> StatusResult:
         """Location i's status on a day, read from its timeline (which is `status_on`)."""
@@ -171,7 +211,12 @@ def build(version: str) -> Dataset:
         start = loc.cqc_registered_on.toordinal() if loc.cqc_registered_on else 0
         intervals.append(_intervals(d, tl.results, start, deadline_ord))
     index = {loc.id: i for i, loc in enumerate(population.locations)}
-    return Dataset(version, population, days, results, intervals, index)
+    codes = [[bucket_of(r) for r in rs] for rs in results]
+    starts = [
+        loc.cqc_registered_on.toordinal() if loc.cqc_registered_on else 0
+        for loc in population.locations
+    ]
+    return Dataset(version, population, days, results, intervals, index, codes, starts)
 
 
 def _intervals(days, results, start, deadline_ord) -> list[tuple[int, int, int]]:

@@ -6,12 +6,12 @@ Every status is read from the location's timeline, which is the status rule itse
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from dspt.monitoring.engine import BUCKETS, Dataset, _derived_caches, bucket_of, dataset
+from dspt.monitoring.engine import BUCKETS, Dataset, _derived_caches, dataset
 from dspt.monitoring.population import DIMENSIONS
 
 ALL = "All locations"
@@ -27,8 +27,12 @@ class Scope:
 
     def members(self, ds: Dataset) -> list[int]:
         """Indices of the population's locations inside this area."""
+        key = ("members", self.kind, self.code)
+        if key in ds.memo:
+            return ds.memo[key]
         if self.kind == "national":
-            return list(range(len(ds.population.locations)))
+            ds.memo[key] = list(range(len(ds.population.locations)))
+            return ds.memo[key]
         attr = {
             "lso": "lso_code",
             "local_authority": "la_code",
@@ -58,8 +62,7 @@ def row(group: str, counts: list[int]) -> dict:
 
 
 def _buckets_on(ds: Dataset, members: Iterable[int], on: date) -> list[tuple[int, int]]:
-    day = on.toordinal()
-    return [(i, bucket_of(ds.status(i, day))) for i in members if ds.in_population(i, day)]
+    return ds.buckets_on(members, on)
 
 
 # Small LRU of finished tables, keyed by data version; a table is cheap but pages ask repeatedly.
@@ -79,14 +82,18 @@ def compliance_table(
     if key in _tables:
         _tables.move_to_end(key)
         return [dict(r) for r in _tables[key]]
+    locs, names = _pairs(ds, by, scope)
+    vec = ds.bucket_vector(as_of)
+    # Counting (group, bucket) pairs runs in C: a few milliseconds for the whole country.
+    tally = Counter(zip(names, map(vec.__getitem__, locs), strict=True))
     counts: dict[str, list[int]] = {}
-    locations = ds.population.locations
-    for i, b in _buckets_on(ds, scope.members(ds), as_of):
-        for group in locations[i].groups[by]:
-            c = counts.get(group)
-            if c is None:
-                c = counts[group] = [0] * len(BUCKETS)
-            c[b] += 1
+    for (group, b), n in tally.items():
+        if b < 0:
+            continue  # not yet registered with CQC on that day
+        c = counts.get(group)
+        if c is None:
+            c = counts[group] = [0] * len(BUCKETS)
+        c[b] += n
     rows = [row(g, counts[g]) for g in sorted(counts, key=str.casefold)]
     _tables[key] = rows
     if len(_tables) > _TABLES_KEPT:
@@ -94,12 +101,28 @@ def compliance_table(
     return [dict(r) for r in rows]
 
 
+def _pairs(ds: Dataset, by: str, scope: Scope) -> tuple[list[int], list[str]]:
+    """(location index, group) pairs of the area for one dimension, flattened and kept."""
+    key = ("pairs", by, scope.kind, scope.code)
+    if key not in ds.memo:
+        groups = ds.groups_of(by)
+        locs, names = [], []
+        for i in scope.members(ds):
+            for g in groups[i]:
+                locs.append(i)
+                names.append(g)
+        ds.memo[key] = (locs, names)
+    return ds.memo[key]
+
+
 def total(as_of: date, scope: Scope = NATIONAL, ds: Dataset | None = None) -> dict:
     """The whole area's row (group `All locations`): compliance, level mix and status mix."""
     ds = ds or dataset()
+    # Every location is in exactly one care-home group, so the (cached) table sums to the whole.
     counts = [0] * len(BUCKETS)
-    for _i, b in _buckets_on(ds, scope.members(ds), as_of):
-        counts[b] += 1
+    for r in compliance_table("care_home", as_of, scope, ds):
+        for k, name in enumerate(BUCKETS):
+            counts[k] += r[name]
     return row(scope.label if scope.kind != "national" else ALL, counts)
 
 
