@@ -1,13 +1,14 @@
 """The monthly series: status at each month end, split by the edition of the valid publication.
 
-Each location's timeline is cut into intervals of constant category (engine._intervals), so a
-series over any months is a sweep over intervals with difference arrays: no status is computed
-per month, and every value equals what the status rule gives on that day.
+Each location's timeline is cut into intervals of constant category (engine._intervals); the
+intervals are summed once per data set and area into counts by change day (`_cumulative`), so
+a series over any months is one look-up per month. No status is computed per month, and every
+value equals what the status rule gives on that day.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_right
 from collections import OrderedDict
 from datetime import date
 
@@ -15,6 +16,7 @@ from dspt.frameworks import deadlines
 from dspt.frameworks.models import DeadlineOverride
 from dspt.monitoring.engine import (
     BUCKETS,
+    FAR_FUTURE,
     REL_CURRENT,
     REL_PREVIOUS,
     Dataset,
@@ -38,6 +40,36 @@ def current_edition_on(day: date, overrides: dict | None = None) -> str:
         year += 1
 
 
+def _cumulative(ds: Dataset, scope: Scope) -> tuple[list[int], list[tuple[int, ...]]]:
+    """For the area: every day on which some location's category changes, and the number of
+    locations in each category from that day on. Built once per data set and area, after
+    which a series for any dates is a handful of look-ups."""
+    key = ("cumulative", scope.kind, scope.code)
+    if key in ds.memo:
+        return ds.memo[key]
+    width = len(BUCKETS) * 3
+    deltas: dict[int, list[int]] = {}
+    for i in scope.members(ds):
+        for s, e, cat in ds.intervals[i]:
+            d = deltas.get(s)
+            if d is None:
+                d = deltas[s] = [0] * width
+            d[cat] += 1
+            if e < FAR_FUTURE:
+                d = deltas.get(e)
+                if d is None:
+                    d = deltas[e] = [0] * width
+                d[cat] -= 1
+    days = sorted(deltas)
+    running = [0] * width
+    cum = []
+    for day in days:
+        running = [a + b for a, b in zip(running, deltas[day], strict=True)]
+        cum.append(tuple(running))
+    ds.memo[key] = (days, cum)
+    return days, cum
+
+
 def monthly_series(
     as_of: date, months: int = 48, scope: Scope = NATIONAL, ds: Dataset | None = None
 ) -> list[dict]:
@@ -53,24 +85,14 @@ def monthly_series(
     if key in _series:
         return [dict(r) for r in _series[key]]
     ends = month_ends(as_of, months)
-    ords = [d.toordinal() for d in ends]
-    n = len(ords)
     width = len(BUCKETS) * 3
-    diff = [[0] * (n + 1) for _ in range(width)]
-    for i in scope.members(ds):
-        for s, e, cat in ds.intervals[i]:
-            a = bisect_left(ords, s)
-            b = bisect_left(ords, e)
-            if a < b:
-                d = diff[cat]
-                d[a] += 1
-                d[b] -= 1
-    running = [0] * width
+    days, cum = _cumulative(ds, scope)
+    zero = (0,) * width
     overrides = dict(DeadlineOverride.objects.values_list("edition", "deadline"))
     rows = []
-    for k, day in enumerate(ends):
-        for c in range(width):
-            running[c] += diff[c][k]
+    for day in ends:
+        k = bisect_right(days, day.toordinal())
+        running = cum[k - 1] if k else zero
         bucket = [sum(running[b * 3 : b * 3 + 3]) for b in range(len(BUCKETS))]
         locations = sum(bucket)
         compliant = bucket[0] + bucket[1] + bucket[2]
