@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -81,26 +82,30 @@ class Dataset:
             self.memo[key] = [loc.groups[by] for loc in self.population.locations]
         return self.memo[key]
 
-    def bucket_vector(self, on: date) -> list[int]:
-        """Every location's bucket on `on` (-1 before it registered with CQC). Kept for the
-        last 64 days asked, so several tables for one date share one pass."""
+    def bucket_vector(self, on: date) -> array:
+        """Every location's bucket on `on` (-1 before it registered with CQC).
+
+        Read from the nearest month-start snapshot before `on` plus the status changes since
+        (see `_snapshots`), so a date costs a copy and a few thousand updates, not a pass over
+        every timeline. The last 64 dates asked are kept.
+        """
         day = on.toordinal()
         cache = self.memo.setdefault("vectors", OrderedDict())
         if day in cache:
             cache.move_to_end(day)
             return cache[day]
-        out = []
-        append = out.append
-        for d, c, start in zip(self.days, self.codes, self.starts, strict=True):
-            if start > day:
-                append(-1)
-                continue
-            j = bisect_right(d, day)
-            append(c[j - 1] if j else 6)
-        cache[day] = out
+        snaps = self.memo.get("snapshots") or self.memo.setdefault("snapshots", _snapshots(self))
+        snap_days, snap_vectors, snap_pos, ev_day, ev_loc, ev_code = snaps
+        k = bisect_right(snap_days, day) - 1
+        vec = array("b", snap_vectors[k])
+        p, n = snap_pos[k], len(ev_day)
+        while p < n and ev_day[p] <= day:
+            vec[ev_loc[p]] = ev_code[p]
+            p += 1
+        cache[day] = vec
         if len(cache) > 64:
             cache.popitem(last=False)
-        return out
+        return vec
 
     def buckets_on(self, members, on: date) -> list[tuple[int, int]]:
         """(location index, bucket) for the members in the population on `on`."""
@@ -121,6 +126,43 @@ class Dataset:
 
     def location(self, i: int) -> Location:
         return self.population.locations[i]
+
+
+def _snapshots(ds: Dataset) -> tuple:
+    """Every status change in the population as (day, location, bucket) events in day order,
+    with a snapshot of all buckets at the start of every month they span."""
+    events = []
+    initial = array("b", [0] * len(ds.days))
+    for i, (d, c, start) in enumerate(zip(ds.days, ds.codes, ds.starts, strict=True)):
+        if start:
+            initial[i] = -1
+            j = bisect_right(d, start)
+            events.append((start, i, c[j - 1] if j else 6))
+        else:
+            initial[i] = 6
+        for day, code in zip(d, c, strict=True):
+            if day > start:
+                events.append((day, i, code))
+    events.sort()
+    ev_day = array("l", (e[0] for e in events))
+    ev_loc = array("l", (e[1] for e in events))
+    ev_code = array("b", (e[2] for e in events))
+    vec = array("b", initial)
+    snap_days, snap_vectors, snap_pos = [0], [array("b", vec)], [0]
+    if events:
+        first = date.fromordinal(ev_day[0]).replace(day=1)
+        last = date.fromordinal(ev_day[-1])
+        month, p = first, 0
+        while month <= last:
+            m = month.toordinal()
+            while p < len(events) and ev_day[p] < m:
+                vec[ev_loc[p]] = ev_code[p]
+                p += 1
+            snap_days.append(m)
+            snap_vectors.append(array("b", vec))
+            snap_pos.append(p)
+            month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return snap_days, snap_vectors, snap_pos, ev_day, ev_loc, ev_code
 
 
 def data_version() -> str:

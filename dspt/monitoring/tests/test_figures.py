@@ -167,3 +167,18 @@ def test_cache_rebuilds_when_an_area_moves_to_another_lso(world):
 def test_unknown_dimension_is_a_clear_error(world):
     with pytest.raises(ValueError, match="Unknown dimension 'colour'"):
         compliance_table("colour", JUL_15)
+
+
+def test_bucket_vector_matches_each_timeline_on_every_date(world):
+    from datetime import timedelta
+
+    from dspt.monitoring.engine import bucket_of, dataset
+
+    ds = dataset()
+    day = date(2019, 1, 1)
+    while day < date(2026, 12, 31):
+        vec = ds.bucket_vector(day)
+        for i in range(len(ds.population.locations)):
+            expected = bucket_of(ds.status(i, day)) if ds.in_population(i, day) else -1
+            assert vec[i] == expected, (day, ds.location(i).name)
+        day += timedelta(days=11)
