@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
 
 from dspt.core.demo import DemoContext
+from dspt.frameworks import deadlines
+from dspt.frameworks.models import DeadlineOverride
 from dspt.monitoring.models import WatchlistEntry
 from dspt.monitoring.watchlist import run_alerts
 from dspt.organisations.models import Organisation
@@ -13,10 +15,22 @@ from dspt.statuses.selectors import statuses_of
 WATCHED = 80
 
 
+def last_deadline(today: date) -> date:
+    """The latest deadline before today (30 June by default, honouring moved deadlines)."""
+    overrides = dict(DeadlineOverride.objects.values_list("edition", "deadline"))
+    year = today.year
+    while True:
+        code = f"{year - 1}-{year % 100:02d}"
+        day = deadlines.deadline_for(code, overrides)
+        if day < today:
+            return day
+        year -= 1
+
+
 def populate(ctx: DemoContext) -> None:
-    """Watch up to 80 locations in the demo commissioner's area. The "last seen" baseline is
-    three months ago and the alert run last looked a month ago, so the demo shows what changed
-    and has alerts for locations that expired or fell since."""
+    """Watch up to 80 locations in the demo commissioner's area. The "last seen" baseline and
+    the last alert run are on the most recent deadline day, so the demo shows what changed
+    since (publications that lapsed the day after, renewals) and has the alerts for them."""
     user = ctx.users.get("commissioner")
     council = getattr(user, "commissioner_for", None) if user else None
     if council is None or not council.local_authority_id:
@@ -28,8 +42,7 @@ def populate(ctx: DemoContext) -> None:
         .order_by("pk")
     )
     chosen = ctx.rng.sample(candidates, min(WATCHED, len(candidates)))
-    seen_on = ctx.today - timedelta(days=91)
-    checked_on = ctx.today - timedelta(days=30)
+    seen_on = checked_on = last_deadline(ctx.today)
     seen = statuses_of(chosen, seen_on)
     checked = statuses_of(chosen, checked_on)
     WatchlistEntry.objects.bulk_create(

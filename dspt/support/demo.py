@@ -81,18 +81,23 @@ def _activity(ctx, lso, size: int, staff) -> list[ActivityRecord]:
 
 
 def _engagements(ctx, ds, lso, members: list[int], staff) -> list[Engagement]:
-    """About one location in seven engaged over the years, leaning towards ones that went on
-    to publish; a few engagements with providers' head offices."""
+    """Engagements with locations on days they were not compliant, leaning four to one towards
+    ones that went on to publish within six months; a tenth are with the provider's head
+    office instead."""
     out = []
     span = (add_months(ctx.today, -1) - START).days
     if span <= 0:
         return out
     compliant = LEVELS["approaching"]
     for i in members:
-        if ctx.rng.random() > 0.35:
+        if ctx.rng.random() > 0.5:
             continue
-        d0 = date.fromordinal(START.toordinal() + ctx.rng.randrange(span))
-        if not ds.in_population(i, d0) or bucket_of(ds.status(i, d0)) in COMPLIANT_BUCKETS:
+        # A few tries at a day when the location needed help (not compliant).
+        for _ in range(4):
+            d0 = date.fromordinal(START.toordinal() + ctx.rng.randrange(span))
+            if ds.in_population(i, d0) and bucket_of(ds.status(i, d0)) not in COMPLIANT_BUCKETS:
+                break
+        else:
             continue
         end = add_months(d0, 6)
         went_on = _reached(ds, i, d0.toordinal(), end.toordinal(), compliant)

@@ -19,7 +19,9 @@ from bisect import bisect_right
 from collections import defaultdict
 from datetime import date
 
-from dspt.monitoring.engine import COMPLIANT_BUCKETS, Dataset, bucket_of, dataset
+from django.db.models import Count, Max, Sum
+
+from dspt.monitoring.engine import COMPLIANT_BUCKETS, Dataset, _derived_caches, dataset
 from dspt.statuses.compute import Status
 from dspt.support.models import Engagement
 
@@ -54,66 +56,104 @@ def _reached(ds: Dataset, i: int, start: int, end: int, statuses: frozenset) -> 
     return False
 
 
+class _Context:
+    """What every LSO's measure shares for one data set and one set of engagements: first
+    engagements by anyone, area members, the days each location entered each level, and the
+    comparison pools computed so far."""
+
+    def __init__(self, ds: Dataset):
+        self.ds = ds
+        self.by_provider: dict[int, list[int]] = defaultdict(list)
+        self.area_members: dict[str | None, list[int]] = defaultdict(list)
+        for i, loc in enumerate(ds.population.locations):
+            if loc.provider_id:
+                self.by_provider[loc.provider_id].append(i)
+            self.area_members[loc.lso_code].append(i)
+        self.entries = {
+            lvl: [
+                [d for d, r in zip(days, results, strict=True) if r.status in statuses]
+                for days, results in zip(ds.days, ds.results, strict=True)
+            ]
+            for lvl, statuses in LEVELS.items()
+        }
+        self.mine: dict[str, dict[int, date]] = defaultdict(dict)
+        self.anyone: dict[int, date] = {}
+        for lso, org_id, day in Engagement.objects.values_list(
+            "lso_id", "organisation_id", "engaged_on"
+        ):
+            targets = [ds.index[org_id]] if org_id in ds.index else self.by_provider.get(org_id, [])
+            for i in targets:
+                for first in (self.mine[lso], self.anyone):
+                    if i not in first or day < first[i]:
+                        first[i] = day
+        self.pools: dict[tuple, dict] = {}
+
+    def reached(self, lvl: str, i: int, start: int, end: int) -> bool:
+        """Did location i enter level `lvl` (or better) on a day in (start, end]?"""
+        days = self.entries[lvl][i]
+        j = bisect_right(days, start)
+        return j < len(days) and days[j] <= end
+
+    def pool(self, area: str | None, m0: date, bucket: int, window: int) -> tuple[int, dict]:
+        """Comparable locations: same area, same bucket on m0, not engaged by the window end."""
+        key = (area, m0, window)
+        if key not in self.pools:
+            start, end_day = m0.toordinal(), add_months(m0, window)
+            end = end_day.toordinal()
+            vec = self.ds.bucket_vector(m0)
+            stats: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+            for j in self.area_members[area]:
+                b = vec[j]
+                if b < 0:
+                    continue
+                first = self.anyone.get(j)
+                if first is not None and first <= end_day:
+                    continue
+                s = stats[b]
+                s[0] += 1
+                for k, lvl in enumerate(LEVELS, start=1):
+                    s[k] += self.reached(lvl, j, start, end)
+            self.pools[key] = stats
+        s = self.pools[key].get(bucket, [0, 0, 0, 0])
+        return s[0], {lvl: s[k] for k, lvl in enumerate(LEVELS, start=1)}
+
+
+_contexts: dict[tuple, _Context] = {}
+_derived_caches.append(_contexts.clear)
+
+
+def _context(ds: Dataset) -> _Context:
+    """The shared context, rebuilt when the data set or the engagements change."""
+    agg = Engagement.objects.aggregate(n=Count("id"), top=Max("id"), total=Sum("id"))
+    key = (ds.version, agg["n"], agg["top"], agg["total"])
+    if key not in _contexts:
+        _contexts.clear()
+        _contexts[key] = _Context(ds)
+    return _contexts[key]
+
+
 def first_engagements(ds: Dataset, lso_code: str | None = None) -> dict[int, date]:
     """Location index → day of first engagement (by this LSO, or by any when None)."""
-    qs = Engagement.objects.all()
-    if lso_code:
-        qs = qs.filter(lso_id=lso_code)
-    by_provider: dict[int, list[int]] = defaultdict(list)
-    for i, loc in enumerate(ds.population.locations):
-        if loc.provider_id:
-            by_provider[loc.provider_id].append(i)
-    first: dict[int, date] = {}
-    for org_id, day in qs.values_list("organisation_id", "engaged_on"):
-        targets = [ds.index[org_id]] if org_id in ds.index else by_provider.get(org_id, [])
-        for i in targets:
-            if i not in first or day < first[i]:
-                first[i] = day
-    return first
+    ctx = _context(ds)
+    return dict(ctx.mine.get(lso_code, {})) if lso_code else dict(ctx.anyone)
 
 
 def outcomes(lso_code: str, as_of: date, ds: Dataset | None = None) -> dict:
     """The outcome measure for one LSO's engagements, as of a date."""
     ds = ds or dataset()
-    mine = first_engagements(ds, lso_code)
-    anyone = first_engagements(ds)
-    area_members: dict[str | None, list[int]] = defaultdict(list)
-    for i, loc in enumerate(ds.population.locations):
-        area_members[loc.lso_code].append(i)
-    pools: dict[tuple, dict] = {}
-
-    def pool(area: str | None, m0: date, bucket: int, window: int) -> tuple[int, dict]:
-        key = (area, m0, window)
-        if key not in pools:
-            start, end_day = m0.toordinal(), add_months(m0, window)
-            end = end_day.toordinal()
-            stats: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-            for j in area_members[area]:
-                first = anyone.get(j)
-                if first is not None and first <= end_day:
-                    continue
-                if not ds.in_population(j, start):
-                    continue
-                b = bucket_of(ds.status(j, start))
-                s = stats[b]
-                s[0] += 1
-                for k, level in enumerate(LEVELS.values(), start=1):
-                    s[k] += _reached(ds, j, start, end, level)
-            pools[key] = stats
-        s = pools[key].get(bucket, [0, 0, 0, 0])
-        return s[0], {lvl: s[k] for k, lvl in enumerate(LEVELS, start=1)}
-
+    ctx = _context(ds)
+    mine = ctx.mine.get(lso_code, {})
     already = 0
-    windows = []
     cohort = []
     for i, d0 in mine.items():
-        if not ds.in_population(i, d0.toordinal()):
+        b = ds.bucket_vector(d0)[i]
+        if b < 0:
             continue
-        b = bucket_of(ds.status(i, d0))
         if b in COMPLIANT_BUCKETS:
             already += 1
             continue
         cohort.append((i, d0, b))
+    windows = []
     for w in WINDOWS:
         n = 0
         reached = dict.fromkeys(LEVELS, 0)
@@ -124,9 +164,9 @@ def outcomes(lso_code: str, as_of: date, ds: Dataset | None = None) -> dict:
             if end > as_of:
                 continue
             n += 1
-            for lvl, statuses in LEVELS.items():
-                reached[lvl] += _reached(ds, i, d0.toordinal(), end.toordinal(), statuses)
-            size, hits = pool(ds.location(i).lso_code, d0.replace(day=1), b, w)
+            for lvl in LEVELS:
+                reached[lvl] += ctx.reached(lvl, i, d0.toordinal(), end.toordinal())
+            size, hits = ctx.pool(ds.location(i).lso_code, d0.replace(day=1), b, w)
             if size:
                 comp_n += 1
                 comp_pool += size

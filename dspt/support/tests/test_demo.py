@@ -30,8 +30,15 @@ def test_watchlist_for_the_demo_commissioner(people):
         "Location L4",
         "Location L5",
     ]
-    # Last seen 15 Apr 2024 (91 days before): all Not Published; L1 and L3-L5 have published since.
-    assert sum(e.seen_status == "not_published" for e in entries) == 5
+    # Last seen on the latest deadline, 30 Jun 2024: L1 Met, L3-L5 Exceeded, L10 Not Published.
+    assert {e.seen_on for e in entries} == {date(2024, 6, 30)}
+    assert sorted(e.seen_status for e in entries) == [
+        "not_published",
+        "standards_exceeded",
+        "standards_exceeded",
+        "standards_exceeded",
+        "standards_met",
+    ]
 
 
 def test_watchlist_plugin_without_a_commissioner_does_nothing(people):
