@@ -11,13 +11,18 @@ request rebuilds. Checking the fingerprint costs a few aggregate queries per req
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import pickle
 import threading
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 
 from dspt.assessments.models import Publication
@@ -28,6 +33,8 @@ from dspt.monitoring.population import Location, Population, load_population
 from dspt.organisations.models import LocalAuthority, Organisation
 from dspt.statuses.compute import Status, StatusResult
 from dspt.statuses.selectors import all_histories, timelines
+
+logger = logging.getLogger(__name__)
 
 # Every location falls in exactly one bucket (CONTRACT row format).
 BUCKETS = (
@@ -207,8 +214,61 @@ def dataset() -> Dataset:
     with _lock:
         if _cached is not None and _cached.version == version:
             return _cached
-        _cached = build(version)
+        _cached = _load_file(version)
+        if _cached is None:
+            _cached = build(version)
+            _save_file(_cached)
         return _cached
+
+
+def _cache_dir() -> Path | None:
+    """Where built data sets are shared between processes (None: not shared).
+
+    `DSPT_MONITORING_CACHE_DIR`, by default the data directory's `cache/`; set it to an empty
+    string to keep the data set in process memory only. The folder must be writable only by
+    the platform: its files are Python pickles.
+    """
+    configured = getattr(settings, "DSPT_MONITORING_CACHE_DIR", None)
+    if configured == "":
+        return None
+    return Path(configured) if configured else Path(settings.DATA_DIR) / "cache"
+
+
+def _load_file(version: str) -> Dataset | None:
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    path = folder / f"monitoring-{version}.pickle"
+    try:
+        with path.open("rb") as f:
+            ds = pickle.load(f)  # noqa: S301 - written by this module into the platform's own folder
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+        return None
+    return ds if isinstance(ds, Dataset) and ds.version == version else None
+
+
+def _save_file(ds: Dataset) -> None:
+    """Write the data set for other processes (atomically), and remove older versions."""
+    folder = _cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".monitoring-{ds.version}.{os.getpid()}.tmp"
+        # Keep the month snapshots (compact arrays, slow to rebuild); drop per-request memos.
+        memo = ds.memo
+        ds.memo = {k: v for k, v in memo.items() if k == "snapshots"}
+        try:
+            with tmp.open("wb") as f:
+                pickle.dump(ds, f, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            ds.memo = memo
+        tmp.replace(folder / f"monitoring-{ds.version}.pickle")
+        for old in folder.glob("monitoring-*.pickle"):
+            if old.name != f"monitoring-{ds.version}.pickle":
+                old.unlink(missing_ok=True)
+    except OSError as exc:
+        logger.warning("Could not share the monitoring data set in %s: %s", folder, exc)
 
 
 def forget() -> None:
@@ -258,7 +318,9 @@ def build(version: str) -> Dataset:
         loc.cqc_registered_on.toordinal() if loc.cqc_registered_on else 0
         for loc in population.locations
     ]
-    return Dataset(version, population, days, results, intervals, index, codes, starts)
+    ds = Dataset(version, population, days, results, intervals, index, codes, starts)
+    ds.memo["snapshots"] = _snapshots(ds)
+    return ds
 
 
 def _intervals(days, results, start, deadline_ord) -> list[tuple[int, int, int]]:

@@ -182,3 +182,27 @@ def test_bucket_vector_matches_each_timeline_on_every_date(world):
             expected = bucket_of(ds.status(i, day)) if ds.in_population(i, day) else -1
             assert vec[i] == expected, (day, ds.location(i).name)
         day += timedelta(days=11)
+
+
+def test_data_set_is_shared_between_processes_through_a_file(world, settings, tmp_path):
+    from dspt.monitoring import engine
+
+    settings.DSPT_MONITORING_CACHE_DIR = str(tmp_path)
+    first = engine.dataset()
+    files = list(tmp_path.glob("monitoring-*.pickle"))
+    assert [f.name for f in files] == [f"monitoring-{first.version}.pickle"]
+    engine.forget()  # as a new process would start
+    again = engine.dataset()
+    assert again is not first and again.version == first.version
+    assert total(JUL_15, ds=again) == total(JUL_15, ds=first)
+    # A change makes a new version; the old file is removed.
+    Publication.objects.create(
+        organisation=world.orgs["L6"],
+        edition="2023-24",
+        published_on=date(2024, 7, 1),
+        level=Level.MET,
+    )
+    newer = engine.dataset()
+    assert [f.name for f in tmp_path.glob("monitoring-*.pickle")] == [
+        f"monitoring-{newer.version}.pickle"
+    ]
