@@ -43,7 +43,8 @@ def populate(ctx: DemoContext) -> None:
         members = areas.get(lso.code, [])
         records += _activity(ctx, lso, len(members), staff)
         engagements += _engagements(ctx, ds, lso, members, staff)
-    ActivityRecord.objects.bulk_create(records, batch_size=2000)
+    # ignore_conflicts: a re-run (e.g. after a wipe that keeps the LSOs) adds nothing twice.
+    ActivityRecord.objects.bulk_create(records, batch_size=2000, ignore_conflicts=True)
     Engagement.objects.bulk_create(engagements, batch_size=2000, ignore_conflicts=True)
     ctx.log(f"support demo: {len(records)} activity records, {len(engagements)} engagements")
 
