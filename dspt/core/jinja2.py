@@ -31,6 +31,15 @@ def unread_notifications(user) -> int:
     return unread_count(user)
 
 
+def unread_alerts(user) -> int:
+    """How many commissioner watchlist alerts the person has not read."""
+    if user is None or not user.is_authenticated:
+        return 0
+    from dspt.monitoring.models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
 def environment(**options: Any) -> Environment:
     """Build the environment Django's Jinja2 backend uses for every page."""
     options["undefined"] = ChainableUndefined
@@ -43,6 +52,7 @@ def environment(**options: Any) -> Environment:
         get_messages=messages.get_messages,
         settings_debug=settings.DEBUG,
         unread_notifications=unread_notifications,
+        unread_alerts=unread_alerts,
     )
     env.filters.update(long_date=long_date)
     return env
