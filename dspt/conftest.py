@@ -11,16 +11,30 @@ from dspt.organisations.models import ICB, LocalAuthority, Organisation, OrgType
 
 @pytest.fixture
 def geography(db):
-    """Two regions, each with one LA and one ICB."""
-    north = Region.objects.create(ons_code="E12000003", name="Yorkshire and The Humber")
-    south = Region.objects.create(ons_code="E12000008", name="South East")
-    icb_n = ICB.objects.create(ods_code="QWO", name="West Yorkshire ICB", region=north)
-    icb_s = ICB.objects.create(ods_code="QRL", name="Hampshire and Isle of Wight ICB", region=south)
-    leeds = LocalAuthority.objects.create(
-        ons_code="E08000035", name="Leeds", cqc_name="Leeds", region=north, icb=icb_n
+    """Two regions, each with one LA and one ICB.
+
+    The reference data migration has already loaded all of England, so these are fetched and
+    set to the values the tests rely on rather than created.
+    """
+    north, _ = Region.objects.update_or_create(
+        ons_code="E12000003", defaults={"name": "Yorkshire and The Humber"}
     )
-    hants = LocalAuthority.objects.create(
-        ons_code="E10000014", name="Hampshire", cqc_name="Hampshire", region=south, icb=icb_s
+    south, _ = Region.objects.update_or_create(
+        ons_code="E12000008", defaults={"name": "South East"}
+    )
+    icb_n, _ = ICB.objects.update_or_create(
+        ods_code="QWO", defaults={"name": "West Yorkshire ICB", "region": north}
+    )
+    icb_s, _ = ICB.objects.update_or_create(
+        ods_code="QRL", defaults={"name": "Hampshire and Isle of Wight ICB", "region": south}
+    )
+    leeds, _ = LocalAuthority.objects.update_or_create(
+        ons_code="E08000035",
+        defaults={"name": "Leeds", "cqc_name": "Leeds", "region": north, "icb": icb_n},
+    )
+    hants, _ = LocalAuthority.objects.update_or_create(
+        ons_code="E10000014",
+        defaults={"name": "Hampshire", "cqc_name": "Hampshire", "region": south, "icb": icb_s},
     )
     return {
         "north": north,

@@ -91,6 +91,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
+    # A file, not memory, for tests: concurrency tests need several connections to one database.
+    # pytest-django gives each xdist worker its own file.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_dspt.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -171,6 +174,14 @@ EMAIL_HOST_USER = os.environ.get("DSPT_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DSPT_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("DSPT_EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DSPT_FROM_EMAIL", "dspt@localhost")
+
+# Compliance monitoring: boundary files for maps (GeoJSON keyed by ONS code; default the shipped
+# synthetic geometry), target and provider-size rule files, and the shared figures cache.
+DSPT_BOUNDARIES_DIR = os.environ.get("DSPT_BOUNDARIES_DIR", "")
+DSPT_BOUNDARIES_CODE_PROPERTY = os.environ.get("DSPT_BOUNDARIES_CODE_PROPERTY", "ons_code")
+DSPT_MONITORING_TARGETS_FILE = os.environ.get("DSPT_MONITORING_TARGETS_FILE", "")
+DSPT_MONITORING_PROVIDER_SIZE_FILE = os.environ.get("DSPT_MONITORING_PROVIDER_SIZE_FILE", "")
+DSPT_MONITORING_CACHE_DIR = os.environ.get("DSPT_MONITORING_CACHE_DIR")
 
 # "Today" can be pinned for demos and tests (YYYY-MM-DD); unset means the real date.
 DSPT_TODAY = os.environ.get("DSPT_TODAY", "")

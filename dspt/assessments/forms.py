@@ -86,9 +86,10 @@ def read_standard(items: list[EvidenceItem], post, files) -> StandardSubmission:
         sub.fields[item.id] = f
         value: Any = None
         if item.response_type == ResponseType.DATE:
-            f.day = post.get(f"{name}-day", "").strip()
-            f.month = post.get(f"{name}-month", "").strip()
-            f.year = post.get(f"{name}-year", "").strip()
+            # The NHS.UK date input names its parts prefix[day], prefix[month], prefix[year].
+            f.day = post.get(f"{name}[day]", "").strip()
+            f.month = post.get(f"{name}[month]", "").strip()
+            f.year = post.get(f"{name}[year]", "").strip()
             try:
                 value = _date_from_parts(f.day, f.month, f.year)
             except ValueError as exc:
@@ -136,9 +137,9 @@ class ProfileForm:
                 "cyber_essentials_plus": post.get("cyber_essentials_plus") == "yes",
                 "cyber_essentials_plus_expires_on": None,
             },
-            day=post.get("ce-expiry-day", "").strip(),
-            month=post.get("ce-expiry-month", "").strip(),
-            year=post.get("ce-expiry-year", "").strip(),
+            day=post.get("ce-expiry[day]", "").strip(),
+            month=post.get("ce-expiry[month]", "").strip(),
+            year=post.get("ce-expiry[year]", "").strip(),
         )
         for name in ("caldicott_guardian", "senior_information_risk_owner", "ig_lead"):
             if len(form.values[name]) > 200:

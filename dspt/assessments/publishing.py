@@ -115,7 +115,16 @@ def publish(
             },
             request=request,
         )
+        # Start, move or close the improvement plan once the publication is committed. The plan
+        # pages also reconcile lazily, so a failure here never loses a plan.
+        transaction.on_commit(lambda: _reconcile_plans(publication))
     return publication
+
+
+def _reconcile_plans(publication: Publication) -> None:
+    from dspt.improvement_plans.lifecycle import on_publication
+
+    on_publication(publication)
 
 
 def _write_publication(locked: Assessment, verdict: Evaluation, user, on) -> Publication:

@@ -234,7 +234,7 @@ def publish(request, ods_code: str) -> HttpResponse:
             "chosen": set(chosen),
             "error": error,
             "editable": can_edit(request, org),
-            "plans_url": "/plans/",
+            "plans_url": f"/plans/{org.ods_code}/",
         },
         status=status,
     )
@@ -259,6 +259,6 @@ def published(request, ods_code: str) -> HttpResponse:
             "status": status,
             "unlocks": [UNLOCK_LABELS[u] for u in status.unlocks],
             "covers": list(latest.covers.all()),
-            "plans_url": "/plans/",
+            "plans_url": f"/plans/{org.ods_code}/",
         },
     )

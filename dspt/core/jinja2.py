@@ -22,6 +22,24 @@ def long_date(value: date | datetime | None, default: str = "") -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def unread_notifications(user) -> int:
+    """How many in-app notifications the person has not read (shown in the header)."""
+    if user is None or not user.is_authenticated:
+        return 0
+    from dspt.improvement_plans.notifications import unread_count
+
+    return unread_count(user)
+
+
+def unread_alerts(user) -> int:
+    """How many commissioner watchlist alerts the person has not read."""
+    if user is None or not user.is_authenticated:
+        return 0
+    from dspt.monitoring.models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
 def environment(**options: Any) -> Environment:
     """Build the environment Django's Jinja2 backend uses for every page."""
     options["undefined"] = ChainableUndefined
@@ -33,6 +51,8 @@ def environment(**options: Any) -> Environment:
         url=url,
         get_messages=messages.get_messages,
         settings_debug=settings.DEBUG,
+        unread_notifications=unread_notifications,
+        unread_alerts=unread_alerts,
     )
     env.filters.update(long_date=long_date)
     return env

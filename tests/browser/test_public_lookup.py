@@ -12,7 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_search_and_see_status(site, page):
-    region = Region.objects.create(ons_code="E12000003", name="Yorkshire and The Humber")
+    region = Region.objects.get_or_create(
+        ons_code="E12000003", defaults={"name": "Yorkshire and The Humber"}
+    )[0]
     org = Organisation.objects.create(
         ods_code="VPUB1",
         name="Willow Court Care Home",

@@ -63,8 +63,10 @@ def pinned_today(settings, tmp_path):
 @pytest.fixture
 def regions(db):
     return (
-        Region.objects.create(ons_code="E12000003", name="Yorkshire and The Humber"),
-        Region.objects.create(ons_code="E12000007", name="London"),
+        Region.objects.get_or_create(
+            ons_code="E12000003", defaults={"name": "Yorkshire and The Humber"}
+        )[0],
+        Region.objects.get_or_create(ons_code="E12000007", defaults={"name": "London"})[0],
     )
 
 

@@ -12,10 +12,10 @@ if (form) {
 
   const readValue = (section, itemId) => {
     const name = `value-${itemId}`;
-    const day = form.elements[`${name}-day`];
+    const day = form.elements[`${name}[day]`];
     if (day) {
-      const month = form.elements[`${name}-month`].value.trim();
-      const year = form.elements[`${name}-year`].value.trim();
+      const month = form.elements[`${name}[month]`].value.trim();
+      const year = form.elements[`${name}[year]`].value.trim();
       const d = day.value.trim();
       if (!d && !month && !year) return "";
       if (!d || !month || year.length !== 4) return null; // still typing
@@ -63,6 +63,24 @@ if (form) {
     }
   };
 
+  // A Save clicked while answers are still being saved in the background must carry the version
+  // those saves return, or the server would (rightly) refuse it as a concurrent edit.
+  let flushed = false;
+  form.addEventListener("submit", (event) => {
+    if (flushed) return;
+    event.preventDefault();
+    for (const [section, timer] of timers) {
+      clearTimeout(timer);
+      queue = queue.then(() => save(section));
+    }
+    timers.clear();
+    const submitter = event.submitter;
+    queue.finally(() => {
+      flushed = true;
+      form.requestSubmit(submitter);
+    });
+  });
+
   form.addEventListener("change", (event) => {
     const section = event.target.closest("[data-item]");
     if (!section || event.target.type === "file") return;
@@ -70,6 +88,7 @@ if (form) {
     timers.set(
       section,
       setTimeout(() => {
+        timers.delete(section);
         queue = queue.then(() => save(section));
       }, 300),
     );

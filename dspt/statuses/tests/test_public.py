@@ -176,3 +176,47 @@ def test_search_sees_a_new_organisation_at_once(client, make_org):
     assert client.get("/api/v1/organisations?q=second").json()["count"] == 0
     make_org("VNEW2", "Second Home")
     assert client.get("/api/v1/organisations?q=second").json()["count"] == 1
+
+
+def test_fast_public_path_agrees_with_the_selectors(make_org, publish):
+    from dspt.statuses.public import public_records
+    from dspt.statuses.selectors import status_of, status_record
+
+    head = make_org("AGRE", "Agree Group", registered_on=date(2021, 1, 1))
+    sites = [make_org(f"VAG{i}", f"Agree Site {i}", parent=head) for i in range(3)]
+    lone = make_org("VAGL", "Lone Home", registered_on=date(2022, 5, 1))
+    p1 = publish(head, edition="2023-24", on=date(2024, 6, 1), level=Level.MET)
+    p1.covers.add(sites[0], sites[1])
+    p2 = publish(
+        head,
+        edition="2024-25",
+        on=date(2025, 6, 20),
+        level=Level.EXCEEDED,
+        cyber_essentials_plus_expires_on=date(2025, 12, 31),
+    )
+    p2.covers.add(sites[0])
+    publish(sites[1], edition="2024-25", on=date(2025, 3, 1), level=Level.APPROACHING)
+    publish(
+        lone,
+        edition="2023-24",
+        on=date(2024, 2, 1),
+        level=Level.NOT_MET,
+        plan_approved_on=date(2024, 4, 1),
+    )
+    orgs = [head, *sites, lone]
+    for day in [
+        date(2024, 1, 1),
+        date(2024, 3, 1),
+        date(2024, 7, 1),
+        date(2025, 7, 1),
+        date(2026, 1, 1),
+        date(2026, 7, 1),
+        date(2027, 7, 1),
+    ]:
+        fast = public_records([o.id for o in orgs], on=day)
+        slow = [status_record(o, status_of(o, day)) for o in orgs]
+        assert fast == slow, day
+    assert (
+        public_records(["VAG0", "NOPE"], by="ods_code", on=date(2025, 7, 1))[0]["covered_by"]
+        == "AGRE"
+    )

@@ -26,7 +26,18 @@ class Command(BaseCommand):
         # Collect static files on every start so a fresh checkout serves CSS and JS at once.
         call_command("collectstatic", interactive=False, verbosity=0)
 
+        from django.db import connections
+
+        from dspt.statuses.search_index import search_index
         from dspt.wsgi import application
+
+        # Build the public search index once, before the workers fork, so they share it; then
+        # close the database connection so no worker inherits the master's.
+        try:
+            search_index.search("warm")
+        except Exception as exc:  # an unmigrated database still serves the other pages
+            self.stderr.write(f"Search index not built at start-up: {exc}")
+        connections.close_all()
 
         class Server(BaseApplication):
             def load_config(self):

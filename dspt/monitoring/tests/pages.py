@@ -1,0 +1,55 @@
+"""Helpers for page tests: one person per monitoring remit."""
+
+import pytest
+
+from dspt.accounts.models import Membership, OrgRole, OversightRole, User
+
+
+def make_user(key: str, **kw) -> User:
+    # No password: tests sign in with force_login, and hashing is slow by design.
+    user = User(username=key, email=f"{key}@example.org", **kw)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+@pytest.fixture
+def people(world):
+    """One person per remit. The commissioner acts for Newcastle's council."""
+    from dspt.organisations.models import Organisation, OrgType
+
+    council = Organisation.objects.create(
+        name="Newcastle City Council",
+        ods_code="E08000021",
+        org_type=OrgType.LOCAL_AUTHORITY,
+        local_authority=world.las["la1"],
+    )
+    other_council = Organisation.objects.create(
+        name="Camden Council",
+        ods_code="E09000007",
+        org_type=OrgType.LOCAL_AUTHORITY,
+        local_authority=world.las["la3"],
+    )
+    p = {
+        "programme": make_user("programme", oversight_role=OversightRole.PROGRAMME),
+        "admin": make_user("admin", oversight_role=OversightRole.PLATFORM_ADMIN),
+        "lso_north": make_user(
+            "lso_north", oversight_role=OversightRole.LSO, lso=world.lsos["north"]
+        ),
+        "lso_london": make_user(
+            "lso_london", oversight_role=OversightRole.LSO, lso=world.lsos["london"]
+        ),
+        "commissioner": make_user(
+            "commissioner", oversight_role=OversightRole.COMMISSIONER, commissioner_for=council
+        ),
+        "other_commissioner": make_user(
+            "other_commissioner",
+            oversight_role=OversightRole.COMMISSIONER,
+            commissioner_for=other_council,
+        ),
+        "reviewer": make_user("reviewer", oversight_role=OversightRole.REVIEWER),
+        "member": make_user("member"),
+    }
+    Membership.objects.create(user=p["member"], organisation=world.orgs["L1"], role=OrgRole.ADMIN)
+    p["council"], p["other_council"] = council, other_council
+    return p

@@ -1,0 +1,138 @@
+"""Commissioners' watchlists: upload, what changed, export, alerts."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from openpyxl import Workbook
+
+from dspt.assessments.models import Level, Publication
+from dspt.monitoring.models import Notification, WatchlistEntry
+
+
+def csv_file(text: str, name="list.csv"):
+    f = io.BytesIO(text.encode())
+    f.name = name
+    return f
+
+
+def upload(client, f):
+    return client.post("/monitoring/watchlist/upload/", {"file": f})
+
+
+@pytest.fixture
+def signed_in(client, people, settings):
+    settings.DSPT_TODAY = "2024-06-15"
+    client.force_login(people["commissioner"])
+    return client
+
+
+def test_upload_by_cqc_id_location_ods_and_provider_ods(signed_in, people, world):
+    r = upload(signed_in, csv_file("CQC location ID\n1-000000001\nV0002\nAB02\n"))
+    assert r.status_code == 302
+    watched = set(
+        WatchlistEntry.objects.filter(commissioner=people["council"]).values_list(
+            "location__name", flat=True
+        )
+    )
+    # AB02 is Medium Co's head office: all five of its active locations.
+    assert watched == {f"Location L{n}" for n in (1, 2, 3, 4, 5, 6, 7)}
+    e = WatchlistEntry.objects.get(location=world.orgs["L2"])
+    assert (e.seen_status, e.seen_label) == ("standards_met", "22/23 Standards Met")
+
+
+def test_bad_rows_are_reported_and_nothing_changes(signed_in, people):
+    upload(signed_in, csv_file("ODS code\nV0001\n"))
+    r = upload(signed_in, csv_file("ODS code\nV0002\n1-999999999\n=cmd\n"))
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert "Row 3: no location has the CQC location ID 1-999999999." in body
+    assert "Row 4: &#39;=cmd&#39; is neither a CQC location ID nor an ODS code." in body
+    assert list(WatchlistEntry.objects.values_list("location__ods_code", flat=True)) == ["V0001"]
+
+
+def test_xlsx_upload_and_replacing_the_list(signed_in, people):
+    upload(signed_in, csv_file("ODS code\nV0001\nV0008\n"))
+    wb = Workbook()
+    wb.active.append(["Name", "Location ODS Code"])
+    wb.active.append(["x", "V0008"])
+    wb.active.append(["y", "v0009"])  # lower case is accepted
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "list.xlsx"
+    assert upload(signed_in, buf).status_code == 302
+    assert sorted(WatchlistEntry.objects.values_list("location__ods_code", flat=True)) == [
+        "V0008",
+        "V0009",
+    ]
+
+
+def test_what_changed_since_last_seen_and_mark_seen(signed_in, settings):
+    upload(signed_in, csv_file("ODS code\nV0002\nV0006\n"))
+    settings.DSPT_TODAY = "2024-07-15"
+    body = signed_in.get("/monitoring/watchlist/").content.decode()
+    assert "1 changed since you last marked the list as seen" in body
+    assert "<strong>Expired</strong>" in body  # L2's 2022-23 publication lapsed on 1 July
+    signed_in.post("/monitoring/watchlist/seen/")
+    body = signed_in.get("/monitoring/watchlist/").content.decode()
+    assert "0 changed since" in body
+
+
+def test_export_for_contract_monitoring(signed_in, world):
+    world.orgs["L1"].name = "=Danger Care"
+    world.orgs["L1"].save()
+    upload(signed_in, csv_file("ODS code\nV0001\nV0003\n"))
+    text = signed_in.get("/monitoring/watchlist/?download=csv").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    by_ods = {r["ODS code"]: r for r in rows}
+    assert by_ods["V0001"]["Location"] == "'=Danger Care"
+    assert by_ods["V0003"]["DSPT status"] == "23/24 Standards Exceeded"
+    assert by_ods["V0003"]["Covered by head office"] == "AB02"
+    assert by_ods["V0003"]["Valid until"] == "2025-06-30"
+    assert by_ods["V0001"]["Compliant"] == "Yes"
+    xlsx = signed_in.get("/monitoring/watchlist/?download=xlsx")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def run_alerts(day: str) -> dict:
+    buf = io.StringIO()
+    call_command("watchlist_alerts", "--today", day, stdout=buf)
+    return json.loads(buf.getvalue())
+
+
+def test_alerts_when_expired_or_fell_idempotent_per_day(signed_in, people, world):
+    upload(signed_in, csv_file("ODS code\nV0001\nV0002\nV0003\nV0007\n"))
+    # 15 July: L2 expired; L3 (np → exceeded) and L7 (np → not met) improved: no alert.
+    assert run_alerts("2024-07-15") == {"checked": 4, "alerts": 1, "emails": 1}
+    assert run_alerts("2024-07-15") == {"checked": 4, "alerts": 0, "emails": 0}
+    note = Notification.objects.get()
+    assert note.user == people["commissioner"] and note.kind == "expired"
+    assert "Location L2 (V0002): its DSPT publication has expired" in note.message
+    assert mail.outbox[0].to == ["commissioner@example.org"]
+    # L1 republishes at Standards Not Met: its status falls.
+    Publication.objects.create(
+        organisation=world.orgs["L1"],
+        edition="2024-25",
+        published_on="2024-07-20",
+        level=Level.NOT_MET,
+    )
+    assert run_alerts("2024-07-21")["alerts"] == 1
+    fell = Notification.objects.get(kind="fell")
+    assert "fell from Standards Met to 24/25 Standards Not Met" in fell.message
+    # The other commissioner watches nothing and hears nothing.
+    assert not Notification.objects.filter(user=people["other_commissioner"]).exists()
+
+
+def test_alerts_page_shows_own_alerts(signed_in, people, world, client):
+    upload(signed_in, csv_file("ODS code\nV0002\n"))
+    run_alerts("2024-07-15")
+    body = signed_in.get("/monitoring/alerts/").content.decode()
+    assert "its DSPT publication has expired" in body
+    signed_in.post("/monitoring/alerts/read/")
+    assert Notification.objects.get().read_at is not None
+    client.force_login(people["other_commissioner"])
+    assert "expired" not in client.get("/monitoring/alerts/").content.decode()

@@ -1,0 +1,263 @@
+"""A small hand-built England for the monitoring tests. Every expected figure in the tests is
+worked out by hand from the comments below, not by the code under test.
+
+Deadlines (placeholder/default rule): 2022-23 → 30 Jun 2023, 2023-24 → 30 Jun 2024,
+2024-25 → 30 Jun 2025. A 2022-23 publication is valid until 30 Jun 2024; 2023-24 until
+30 Jun 2025.
+
+Geography: North East (LA1 Newcastle, LA2 Sunderland; ICB Alpha; LSO Care North) and London
+(LA3 Camden; ICB Beta; LSO Care London).
+
+Providers (size from locations vs beds, scope from their locations' LAs/regions):
+  P1 Big Beds      L1 (LA1, care home 700 beds), L2 (LA2, care home 400 beds)
+                   2 locations = small band, 1,100 beds = large band → Large; 2 LAs, 1 region → Regional
+  P2 Medium Co     L3, L4, L5 (LA1), L6, L7 (LA2), domiciliary, no beds
+                   5 locations → Medium; Regional
+  P3 Small Nursing L8 (LA3, care home 61 beds) → beds band Medium → Medium; Local
+  P4 Tiny Care     L9 (LA3, care home 60 beds) → Micro/Small; Local
+                   (its dormant L12 is not in the population and not counted)
+  P5 National Grp  L10 (LA1), L11 (LA3) → Micro/Small; two regions → National
+Excluded: L12 dormant, L13 not adult social care, an NHS trust.
+
+Publications:
+  L1   own 2023-24 Met, 1 May 2024
+  L2   own 2022-23 Met, 1 May 2023 (valid to 30 Jun 2024, expired from 1 Jul 2024)
+  P2   head office 2023-24 Exceeded, 1 Jun 2024, covers L3, L4, L5 (not L6, L7);
+       Cyber Essentials Plus to 31 Mar 2025
+  L7   own 2023-24 Not Met, 10 Jun 2024, no plan
+  L8   own 2023-24 Approaching, 1 Apr 2024
+  L11  own 2023-24 Met, 20 Jun 2024 (CQC registered 1 Jan 2024)
+  L9   not registered with the toolkit; all others registered 1 Jan 2023.
+
+Statuses on 15 Jul 2024: L1 met, L2 expired, L3–L5 exceeded (covered by P2), L6 not published,
+L7 not compliant, L8 approaching, L9 not registered, L10 not published, L11 met.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from dspt.assessments.models import Level, Publication
+from dspt.organisations.models import ICB, LocalAuthority, Organisation, OrgType, Region
+from dspt.support.models import LSO
+
+REG = date(2023, 1, 1)
+
+
+@dataclass
+class World:
+    regions: dict = field(default_factory=dict)
+    las: dict = field(default_factory=dict)
+    icbs: dict = field(default_factory=dict)
+    lsos: dict = field(default_factory=dict)
+    orgs: dict = field(default_factory=dict)
+
+
+def _org(key, w: World, **kw) -> Organisation:
+    defaults = {
+        "org_type": OrgType.SOCIAL_CARE,
+        "adult_social_care": True,
+        "registered_on": REG,
+        "cqc_registered_on": date(2020, 1, 1),
+    }
+    defaults.update(kw)
+    la = defaults.get("local_authority")
+    if la is not None:
+        defaults.setdefault("region", la.region)
+        defaults.setdefault("icb", la.icb)
+    o = Organisation.objects.create(**defaults)
+    w.orgs[key] = o
+    return o
+
+
+def _loc(key, w, parent, la, n, **kw) -> Organisation:
+    return _org(
+        key,
+        w,
+        name=kw.pop("name", f"Location {key}"),
+        ods_code=f"V{n:04d}",
+        cqc_location_id=f"1-{n:09d}",
+        parent=parent,
+        local_authority=la,
+        postcode=f"AB{n} 1CD",
+        **kw,
+    )
+
+
+def _pub(org, edition, on, level, **kw) -> Publication:
+    return Publication.objects.create(
+        organisation=org, edition=edition, published_on=on, level=level, **kw
+    )
+
+
+def build_world() -> World:
+    # The migrations load England's reference geography; this world is its own small one.
+    LocalAuthority.objects.all().delete()
+    ICB.objects.all().delete()
+    Region.objects.all().delete()
+    LSO.objects.all().delete()
+    w = World()
+    ne = Region.objects.create(ons_code="E12000001", name="North East")
+    ldn = Region.objects.create(ons_code="E12000007", name="London")
+    w.regions = {"ne": ne, "ldn": ldn}
+    alpha = ICB.objects.create(ods_code="QAA", ons_code="E54000001", name="ICB Alpha", region=ne)
+    beta = ICB.objects.create(ods_code="QBB", ons_code="E54000002", name="ICB Beta", region=ldn)
+    w.icbs = {"alpha": alpha, "beta": beta}
+    north = LSO.objects.create(code="LSO1", name="Care North")
+    london = LSO.objects.create(code="LSO2", name="Care London")
+    w.lsos = {"north": north, "london": london}
+    la1 = LocalAuthority.objects.create(
+        ons_code="E08000021",
+        name="Newcastle",
+        cqc_name="Newcastle upon Tyne",
+        region=ne,
+        icb=alpha,
+        lso=north,
+    )
+    la2 = LocalAuthority.objects.create(
+        ons_code="E08000024",
+        name="Sunderland",
+        cqc_name="Sunderland",
+        region=ne,
+        icb=alpha,
+        lso=north,
+    )
+    la3 = LocalAuthority.objects.create(
+        ons_code="E09000007", name="Camden", cqc_name="Camden", region=ldn, icb=beta, lso=london
+    )
+    w.las = {"la1": la1, "la2": la2, "la3": la3}
+
+    def head_office(key, name, code, cqc):
+        return _org(
+            key,
+            w,
+            name=name,
+            ods_code=code,
+            is_cqc_provider=True,
+            cqc_provider_id=cqc,
+            local_authority=la1,
+        )
+
+    p1 = head_office("P1", "Big Beds Ltd", "AB01", "1-100")
+    p2 = head_office("P2", "Medium Co", "AB02", "1-200")
+    p3 = head_office("P3", "Small Nursing", "AB03", "1-300")
+    p4 = head_office("P4", "Tiny Care", "AB04", "1-400")
+    p5 = head_office("P5", "National Group", "AB05", "1-500")
+    care = {"care_home": True}
+    _loc(
+        "L1",
+        w,
+        p1,
+        la1,
+        1,
+        beds=700,
+        service_types=["care_home"],
+        client_groups=["older_people", "dementia"],
+        cqc_rating="Good",
+        **care,
+    )
+    _loc(
+        "L2",
+        w,
+        p1,
+        la2,
+        2,
+        beds=400,
+        service_types=["care_home", "care_home_nursing"],
+        client_groups=["older_people"],
+        cqc_rating="Outstanding",
+        **care,
+    )
+    for key, la, n in (
+        ("L3", la1, 3),
+        ("L4", la1, 4),
+        ("L5", la1, 5),
+        ("L6", la2, 6),
+        ("L7", la2, 7),
+    ):
+        _loc(
+            key,
+            w,
+            p2,
+            la,
+            n,
+            service_types=["domiciliary"],
+            client_groups=["older_people"],
+            cqc_rating="Requires improvement",
+        )
+    _loc(
+        "L8",
+        w,
+        p3,
+        la3,
+        8,
+        beds=61,
+        service_types=["care_home_nursing"],
+        client_groups=["dementia"],
+        cqc_rating="Good",
+        **care,
+    )
+    _loc(
+        "L9",
+        w,
+        p4,
+        la3,
+        9,
+        beds=60,
+        service_types=["care_home"],
+        registered_on=None,
+        client_groups=["older_people"],
+        cqc_rating="Inadequate",
+        **care,
+    )
+    _loc(
+        "L10",
+        w,
+        p5,
+        la1,
+        10,
+        service_types=["supported_living"],
+        client_groups=["learning_disability"],
+        cqc_rating="Good",
+        cqc_registered_on=date(2022, 1, 1),
+    )
+    _loc(
+        "L11",
+        w,
+        p5,
+        la3,
+        11,
+        service_types=[],
+        client_groups=[],
+        cqc_registered_on=date(2024, 1, 1),
+    )
+    # Not in the population.
+    _loc("L12", w, p4, la3, 12, beds=500, dormant=True, service_types=["care_home"], **care)
+    _loc("L13", w, None, la3, 13, adult_social_care=False)
+    _org(
+        "T1",
+        w,
+        name="Some Hospital Trust",
+        ods_code="RX1",
+        org_type=OrgType.NHS_TRUST,
+        adult_social_care=False,
+        local_authority=la3,
+    )
+
+    o = w.orgs
+    _pub(o["L1"], "2023-24", date(2024, 5, 1), Level.MET)
+    _pub(o["L2"], "2022-23", date(2023, 5, 1), Level.MET)
+    cover = _pub(
+        o["P2"],
+        "2023-24",
+        date(2024, 6, 1),
+        Level.EXCEEDED,
+        cyber_essentials_plus_expires_on=date(2025, 3, 31),
+    )
+    cover.covers.set([o["L3"], o["L4"], o["L5"]])
+    _pub(o["L7"], "2023-24", date(2024, 6, 10), Level.NOT_MET)
+    _pub(o["L8"], "2023-24", date(2024, 4, 1), Level.APPROACHING)
+    _pub(o["L11"], "2023-24", date(2024, 6, 20), Level.MET)
+    _pub(o["L12"], "2023-24", date(2024, 5, 1), Level.MET)
+    _pub(o["L13"], "2023-24", date(2024, 5, 1), Level.MET)
+    _pub(o["T1"], "2023-24", date(2024, 5, 1), Level.MET)
+    return w

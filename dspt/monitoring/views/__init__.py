@@ -1,0 +1,1 @@
+"""Monitoring pages (thin views over dspt.monitoring's figures)."""

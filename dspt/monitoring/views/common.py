@@ -1,0 +1,100 @@
+"""Helpers every monitoring and support page shares: the as-of date, downloads, charts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from markupsafe import Markup
+
+from dspt.core.dates import today
+from dspt.monitoring.exports import csv_text, xlsx_bytes
+
+# (key, heading, kind): kind is text, int, pct (percent, 1 dp), pts (change, 1 dp) or num.
+Column = tuple[str, str, str]
+
+ROW_COLUMNS: list[Column] = [
+    ("group", "Group", "text"),
+    ("locations", "Locations", "int"),
+    ("compliant", "Compliant", "int"),
+    ("compliance_pct", "Compliant (%)", "pct"),
+    ("approaching", "Approaching", "int"),
+    ("met", "Met", "int"),
+    ("exceeded", "Exceeded", "int"),
+    ("expired", "Expired", "int"),
+    ("not_compliant", "Not met", "int"),
+    ("not_published", "Not published", "int"),
+    ("not_registered", "Not registered", "int"),
+]
+
+
+def as_of_from(request) -> tuple[date, str | None]:
+    """The as-of date from ?as_of=YYYY-MM-DD (default today), with an error message if bad."""
+    raw = (request.GET.get("as_of") or "").strip()
+    if not raw:
+        return today(), None
+    try:
+        return date.fromisoformat(raw), None
+    except ValueError:
+        return today(), f"'{raw}' is not a date. Enter it as YYYY-MM-DD, for example 2024-07-31."
+
+
+def wants_download(request) -> str | None:
+    fmt = request.GET.get("download")
+    return fmt if fmt in ("csv", "xlsx") else None
+
+
+def download(
+    rows: Sequence[dict], columns: Sequence[Column], filename: str, fmt: str
+) -> HttpResponse:
+    """The table as CSV or XLSX, with the page's headings and full-precision numbers."""
+    keyed = [{label: r.get(key) for key, label, _ in columns} for r in rows]
+    labels = [label for _, label, _ in columns]
+    if fmt == "xlsx":
+        body = xlsx_bytes(keyed, labels, title=filename[:31])
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = csv_text(keyed, labels).encode("utf-8-sig")
+        ctype = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def chart_data(figure: dict) -> Markup:
+    """A plotly figure as JSON safe to place inside <script type="application/json">."""
+    text = json.dumps(figure, separators=(",", ":"), default=str)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # noqa: S704 - escaped above; data block, never executed
+
+
+def fmt(value, kind: str) -> str:
+    """Display rounding only: whole counts, one decimal place for percentages."""
+    if value is None or value == "":
+        return "–"
+    if kind == "int":
+        return f"{value:,}"
+    if kind == "pct":
+        return f"{value:.1f}%"
+    if kind == "pts":
+        return f"{value:+.1f}"
+    if kind == "num":
+        return f"{value:,.1f}"
+    return str(value)
+
+
+def page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    context.setdefault("fmt", fmt)
+    context.setdefault("query", request.GET.urlencode())
+    return render(request, template, context, status=status)
+
+
+def query_with(request, **params) -> str:
+    """The current query string with some parameters replaced (for download links)."""
+    q = request.GET.copy()
+    for k, v in params.items():
+        q[k] = v
+    return q.urlencode()

@@ -1,0 +1,108 @@
+"""Dashboards: compliance by every dimension as of a date, for the person's area."""
+
+from __future__ import annotations
+
+from csp.decorators import csp_update
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+
+from dspt.monitoring import charts
+from dspt.monitoring.access import require_remit, scope_from
+from dspt.monitoring.engine import dataset
+from dspt.monitoring.figures import compliance_table, total
+from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS
+from dspt.monitoring.views.common import (
+    ROW_COLUMNS,
+    as_of_from,
+    chart_data,
+    download,
+    page,
+    wants_download,
+)
+from dspt.monitoring.views.nav import subnav
+
+# Plotly adds <style> elements at run time, so chart pages allow inline styles (no scripts).
+charts_csp = csp_update({"style-src": ["'unsafe-inline'"]})
+
+
+@login_required
+def home(request):
+    """Send each person to where their monitoring work starts."""
+    remit = require_remit(request.user)
+    if remit.commissioner_id:
+        return redirect("monitoring:watchlist")
+    if remit.lso_code:
+        return redirect("support:home")
+    return redirect("monitoring:dashboard")
+
+
+def area_options(names: dict) -> list[tuple[str, str]]:
+    opts = [("national", "England")]
+    for kind, label in (
+        ("region", "Region"),
+        ("lso", "LSO area"),
+        ("icb", "ICB"),
+        ("local_authority", "Local authority"),
+    ):
+        for code, name in sorted(names[kind].items(), key=lambda kv: kv[1]):
+            opts.append((f"{kind}:{code}", f"{label}: {name}"))
+    return opts
+
+
+def scope_of(request, remit, ds):
+    raw = request.GET.get("area") or ""
+    kind, _, code = raw.partition(":")
+    return scope_from(remit, kind or None, code or None, ds.population.names)
+
+
+@login_required
+@charts_csp
+def dashboard(request):
+    remit = require_remit(request.user)
+    ds = dataset()
+    scope = scope_of(request, remit, ds)
+    as_of, error = as_of_from(request)
+    by = request.GET.get("by") or ("region" if scope.kind == "national" else "provider_size")
+    if by not in DIMENSIONS:
+        by = "region"
+    rows = compliance_table(by, as_of, scope, ds)
+    fmt = wants_download(request)
+    if fmt:
+        return download(rows, ROW_COLUMNS, f"compliance-by-{by}-{as_of.isoformat()}", fmt)
+    whole = total(as_of, scope, ds)
+    title = f"Compliance by {DIMENSION_LABELS[by].lower()}"
+    return page(
+        request,
+        "monitoring/dashboard.jinja",
+        {
+            "page_title": f"Compliance in {scope.label}",
+            "subnav": subnav(remit),
+            "current": "Dashboard" if remit.national else "Area dashboard",
+            "has_charts": True,
+            "as_of": as_of,
+            "error": error,
+            "scope": scope,
+            "by": by,
+            "dimensions": [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS],
+            "areas": area_options(ds.population.names) if remit.national else None,
+            "area": request.GET.get("area") or "national",
+            "rows": rows,
+            "whole": whole,
+            "columns": ROW_COLUMNS,
+            "title": title,
+            "figure": chart_data(charts.status_mix_bars(rows, title)),
+            "note": NOTES.get(by, ""),
+        },
+    )
+
+
+NOTES = {
+    "service_type": "Only locations registered for exactly one service type are counted, so no "
+    "location is counted twice; locations with several service types are left out.",
+    "client_group": "A location counts once in every client group it serves, so the groups add "
+    "up to more than the number of locations.",
+    "provider_size": "Size is the larger of the provider's band by number of locations and its "
+    "band by total care-home beds.",
+    "scope": "Local: all the provider's locations in one local authority. Regional: several "
+    "local authorities in one region. National: more than one region.",
+}

@@ -1,0 +1,223 @@
+"""Series, year-on-year change, targets, targeting lists and new locations."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+
+from dspt.monitoring import charts, lists
+from dspt.monitoring.access import require_national, require_remit
+from dspt.monitoring.engine import dataset
+from dspt.monitoring.figures import areas_that_fell, year_on_year
+from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS
+from dspt.monitoring.series import monthly_series
+from dspt.monitoring.targets import targets_vs_actuals
+from dspt.monitoring.views.common import as_of_from, chart_data, download, page, wants_download
+from dspt.monitoring.views.dashboard import area_options, charts_csp, scope_of
+from dspt.monitoring.views.nav import subnav
+
+SERIES_COLUMNS = [
+    ("month", "Month", "text"),
+    ("as_of", "As of", "text"),
+    ("current_edition_code", "Current edition", "text"),
+    ("locations", "Locations", "int"),
+    ("compliant", "Compliant", "int"),
+    ("compliance_pct", "Compliant (%)", "pct"),
+    ("current_edition", "Current edition publication", "int"),
+    ("previous_edition", "Previous edition publication", "int"),
+    ("expired", "Expired", "int"),
+    ("not_published", "Not published", "int"),
+    ("not_registered", "Not registered", "int"),
+    ("approaching", "Approaching", "int"),
+    ("met", "Met", "int"),
+    ("exceeded", "Exceeded", "int"),
+    ("not_compliant", "Not met", "int"),
+]
+YOY_COLUMNS = [
+    ("group", "Group", "text"),
+    ("previous_locations", "Locations a year before", "int"),
+    ("previous_compliance_pct", "Compliant a year before (%)", "pct"),
+    ("locations", "Locations", "int"),
+    ("compliance_pct", "Compliant (%)", "pct"),
+    ("change_pts", "Change (percentage points)", "pts"),
+]
+TARGET_COLUMNS = [
+    ("target", "Target", "text"),
+    ("edition", "Edition", "text"),
+    ("min_pct", "Target (%)", "pct"),
+    ("max_pct", "Upper end of range (%)", "pct"),
+    ("locations", "Locations", "int"),
+    ("actual_pct", "Actual (%)", "pct"),
+    ("gap_pts", "Above (+) or below (−) target, points", "pts"),
+    ("met_text", "Met?", "text"),
+]
+PROVIDER_COLUMNS = [
+    ("provider", "Provider", "text"),
+    ("locations", "Locations", "int"),
+    ("not_compliant_locations", "Not compliant", "int"),
+    ("compliance_pct", "Compliant (%)", "pct"),
+    ("expired", "Expired", "int"),
+    ("not_published", "Not published", "int"),
+    ("not_registered", "Not registered", "int"),
+    ("local_authorities", "Local authorities", "text"),
+]
+LAG_COLUMNS = [
+    ("group", "Local authority", "text"),
+    ("small_locations", "Micro/small locations", "int"),
+    ("small_compliance_pct", "Micro/small compliant (%)", "pct"),
+    ("other_locations", "Other locations", "int"),
+    ("other_compliance_pct", "Others compliant (%)", "pct"),
+    ("gap_pts", "Gap (points)", "num"),
+]
+NEW_COLUMNS = [
+    ("group", "Year registered with CQC", "text"),
+    ("locations", "Locations", "int"),
+    ("judged_first_year", "Open a full year", "int"),
+    ("registered_in_first_year", "Registered with the toolkit in their first year", "int"),
+    ("first_year_pct", "Share registering in first year (%)", "pct"),
+    ("published", "Have published", "int"),
+    ("median_months_to_first_publication", "Median months to first publication", "num"),
+    ("mean_months_to_first_publication", "Mean months to first publication", "num"),
+]
+
+
+def _base(request, remit, current, **extra):
+    ctx = {"subnav": subnav(remit), "current": current}
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+@charts_csp
+def series(request):
+    remit = require_remit(request.user)
+    ds = dataset()
+    scope = scope_of(request, remit, ds)
+    as_of, error = as_of_from(request)
+    rows = monthly_series(as_of, 48, scope, ds)
+    fmt = wants_download(request)
+    if fmt:
+        return download(rows, SERIES_COLUMNS, f"monthly-series-{as_of.isoformat()}", fmt)
+    ctx = _base(
+        request,
+        remit,
+        "Monthly series",
+        page_title=f"Monthly series for {scope.label}",
+        has_charts=True,
+        as_of=as_of,
+        error=error,
+        scope=scope,
+        rows=rows,
+        columns=SERIES_COLUMNS,
+        areas=area_options(ds.population.names) if remit.national else None,
+        area=request.GET.get("area") or "national",
+        figure=chart_data(charts.series_chart(rows)),
+    )
+    return page(request, "monitoring/series.jinja", ctx)
+
+
+@login_required
+def change(request):
+    remit = require_remit(request.user)
+    ds = dataset()
+    scope = scope_of(request, remit, ds)
+    as_of, error = as_of_from(request)
+    by = request.GET.get("by") if request.GET.get("by") in DIMENSIONS else "region"
+    rows = year_on_year(by, as_of, scope, ds)
+    fell = areas_that_fell(by, as_of, scope, ds)
+    fmt = wants_download(request)
+    if fmt:
+        chosen = fell if request.GET.get("table") == "fell" else rows
+        return download(chosen, YOY_COLUMNS, f"year-on-year-{by}-{as_of.isoformat()}", fmt)
+    ctx = _base(
+        request,
+        remit,
+        "Year-on-year change",
+        page_title="Year-on-year change",
+        as_of=as_of,
+        error=error,
+        scope=scope,
+        by=by,
+        dimensions=[(d, DIMENSION_LABELS[d]) for d in DIMENSIONS],
+        by_label=DIMENSION_LABELS[by].lower(),
+        rows=rows,
+        fell=fell,
+        columns=YOY_COLUMNS,
+        areas=area_options(ds.population.names) if remit.national else None,
+        area=request.GET.get("area") or "national",
+    )
+    return page(request, "monitoring/change.jinja", ctx)
+
+
+@login_required
+def targets(request):
+    remit = require_national(request.user)
+    as_of, error = as_of_from(request)
+    rows = targets_vs_actuals(as_of)
+    for r in rows:
+        r["met_text"] = "Yes" if r["met"] else "No"
+    fmt = wants_download(request)
+    if fmt:
+        return download(rows, TARGET_COLUMNS, f"targets-{as_of.isoformat()}", fmt)
+    ctx = _base(
+        request,
+        remit,
+        "Targets",
+        page_title="Targets against actuals",
+        as_of=as_of,
+        error=error,
+        rows=rows,
+        columns=TARGET_COLUMNS,
+    )
+    return page(request, "monitoring/targets.jinja", ctx)
+
+
+@login_required
+def targeting(request):
+    remit = require_national(request.user)
+    as_of, error = as_of_from(request)
+    providers = lists.medium_regional_providers(as_of)
+    lag = lists.areas_where_small_lag(as_of)
+    fmt = wants_download(request)
+    if fmt:
+        if request.GET.get("table") == "small":
+            return download(lag, LAG_COLUMNS, f"small-providers-lag-{as_of.isoformat()}", fmt)
+        return download(providers, PROVIDER_COLUMNS, f"medium-regional-{as_of.isoformat()}", fmt)
+    ctx = _base(
+        request,
+        remit,
+        "Targeting lists",
+        page_title="Targeting lists",
+        as_of=as_of,
+        error=error,
+        providers=providers,
+        lag=lag,
+        provider_columns=PROVIDER_COLUMNS,
+        lag_columns=LAG_COLUMNS,
+    )
+    return page(request, "monitoring/targeting.jinja", ctx)
+
+
+@login_required
+def new_locations(request):
+    remit = require_remit(request.user)
+    ds = dataset()
+    scope = scope_of(request, remit, ds)
+    as_of, error = as_of_from(request)
+    rows = lists.new_locations(as_of, scope, ds)
+    fmt = wants_download(request)
+    if fmt:
+        return download(rows, NEW_COLUMNS, f"new-locations-{as_of.isoformat()}", fmt)
+    ctx = _base(
+        request,
+        remit,
+        "New locations",
+        page_title="New locations",
+        as_of=as_of,
+        error=error,
+        scope=scope,
+        rows=rows,
+        columns=NEW_COLUMNS,
+        areas=area_options(ds.population.names) if remit.national else None,
+        area=request.GET.get("area") or "national",
+    )
+    return page(request, "monitoring/new_locations.jinja", ctx)

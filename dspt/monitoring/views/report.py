@@ -1,0 +1,59 @@
+"""The monthly report, as a page and as a PDF (WeasyPrint)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+from dspt.core.dates import today
+from dspt.monitoring import report as report_data
+from dspt.monitoring.access import require_national
+from dspt.monitoring.views.common import fmt, page
+from dspt.monitoring.views.nav import subnav
+
+
+def _as_of(request) -> tuple[date, str | None]:
+    raw = (request.GET.get("as_of") or "").strip()
+    if not raw:
+        return report_data.default_report_date(today()), None
+    try:
+        return date.fromisoformat(raw), None
+    except ValueError:
+        return report_data.default_report_date(today()), f"'{raw}' is not a date (YYYY-MM-DD)."
+
+
+@login_required
+def report(request):
+    remit = require_national(request.user)
+    as_of, error = _as_of(request)
+    return page(
+        request,
+        "monitoring/report.jinja",
+        {
+            "page_title": f"Monthly report, {as_of:%B %Y}",
+            "subnav": subnav(remit),
+            "current": "Monthly report",
+            "r": report_data.build(as_of),
+            "error": error,
+        },
+    )
+
+
+@login_required
+def report_pdf(request):
+    require_national(request.user)
+    as_of, _error = _as_of(request)
+    import weasyprint
+
+    html = render_to_string(
+        "monitoring/report_pdf.jinja", {"r": report_data.build(as_of), "fmt": fmt}, request
+    )
+    pdf = weasyprint.HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="dspt-compliance-report-{as_of.isoformat()}.pdf"'
+    )
+    return response

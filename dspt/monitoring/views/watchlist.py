@@ -1,0 +1,146 @@
+"""A commissioner's watchlist: upload, statuses, what changed, export; and notifications."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dspt.core.dates import today
+from dspt.monitoring.access import require_commissioner, require_remit
+from dspt.monitoring.models import Notification
+from dspt.monitoring.views.common import download, page, wants_download
+from dspt.monitoring.views.nav import subnav
+from dspt.monitoring.watchlist import (
+    UploadError,
+    entries_with_status,
+    mark_seen,
+    read_identifiers,
+    replace_watchlist,
+    resolve,
+)
+from dspt.organisations.models import Organisation
+
+MAX_UPLOAD = 5 * 1024 * 1024
+EXPORT_COLUMNS = [
+    ("cqc_location_id", "CQC location ID", "text"),
+    ("ods_code", "ODS code", "text"),
+    ("name", "Location", "text"),
+    ("provider", "Provider", "text"),
+    ("postcode", "Postcode", "text"),
+    ("local_authority", "Local authority", "text"),
+    ("status_label", "DSPT status", "text"),
+    ("compliant", "Compliant", "text"),
+    ("edition", "Edition", "text"),
+    ("published_on", "Published on", "text"),
+    ("valid_until", "Valid until", "text"),
+    ("covered_by", "Covered by head office", "text"),
+    ("seen_label", "Status when last seen", "text"),
+    ("seen_on", "Last seen on", "text"),
+    ("change", "Change since last seen", "text"),
+]
+
+
+def _commissioner(request) -> tuple:
+    remit = require_commissioner(request.user)
+    return remit, get_object_or_404(Organisation, id=remit.commissioner_id)
+
+
+@login_required
+def watchlist(request):
+    remit, org = _commissioner(request)
+    on = today()
+    rows = entries_with_status(org, on)
+    fmt = wants_download(request)
+    if fmt:
+        return download(rows, EXPORT_COLUMNS, f"watchlist-{on.isoformat()}", fmt)
+    changed = sum(r["changed"] == "Yes" for r in rows)
+    compliant = sum(r["compliant"] == "Yes" for r in rows)
+    return page(
+        request,
+        "monitoring/watchlist.jinja",
+        {
+            "page_title": "Your watchlist",
+            "subnav": subnav(remit),
+            "current": "Watchlist",
+            "org": org,
+            "rows": rows,
+            "on": on,
+            "changed": changed,
+            "compliant": compliant,
+            "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+        },
+    )
+
+
+@login_required
+def upload(request):
+    remit, org = _commissioner(request)
+    problems: list[str] = []
+    if request.method == "POST":
+        f = request.FILES.get("file")
+        if f is None:
+            problems = ["Choose a file to upload."]
+        elif f.size > MAX_UPLOAD:
+            problems = ["The file is larger than 5 MB."]
+        else:
+            try:
+                located = resolve(read_identifiers(f.name, f.read()))
+                if not located:
+                    raise UploadError(["The file lists no locations."])
+                result = replace_watchlist(
+                    org, located, by=request.user, on=today(), request=request
+                )
+            except UploadError as exc:
+                problems = exc.problems
+            else:
+                messages.success(
+                    request,
+                    f"Watchlist updated: {result.added} added, {result.kept} kept, "
+                    f"{result.removed} removed.",
+                )
+                return redirect("monitoring:watchlist")
+    return page(
+        request,
+        "monitoring/watchlist_upload.jinja",
+        {
+            "page_title": "Upload the providers you commission",
+            "subnav": subnav(remit),
+            "current": "Watchlist",
+            "problems": problems,
+            "back_link": {"href": "/monitoring/watchlist/", "text": "Back to your watchlist"},
+        },
+        status=400 if problems else 200,
+    )
+
+
+@login_required
+@require_POST
+def seen(request):
+    _remit, org = _commissioner(request)
+    n = mark_seen(org, today(), by=request.user, request=request)
+    messages.success(request, f"Today's statuses of {n} locations are now your baseline.")
+    return redirect("monitoring:watchlist")
+
+
+@login_required
+def notifications(request):
+    remit = require_remit(request.user)
+    notes = Notification.objects.filter(user=request.user).select_related("organisation")[:200]
+    return page(
+        request,
+        "monitoring/notifications.jinja",
+        {"page_title": "Alerts", "subnav": subnav(remit), "current": "", "notes": notes},
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    require_remit(request.user)
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return redirect("monitoring:notifications")

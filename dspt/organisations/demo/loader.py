@@ -1,0 +1,310 @@
+"""Build the synthetic England in the database, then let each app add its own demo records."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import time as clock
+from functools import lru_cache
+from random import Random
+from statistics import fmean
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.utils import timezone
+
+from dspt.assessments.models import Level, Publication, PublicationSource
+from dspt.core.dates import today
+from dspt.core.demo import DemoContext
+from dspt.frameworks.model import EditionNotFound, audience_for, load_edition
+from dspt.organisations.demo import names
+from dspt.organisations.demo.assessment import start_assessment
+from dspt.organisations.demo.calibration import calibrate
+from dspt.organisations.demo.england import (
+    FULL_SIZE,
+    LARGE,
+    MEDIUM,
+    Provider,
+    build_england,
+    load_areas,
+)
+from dspt.organisations.demo.fastinsert import Ids, insert, reset_sequences
+from dspt.organisations.demo.history import Calendar, HistoryMaker, Pub
+from dspt.organisations.demo.nhs import build_nhs, nhs_history
+from dspt.organisations.demo.people import create_people
+from dspt.organisations.models import Organisation, OrgType
+
+DEFAULT_SEED = 2024
+
+
+@dataclass
+class _Unit:
+    """Something that publishes: one organisation row, maybe covering sites."""
+
+    org: dict
+    pubs: list[Pub]
+    covers: list[dict] | None = None
+
+
+def _covers_sites(rng: Random, provider: Provider) -> bool:
+    if provider.size >= 11:
+        return rng.random() < 0.35
+    if provider.size >= 4:
+        return rng.random() < 0.15
+    return provider.size == 3 and rng.random() < 0.05
+
+
+def _ce_holder(rng: Random, band: str) -> bool:
+    return rng.random() < {LARGE: 0.19, MEDIUM: 0.085}.get(band, 0.05)
+
+
+@lru_cache(maxsize=4096)
+def _noon(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, clock(12, 0)))
+
+
+def load_demo(
+    locations: int = FULL_SIZE, seed: int = DEFAULT_SEED, log=print
+) -> tuple[DemoContext, dict]:
+    """Load the demo data set into an empty database. Returns the context and a summary."""
+    started = time.monotonic()
+    rng = Random(seed)
+    ctx = DemoContext(rng=rng, seed=seed, today=today(), log=log)
+    cal = Calendar(ctx.today)
+    _roomy_cache()
+    with transaction.atomic():
+        areas = load_areas()
+        providers = build_england(rng, areas, locations, ctx.today)
+        calibrate([loc for p in providers for loc in p.locations])
+        ids = Ids()
+        units, provider_rows, site_rows = _organisations(rng, providers, cal, ids)
+        nhs = build_nhs(rng, areas, names.CodeMaker(rng))
+        for row in nhs:
+            row["id"] = ids.take(Organisation)
+            registered, pubs = nhs_history(rng, cal, row["org_type"])
+            row["registered_on"] = registered
+            units.append(_Unit(row, pubs))
+        trust = next(u for u in units if u.org["org_type"] == OrgType.NHS_TRUST)
+        recipient = next(u for u in units if u.org["org_type"] == OrgType.ICB)
+        _force_latest(trust, Level.NOT_MET)
+        _force_latest(recipient, Level.MET)
+        insert(provider_rows, Organisation)
+        insert(site_rows, Organisation)
+        insert(nhs, Organisation)
+        publications = _write_publications(units, ids, rng)
+        reset_sequences(Organisation, Publication, Publication.covers.through)
+
+        orgs = Organisation.objects.order_by("pk")
+        ctx.providers = list(orgs.filter(is_cqc_provider=True))
+        ctx.locations = list(orgs.filter(adult_social_care=True, is_cqc_provider=False))
+        ctx.nhs_organisations = list(
+            orgs.filter(org_type__in=[OrgType.NHS_TRUST, OrgType.ICB, OrgType.CSU, OrgType.ALB])
+        )
+        ctx.local_authorities = list(orgs.filter(org_type=OrgType.LOCAL_AUTHORITY))
+        care_home = Organisation.objects.get(pk=_pick_care_home(providers, units))
+        create_people(
+            ctx,
+            care_home=care_home,
+            head_office=Organisation.objects.get(pk=_pick_head_office(providers)),
+            trust=Organisation.objects.get(pk=trust.org["id"]),
+            recipient=Organisation.objects.get(pk=recipient.org["id"]),
+        )
+        start_assessment(ctx, care_home, cal.edition_on(ctx.today))
+    core_seconds = time.monotonic() - started
+    plugins = _run_plugins(ctx)
+    summary = {
+        "locations": len(ctx.locations),
+        "providers": len(ctx.providers),
+        "nhs_organisations": len(ctx.nhs_organisations),
+        "local_authorities": len(ctx.local_authorities),
+        "publications": publications,
+        "people": len(ctx.signins),
+        "plugins": plugins,
+        "seconds": round(time.monotonic() - started, 1),
+        "core_seconds": round(core_seconds, 1),
+    }
+    return ctx, summary
+
+
+def _roomy_cache() -> None:
+    """SQLite's default 2 MB page cache makes index upkeep thrash on 200,000 inserts."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")  # 256 MB, this connection only
+
+
+def _organisations(
+    rng: Random, providers: list[Provider], cal: Calendar, ids: Ids
+) -> tuple[list[_Unit], list[dict], list[dict]]:
+    """Draw every provider's and location's history, and their organisation rows."""
+    maker = HistoryMaker(rng, cal)
+    units: list[_Unit] = []
+    provider_rows: list[dict] = []
+    site_rows: list[dict] = []
+    for provider in providers:
+        head_row = {
+            "id": ids.take(Organisation),
+            "ods_code": provider.ods_code,
+            "name": provider.name,
+            "org_type": OrgType.SOCIAL_CARE,
+            "is_cqc_provider": True,
+            "cqc_provider_id": provider.cqc_id,
+            "local_authority_id": provider.home.ons_code,
+            "region_id": provider.home.region_id,
+            "icb_id": provider.home.icb_id,
+            "postcode": names.postcode(rng, provider.home.districts),
+            "cqc_registered_on": min(loc.cqc_registered_on for loc in provider.locations),
+            "registered_on": None,
+        }
+        provider_rows.append(head_row)
+        provider.org_row = head_row
+        provider.covers_sites = _covers_sites(rng, provider)
+        band = provider.band
+        head: _Unit | None = None
+        if provider.covers_sites:
+            registered, pubs = maker.unit(
+                fmean(loc.p for loc in provider.locations),
+                head_row["cqc_registered_on"],
+                _ce_holder(rng, band),
+            )
+            head_row["registered_on"] = registered
+            head = _Unit(head_row, pubs, covers=[])
+            units.append(head)
+        provider.site_rows = []
+        for loc in provider.locations:
+            row = {
+                "id": ids.take(Organisation),
+                "parent_id": head_row["id"],
+                "ods_code": loc.ods_code,
+                "name": loc.name,
+                "org_type": OrgType.SOCIAL_CARE,
+                "postcode": loc.postcode,
+                "local_authority_id": loc.area.ons_code,
+                "region_id": loc.area.region_id,
+                "icb_id": loc.area.icb_id,
+                "latitude": loc.latitude,
+                "longitude": loc.longitude,
+                "cqc_location_id": loc.cqc_id,
+                "cqc_provider_id": provider.cqc_id,
+                "adult_social_care": True,
+                "cqc_registered_on": loc.cqc_registered_on,
+                "care_home": loc.care_home,
+                "beds": loc.beds,
+                "service_types": loc.services,
+                "client_groups": loc.groups,
+                "cqc_rating": loc.rating,
+                "dormant": loc.dormant,
+                "registered_on": None,
+            }
+            site_rows.append(row)
+            provider.site_rows.append(row)
+            if head is not None:
+                head.covers.append(row)
+                if head_row["registered_on"] is not None:
+                    row["registered_on"] = max(head_row["registered_on"], loc.cqc_registered_on)
+            else:
+                registered, pubs = maker.unit(loc.p, loc.cqc_registered_on, _ce_holder(rng, band))
+                row["registered_on"] = registered
+                units.append(_Unit(row, pubs))
+    return units, provider_rows, site_rows
+
+
+def _force_latest(unit: _Unit, level: str) -> None:
+    """Give the unit's latest publication `level` (a demo person needs that status)."""
+    if unit.pubs:
+        last = unit.pubs[-1]
+        unit.pubs[-1] = Pub(last.edition, last.day, level, None)
+
+
+@lru_cache(maxsize=64)
+def _mandatory_ids(edition: str, category: str) -> tuple[str, ...]:
+    try:
+        framework = load_edition(edition, audience_for(category))
+    except (EditionNotFound, ValueError):
+        return ()  # editions before the shipped ones: the gaps are not known
+    return tuple(item.id for item in framework.mandatory_items(category))
+
+
+def _write_publications(units: list[_Unit], ids: Ids, rng: Random) -> int:
+    pubs: list[dict] = []
+    links: list[dict] = []
+    through = Publication.covers.through
+    for unit in units:
+        for pub in unit.pubs:
+            pub_id = ids.take(Publication)
+            pubs.append(
+                {
+                    "id": pub_id,
+                    "organisation_id": unit.org["id"],
+                    "edition": pub.edition,
+                    "published_on": pub.day,
+                    "published_at": _noon(pub.day),
+                    "level": pub.level,
+                    "cyber_essentials_plus_expires_on": pub.ce_expires_on,
+                    "source": PublicationSource.DEMO,
+                    "unmet_items": _unmet(rng, pub, unit.org["org_type"]),
+                }
+            )
+            for site in unit.covers or ():
+                if site["cqc_registered_on"] <= pub.day:
+                    links.append(
+                        {
+                            "id": ids.take(through),
+                            "publication_id": pub_id,
+                            "organisation_id": site["id"],
+                        }
+                    )
+    insert(pubs, Publication)
+    insert(links, through)
+    return len(pubs)
+
+
+def _unmet(rng: Random, pub: Pub, category: str) -> list[str]:
+    """A Not Met publication's private list of unmet mandatory items (plans are built from it)."""
+    if pub.level != Level.NOT_MET:
+        return []
+    items = _mandatory_ids(pub.edition, category)
+    return sorted(rng.sample(items, k=min(len(items), rng.randint(2, 6)))) if items else []
+
+
+def _pick_care_home(providers: list[Provider], units: list[_Unit]) -> int:
+    """A single-site care home that has published: its manager has this year's to do."""
+    published = {id(u.org) for u in units if u.pubs}
+    for provider in providers:
+        if provider.size != 1 or provider.covers_sites:
+            continue
+        row = provider.site_rows[0]
+        if row["care_home"] and not row["dormant"] and id(row) in published:
+            return row["id"]
+    return next(p.site_rows[0]["id"] for p in providers if p.size == 1)
+
+
+def _pick_head_office(providers: list[Provider]) -> int:
+    candidates = [p for p in providers if p.covers_sites and 3 <= p.size <= 10]
+    candidates = candidates or [p for p in providers if p.size >= 3] or providers
+    return candidates[0].org_row["id"]
+
+
+def _run_plugins(ctx: DemoContext) -> list[str]:
+    """Call each app's `demo.populate(ctx)` (dspt/core/demo.py), each in its own transaction."""
+    ran = []
+    for config in apps.get_app_configs():
+        if config.name == "dspt.organisations":
+            continue  # this app's demo package is the core data set built above
+        module_name = f"{config.name}.demo"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        populate = getattr(module, "populate", None)
+        if populate is None:
+            continue
+        started = time.monotonic()
+        with transaction.atomic():
+            populate(ctx)
+        ran.append(f"{config.label} ({time.monotonic() - started:.1f}s)")
+    return ran

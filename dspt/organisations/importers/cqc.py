@@ -1,0 +1,222 @@
+"""Import CQC's "care directory with filters" (CSV, XLSX or ODS) into organisations.
+
+Rules (docs/data.md says why):
+- Only rows whose `Location Inspection Directorate` is "Adult social care" are imported; other
+  directorates (hospitals, primary care) are counted and skipped.
+- The region and ICB come from the matched local authority (`Location Local Authority`), whose
+  reference data is authoritative; `Location Region` is not needed to place a location.
+- A provider is found by `Provider ID`, a location by `Location ID`, then by `Location ODS Code`
+  (so an organisation first created by a DSPT status import becomes the CQC location).
+- A row with any bad cell is reported (row number and column) and skipped; good rows are kept.
+  A file that is not a care directory is refused and nothing is imported.
+- Locations in the database but not in the file are reported; only with `mark_missing_dormant`
+  are they marked dormant (a file filtered to one area would otherwise retire all the others).
+- Everything happens in one transaction; importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from dspt.audit.services import record
+from dspt.organisations.importers import cqc_columns as cols
+from dspt.organisations.importers.tables import FileRefused, find_table, read_rows
+from dspt.organisations.importers.values import (
+    RowReader,
+    parse_date,
+    parse_float,
+    parse_int,
+    yes_no,
+)
+from dspt.organisations.models import LocalAuthority, OrgType
+from dspt.organisations.reference_files import normalise_la_name
+
+_ODS = re.compile(r"^[A-Z0-9]{1,9}$")
+_CQC_ID = re.compile(r"^[0-9A-Za-z-]{1,20}$")
+_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}$")
+
+# The fields an import owns on a location; anything else (registration, memberships) is kept.
+LOCATION_FIELDS = (
+    "name",
+    "org_type",
+    "parent_id",
+    "ods_code",
+    "postcode",
+    "local_authority_id",
+    "region_id",
+    "icb_id",
+    "latitude",
+    "longitude",
+    "cqc_location_id",
+    "cqc_provider_id",
+    "adult_social_care",
+    "is_cqc_provider",
+    "cqc_registered_on",
+    "care_home",
+    "beds",
+    "service_types",
+    "client_groups",
+    "cqc_rating",
+    "dormant",
+)
+
+
+@dataclass
+class CqcImportResult:
+    """What an import did, for the operator."""
+
+    file_kind: str = ""
+    rows: int = 0
+    other_directorates: int = 0
+    providers_created: int = 0
+    providers_updated: int = 0
+    locations_created: int = 0
+    locations_updated: int = 0
+    locations_unchanged: int = 0
+    missing_from_file: int = 0
+    marked_dormant: int = 0
+    bad_rows: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("bad_rows", "notes")} | {
+            "bad_row_count": len(self.bad_rows)
+        }
+
+
+def _postcode(raw: str) -> str:
+    compact = re.sub(r"\s+", "", raw.upper())
+    if len(compact) < 5:
+        return compact
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+class _Geography:
+    def __init__(self) -> None:
+        self.las: dict[str, LocalAuthority] = {}
+        for la in LocalAuthority.objects.all():
+            self.las.setdefault(normalise_la_name(la.cqc_name), la)
+            self.las.setdefault(normalise_la_name(la.name), la)
+
+    def la(self, name: str) -> LocalAuthority | None:
+        return self.las.get(normalise_la_name(name)) if name else None
+
+
+def _parse_row(reader: RowReader, geo: _Geography, services, groups) -> dict[str, Any]:
+    """Read one row into the location's fields, recording problems on the reader."""
+    p = reader.problems
+    location_id = reader.get("Location ID")
+    if location_id is not None and not _CQC_ID.match(location_id):
+        p.add("Location ID", f"'{location_id}' is not a CQC location ID")
+    provider_id = reader.get("Provider ID")
+    if provider_id is not None and not _CQC_ID.match(provider_id):
+        p.add("Provider ID", f"'{provider_id}' is not a CQC provider ID")
+    name = reader.get("Location Name")
+    provider_name = reader.get("Provider Name")
+    for column, value in (
+        ("Location Name", name),
+        ("Provider Name", provider_name),
+    ):
+        if value == "":
+            p.add(column, "is blank")
+        elif value is not None and len(value) > 255:
+            p.add(column, "is longer than 255 characters")
+    ods = (reader.get("Location ODS Code") or "").upper()
+    if ods and not _ODS.match(ods):
+        p.add("Location ODS Code", f"'{ods}' is not an ODS code")
+    la_name = reader.get("Location Local Authority") or ""
+    la = geo.la(la_name)
+    if la is None and "Location Local Authority" not in dict(p.problems):
+        p.add("Location Local Authority", f"'{la_name}' is not an English local authority we know")
+    postcode = _postcode(reader.get("Location Postal Code") or "")
+    if postcode and not _POSTCODE.match(postcode):
+        p.add("Location Postal Code", f"'{postcode}' is not a postcode")
+    rating_raw = reader.get("Location Latest Overall Rating") or ""
+    rating = cols.RATINGS.get(cols.squash(rating_raw))
+    if rating is None and rating_raw is not None:
+        p.add("Location Latest Overall Rating", f"'{rating_raw}' is not a CQC rating")
+    row_services = sorted({code for i, code in services.items() if yes_no_cell(reader, i)})
+    row_groups = sorted({code for i, code in groups.items() if yes_no_cell(reader, i)})
+    return {
+        "name": name,
+        "provider_name": provider_name,
+        "org_type": OrgType.SOCIAL_CARE,
+        "ods_code": ods or None,
+        "postcode": postcode,
+        "local_authority_id": la.ons_code if la else None,
+        "region_id": la.region_id if la else None,
+        "icb_id": la.icb_id if la else None,
+        "latitude": reader.get("Location Latitude", parse_float, minimum=49.0, maximum=56.5),
+        "longitude": reader.get("Location Longitude", parse_float, minimum=-7.0, maximum=2.5),
+        "cqc_location_id": location_id,
+        "cqc_provider_id": provider_id,
+        "adult_social_care": True,
+        "is_cqc_provider": False,
+        "cqc_registered_on": reader.get("Location HSCA start date", parse_date),
+        "care_home": bool(reader.get("Care home?", yes_no)),
+        "beds": reader.get("Care homes beds", parse_int, maximum=2000) or 0,
+        "service_types": row_services,
+        "client_groups": row_groups,
+        "cqc_rating": rating or "",
+        "dormant": bool(reader.get("Dormant (Y/N)", yes_no)),
+    }
+
+
+def yes_no_cell(reader: RowReader, index: int) -> bool:
+    header = next((h for h, i in reader.columns.items() if i == index), str(index))
+    value = reader.values[index] if index < len(reader.values) else None
+    try:
+        return yes_no(value)
+    except ValueError as exc:
+        reader.problems.add(header, str(exc))
+        return False
+
+
+def import_cqc(path: str | Path, *, mark_missing_dormant: bool = False, actor=None):
+    """Import one CQC care directory file. Raises FileRefused if it is not one."""
+    kind, rows = read_rows(path)
+    table = find_table(rows, cols.LOCATION_ID, cols.REQUIRED)
+    services, groups, notes = cols.classify_columns(table.headers)
+    result = CqcImportResult(file_kind=kind, notes=notes)
+    geo = _Geography()
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    seen_ids: dict[str, int] = {}
+    seen_ods: dict[str, int] = {}
+    for number, values in table.rows:
+        result.rows += 1
+        reader = RowReader(number, values, table.columns)
+        directorate = reader.get("Location Inspection Directorate") or ""
+        if cols.squash(directorate) != cols.ADULT_SOCIAL_CARE:
+            result.other_directorates += 1
+            continue
+        data = _parse_row(reader, geo, services, groups)
+        for key, seen, column in (
+            (data["cqc_location_id"], seen_ids, "Location ID"),
+            (data["ods_code"], seen_ods, "Location ODS Code"),
+        ):
+            if key and key in seen:
+                reader.problems.add(column, f"'{key}' appears twice (first at row {seen[key]})")
+        if not reader.ok:
+            result.bad_rows.extend(reader.problems.messages())
+            continue
+        seen_ids[data["cqc_location_id"]] = number
+        if data["ods_code"]:
+            seen_ods[data["ods_code"]] = number
+        parsed.append((number, data))
+    if result.rows == 0:
+        raise FileRefused("The file has a header row but no data rows.")
+    with transaction.atomic():
+        _write(parsed, result, mark_missing_dormant)
+        record("organisations.import_cqc", actor=actor, detail=result.as_dict())
+    return result
+
+
+def _write(parsed, result: CqcImportResult, mark_missing_dormant: bool) -> None:
+    from dspt.organisations.importers.cqc_write import write_locations
+
+    write_locations(parsed, result, mark_missing_dormant)

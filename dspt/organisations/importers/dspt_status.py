@@ -1,0 +1,239 @@
+"""Import a DSPT organisation-search export: each row adds to an organisation's publication history.
+
+Columns: Code, Organisation Name, Status, Date Of Publication, Primary Sector, Integrated Care
+Board. Rules (docs/data.md says why):
+- Status "YY/YY <level>" adds a Publication (source "import") for that edition, day and level,
+  unless the same fact is already known: importing the same file twice changes nothing.
+- "Not Published" marks the organisation registered (from the export's date) with no publication.
+- A code the platform does not know creates the organisation: type from Primary Sector, ICB by name.
+- Existing organisations keep their names and types: the CQC import owns those for care locations.
+- A row with a bad cell is reported by row number and column and skipped; the good rows are kept.
+- Text is stored exactly as given and never evaluated (a name starting "=" stays text).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from dspt.assessments.models import Level, Publication, PublicationSource
+from dspt.audit.services import record
+from dspt.core.dates import today
+from dspt.frameworks.deadlines import edition_code_for_label
+from dspt.organisations.importers.cqc_columns import squash
+from dspt.organisations.importers.tables import FileRefused, find_table, read_rows
+from dspt.organisations.importers.values import RowReader, parse_date
+from dspt.organisations.models import ICB, Organisation, OrgType
+
+REQUIRED = ("Code", "Organisation Name", "Status", "Date Of Publication", "Primary Sector")
+ICB_COLUMN = "Integrated Care Board"
+NOT_PUBLISHED = "not published"
+_ODS = re.compile(r"^[A-Z0-9]{1,9}$")
+_STATUS = re.compile(r"^(\d{2}/\d{2})\s+(.+)$")
+LEVELS: dict[str, str] = {
+    "standards met": Level.MET,
+    "standards exceeded": Level.EXCEEDED,
+    "approaching standards": Level.APPROACHING,
+    "standards not met": Level.NOT_MET,
+}
+SECTORS: dict[str, str] = {
+    "social care": OrgType.SOCIAL_CARE,
+    "social care provider": OrgType.SOCIAL_CARE,
+    "nhs trust": OrgType.NHS_TRUST,
+    "nhs foundation trust": OrgType.NHS_TRUST,
+    "trust": OrgType.NHS_TRUST,
+    "local authority": OrgType.LOCAL_AUTHORITY,
+    "integrated care board": OrgType.ICB,
+    "icb": OrgType.ICB,
+    "clinical commissioning group": OrgType.ICB,
+    "ccg": OrgType.ICB,
+    "commissioning support unit": OrgType.CSU,
+    "csu": OrgType.CSU,
+    "arm's length body": OrgType.ALB,
+    "arm\u2019s length body": OrgType.ALB,
+    "arms length body": OrgType.ALB,
+    "gp": OrgType.GP,
+    "gp practice": OrgType.GP,
+    "general practice": OrgType.GP,
+    "pharmacy": OrgType.PHARMACY,
+    "community pharmacy": OrgType.PHARMACY,
+    "dentist": OrgType.DENTIST,
+    "dental": OrgType.DENTIST,
+    "dental practice": OrgType.DENTIST,
+}
+
+
+@dataclass
+class DsptImportResult:
+    """What an import did, for the operator."""
+
+    rows: int = 0
+    organisations_created: int = 0
+    organisations_updated: int = 0
+    publications_added: int = 0
+    publications_known: int = 0
+    not_published: int = 0
+    bad_rows: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("bad_rows", "notes")} | {
+            "bad_row_count": len(self.bad_rows)
+        }
+
+
+def _icb_key(name: str) -> str:
+    key = squash(name)
+    key = re.sub(r"^nhs ", "", key)
+    return re.sub(r" (integrated care board|icb)$", "", key)
+
+
+@dataclass
+class _Row:
+    number: int
+    code: str
+    name: str
+    sector: str
+    icb_id: str | None
+    edition: str | None
+    level: str | None
+    published_on: date | None
+
+
+def _parse(reader: RowReader, icbs: dict[str, str], notes: set[str], as_of: date) -> _Row:
+    p = reader.problems
+    code = (reader.get("Code") or "").upper()
+    if not _ODS.match(code):
+        p.add("Code", f"'{code}' is not an ODS code" if code else "is blank")
+    name = reader.get("Organisation Name") or ""
+    if len(name) > 255:
+        p.add("Organisation Name", "is longer than 255 characters")
+    status = squash(reader.get("Status") or "")
+    edition = level = None
+    if status != NOT_PUBLISHED:
+        m = _STATUS.match(status)
+        level = LEVELS.get(m[2]) if m else None
+        try:
+            edition = edition_code_for_label(m[1]) if m else None
+        except ValueError:
+            edition = None
+        if level is None or edition is None:
+            shown = reader.raw("Status")
+            p.add("Status", f"'{shown or ''}' is not a DSPT status such as '23/24 Standards Met'")
+    published_on = reader.get("Date Of Publication", parse_date)
+    if status == NOT_PUBLISHED:
+        published_on = None  # a stray date on an unpublished row means nothing
+    elif published_on is None and "Date Of Publication" not in dict(p.problems):
+        p.add("Date Of Publication", "is blank for a published status")
+    elif published_on is not None and published_on > as_of:
+        p.add("Date Of Publication", f"'{published_on:%d/%m/%Y}' is in the future")
+    sector = SECTORS.get(squash(reader.get("Primary Sector") or ""), OrgType.OTHER)
+    icb_name = reader.get(ICB_COLUMN) or ""
+    icb_id = icbs.get(_icb_key(icb_name)) if icb_name else None
+    if icb_name and icb_id is None:
+        notes.add(f"Integrated Care Board '{icb_name}' is not one we know; left blank.")
+    return _Row(reader.problems.row, code, name, sector, icb_id, edition, level, published_on)
+
+
+def import_dspt_status(path: str | Path, *, as_of: date | None = None, actor=None):
+    """Import one DSPT export. `as_of` is the export's date (registration day for Not Published)."""
+    as_of = as_of or today()
+    _kind, rows = read_rows(path)
+    table = find_table(rows, "Code", REQUIRED)
+    icbs = {_icb_key(i.name): i.ods_code for i in ICB.objects.all()}
+    result = DsptImportResult()
+    notes: set[str] = set()
+    good: list[_Row] = []
+    for number, values in table.rows:
+        result.rows += 1
+        reader = RowReader(number, values, table.columns)
+        row = _parse(reader, icbs, notes, as_of)
+        if reader.ok:
+            good.append(row)
+        else:
+            result.bad_rows.extend(reader.problems.messages())
+    result.notes = sorted(notes)
+    if result.rows == 0:
+        raise FileRefused("The file has a header row but no data rows.")
+    with transaction.atomic():
+        _write(good, result, as_of)
+        record("organisations.import_dspt_status", actor=actor, detail=result.as_dict())
+    return result
+
+
+def _write(good: list[_Row], result: DsptImportResult, as_of: date) -> None:
+    codes = sorted({r.code for r in good})
+    orgs: dict[str, Organisation] = {}
+    for i in range(0, len(codes), 900):
+        for o in Organisation.objects.filter(ods_code__in=codes[i : i + 900]):
+            orgs[o.ods_code] = o
+    new: dict[str, Organisation] = {}
+    for r in good:
+        if r.code not in orgs and r.code not in new:
+            if not r.name:
+                result.bad_rows.append(
+                    f"row {r.number}, Organisation Name: is blank for an organisation we do not know"
+                )
+                continue
+            new[r.code] = Organisation(
+                ods_code=r.code, name=r.name, org_type=r.sector, icb_id=r.icb_id
+            )
+    Organisation.objects.bulk_create(list(new.values()), batch_size=1000)
+    result.organisations_created = len(new)
+    for i in range(0, len(codes), 900):
+        for o in Organisation.objects.filter(ods_code__in=codes[i : i + 900]):
+            orgs[o.ods_code] = o
+
+    known = set(
+        Publication.objects.filter(organisation__ods_code__in=codes).values_list(
+            "organisation_id", "edition", "published_on", "level"
+        )
+        if len(codes) <= 900
+        else Publication.objects.values_list("organisation_id", "edition", "published_on", "level")
+    )
+    now = timezone.now()
+    pubs: list[Publication] = []
+    touched: dict[int, Organisation] = {}
+    for r in good:
+        org = orgs.get(r.code)
+        if org is None:
+            continue
+        registered = r.published_on or as_of
+        if org.registered_on is None or registered < org.registered_on:
+            org.registered_on = registered
+            touched[org.pk] = org
+        if org.icb_id is None and r.icb_id:
+            org.icb_id = r.icb_id
+            touched[org.pk] = org
+        if r.edition is None:
+            result.not_published += 1
+            continue
+        fact = (org.pk, r.edition, r.published_on, r.level)
+        if fact in known:
+            result.publications_known += 1
+            continue
+        known.add(fact)
+        pubs.append(
+            Publication(
+                organisation=org,
+                edition=r.edition,
+                published_on=r.published_on,
+                published_at=now,
+                level=r.level,
+                source=PublicationSource.IMPORT,
+            )
+        )
+    for org in touched.values():
+        org.updated_at = now
+    Organisation.objects.bulk_update(
+        list(touched.values()), ["registered_on", "icb_id", "updated_at"], batch_size=1000
+    )
+    result.organisations_updated = len([o for o in touched.values() if o.ods_code not in new])
+    Publication.objects.bulk_create(pubs, batch_size=1000)
+    result.publications_added = len(pubs)

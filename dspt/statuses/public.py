@@ -1,0 +1,124 @@
+"""The public status record, read with as little work per request as possible.
+
+The public look-up is the platform's hottest path (anyone, any system, any time). Instead of the ORM
+it runs two plain SQL queries — the organisations, then every publication of theirs and of their
+head offices with a "covers this site" flag — builds the same `History` the selectors build, and
+asks the one status rule. Nothing private is read.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from dspt.core.dates import today
+from dspt.organisations.models import SECTOR_LABELS
+from dspt.statuses.calendar import valid_until_function
+from dspt.statuses.compute import History, PublicationFact, status_on
+from dspt.statuses.selectors import status_record
+
+_ORGS_SQL = """
+SELECT o.id, o.ods_code, o.name, o.org_type, o.postcode, o.parent_id, o.registered_on, p.ods_code
+FROM organisations_organisation o
+LEFT JOIN organisations_organisation p ON p.id = o.parent_id
+WHERE o.{column} IN ({marks})
+"""
+
+_PUBS_SQL = """
+SELECT pub.id, pub.organisation_id, pub.edition, pub.published_on, pub.level,
+       pub.plan_approved_on, pub.cyber_essentials_plus_expires_on, c.organisation_id
+FROM assessments_publication pub
+LEFT JOIN assessments_publication_covers c
+       ON c.publication_id = pub.id AND c.organisation_id IN ({site_marks})
+WHERE pub.organisation_id IN ({owner_marks})
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PublicOrganisation:
+    """The public facts of an organisation, enough for a status record."""
+
+    id: int
+    ods_code: str
+    name: str
+    org_type: str
+    postcode: str
+
+    @property
+    def sector_label(self) -> str:
+        return SECTOR_LABELS.get(self.org_type, "Other")
+
+
+def _as_date(value: Any) -> date | None:
+    # SQLite's raw cursor returns dates as ISO text; PostgreSQL returns date objects.
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def public_records(keys: list, *, by: str = "id", on: date | None = None) -> list[dict]:
+    """Status records for organisations given by id (or by ODS code with by="ods_code"), in the
+    order given; unknown keys are left out."""
+    if not keys:
+        return []
+    column = {"id": "id", "ods_code": "ods_code"}[by]
+    with connection.cursor() as cur:
+        cur.execute(_ORGS_SQL.format(column=column, marks=",".join(["%s"] * len(keys))), list(keys))
+        orgs = cur.fetchall()
+        if not orgs:
+            return []
+        site_ids = [o[0] for o in orgs]
+        owner_ids = site_ids + [o[5] for o in orgs if o[5] is not None]
+        cur.execute(
+            _PUBS_SQL.format(
+                site_marks=",".join(["%s"] * len(site_ids)),
+                owner_marks=",".join(["%s"] * len(owner_ids)),
+            ),
+            site_ids + owner_ids,
+        )
+        pub_rows = cur.fetchall()
+
+    # One publication row per (publication, covered site); gather facts per owner.
+    facts: dict[int, dict[int, tuple]] = {}
+    covered: set[tuple[int, int]] = set()
+    for pid, owner, edition, published_on, level, approved, ce, site in pub_rows:
+        facts.setdefault(owner, {})[pid] = (
+            edition,
+            _as_date(published_on),
+            level,
+            _as_date(approved),
+            _as_date(ce),
+        )
+        if site is not None:
+            covered.add((pid, site))
+
+    def pubs(owner: int | None, site: int | None = None) -> tuple[PublicationFact, ...]:
+        return tuple(
+            PublicationFact(
+                edition=e,
+                published_on=d,
+                level=lv,
+                seq=pid,
+                plan_approved_on=a,
+                ce_plus_expires_on=ce,
+                covers_site=site is None or (pid, site) in covered,
+            )
+            for pid, (e, d, lv, a, ce) in facts.get(owner, {}).items()
+        )
+
+    on = on or today()
+    valid_until = valid_until_function()
+    by_key: dict = {}
+    for oid, code, name, org_type, postcode, parent_id, registered_on, parent_code in orgs:
+        history = History(
+            registered_on=_as_date(registered_on),
+            publications=pubs(oid),
+            head_office=parent_code if parent_id else None,
+            head_office_publications=pubs(parent_id, oid) if parent_id else (),
+        )
+        org = PublicOrganisation(oid, code, name, org_type, postcode or "")
+        by_key[oid if by == "id" else code] = status_record(
+            org, status_on(history, on, valid_until)
+        )
+    return [by_key[k] for k in keys if k in by_key]

@@ -1,0 +1,259 @@
+"""LSO pages: area dashboard, work lists and the LSO comparison.
+
+Every view picks the LSO with `lso_for`: LSO staff get their own (asking for another is
+refused), the programme team may choose any with ?lso=CODE.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+
+from dspt.monitoring import lists
+from dspt.monitoring.access import lso_for, require_remit
+from dspt.monitoring.engine import dataset
+from dspt.monitoring.figures import Scope, compliance_table, expired_share_by_lso, total
+from dspt.monitoring.views.common import (
+    ROW_COLUMNS,
+    as_of_from,
+    download,
+    page,
+    wants_download,
+)
+from dspt.monitoring.views.nav import subnav
+from dspt.support.models import LSO
+from dspt.support.outcomes import outcomes
+
+LOCATION_COLUMNS = [
+    ("name", "Location", "text"),
+    ("ods_code", "ODS code", "text"),
+    ("cqc_location_id", "CQC location ID", "text"),
+    ("postcode", "Postcode", "text"),
+    ("local_authority", "Local authority", "text"),
+    ("provider", "Provider", "text"),
+    ("provider_size", "Provider size", "text"),
+    ("status_label", "Status", "text"),
+    ("valid_until", "Valid until", "text"),
+    ("covered_by", "Covered by head office", "text"),
+]
+WORK_LISTS = {
+    "expired": ("Expired", "Locations whose last publication has lapsed.", lists.expired),
+    "expiring": (
+        "Expiring and not renewed",
+        "Valid publications that lapse at the next deadline and have not been renewed for the "
+        "current edition.",
+        lists.expiring,
+    ),
+    "never-published": (
+        "Registered, never published",
+        "Locations with a toolkit account that have never published.",
+        lists.never_published,
+    ),
+    "small": (
+        "Micro and small providers lagging",
+        "Locations of micro and small providers that are not compliant.",
+        lists.small_not_compliant,
+    ),
+}
+PROVIDER_COLUMNS = [
+    ("provider", "Provider", "text"),
+    ("locations", "Locations", "int"),
+    ("not_compliant_locations", "Not compliant", "int"),
+    ("compliance_pct", "Compliant (%)", "pct"),
+    ("local_authorities", "Local authorities", "text"),
+]
+
+
+def _ctx(request, remit, lso, current, **extra):
+    ctx = {
+        "subnav": subnav(remit),
+        "current": current,
+        "lso": lso,
+        "lso_query": f"?lso={lso.code}" if remit.national else "",
+        "lsos": list(LSO.objects.all()) if remit.national else None,
+    }
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+def home(request):
+    remit = require_remit(request.user)
+    lso = lso_for(request.user, request.GET.get("lso"))
+    as_of, error = as_of_from(request)
+    ds = dataset()
+    scope = Scope("lso", lso.code, lso.name)
+    whole = total(as_of, scope, ds)
+    counts = {key: len(fn(as_of, scope, ds)) for key, (_t, _d, fn) in WORK_LISTS.items()}
+    counts["medium-regional"] = len(lists.medium_regional_providers(as_of, scope, ds))
+    by_la = compliance_table("local_authority", as_of, scope, ds)
+    fmt = wants_download(request)
+    if fmt:
+        return download(by_la, ROW_COLUMNS, f"{lso.code}-by-local-authority", fmt)
+    return page(
+        request,
+        "support/home.jinja",
+        _ctx(
+            request,
+            remit,
+            lso,
+            "LSO work",
+            page_title=lso.name,
+            as_of=as_of,
+            error=error,
+            whole=whole,
+            counts=counts,
+            lists=WORK_LISTS,
+            by_la=by_la,
+            columns=ROW_COLUMNS,
+        ),
+    )
+
+
+@login_required
+def work_list(request, kind: str):
+    remit = require_remit(request.user)
+    lso = lso_for(request.user, request.GET.get("lso"))
+    as_of, error = as_of_from(request)
+    scope = Scope("lso", lso.code, lso.name)
+    if kind == "medium-regional":
+        title = "Medium-sized regional providers"
+        description = (
+            "Providers with locations in your area, ranked by how many of their "
+            "locations are not compliant."
+        )
+        rows, columns = lists.medium_regional_providers(as_of, scope), PROVIDER_COLUMNS
+    elif kind in WORK_LISTS:
+        title, description, fn = WORK_LISTS[kind]
+        rows, columns = fn(as_of, scope), LOCATION_COLUMNS
+    else:
+        raise Http404
+    fmt = wants_download(request)
+    if fmt:
+        return download(rows, columns, f"{lso.code}-{kind}-{as_of.isoformat()}", fmt)
+    return page(
+        request,
+        "support/work_list.jinja",
+        _ctx(
+            request,
+            remit,
+            lso,
+            "LSO work",
+            page_title=f"{title} – {lso.name}",
+            title=title,
+            description=description,
+            rows=rows,
+            columns=columns,
+            as_of=as_of,
+            error=error,
+            kind=kind,
+        ),
+    )
+
+
+OUTCOME_COLUMNS = [
+    ("months", "Within (months)", "int"),
+    ("engaged", "Engaged locations measured", "int"),
+    ("engaged_approaching_pct", "Reached Approaching or better (%)", "pct"),
+    ("comparison_approaching_pct", "Comparable, not engaged (%)", "pct"),
+    ("engaged_met_pct", "Reached Met or better (%)", "pct"),
+    ("comparison_met_pct", "Comparable, not engaged: Met (%)", "pct"),
+    ("engaged_exceeded_pct", "Reached Exceeded (%)", "pct"),
+    ("comparison_exceeded_pct", "Comparable, not engaged: Exceeded (%)", "pct"),
+    ("comparison_pool", "Comparable locations (total)", "int"),
+]
+
+
+@login_required
+def outcome_measure(request):
+    remit = require_remit(request.user)
+    lso = lso_for(request.user, request.GET.get("lso"))
+    as_of, error = as_of_from(request)
+    result = outcomes(lso.code, as_of)
+    fmt = wants_download(request)
+    if fmt:
+        return download(result["windows"], OUTCOME_COLUMNS, f"{lso.code}-outcomes", fmt)
+    return page(
+        request,
+        "support/outcomes.jinja",
+        _ctx(
+            request,
+            remit,
+            lso,
+            "LSO work",
+            page_title=f"Outcomes – {lso.name}",
+            r=result,
+            columns=OUTCOME_COLUMNS,
+            as_of=as_of,
+            error=error,
+        ),
+    )
+
+
+COMPARE_COLUMNS = [
+    ("group", "LSO", "text"),
+    ("locations", "Locations", "int"),
+    ("compliance_pct", "Compliant (%)", "pct"),
+    ("expired_pct", "Expired (%)", "pct"),
+    ("engaged_locations", "Locations engaged", "int"),
+    ("planned_hours", "Hours planned", "num"),
+    ("actual_hours", "Hours delivered", "num"),
+    ("reached_12", "Engaged reaching Approaching within 12 months (%)", "pct"),
+    ("comparison_12", "Comparable, not engaged (%)", "pct"),
+]
+
+
+@login_required
+def compare(request):
+    """All LSOs side by side, in aggregate only (no lists of another LSO's locations)."""
+    from django.db.models import Sum
+
+    from dspt.support.models import ActivityRecord
+
+    remit = require_remit(request.user)
+    if not remit.national and not remit.lso_code:
+        raise Http404
+    as_of, error = as_of_from(request)
+    ds = dataset()
+    by_name = {r["group"]: r for r in expired_share_by_lso(as_of, ds)}
+    hours = {
+        row["lso_id"]: row
+        for row in ActivityRecord.objects.filter(month__lte=as_of)
+        .values("lso_id")
+        .annotate(planned=Sum("planned_hours"), actual=Sum("actual_hours"))
+    }
+    rows = []
+    for lso in LSO.objects.all():
+        base = by_name.get(lso.name, {"locations": 0, "compliance_pct": None, "expired_pct": None})
+        out = outcomes(lso.code, as_of, ds)
+        twelve = next(w for w in out["windows"] if w["months"] == 12)
+        h = hours.get(lso.code, {})
+        rows.append(
+            {
+                "group": lso.name,
+                "locations": base["locations"],
+                "compliance_pct": base["compliance_pct"],
+                "expired_pct": base["expired_pct"],
+                "engaged_locations": out["engaged_locations"],
+                "planned_hours": float(h.get("planned") or 0),
+                "actual_hours": float(h.get("actual") or 0),
+                "reached_12": twelve["engaged_approaching_pct"],
+                "comparison_12": twelve["comparison_approaching_pct"],
+            }
+        )
+    fmt = wants_download(request)
+    if fmt:
+        return download(rows, COMPARE_COLUMNS, f"lso-comparison-{as_of.isoformat()}", fmt)
+    return page(
+        request,
+        "support/compare.jinja",
+        {
+            "page_title": "Compare LSOs",
+            "subnav": subnav(remit),
+            "current": "Compare LSOs",
+            "rows": rows,
+            "columns": COMPARE_COLUMNS,
+            "as_of": as_of,
+            "error": error,
+        },
+    )

@@ -1,0 +1,207 @@
+"""LSO activity and engagement recording: forms, CSV uploads and lists."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+
+from dspt.core.dates import today
+from dspt.monitoring.access import lso_for, require_remit
+from dspt.monitoring.views.common import download, page, wants_download
+from dspt.support import services
+from dspt.support.models import ActivityKind, ActivityRecord, Engagement, EngagementMethod
+from dspt.support.views import _ctx
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def _back(lso, remit) -> str:
+    return f"?lso={lso.code}" if remit.national else ""
+
+
+def activity_months(lso) -> list[dict]:
+    """Planned and actual hours per month, by kind, newest month first."""
+    grid: dict = defaultdict(dict)
+    for rec in ActivityRecord.objects.filter(lso=lso):
+        grid[rec.month][rec.kind] = rec
+    rows = []
+    for month in sorted(grid, reverse=True):
+        row = {"month": month.strftime("%Y-%m")}
+        planned = actual = Decimal(0)
+        for kind in ActivityKind.values:
+            rec = grid[month].get(kind)
+            row[f"{kind}_planned"] = float(rec.planned_hours) if rec else None
+            row[f"{kind}_actual"] = (
+                float(rec.actual_hours) if rec and rec.actual_hours is not None else None
+            )
+            planned += rec.planned_hours if rec else 0
+            actual += rec.actual_hours if rec and rec.actual_hours is not None else 0
+        row["planned_total"], row["actual_total"] = float(planned), float(actual)
+        rows.append(row)
+    return rows
+
+
+ACTIVITY_COLUMNS = [("month", "Month", "text")]
+for _code, _label in ActivityKind.choices:
+    ACTIVITY_COLUMNS += [
+        (f"{_code}_planned", f"{_label}: planned", "num"),
+        (f"{_code}_actual", f"{_label}: actual", "num"),
+    ]
+ACTIVITY_COLUMNS += [
+    ("planned_total", "Total planned", "num"),
+    ("actual_total", "Total actual", "num"),
+]
+
+
+@login_required
+def activity(request):
+    remit = require_remit(request.user)
+    lso = lso_for(request.user, request.GET.get("lso") or request.POST.get("lso"))
+    errors: list[str] = []
+    values = {}
+    if request.method == "POST":
+        if "file" in request.FILES:
+            f = request.FILES["file"]
+            try:
+                if f.size > MAX_UPLOAD:
+                    raise services.ImportError_(["The file is larger than 5 MB."])
+                result = services.import_activity(lso, f.read(), by=request.user, request=request)
+            except services.ImportError_ as exc:
+                errors = exc.problems
+            else:
+                messages.success(
+                    request,
+                    f"Activity imported: {result.created} new months "
+                    f"and kinds, {result.updated} updated.",
+                )
+                return redirect(request.path + _back(lso, remit))
+        else:
+            values = request.POST
+            cleaned, problems = services.check_activity(
+                values.get("month", ""),
+                values.get("kind", ""),
+                values.get("planned_hours", ""),
+                values.get("actual_hours", ""),
+            )
+            if problems:
+                errors = [p[0].upper() + p[1:] + "." for p in problems]
+            else:
+                services.save_activity(
+                    lso, cleaned, by=request.user, notes=values.get("notes", ""), request=request
+                )
+                messages.success(request, "Activity saved.")
+                return redirect(request.path + _back(lso, remit))
+    rows = activity_months(lso)
+    fmt = wants_download(request)
+    if fmt:
+        return download(rows, ACTIVITY_COLUMNS, f"{lso.code}-activity", fmt)
+    return page(
+        request,
+        "support/activity.jinja",
+        _ctx(
+            request,
+            remit,
+            lso,
+            "LSO work",
+            page_title=f"Activity – {lso.name}",
+            rows=rows,
+            kinds=ActivityKind.choices,
+            errors=errors,
+            values=values,
+            this_month=today().strftime("%Y-%m"),
+        ),
+        status=400 if errors else 200,
+    )
+
+
+ENGAGEMENT_COLUMNS = [
+    ("engaged_on", "Date", "text"),
+    ("name", "Location or provider", "text"),
+    ("ods_code", "ODS code", "text"),
+    ("cqc_location_id", "CQC location ID", "text"),
+    ("method", "How", "text"),
+    ("notes", "Notes", "text"),
+]
+
+
+@login_required
+def engagements(request):
+    remit = require_remit(request.user)
+    lso = lso_for(request.user, request.GET.get("lso") or request.POST.get("lso"))
+    errors: list[str] = []
+    values = {}
+    if request.method == "POST":
+        if "file" in request.FILES:
+            f = request.FILES["file"]
+            try:
+                if f.size > MAX_UPLOAD:
+                    raise services.ImportError_(["The file is larger than 5 MB."])
+                result = services.import_engagements(
+                    lso, f.read(), by=request.user, today=today(), request=request
+                )
+            except services.ImportError_ as exc:
+                errors = exc.problems
+            else:
+                messages.success(
+                    request,
+                    f"{result.created} engagements imported; "
+                    f"{result.skipped} were already recorded.",
+                )
+                return redirect(request.path + _back(lso, remit))
+        else:
+            values = request.POST
+            cleaned, problems = services.check_engagement(
+                lso,
+                values.get("identifier", ""),
+                values.get("engaged_on", ""),
+                values.get("method", ""),
+                services.in_area_ids(lso),
+                today(),
+            )
+            if problems:
+                errors = [p[0].upper() + p[1:] + "." for p in problems]
+            else:
+                services.record_engagement(
+                    lso, cleaned, values.get("notes", ""), by=request.user, request=request
+                )
+                messages.success(request, "Engagement recorded.")
+                return redirect(request.path + _back(lso, remit))
+    qs = Engagement.objects.filter(lso=lso).select_related("organisation")
+    labels = dict(EngagementMethod.choices)
+    rows = [
+        {
+            "engaged_on": e.engaged_on.isoformat(),
+            "name": e.organisation.name,
+            "ods_code": e.organisation.ods_code or "",
+            "cqc_location_id": e.organisation.cqc_location_id or "",
+            "method": labels.get(e.method, e.method),
+            "notes": e.notes,
+        }
+        for e in qs[:5000]
+    ]
+    fmt = wants_download(request)
+    if fmt:
+        return download(rows, ENGAGEMENT_COLUMNS, f"{lso.code}-engagements", fmt)
+    return page(
+        request,
+        "support/engagements.jinja",
+        _ctx(
+            request,
+            remit,
+            lso,
+            "LSO work",
+            page_title=f"Engagements – {lso.name}",
+            rows=rows[:200],
+            total=qs.count(),
+            methods=EngagementMethod.choices,
+            errors=errors,
+            values=values,
+            columns=ENGAGEMENT_COLUMNS,
+            today=today().isoformat(),
+        ),
+        status=400 if errors else 200,
+    )
