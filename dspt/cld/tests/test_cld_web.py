@@ -123,7 +123,10 @@ def test_suppression():
 
 
 def test_upload_check_and_report_scoped_to_the_authority(client, world):
+    login(client, world["la_a"])
+    assert client.get("/cld/upload/").status_code == 200
     sub = upload(client, world, world["extract"])
+    assert sub.original_name.encode() in client.get("/cld/").content
     assert sub.state == Submission.State.ACCEPTED and sub.rows == 300
     page = client.get(f"/cld/submissions/{sub.pk}/")
     assert page.status_code == 200 and b"Accepted" in page.content
