@@ -41,10 +41,14 @@ def world(settings, tmp_path, key_env, extracts):
     settings.DSPT_CLD_STORAGE = str(tmp_path / "zone")
     settings.DSPT_CLD_BACKGROUND = "sync"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    region = Region.objects.create(ons_code="E12000003", name="Yorkshire and The Humber")
+    region = Region.objects.filter(
+        name="Yorkshire and The Humber"
+    ).first() or Region.objects.create(ons_code="E12000003", name="Yorkshire and The Humber")
     las = {}
     for code, ons, name in (("LAA", "E08000035", "Leeds"), ("LAB", "E08000036", "Wakefield")):
-        la = LocalAuthority.objects.create(ons_code=ons, name=name, cqc_name=name, region=region)
+        la, _ = LocalAuthority.objects.get_or_create(
+            ons_code=ons, defaults={"name": name, "cqc_name": name, "region": region}
+        )
         las[code] = Organisation.objects.create(
             ods_code=code,
             name=f"{name} Council",
