@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dspt.cld import conf, selectors, services
 from dspt.cld.forms import AgreementForm, ReleaseForm, UploadForm
-from dspt.cld.models import DataSharingAgreement, Submission
+from dspt.cld.models import DataSharingAgreement, Participation, Submission
 from dspt.core.dates import today
 
 
@@ -153,6 +153,10 @@ def centre(request):
             "rates": selectors.trace_rates(request.user),
             "agreements": selectors.agreements_for(request.user),
             "releases": selectors.releases_for(request.user)[:50],
+            "participation": Participation.objects.select_related("local_authority").order_by(
+                "local_authority__name"
+            ),
+            "onboarding_steps": Participation.STEPS,
             "agreement_form": AgreementForm(),
             "release_form": ReleaseForm(),
             "back_link": {"href": "/cld/"},

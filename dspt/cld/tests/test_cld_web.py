@@ -202,8 +202,19 @@ def _processed_and_agreements(client, world):
 
 
 def test_processing_release_and_download(client, world):
+    from dspt.cld.models import Participation
+
+    Participation.objects.create(
+        local_authority=world["las"]["LAA"],
+        early_adopter=True,
+        notice_served_on=date(2024, 1, 10),
+        onboarding={"contact_named": "2024-01-12"},
+    )
     sub, dsas = _processed_and_agreements(client, world)
-    assert client.get("/cld/centre/").status_code == 200
+    centre = client.get("/cld/centre/")
+    assert (
+        centre.status_code == 200 and b"2024-01-12" in centre.content and b"Leeds" in centre.content
+    )
     # The authority gets its trace results; another authority does not.
     login(client, world["la_a"])
     assert client.get(f"/cld/submissions/{sub.pk}/trace-results.csv").status_code == 200
