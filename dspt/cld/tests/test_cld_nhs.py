@@ -31,6 +31,7 @@ def test_remainder_ten_has_no_valid_check_digit():
     assert not any(is_valid_nhs_number("000000006" + str(d)) for d in range(10))
 
 
+@settings(deadline=None)
 @given(nine_digits)
 def test_computed_check_digit_validates(nine):
     digit = check_digit(nine)
@@ -41,6 +42,7 @@ def test_computed_check_digit_validates(nine):
         assert sum(is_valid_nhs_number(nine + str(d)) for d in range(10)) == 1
 
 
+@settings(deadline=None)
 @given(nine_digits, st.integers(0, 8), st.integers(1, 9))
 def test_single_digit_error_is_caught(nine, position, delta):
     digit = check_digit(nine)
@@ -70,6 +72,7 @@ postcodes = st.builds(
 )
 
 
+@settings(deadline=None)
 @given(postcodes, st.sampled_from(["", " ", "  "]), st.booleans())
 def test_postcode_normalisation(pc, pad, lower):
     messy = pad + (pc.lower() if lower else pc).replace(" ", pad or "") + pad
