@@ -179,7 +179,7 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
         WHERE s.score >= {float(cfg["threshold"])}
         GROUP BY s.__tkey"""
     traced_outcome = """
-        SELECT p.__tkey, p.__la, p.__pid, p.__nhs,
+        SELECT p.__tkey, p.__la, p.__pid, p.__nhs, p.__pc,
           CASE WHEN xc.__tkey IS NOT NULL THEN 'matched_cross_check'
                WHEN p.__dob IS NULL OR (p.__pc IS NULL AND p.__fam IS NULL) THEN 'not_enough_data'
                WHEN e.n = 1 THEN 'matched_exact'
@@ -199,8 +199,9 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
     traced = f"""
         SELECT o.*,
           CASE WHEN o.traced_nhs IS NULL THEN NULL ELSE {d.hmac_hex("o.traced_nhs")} END AS nhs_number_pseudo,
-          {d.hmac_hex("o.__la || ':' || o.__pid")} AS person_pseudo
-        FROM traced_outcome o CROSS JOIN __keys __k"""
+          {d.hmac_hex("o.__la || ':' || o.__pid")} AS person_pseudo,
+          lk.lsoa_code AS lsoa_code
+        FROM traced_outcome o CROSS JOIN __keys __k LEFT JOIN lk ON lk.pc = o.__pc"""
     la = spec.period["la_code"]
     linked = [
         f"CASE WHEN trim({c}) = '' OR {c} IS NULL THEN NULL ELSE "
@@ -218,12 +219,11 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
           tr.person_pseudo AS person_pseudo,
           {age} AS age_at_period_end,
           {_year_month("r.__dob")} AS birth_year_month,
-          lk.lsoa_code AS lsoa_code,
+          tr.lsoa_code AS lsoa_code,
           tr.trace_outcome AS trace_outcome,
           {", ".join(linked + _output_columns(spec, d))}
         FROM rec r
           JOIN traced tr ON tr.__tkey = r.__tkey
-          LEFT JOIN lk ON lk.pc = r.__pc
           CROSS JOIN __keys __k"""
     lookup = f"SELECT {sql_postcode_norm('pcds')} AS pc, min(trim(lsoa21cd)) AS lsoa_code FROM lk_raw GROUP BY 1"
     trace_results = """
