@@ -139,9 +139,10 @@ def choropleth(
     legend = (
         '<p class="nhsuk-body-s app-map-legend">'
         + "".join(
-            f'<span class="app-map-key app-map-key--{k}">{k}%</span> ' for k in (0, 25, 50, 75, 100)
+            f'<span class="app-map-swatch app-map-swatch--{k}"></span>{k}% '
+            for k in (0, 25, 50, 75, 100)
         )
-        + "Compliant locations: red 0%, amber 50%, green 100%; grey where there are none.</p>"
+        + "of locations compliant; grey where there are none.</p>"
     )
     # Safe: area names pass through escape(); everything else is numbers we formatted.
     return Markup("".join(parts) + legend)  # noqa: S704
