@@ -4,17 +4,14 @@ import pytest
 from django.core.management import call_command
 
 from dspt.core.demo import DEMO_PASSWORD
-from dspt.organisations.reference import load_reference_data
 from tests.browser.conftest import axe_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
 def small_demo(settings, tmp_path):
     settings.DSPT_MONITORING_CACHE_DIR = str(tmp_path / "cache")
-    # Browser tests run in flushed transactional databases: put England's geography back.
-    load_reference_data()
     call_command("load_demo", locations=400, seed=7, verbosity=0)
 
 
