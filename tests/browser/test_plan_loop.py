@@ -16,7 +16,7 @@ from tests.browser.test_toolkit_journeys import _meet
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 PASSWORD = "a sensible long passphrase"
 

@@ -14,7 +14,7 @@ from tests.browser.helpers import answer_whole_edition
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 TODAY = date(2026, 11, 23)
 
