@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dspt.cld import views
 
 app_name = "cld"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("upload/", views.upload, name="upload"),
+    path("timetable/", views.timetable, name="timetable"),
+    path("submissions/<int:pk>/", views.submission, name="submission"),
+    path("submissions/<int:pk>/errors.csv", views.submission_errors, name="submission_errors"),
+    path(
+        "submissions/<int:pk>/trace-results.csv",
+        views.submission_trace_results,
+        name="trace_results",
+    ),
+    path("submissions/<int:pk>/process/", views.submission_process, name="process"),
+    path("centre/", views.centre, name="centre"),
+    path("centre/agreements/", views.agreement_create, name="agreement_create"),
+    path("centre/agreements/<int:pk>/toggle/", views.agreement_toggle, name="agreement_toggle"),
+    path("centre/releases/", views.release_create, name="release_create"),
+    path("releases/", views.releases, name="releases"),
+    path("releases/<int:pk>/<str:what>/", views.release_download, name="release_download"),
+]

@@ -1,0 +1,144 @@
+"""Client-level data benchmark (`make bench-cld`).
+
+Generates an extract (5 million rows by default), times DuckDB's plain `count(*)` over the CSV,
+then runs `dspt cld process` end to end (validate, trace, pseudonymise, Parquet) with DuckDB and
+with Spark in local mode, each in its own process. Peak memory is sampled from /proc for the
+whole process tree (Spark's JVM included). Prints rows per second, the ratio of end-to-end to
+plain-scan throughput (goal >= 1/3) and peak RSS (goal < 2 GB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DSPT = ROOT / ".venv" / "bin" / "dspt"
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of `pid` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, []))
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """Run a command; return (seconds, exit code, peak RSS of its process tree)."""
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss(proc.pid))
+            stop.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        sys.stderr.write(err.decode(errors="replace")[-2000:])
+    return time.monotonic() - started, proc.returncode, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "data" / "bench-cld")
+    parser.add_argument("--skip-spark", action="store_true")
+    args = parser.parse_args()
+
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    extract = args.workdir / f"extract-{args.rows}-{args.seed}.csv"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dspt.settings",
+        "DSPT_PSEUDONYM_KEY": secrets.token_hex(32),
+    }
+    if not extract.exists():
+        t = time.monotonic()
+        subprocess.run(
+            [
+                str(DSPT),
+                "cld",
+                "generate",
+                "--rows",
+                str(args.rows),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(extract),
+            ],
+            env=env,
+            check=True,
+        )
+        print(
+            f"generated {args.rows:,} rows in {time.monotonic() - t:.0f}s ({extract.stat().st_size / 1e9:.2f} GB)"
+        )
+
+    import duckdb
+
+    t = time.monotonic()
+    with duckdb.connect() as con:
+        counted = con.execute(f"SELECT count(*) FROM read_csv('{extract}')").fetchone()[0]  # noqa: S608
+    scan_s = time.monotonic() - t
+    assert counted == args.rows, counted
+    results = {"scan": (scan_s, 0, 0)}
+    engines = ["duckdb"] if args.skip_spark else ["duckdb", "spark"]
+    for engine in engines:
+        out = args.workdir / f"out-{engine}"
+        shutil.rmtree(out, ignore_errors=True)
+        results[engine] = run_measured(
+            [str(DSPT), "cld", "process", str(extract), "--out", str(out), "--engine", engine], env
+        )
+        shutil.rmtree(out, ignore_errors=True)
+
+    rate = args.rows / scan_s
+    print(
+        f"\nClient-level data benchmark: {args.rows:,} rows, {extract.stat().st_size / 1e9:.2f} GB CSV, "
+        f"{os.cpu_count()} cores"
+    )
+    print("| step | seconds | rows/s | ratio to count(*) | peak RSS |\n|---|---|---|---|---|")
+    print(f"| DuckDB count(*) over the CSV | {scan_s:.1f} | {rate:,.0f} | 1 | – |")
+    for engine in engines:
+        secs, code, peak = results[engine]
+        status = "" if code == 0 else f" (exit {code})"
+        print(
+            f"| process, {engine}{status} | {secs:.1f} | {args.rows / secs:,.0f} | "
+            f"{(args.rows / secs) / rate:.2f} | {peak / 1e9:.2f} GB |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""The few places where DuckDB SQL and Spark SQL spell the same thing differently.
+
+Everything else in the pipeline's SQL is the common subset both engines accept, so the plan in
+`plan.py` is written once and rendered through one of these two dialects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+
+    def to_date(self, expr: str) -> str:
+        """A YYYY-MM-DD string as a DATE, NULL when it is not a date.
+
+        Both engines spell this the same; it stays a method so a third engine could differ. The
+        validator has already pinned the shape to YYYY-MM-DD where TYPE_DATE rejects.
+        """
+        return f"try_cast({expr} AS DATE)"
+
+    def full_match(self, expr: str, pattern: str) -> str:
+        """TRUE when the whole of `expr` matches the regular expression."""
+        if self.name == "duckdb":
+            return f"regexp_full_match({expr}, '{pattern}')"
+        return f"({expr} RLIKE '^(?:{pattern})$')"
+
+    def utf8(self, expr: str) -> str:
+        """A string's UTF-8 bytes."""
+        if self.name == "duckdb":
+            return f"encode({expr})"
+        return f"encode({expr}, 'UTF-8')"
+
+    def sha256_hex(self, expr: str) -> str:
+        """Lowercase hex SHA-256 of binary input."""
+        if self.name == "duckdb":
+            return f"sha256({expr})"
+        return f"sha2({expr}, 256)"
+
+    def bin_concat(self, a: str, b: str) -> str:
+        if self.name == "duckdb":
+            return f"({a} || {b})"
+        return f"concat({a}, {b})"
+
+    def hmac_hex(self, message: str, ipad: str = "__k.ipad", opad: str = "__k.opad") -> str:
+        """HMAC-SHA-256 as nested SHA-256 over the padded keys (columns of the one-row key table)."""
+        inner = self.sha256_hex(self.bin_concat(ipad, self.utf8(message)))
+        return self.sha256_hex(self.bin_concat(opad, f"unhex({inner})"))
+
+    def create(self, name: str, sql: str, materialise: bool) -> str:
+        """Define a step: a view, or a table computed once because later steps read it repeatedly."""
+        if self.name == "duckdb":
+            kind = "TABLE" if materialise else "VIEW"
+            return f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}"
+        if materialise:
+            # Lazy: computed once, on first use, inside the job that needs it (no extra job).
+            return f"CACHE LAZY TABLE {name} AS {sql}"
+        return f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}"
+
+
+DUCKDB = Dialect("duckdb")
+SPARK = Dialect("spark")

@@ -1,0 +1,1 @@
+"""Execution engines: DuckDB on one machine (default) and Apache Spark (local or a cluster)."""

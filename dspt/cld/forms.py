@@ -1,0 +1,54 @@
+"""Forms for the client-level data pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from dspt.cld.models import DataSharingAgreement, Submission, TimetablePeriod
+from dspt.cld.spec import available_versions
+from dspt.organisations.models import Organisation, OrgType
+
+
+class UploadForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label="Local authority"
+    )
+    period = forms.ModelChoiceField(
+        queryset=TimetablePeriod.objects.all(), label="Reporting period"
+    )
+    spec_version = forms.ChoiceField(label="Specification", choices=[])
+    file = forms.FileField(label="Extract (CSV, optionally gzipped)")
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            organisations if organisations is not None else Organisation.objects.none()
+        )
+        self.fields["spec_version"].choices = [
+            (v, v.replace("-", " ").title()) for v in available_versions()
+        ]
+
+
+class AgreementForm(forms.Form):
+    reference = forms.CharField(max_length=50)
+    recipient = forms.ModelChoiceField(queryset=Organisation.objects.all())
+    local_authorities = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.filter(org_type=OrgType.LOCAL_AUTHORITY)
+    )
+    period_start = forms.DateField()
+    period_end = forms.DateField()
+    expires_on = forms.DateField()
+    purpose = forms.CharField(widget=forms.Textarea)
+
+    def clean_reference(self):
+        ref = self.cleaned_data["reference"]
+        if DataSharingAgreement.objects.filter(reference=ref).exists():
+            raise forms.ValidationError("An agreement with this reference already exists.")
+        return ref
+
+
+class ReleaseForm(forms.Form):
+    submission = forms.ModelChoiceField(
+        queryset=Submission.objects.filter(state=Submission.State.PROCESSED)
+    )
+    agreement = forms.ModelChoiceField(queryset=DataSharingAgreement.objects.all())

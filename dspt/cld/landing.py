@@ -1,0 +1,165 @@
+"""Turn whatever arrived into plain UTF-8 CSV text that the engines can scan, or refuse it clearly.
+
+A plain UTF-8 file is used where it lies (no copy). A gzipped file is expanded, and a Windows-1252
+file transcoded, into the work directory in bounded chunks, so memory stays flat. Expansion stops
+at a size cap and at a compression-ratio cap, which is what defeats a gzip bomb; a truncated or
+corrupt stream is reported as such. Nothing here ever holds more than one chunk in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from dspt.cld import conf
+
+CHUNK = 4 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = codecs.BOM_UTF8
+
+
+class Unreadable(Exception):
+    """The bytes cannot be turned into CSV text at all (exit code 2)."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Configurable guards, defaults from settings (DSPT_CLD_*)."""
+
+    max_uncompressed_bytes: int
+    max_ratio: int
+    ratio_grace_bytes: int
+    max_line_bytes: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            max_uncompressed_bytes=conf.get("DSPT_CLD_MAX_UNCOMPRESSED_BYTES"),
+            max_ratio=conf.get("DSPT_CLD_MAX_GZIP_RATIO"),
+            ratio_grace_bytes=64 * 1024 * 1024,
+            max_line_bytes=conf.get("DSPT_CLD_MAX_LINE_BYTES"),
+        )
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    """UTF-8 CSV text ready to scan, and how it got that way."""
+
+    path: Path
+    source_encoding: str  # "utf-8" or "windows-1252"
+    gzipped: bool
+    copied: bool  # True when `path` is our own copy in the work directory
+
+
+def _head(path: Path, n: int = 65536) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(n)
+
+
+def _check_not_binary(sample: bytes) -> None:
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in sample:
+        raise Unreadable(
+            "ENCODING",
+            "The file contains NUL bytes: it is binary or UTF-16, not UTF-8 or Windows-1252 text.",
+        )
+
+
+def land(
+    source: Path, workdir: Path, *, encoding: str = "auto", limits: Limits | None = None
+) -> LandedFile:
+    """Prepare `source` for scanning. `encoding="windows-1252"` forces a transcode.
+
+    With `auto`, a plain file is assumed UTF-8 and handed over untouched; the scan reports invalid
+    UTF-8 and the caller then lands it again with `windows-1252`.
+    """
+    limits = limits or Limits.from_settings()
+    if not source.is_file():
+        raise Unreadable("EMPTY_FILE", f"There is no file at {source.name}.")
+    head = _head(source)
+    gzipped = head.startswith(GZIP_MAGIC)
+    if not gzipped:
+        if not head:
+            raise Unreadable("EMPTY_FILE", "The file is empty.")
+        _check_not_binary(head)
+        if encoding == "auto" and not head.startswith(UTF8_BOM):
+            return LandedFile(source, "utf-8", gzipped=False, copied=False)
+    target = workdir / "landed.csv"
+    if encoding == "auto":
+        try:
+            _copy(source, target, gzipped, "utf-8", limits)
+            return LandedFile(target, "utf-8", gzipped, copied=True)
+        except UnicodeDecodeError:
+            encoding = "windows-1252"
+    try:
+        _copy(source, target, gzipped, "cp1252", limits)
+    except UnicodeDecodeError as exc:
+        raise Unreadable(
+            "ENCODING",
+            f"The file is neither UTF-8 nor Windows-1252 text (byte 0x{exc.object[exc.start]:02x} "
+            "has no meaning in either).",
+        ) from None
+    return LandedFile(target, "windows-1252", gzipped, copied=True)
+
+
+def _copy(source: Path, target: Path, gzipped: bool, encoding: str, limits: Limits) -> None:
+    """Stream `source` to UTF-8 `target`, expanding gzip and transcoding, within the limits."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig" if encoding == "utf-8" else encoding)(
+        "strict"
+    )
+    compressed_size = max(source.stat().st_size, 1)
+    written = 0
+    first = True
+    raw = open(source, "rb")  # noqa: SIM115 - closed in finally, possibly via GzipFile
+    stream = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
+    try:
+        with open(target, "wb") as out:
+            while True:
+                try:
+                    chunk = stream.read(CHUNK)
+                except EOFError:
+                    raise Unreadable(
+                        "GZIP",
+                        "The gzip file is truncated: it ends before the compressed data does.",
+                    ) from None
+                except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+                    raise Unreadable("GZIP", f"The gzip file is corrupt ({exc}).") from None
+                if not chunk:
+                    break
+                written += len(chunk)
+                if written > limits.max_uncompressed_bytes:
+                    raise Unreadable(
+                        "GZIP",
+                        f"The file expands beyond the {limits.max_uncompressed_bytes:,}-byte limit.",
+                    )
+                if (
+                    gzipped
+                    and written > limits.ratio_grace_bytes
+                    and written > limits.max_ratio * compressed_size
+                ):
+                    raise Unreadable(
+                        "GZIP",
+                        f"The gzip file expands more than {limits.max_ratio} times: refused as a "
+                        "possible decompression bomb.",
+                    )
+                if first:
+                    _check_not_binary(chunk[:65536])
+                    first = False
+                text = decoder.decode(chunk)
+                out.write(text.encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+        if first:
+            raise Unreadable("EMPTY_FILE", "The file is empty.")
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    finally:
+        stream.close()
+        raw.close()

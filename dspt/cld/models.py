@@ -1,0 +1,161 @@
+"""Client-level data: the timetable, submissions from local authorities, data sharing agreements,
+releases to recipients, and which authorities take part.
+
+Files live in the processing zone (`conf.storage_root()`), never under MEDIA_ROOT and never served
+directly: every download goes through a view that checks who is asking.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class TimetablePeriod(models.Model):
+    """A reporting period and the date its extract is due (configurable; the demo seeds a year)."""
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+    due_date = models.DateField()
+
+    class Meta:
+        ordering = ["-period_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["period_start", "period_end"], name="cld_one_period"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="cld_period_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
+
+
+class Participation(models.Model):
+    """A local authority's part in the collection: notice served, early adopter, onboarding."""
+
+    STEPS = ("contact_named", "test_file_sent", "test_file_accepted", "first_live_submission")
+
+    local_authority = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="cld_participation"
+    )
+    notice_served_on = models.DateField(null=True, blank=True)
+    early_adopter = models.BooleanField(default=False)
+    # {step: "YYYY-MM-DD"} for each onboarding step done.
+    onboarding = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"Participation of {self.local_authority}"
+
+
+class Submission(models.Model):
+    """One extract sent by a local authority for a reporting period."""
+
+    class State(models.TextChoices):
+        LANDING = "landing", "Received, waiting to be checked"
+        CHECKING = "checking", "Being checked"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        PROCESSING = "processing", "Being traced and pseudonymised"
+        PROCESSED = "processed", "Traced and pseudonymised"
+        FAILED = "failed", "Processing failed"
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="cld_submissions"
+    )
+    period = models.ForeignKey(
+        TimetablePeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="submissions"
+    )
+    spec_version = models.CharField(max_length=20, default="release-1")
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.LANDING, db_index=True
+    )
+    state_message = models.CharField(max_length=300, blank=True)
+    original_name = models.CharField(max_length=255)
+    size_bytes = models.BigIntegerField(default=0)
+    # Paths inside the processing zone; blank once a rejected file has been removed.
+    stored_path = models.CharField(max_length=500, blank=True)
+    errors_path = models.CharField(max_length=500, blank=True)
+    output_path = models.CharField(max_length=500, blank=True)
+    trace_results_path = models.CharField(max_length=500, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    rows = models.BigIntegerField(default=0)
+    trace_outcomes = models.JSONField(default=dict, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["organisation", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.original_name} ({self.state})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in (self.State.LANDING, self.State.CHECKING, self.State.PROCESSING)
+
+
+class DataSharingAgreement(models.Model):
+    """What one recipient may receive: datasets, authorities, period, purpose, until when."""
+
+    reference = models.CharField(max_length=50, unique=True)
+    recipient = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="cld_agreements"
+    )
+    datasets = models.JSONField(default=list, help_text='e.g. ["cld"]')
+    local_authorities = models.ManyToManyField(
+        "organisations.Organisation", related_name="cld_agreements_covering"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    purpose = models.TextField()
+    expires_on = models.DateField()
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.recipient})"
+
+
+class Release(models.Model):
+    """One release of a processed submission to a recipient, or a refused attempt and why."""
+
+    agreement = models.ForeignKey(
+        DataSharingAgreement, null=True, on_delete=models.PROTECT, related_name="releases"
+    )
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="releases")
+    dataset = models.CharField(max_length=30, default="cld")
+    recipient = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="cld_releases"
+    )
+    released_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_path = models.CharField(max_length=500, blank=True)
+    aggregate_path = models.CharField(max_length=500, blank=True)
+    rows = models.BigIntegerField(default=0)
+    refused_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-released_at"]
+
+    def __str__(self) -> str:
+        return f"Release {self.pk} to {self.recipient}"
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refused_reason)

@@ -1,0 +1,248 @@
+# ruff: noqa: S608 - SQL here is generated from the specification files and fixed templates;
+# values from extracts never enter SQL text (they are read by the engine as data).
+"""The processing pipeline, defined once as SQL steps and rendered for DuckDB or Spark.
+
+Inputs, registered by the engine as views:
+  src     the extract as text columns named by the specification
+  ix_raw  the demographics index (nhs_number, date_of_birth, family_name, given_name, sex, postcode)
+  lk_raw  the postcode lookup (pcds, lsoa21cd)
+  __keys  one row: ipad, opad (the HMAC padded keys, as binary)
+
+Steps: `rec` types and normalises each row and gives it a trace key; `persons` is each distinct
+trace key once (tracing works per person, not per event row); `ix` normalises the index; `xc`,
+`exact` and `fuzzy` are the three tracing passes; `traced` picks one outcome per person;
+`output` is the pseudonymised extract and `trace_results` the file that goes back to the authority.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from dspt.cld.dialect import Dialect
+from dspt.cld.nhs import sql_nhs_check_ok, sql_postcode_norm
+from dspt.cld.spec import Spec
+
+TRACING_CONFIG = Path(__file__).resolve().parent / "specs" / "tracing.json"
+
+OUTCOMES = (
+    "matched_cross_check",
+    "matched_exact",
+    "matched_fuzzy",
+    "multiple_matches",
+    "not_found",
+    "not_enough_data",
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    sql: str
+    materialise: bool = False
+
+
+def tracing_config(threshold: float | None = None) -> dict:
+    config = json.loads(TRACING_CONFIG.read_text(encoding="utf-8"))
+    if threshold is not None:
+        config["threshold"] = threshold
+    return config
+
+
+def _blank_to_null(col: str) -> str:
+    # Values pass through as sent (the validator checked them); only empty becomes NULL, so a
+    # quoted "" reads the same in both engines.
+    return f"nullif({col}, '')"
+
+
+def _sector(pc: str) -> str:
+    """'LS1 4AB' -> 'LS1 4' (normalised postcodes always end with a space and 3 characters)."""
+    return f"substring({pc}, 1, length({pc}) - 2)"
+
+
+def _district(pc: str) -> str:
+    return f"substring({pc}, 1, length({pc}) - 4)"
+
+
+def _year_month(d: str) -> str:
+    return f"CAST(year({d}) AS STRING) || '-' || lpad(CAST(month({d}) AS STRING), 2, '0')"
+
+
+def _output_columns(spec: Spec, d: Dialect) -> list[str]:
+    """Typed event and person fields that are not direct identifiers, in spec order."""
+    cols = []
+    for f in spec.fields:
+        if f.identifier or f.trace_only:
+            continue
+        name = f.name.lower()
+        value = _blank_to_null(f.name)
+        if f.output == "year_month":
+            cols.append(
+                f"{_year_month(d.to_date(value))} AS {name.removeprefix('date_of_')}_year_month"
+            )
+        elif f.type == "date":
+            cols.append(f"{d.to_date(value)} AS {name}")
+        elif f.type == "integer":
+            cols.append(f"try_cast({value} AS INT) AS {name}")
+        elif f.type == "decimal":
+            cols.append(f"try_cast({value} AS DECIMAL(18, {f.scale or 0})) AS {name}")
+        else:
+            cols.append(f"{value} AS {name}")
+    return cols
+
+
+def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> list[Step]:
+    """The pipeline's steps for one specification, in one dialect."""
+    t = spec.tracing
+    cfg = tracing_config(threshold)
+    w = cfg["weights"]
+    sex_cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in cfg["sex_codes"].items())
+    nhs = f"trim({t['nhs_number']})"
+    fam = f"upper(trim({t['family_name']}))" if t.get("family_name") else "CAST(NULL AS STRING)"
+    giv = f"upper(trim({t['given_name']}))" if t.get("given_name") else "CAST(NULL AS STRING)"
+    dob = d.to_date(f"trim({t['date_of_birth']})")
+    # The trace unit: one person (authority + person ID) with one set of demographics. Tracing
+    # and hashing happen once per unit, not once per event row.
+    tkey_parts = [
+        "__la",
+        "__pid",
+        "__nhs",
+        "CAST(__dob AS STRING)",
+        "__sex",
+        "__pc",
+        "__fam",
+        "__giv",
+    ]
+    tkey = "concat_ws('|', " + ", ".join(f"coalesce({p}, '')" for p in tkey_parts) + ")"
+
+    rec = f"""
+        SELECT *, {tkey} AS __tkey FROM (
+          SELECT src.*,
+            trim({spec.period["la_code"]}) AS __la,
+            trim({t["person_id"]}) AS __pid,
+            CASE WHEN {d.full_match(nhs, "[0-9]{10}")} AND {sql_nhs_check_ok(nhs)} THEN {nhs} END AS __nhs,
+            {dob} AS __dob,
+            CASE trim({t["sex"]}) {sex_cases} ELSE 'U' END AS __sex,
+            {sql_postcode_norm(t["postcode"])} AS __pc,
+            CASE WHEN {fam} = '' THEN NULL ELSE {fam} END AS __fam,
+            CASE WHEN {giv} = '' THEN NULL ELSE {giv} END AS __giv
+          FROM src) r"""
+    persons = (
+        "SELECT DISTINCT __tkey, __la, __pid, __nhs, __dob, __sex, __pc, __fam, __giv FROM rec"
+    )
+    ix = f"""
+        SELECT trim(nhs_number) AS ix_nhs, {d.to_date("trim(date_of_birth)")} AS ix_dob,
+          upper(trim(family_name)) AS ix_fam, upper(trim(given_name)) AS ix_giv,
+          upper(trim(sex)) AS ix_sex, {sql_postcode_norm("postcode")} AS ix_pc
+        FROM ix_raw"""
+    xc = """
+        SELECT DISTINCT p.__tkey FROM persons p JOIN ix ON ix.ix_nhs = p.__nhs AND ix.ix_dob = p.__dob"""
+    # Who still needs a demographic trace, and has enough to try one.
+    pending = """
+        SELECT p.* FROM persons p LEFT JOIN xc ON xc.__tkey = p.__tkey
+        WHERE xc.__tkey IS NULL AND p.__dob IS NOT NULL AND (p.__pc IS NOT NULL OR p.__fam IS NOT NULL)"""
+    exact = """
+        SELECT p.__tkey, count(DISTINCT ix.ix_nhs) AS n, min(ix.ix_nhs) AS nhs
+        FROM pending p JOIN ix ON ix.ix_dob = p.__dob AND ix.ix_pc = p.__pc AND ix.ix_sex = p.__sex
+        WHERE (p.__fam IS NULL OR ix.ix_fam = p.__fam) AND (p.__giv IS NULL OR ix.ix_giv = p.__giv)
+        GROUP BY p.__tkey"""
+    partial_dob = (
+        "year(ix.ix_dob) = year(p.__dob) AND ((month(ix.ix_dob) = day(p.__dob) AND day(ix.ix_dob) = month(p.__dob))"
+        " OR month(ix.ix_dob) = month(p.__dob) OR day(ix.ix_dob) = day(p.__dob))"
+    )
+    score = f"""
+          CASE WHEN ix.ix_dob = p.__dob THEN {w["dob_exact"]} WHEN {partial_dob} THEN {w["dob_partial"]} ELSE 0 END
+        + CASE WHEN p.__sex <> 'U' AND ix.ix_sex = p.__sex THEN {w["sex"]} ELSE 0 END
+        + CASE WHEN ix.ix_pc = p.__pc THEN {w["postcode_full"]}
+               WHEN {_sector("ix.ix_pc")} = {_sector("p.__pc")} THEN {w["postcode_sector"]}
+               WHEN {_district("ix.ix_pc")} = {_district("p.__pc")} THEN {w["postcode_district"]} ELSE 0 END
+        + CASE WHEN p.__fam IS NULL THEN 0 WHEN ix.ix_fam = p.__fam THEN {w["family_name_exact"]}
+               WHEN levenshtein(ix.ix_fam, p.__fam) <= {cfg["family_name_close_max_edits"]} THEN {w["family_name_close"]} ELSE 0 END
+        + CASE WHEN p.__giv IS NULL THEN 0 WHEN ix.ix_giv = p.__giv THEN {w["given_name_exact"]}
+               WHEN substring(ix.ix_giv, 1, 1) = substring(p.__giv, 1, 1) THEN {w["given_name_initial"]} ELSE 0 END"""
+    # Candidates: same date of birth, or same birth year in the same postcode sector.
+    candidates = f"""
+        SELECT p.__tkey, ix.ix_nhs FROM pending p LEFT JOIN exact e ON e.__tkey = p.__tkey
+          JOIN ix ON ix.ix_dob = p.__dob WHERE e.__tkey IS NULL
+        UNION
+        SELECT p.__tkey, ix.ix_nhs FROM pending p LEFT JOIN exact e ON e.__tkey = p.__tkey
+          JOIN ix ON year(ix.ix_dob) = year(p.__dob) AND {_sector("ix.ix_pc")} = {_sector("p.__pc")}
+          WHERE e.__tkey IS NULL"""
+    scored = f"""
+        SELECT c.__tkey, c.ix_nhs, {score} AS score
+        FROM candidates c JOIN pending p ON p.__tkey = c.__tkey JOIN ix ON ix.ix_nhs = c.ix_nhs"""
+    fuzzy = f"""
+        SELECT s.__tkey, max(s.score) AS score, count(DISTINCT s.ix_nhs) AS n, min(s.ix_nhs) AS nhs
+        FROM scored s JOIN (SELECT __tkey, max(score) AS best FROM scored GROUP BY __tkey) b
+          ON b.__tkey = s.__tkey AND s.score = b.best
+        WHERE s.score >= {float(cfg["threshold"])}
+        GROUP BY s.__tkey"""
+    traced_outcome = """
+        SELECT p.__tkey, p.__la, p.__pid, p.__nhs,
+          CASE WHEN xc.__tkey IS NOT NULL THEN 'matched_cross_check'
+               WHEN p.__dob IS NULL OR (p.__pc IS NULL AND p.__fam IS NULL) THEN 'not_enough_data'
+               WHEN e.n = 1 THEN 'matched_exact'
+               WHEN e.n > 1 THEN 'multiple_matches'
+               WHEN f.n = 1 THEN 'matched_fuzzy'
+               WHEN f.n > 1 THEN 'multiple_matches'
+               ELSE 'not_found' END AS trace_outcome,
+          CASE WHEN xc.__tkey IS NOT NULL THEN p.__nhs
+               WHEN e.n = 1 THEN e.nhs
+               WHEN e.n IS NULL AND f.n = 1 THEN f.nhs
+               ELSE p.__nhs END AS traced_nhs,
+          CASE WHEN xc.__tkey IS NOT NULL OR e.n IS NOT NULL THEN 100 ELSE f.score END AS trace_score
+        FROM persons p
+          LEFT JOIN xc ON xc.__tkey = p.__tkey
+          LEFT JOIN exact e ON e.__tkey = p.__tkey
+          LEFT JOIN fuzzy f ON f.__tkey = p.__tkey"""
+    traced = f"""
+        SELECT o.*,
+          CASE WHEN o.traced_nhs IS NULL THEN NULL ELSE {d.hmac_hex("o.traced_nhs")} END AS nhs_number_pseudo,
+          {d.hmac_hex("o.__la || ':' || o.__pid")} AS person_pseudo
+        FROM traced_outcome o CROSS JOIN __keys __k"""
+    la = spec.period["la_code"]
+    linked = [
+        f"CASE WHEN trim({c}) = '' OR {c} IS NULL THEN NULL ELSE "
+        f"{d.hmac_hex(f'trim({la}) || {chr(39)}:{chr(39)} || trim({c})')} END AS linked_person_{i}_pseudo"
+        for i, c in enumerate(t.get("linked_person_ids", []), start=1)
+    ]
+    pend = d.to_date(f"trim({spec.period['end']})")
+    age = (
+        f"CAST(year({pend}) - year(r.__dob) - CASE WHEN month({pend}) < month(r.__dob) OR "
+        f"(month({pend}) = month(r.__dob) AND day({pend}) < day(r.__dob)) THEN 1 ELSE 0 END AS INT)"
+    )
+    output = f"""
+        SELECT
+          tr.nhs_number_pseudo AS nhs_number_pseudo,
+          tr.person_pseudo AS person_pseudo,
+          {age} AS age_at_period_end,
+          {_year_month("r.__dob")} AS birth_year_month,
+          lk.lsoa_code AS lsoa_code,
+          tr.trace_outcome AS trace_outcome,
+          {", ".join(linked + _output_columns(spec, d))}
+        FROM rec r
+          JOIN traced tr ON tr.__tkey = r.__tkey
+          LEFT JOIN lk ON lk.pc = r.__pc
+          CROSS JOIN __keys __k"""
+    lookup = f"SELECT {sql_postcode_norm('pcds')} AS pc, min(trim(lsoa21cd)) AS lsoa_code FROM lk_raw GROUP BY 1"
+    trace_results = """
+        SELECT DISTINCT __pid AS la_person_id, __nhs AS supplied_nhs_number,
+          traced_nhs AS nhs_number, trace_outcome, trace_score
+        FROM traced_outcome"""
+    return [
+        Step("rec", rec),
+        Step("persons", persons, materialise=True),
+        Step("ix", ix, materialise=True),
+        Step("lk", lookup, materialise=True),
+        Step("xc", xc, materialise=True),
+        Step("pending", pending, materialise=True),
+        Step("exact", exact, materialise=True),
+        Step("candidates", candidates),
+        Step("scored", scored, materialise=True),
+        Step("fuzzy", fuzzy, materialise=True),
+        Step("traced_outcome", traced_outcome),
+        Step("traced", traced, materialise=True),
+        Step("output", output),
+        Step("trace_results", trace_results),
+    ]

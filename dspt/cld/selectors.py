@@ -1,0 +1,153 @@
+"""Reads, always scoped to the person asking.
+
+- A local authority data team (members of an LA organisation) sees only its own submissions.
+- The processing centre (oversight role `processor`, or a platform admin) sees everything.
+- A recipient analyst (member of a recipient organisation) sees only releases made to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from dspt.accounts.models import OversightRole
+from dspt.cld.models import DataSharingAgreement, Release, Submission, TimetablePeriod
+from dspt.organisations.models import Organisation, OrgType
+
+PROCESSOR_ROLES = (OversightRole.PROCESSOR, OversightRole.PLATFORM_ADMIN)
+LIVE_STATES = (
+    Submission.State.ACCEPTED,
+    Submission.State.PROCESSING,
+    Submission.State.PROCESSED,
+    Submission.State.FAILED,
+)
+
+
+def is_processor(user) -> bool:
+    return bool(user.is_authenticated and user.oversight_role in PROCESSOR_ROLES)
+
+
+def la_organisations_for(user) -> QuerySet[Organisation]:
+    """The local authorities this person submits for (any membership except viewer can upload)."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        org_type=OrgType.LOCAL_AUTHORITY, memberships__user=user
+    ).distinct()
+
+
+def can_upload_for(user, organisation: Organisation) -> bool:
+    return (
+        user.is_authenticated
+        and organisation.org_type == OrgType.LOCAL_AUTHORITY
+        and organisation.memberships.filter(user=user, role__in=("admin", "member")).exists()
+    )
+
+
+def submissions_for(user) -> QuerySet[Submission]:
+    qs = Submission.objects.select_related("organisation", "period", "submitted_by")
+    if is_processor(user):
+        return qs
+    return qs.filter(organisation__in=la_organisations_for(user))
+
+
+def recipient_organisations_for(user) -> QuerySet[Organisation]:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user).distinct()
+
+
+def releases_for(user) -> QuerySet[Release]:
+    """Releases a person may see: all (processor), or those made to their organisations."""
+    qs = Release.objects.select_related("recipient", "submission__organisation", "agreement")
+    if is_processor(user):
+        return qs
+    return qs.filter(recipient__in=recipient_organisations_for(user), refused_reason="")
+
+
+def agreements_for(user) -> QuerySet[DataSharingAgreement]:
+    qs = DataSharingAgreement.objects.select_related("recipient").prefetch_related(
+        "local_authorities"
+    )
+    if is_processor(user):
+        return qs
+    return qs.filter(recipient__in=recipient_organisations_for(user))
+
+
+@dataclass(frozen=True)
+class TimetableRow:
+    authority: Organisation
+    period: TimetablePeriod
+    state: str  # on_time | late | missing | not_due | rejected_only
+    submission: Submission | None
+
+
+def timetable(user, today: date) -> list[TimetableRow]:
+    """Each visible authority against each period: on time, late, missing or not yet due.
+
+    A submission counts when it was accepted (or went further); its date is when it arrived.
+    """
+    authorities = (
+        Organisation.objects.filter(org_type=OrgType.LOCAL_AUTHORITY)
+        if is_processor(user)
+        else la_organisations_for(user)
+    ).order_by("name")
+    periods = list(TimetablePeriod.objects.order_by("-period_end"))
+    subs = submissions_for(user).filter(period__isnull=False).order_by("submitted_at")
+    best: dict[tuple[int, int], Submission] = {}
+    tried: set[tuple[int, int]] = set()
+    for s in subs:
+        key = (s.organisation_id, s.period_id)
+        tried.add(key)
+        if s.state in LIVE_STATES and key not in best:
+            best[key] = s
+    rows = []
+    for la in authorities:
+        for p in periods:
+            s = best.get((la.id, p.id))
+            if s is not None:
+                state = "on_time" if s.submitted_at.date() <= p.due_date else "late"
+            elif today <= p.due_date:
+                state = "not_due"
+            else:
+                state = "rejected_only" if (la.id, p.id) in tried else "missing"
+            rows.append(TimetableRow(la, p, state, s))
+    return rows
+
+
+@dataclass(frozen=True)
+class TraceRate:
+    authority: Organisation
+    submissions: int
+    rows: int
+    outcomes: dict[str, int]
+
+    @property
+    def matched_share(self) -> float:
+        matched = sum(v for k, v in self.outcomes.items() if k.startswith("matched_"))
+        return matched / self.rows if self.rows else 0.0
+
+
+def trace_rates(user) -> list[TraceRate]:
+    """Trace outcomes by authority over processed submissions (processing centre only)."""
+    if not is_processor(user):
+        return []
+    by_la: dict[int, TraceRate] = {}
+    for s in (
+        submissions_for(user)
+        .filter(state=Submission.State.PROCESSED)
+        .order_by("organisation__name")
+    ):
+        prev = by_la.get(s.organisation_id)
+        outcomes = dict(prev.outcomes) if prev else {}
+        for k, v in (s.trace_outcomes or {}).items():
+            outcomes[k] = outcomes.get(k, 0) + int(v)
+        by_la[s.organisation_id] = TraceRate(
+            s.organisation,
+            (prev.submissions if prev else 0) + 1,
+            (prev.rows if prev else 0) + sum(int(v) for v in (s.trace_outcomes or {}).values()),
+            outcomes,
+        )
+    return list(by_la.values())

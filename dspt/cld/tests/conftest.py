@@ -1,0 +1,56 @@
+"""Shared fixtures: a key, and small generated extracts (made once per session; generation is
+deterministic, so sharing them between tests is safe)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dspt.cld.generate import generate
+from dspt.cld.spec import load_spec
+
+TEST_KEY_HEX = "8f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+
+@pytest.fixture
+def key_env(monkeypatch):
+    monkeypatch.setenv("DSPT_PSEUDONYM_KEY", TEST_KEY_HEX)
+    monkeypatch.delenv("DSPT_PSEUDONYM_KEY_FILE", raising=False)
+    return TEST_KEY_HEX
+
+
+@pytest.fixture(scope="session")
+def extracts(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("extracts")
+
+
+@pytest.fixture(scope="session")
+def good_extract(extracts) -> Path:
+    path = extracts / "good.csv"
+    generate(path, rows=3000, seed=11, trace_share=0.3)
+    return path
+
+
+@pytest.fixture(scope="session")
+def good_extract_r2(extracts) -> Path:
+    path = extracts / "good-r2.csv"
+    generate(path, rows=1500, seed=12, trace_share=0.3, spec=load_spec("release-2"))
+    return path
+
+
+@pytest.fixture
+def header_line() -> str:
+    return ",".join(load_spec("release-1").header)
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    path.write_bytes(text)
+    return path
+
+
+def all_files(root: Path) -> list[Path]:
+    return [Path(d) / f for d, _, files in os.walk(root) for f in files]

@@ -1,0 +1,336 @@
+# ruff: noqa: S608 - SQL here is generated from the specification files and fixed templates;
+# values from extracts never enter SQL text (they are read by the engine as data).
+"""Check an extract against the specification, in DuckDB, without holding rows in Python.
+
+Order of work: land the bytes (gzip, encoding), read and compare the header, then one aggregate
+scan counts every row-level check and collects structurally broken rows into DuckDB's reject
+table. Only when something failed do further scans list the findings, and they go to a DuckDB
+table, not Python: the report takes the first examples from it and the full error CSV is written
+from it by DuckDB itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from dspt.cld import conf
+from dspt.cld.checks import Check, build_checks, ident, lit, sql_date
+from dspt.cld.engines import duck
+from dspt.cld.landing import LandedFile, Limits, Unreadable, land
+from dspt.cld.report import Report
+from dspt.cld.spec import Action, Spec
+
+# DuckDB's reject types, mapped to our rules.
+REJECT_RULES = {
+    "MISSING COLUMNS": ("COLUMN_COUNT", "The row has fewer values than the header"),
+    "TOO MANY COLUMNS": ("COLUMN_COUNT", "The row has more values than the header"),
+    "UNQUOTED VALUE": ("QUOTING", "A quoted value is not closed properly (unbalanced quotes)"),
+    "LINE SIZE OVER MAXIMUM": (
+        "LINE_TOO_LONG",
+        "The row is longer than the size limit (a giant field?)",
+    ),
+    "INVALID ENCODING": ("ENCODING", "The row is not valid UTF-8"),
+    "INVALID UNICODE": ("ENCODING", "The row is not valid UTF-8"),
+}
+
+
+@dataclass
+class Validation:
+    """The report, plus what `process` needs to carry on: the landed file and the connection."""
+
+    report: Report
+    landed: LandedFile | None
+    con: duckdb.DuckDBPyConnection | None
+    scan: str = ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of finding: a row-level check or a file-level rule."""
+
+    idx: int
+    rule: str
+    field: str
+    message: str
+    show_value: bool
+    action: Action
+
+
+def validate(
+    source: Path,
+    spec: Spec,
+    workdir: Path,
+    *,
+    error_csv: Path | None = None,
+    examples: int | None = None,
+) -> Validation:
+    """Validate `source`. `workdir` must be a private, empty directory the caller removes."""
+    examples = examples if examples is not None else int(conf.get("DSPT_CLD_REPORT_EXAMPLES"))
+    limits = Limits.from_settings()
+    try:
+        landed = land(source, workdir, limits=limits)
+        return _validate_landed(landed, spec, workdir, limits, error_csv, examples)
+    except _RetryAsWindows1252:
+        try:
+            landed = land(source, workdir, encoding="windows-1252", limits=limits)
+            return _validate_landed(landed, spec, workdir, limits, error_csv, examples)
+        except Unreadable as exc:
+            return Validation(
+                Report.unreadable_file(exc.rule, exc.message, spec.version), None, None
+            )
+    except Unreadable as exc:
+        return Validation(Report.unreadable_file(exc.rule, exc.message, spec.version), None, None)
+
+
+class _RetryAsWindows1252(Exception):
+    pass
+
+
+def _read_header(path: Path, max_bytes: int) -> list[str] | None:
+    with open(path, "rb") as f:
+        line = f.readline(max_bytes)
+    if not line.strip():
+        return None
+    text = line.decode("utf-8", errors="replace").lstrip("\ufeff")
+    return [h.strip() for h in next(csv.reader(io.StringIO(text)), [])]
+
+
+def _header_findings(found: list[str], spec: Spec) -> list[str]:
+    expected = spec.header
+    missing = [h for h in expected if h not in found]
+    extra = [h for h in found if h not in expected]
+    messages = [f"Column {h} is missing from the header" for h in missing]
+    messages += [f"Column {h!r} is not in {spec.version}" for h in extra]
+    if not messages and found != expected:
+        pos = next(i for i, (a, b) in enumerate(zip(expected, found, strict=False)) if a != b)
+        messages.append(
+            f"Columns are out of order: position {pos + 1} should be {expected[pos]}, found {found[pos]}"
+        )
+    if not messages and len(found) != len(expected):
+        messages.append("The header repeats a column")
+    return messages
+
+
+def _count_lines(path: Path) -> int:
+    n = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(4 * 1024 * 1024):
+            n += chunk.count(b"\n")
+    return max(n - 1, 0)
+
+
+def _validate_landed(landed, spec, workdir, limits, error_csv, examples) -> Validation:
+    header = _read_header(landed.path, limits.max_line_bytes)
+    base = Report(
+        accepted=False,
+        rows=0,
+        spec=spec.version,
+        source_encoding=landed.source_encoding,
+        gzipped=landed.gzipped,
+        examples_limit=examples,
+        actions={rule: str(action) for rule, action in sorted(spec.actions.items())},
+    )
+    if header is None:
+        base.errors = [
+            {"row": 0, "field": "", "rule": "EMPTY_FILE", "message": "The file has no header row"}
+        ]
+        base.summary, base.error_count = {"EMPTY_FILE": 1}, 1
+        return Validation(base, landed, None)
+    problems = _header_findings(header, spec)
+    if problems:
+        base.rows = _count_lines(landed.path)
+        base.errors = [
+            {"row": 0, "field": "", "rule": "HEADER", "message": m} for m in problems[:examples]
+        ]
+        base.summary, base.error_count = {"HEADER": len(problems)}, len(problems)
+        return Validation(base, landed, None)
+
+    con = duck.connect(workdir)
+    checks = build_checks(spec)
+    scan = duck.csv_scan(landed.path, spec, max_line_bytes=limits.max_line_bytes)
+    p = spec.period
+    sums = ",\n".join(f"sum(CASE WHEN {c.fails} THEN 1 ELSE 0 END)" for c in checks) or "0"
+    extremes = ", ".join(
+        f"min(trim({ident(n)})), max(trim({ident(n)}))"
+        for n in (p["la_code"], p["start"], p["end"])
+    )
+    row = con.execute(f"SELECT count(*), {extremes}, {sums} FROM {scan}").fetchall()[0]
+    good_rows, (la_min, la_max, ps_min, ps_max, pe_min, pe_max), counts = row[0], row[1:7], row[7:]
+    try:
+        rejects = con.execute(
+            "SELECT line, error_type, any_value(column_name) FROM reject_errors GROUP BY ALL ORDER BY line"
+        ).fetchall()
+    except duckdb.CatalogException:  # DuckDB creates the table only when a row was rejected
+        rejects = []
+    if (
+        any(t in ("INVALID ENCODING", "INVALID UNICODE") for _, t, _ in rejects)
+        and not landed.copied
+    ):
+        con.close()
+        raise _RetryAsWindows1252
+    # Later scans must skip exactly the rows the first one rejected, without recording them again.
+    scan = duck.csv_scan(landed.path, spec, max_line_bytes=limits.max_line_bytes, rejects="skip")
+    kinds = [Kind(c.idx, c.rule, c.field, c.message, c.show_value, c.action) for c in checks]
+    extra = _extra_kinds(spec, len(kinds))
+    kinds += list(extra.values())
+    con.execute("CREATE TEMP TABLE findings (row BIGINT, idx INTEGER, value VARCHAR)")
+    period_mismatch = la_min != la_max or ps_min != ps_max or pe_min != pe_max
+    any_check_failed = any(counts)
+    if any_check_failed:
+        _insert_check_failures(con, scan, checks, counts)
+    if "DUPLICATE_EVENT" in extra:
+        _insert_duplicates(con, scan, spec, extra["DUPLICATE_EVENT"].idx)
+    if period_mismatch and "PERIOD_MISMATCH" in extra:
+        _insert_period_mismatch(con, scan, spec, extra["PERIOD_MISMATCH"].idx)
+    if rejects:
+        _shift_rows_past_rejects(con, [line - 1 for line, _, _ in rejects])
+        for line, error_type, column in rejects:
+            rule, _ = REJECT_RULES.get(error_type, ("STRUCTURE", ""))
+            if rule in extra:
+                con.execute(
+                    "INSERT INTO findings VALUES (?, ?, ?)",
+                    [line - 1, extra[rule].idx, column or ""],
+                )
+    report = _build_report(con, base, kinds, examples, error_csv)
+    report.rows = good_rows + len(rejects)
+    report.period = (
+        {"la_code": la_min, "start": ps_min, "end": pe_min} if not period_mismatch else None
+    )
+    return Validation(report, landed, con, scan)
+
+
+def _extra_kinds(spec: Spec, offset: int) -> dict[str, Kind]:
+    """File-level rules that are not per-field SQL predicates."""
+    specs = {
+        "DUPLICATE_EVENT": ("Event_Reference", "The same event appears earlier in the file"),
+        "PERIOD_MISMATCH": (
+            spec.period["la_code"],
+            "LA code or reporting period differs from the rest of the file",
+        ),
+    }
+    specs.update(
+        {rule: ("", message) for rule, message in {r: m for r, m in REJECT_RULES.values()}.items()}
+    )
+    specs["STRUCTURE"] = ("", "The row could not be read as CSV")
+    out = {}
+    for rule, (field_name, message) in specs.items():
+        action = spec.action(rule)
+        if action is Action.IGNORE:
+            continue
+        out[rule] = Kind(offset + len(out) + 1, rule, field_name, message, False, action)
+    return out
+
+
+def _insert_check_failures(con, scan: str, checks: list[Check], counts) -> None:
+    failing = [c for c, n in zip(checks, counts, strict=True) if n]
+    items = ", ".join(
+        f"CASE WHEN {c.fails} THEN {{'idx': {c.idx}, 'value': "
+        f"{f'left(trim({ident(c.field)}), 40)' if c.show_value else 'NULL::VARCHAR'}}} END"
+        for c in failing
+    )
+    where = " OR ".join(f"({c.fails})" for c in failing)
+    con.execute(
+        f"""INSERT INTO findings
+        SELECT __rn, f.idx, f.value FROM (
+            SELECT __rn, unnest(list_filter([{items}], lambda x: x IS NOT NULL)) AS f
+            FROM {duck.numbered(scan)} WHERE {where})"""
+    )
+
+
+def _insert_duplicates(con, scan: str, spec: Spec, idx: int) -> None:
+    key = ", ".join(
+        ident(n)
+        for n in (spec.tracing["person_id"], "Event_Type", "Event_Reference", "Event_Start_Date")
+    )
+    dup = con.execute(
+        f"SELECT count(*) FROM (SELECT hash({key}) h FROM {scan} GROUP BY h HAVING count(*) > 1)"
+    ).fetchone()[0]
+    if not dup:
+        return
+    con.execute(
+        f"""INSERT INTO findings
+        SELECT __rn, {idx}, NULL FROM (
+            SELECT __rn, row_number() OVER (PARTITION BY {key} ORDER BY __rn) AS k
+            FROM {duck.numbered(scan)}
+            WHERE hash({key}) IN (SELECT hash({key}) h FROM {scan} GROUP BY h HAVING count(*) > 1))
+        WHERE k > 1"""
+    )
+
+
+def _insert_period_mismatch(con, scan: str, spec: Spec, idx: int) -> None:
+    """Rows whose LA code or period differ from the most common combination in the file."""
+    p = spec.period
+    cols = [f"trim({ident(p[k])})" for k in ("la_code", "start", "end")]
+    combo = " || '|' || ".join(f"coalesce({c}, '')" for c in cols)
+    con.execute(
+        f"""INSERT INTO findings
+        SELECT __rn, {idx}, NULL FROM {duck.numbered(scan)}
+        WHERE {combo} <> (SELECT mode({combo}) FROM {scan})"""
+    )
+
+
+def _shift_rows_past_rejects(con, reject_rows: list[int]) -> None:
+    """Row numbers from the scan skip rejected rows; put them back in file terms.
+
+    With rejected rows r1 < r2 < ... the i-th surviving row is row i + #{j : r_j - (j - 1) <= i}.
+    """
+    thresholds = sorted(r - j for j, r in enumerate(sorted(reject_rows)))
+    con.execute("CREATE TEMP TABLE shifts (threshold BIGINT)")
+    con.executemany("INSERT INTO shifts VALUES (?)", [[t] for t in thresholds])
+    con.execute(
+        "UPDATE findings SET row = row + (SELECT count(*) FROM shifts WHERE threshold <= findings.row)"
+    )
+
+
+def _build_report(
+    con, report: Report, kinds: list[Kind], examples: int, error_csv: Path | None
+) -> Report:
+    con.execute(
+        "CREATE TEMP TABLE kinds (idx INTEGER, rule VARCHAR, field VARCHAR, message VARCHAR, severity VARCHAR, show_value BOOLEAN)"
+    )
+    con.executemany(
+        "INSERT INTO kinds VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            [
+                k.idx,
+                k.rule,
+                k.field,
+                k.message,
+                "error" if k.action is Action.REJECT else "warning",
+                k.show_value,
+            ]
+            for k in kinds
+        ],
+    )
+    detail = """SELECT f.row, k.field, k.rule, k.severity,
+        k.message || CASE WHEN k.show_value AND f.value IS NOT NULL THEN ' (found ''' || f.value || ''')' ELSE '' END AS message
+        FROM findings f JOIN kinds k USING (idx)"""
+    for rule, severity, n in con.execute(
+        "SELECT k.rule, k.severity, count(*) FROM findings f JOIN kinds k USING (idx) GROUP BY ALL ORDER BY 1"
+    ).fetchall():
+        report.summary[rule] = report.summary.get(rule, 0) + n
+        if severity == "error":
+            report.error_count += n
+        else:
+            report.warning_count += n
+    for severity, target in (("error", report.errors), ("warning", report.warnings)):
+        rows = con.execute(
+            f"SELECT row, field, rule, message FROM ({detail}) WHERE severity = ? ORDER BY row, rule, field LIMIT ?",
+            [severity, examples],
+        ).fetchall()
+        target.extend({"row": r, "field": f, "rule": ru, "message": m} for r, f, ru, m in rows)
+    if error_csv is not None:
+        con.execute(
+            f"COPY (SELECT row, field, rule, severity, message FROM ({detail}) ORDER BY row, rule, field) "
+            f"TO {lit(str(error_csv))} (HEADER, DELIMITER ',')"
+        )
+    report.accepted = report.error_count == 0
+    return report
+
+
+__all__ = ["validate", "Validation", "sql_date"]

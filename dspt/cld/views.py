@@ -1,0 +1,250 @@
+"""Client-level data pages. Thin: selectors decide what a person sees, services do the writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from dspt.cld import conf, selectors, services
+from dspt.cld.forms import AgreementForm, ReleaseForm, UploadForm
+from dspt.cld.models import DataSharingAgreement, Participation, Submission
+from dspt.core.dates import today
+
+
+def _processor_only(request) -> None:
+    if not selectors.is_processor(request.user):
+        raise PermissionDenied
+
+
+def _file(path: str, filename: str, content_type: str) -> FileResponse:
+    if not path or not Path(path).is_file():
+        raise Http404
+    return FileResponse(
+        open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type
+    )  # noqa: SIM115
+
+
+@login_required
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "cld/home.jinja",
+        {
+            "page_title": "Client-level data",
+            "submissions": selectors.submissions_for(user)[:50],
+            "can_upload": selectors.la_organisations_for(user).exists(),
+            "is_processor": selectors.is_processor(user),
+            "releases": selectors.releases_for(user).filter(refused_reason="")[:50],
+        },
+    )
+
+
+@login_required
+def upload(request):
+    organisations = selectors.la_organisations_for(request.user).filter(
+        memberships__user=request.user, memberships__role__in=("admin", "member")
+    )
+    if not organisations.exists():
+        raise PermissionDenied
+    form = UploadForm(organisations=organisations)
+    if request.method == "POST":
+        # Refuse an oversized upload before Django reads the body.
+        limit = int(conf.get("DSPT_CLD_MAX_UPLOAD_BYTES"))
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 1024 * 1024:
+            return HttpResponse(f"The file is larger than the {limit:,}-byte limit.", status=413)
+        form = UploadForm(request.POST, request.FILES, organisations=organisations)
+        if form.is_valid():
+            f = form.cleaned_data["file"]
+            try:
+                sub = services.receive_upload(
+                    user=request.user,
+                    organisation=form.cleaned_data["organisation"],
+                    period=form.cleaned_data["period"],
+                    chunks=f.chunks(),
+                    original_name=f.name,
+                    spec_version=form.cleaned_data["spec_version"],
+                    request=request,
+                )
+            except services.CldError as exc:
+                raise PermissionDenied(str(exc)) from exc
+            return redirect("cld:submission", pk=sub.pk)
+    return render(request, "cld/upload.jinja", {"page_title": "Send an extract", "form": form})
+
+
+@login_required
+def submission(request, pk: int):
+    sub = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
+    report = sub.report or {}
+    return render(
+        request,
+        "cld/submission.jinja",
+        {
+            "page_title": f"Extract {sub.original_name}",
+            "sub": sub,
+            "report": report,
+            "summary": sorted((report.get("summary") or {}).items()),
+            "actions": report.get("actions") or {},
+            "is_processor": selectors.is_processor(request.user),
+            "back_link": {"href": "/cld/"},
+        },
+    )
+
+
+@login_required
+def submission_errors(request, pk: int):
+    sub = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
+    return _file(sub.errors_path, f"errors-{sub.pk}.csv", "text/csv")
+
+
+@login_required
+def submission_trace_results(request, pk: int):
+    sub = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
+    return _file(sub.trace_results_path, f"trace-results-{sub.pk}.csv", "text/csv")
+
+
+@login_required
+@require_POST
+def submission_process(request, pk: int):
+    _processor_only(request)
+    sub = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
+    try:
+        sub = services.process_submission(sub, user=request.user, request=request)
+    except services.CldError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(
+            request,
+            sub.get_state_display() + (f": {sub.state_message}" if sub.state_message else ""),
+        )
+    return redirect("cld:submission", pk=pk)
+
+
+@login_required
+def timetable(request):
+    rows = selectors.timetable(request.user, today())
+    if (
+        not rows
+        and not selectors.is_processor(request.user)
+        and not selectors.la_organisations_for(request.user).exists()
+    ):
+        raise PermissionDenied
+    return render(
+        request,
+        "cld/timetable.jinja",
+        {"page_title": "Submission timetable", "rows": rows, "back_link": {"href": "/cld/"}},
+    )
+
+
+@login_required
+def centre(request):
+    _processor_only(request)
+    return render(
+        request,
+        "cld/centre.jinja",
+        {
+            "page_title": "Processing centre",
+            "rates": selectors.trace_rates(request.user),
+            "agreements": selectors.agreements_for(request.user),
+            "releases": selectors.releases_for(request.user)[:50],
+            "participation": Participation.objects.select_related("local_authority").order_by(
+                "local_authority__name"
+            ),
+            "onboarding_steps": Participation.STEPS,
+            "agreement_form": AgreementForm(),
+            "release_form": ReleaseForm(),
+            "back_link": {"href": "/cld/"},
+        },
+    )
+
+
+@login_required
+@require_POST
+def agreement_create(request):
+    _processor_only(request)
+    form = AgreementForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "The agreement was not saved: "
+            + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+        )
+        return redirect("cld:centre")
+    services.create_agreement(user=request.user, request=request, **form.cleaned_data)
+    messages.info(request, "Agreement saved.")
+    return redirect("cld:centre")
+
+
+@login_required
+@require_POST
+def agreement_toggle(request, pk: int):
+    _processor_only(request)
+    dsa = get_object_or_404(DataSharingAgreement, pk=pk)
+    services.set_agreement_active(dsa, not dsa.active, user=request.user, request=request)
+    return redirect("cld:centre")
+
+
+@login_required
+@require_POST
+def release_create(request):
+    _processor_only(request)
+    form = ReleaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a processed extract and an agreement.")
+        return redirect("cld:centre")
+    rel = services.release(
+        sub=form.cleaned_data["submission"],
+        dsa=form.cleaned_data["agreement"],
+        user=request.user,
+        on=today(),
+        request=request,
+    )
+    if rel.refused:
+        messages.error(request, f"Release refused: {rel.refused_reason}")
+    else:
+        messages.info(request, f"Released {rel.rows} rows to {rel.recipient.name}.")
+    return redirect("cld:centre")
+
+
+@login_required
+def releases(request):
+    return render(
+        request,
+        "cld/releases.jinja",
+        {
+            "page_title": "Extracts released to you",
+            "releases": selectors.releases_for(request.user).filter(refused_reason=""),
+            "back_link": {"href": "/cld/"},
+        },
+    )
+
+
+@login_required
+def release_download(request, pk: int, what: str):
+    if what not in ("extract", "aggregate"):
+        raise Http404
+    rel = get_object_or_404(selectors.releases_for(request.user), pk=pk)
+    reason = services.authorise_download(
+        rel, user=request.user, on=today(), what=what, request=request
+    )
+    if reason:
+        return render(
+            request,
+            "cld/refused.jinja",
+            {"page_title": "Download refused", "reason": reason},
+            status=403,
+        )
+    if what == "extract":
+        return _file(
+            rel.file_path, f"cld-release-{rel.pk}.parquet", "application/vnd.apache.parquet"
+        )
+    return _file(rel.aggregate_path, f"cld-release-{rel.pk}-aggregate.csv", "text/csv")
+
+
+__all__ = ["Submission"]
