@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := dspt/static/vendor
+PYTEST_ARGS ?=
 
 .PHONY: run install uv assets migrate demo test lint format test-fast test-postgres bench bench-lookup bench-monitoring bench-cld clean
 
@@ -54,7 +55,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 test: install assets lint ## The whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
-	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 test-fast: install
 	$(VENV)/bin/pytest -q -m "not browser and not spark" -x

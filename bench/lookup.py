@@ -66,7 +66,7 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--locations", type=int, default=27000)
     args = parser.parse_args()
 

@@ -114,29 +114,6 @@ def series_chart(rows: list[dict]) -> dict:
     return {"data": data, "layout": layout}
 
 
-def choropleth(
-    geojson: dict, prop: str, codes: list[str], values: list[float], names: list[str]
-) -> dict:
-    """A filled map of compliance % by area from a boundary file (no map tiles needed)."""
-    data = [
-        {
-            "type": "choropleth",
-            "geojson": geojson,
-            "featureidkey": f"properties.{prop}",
-            "locations": codes,
-            "z": values,
-            "text": names,
-            "zmin": 0,
-            "zmax": 100,
-            "colorscale": [[0, "#d5281b"], [0.5, "#ffb81c"], [1, "#007f3b"]],
-            "colorbar": {"title": {"text": "Compliant (%)"}},
-            "hovertemplate": "%{text}: %{z:.1f}%<extra></extra>",
-        }
-    ]
-    layout = dict(LAYOUT, geo={"fitbounds": "locations", "visible": False}, height=560)
-    return {"data": data, "layout": layout}
-
-
 def bars(labels: list[str], values: list[float], title: str, axis: str) -> dict:
     layout = dict(LAYOUT, title={"text": title}, yaxis={"title": {"text": axis}})
     return {

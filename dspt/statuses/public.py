@@ -8,7 +8,6 @@ asks the one status rule. Nothing private is read.
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db import connection
 
@@ -16,7 +15,7 @@ from dspt.core.dates import today
 from dspt.organisations.models import SECTOR_LABELS
 from dspt.statuses.calendar import valid_until_function
 from dspt.statuses.compute import History, PublicationFact, status_on
-from dspt.statuses.selectors import status_record
+from dspt.statuses.selectors import as_date, status_record
 
 _ORGS_SQL = """
 SELECT o.id, o.ods_code, o.name, o.org_type, o.postcode, o.parent_id, o.registered_on, p.ods_code
@@ -50,13 +49,6 @@ class PublicOrganisation:
         return SECTOR_LABELS.get(self.org_type, "Other")
 
 
-def _as_date(value: Any) -> date | None:
-    # SQLite's raw cursor returns dates as ISO text; PostgreSQL returns date objects.
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
-
-
 def public_records(keys: list, *, by: str = "id", on: date | None = None) -> list[dict]:
     """Status records for organisations given by id (or by ODS code with by="ods_code"), in the
     order given; unknown keys are left out."""
@@ -85,10 +77,10 @@ def public_records(keys: list, *, by: str = "id", on: date | None = None) -> lis
     for pid, owner, edition, published_on, level, approved, ce, site in pub_rows:
         facts.setdefault(owner, {})[pid] = (
             edition,
-            _as_date(published_on),
+            as_date(published_on),
             level,
-            _as_date(approved),
-            _as_date(ce),
+            as_date(approved),
+            as_date(ce),
         )
         if site is not None:
             covered.add((pid, site))
@@ -112,7 +104,7 @@ def public_records(keys: list, *, by: str = "id", on: date | None = None) -> lis
     by_key: dict = {}
     for oid, code, name, org_type, postcode, parent_id, registered_on, parent_code in orgs:
         history = History(
-            registered_on=_as_date(registered_on),
+            registered_on=as_date(registered_on),
             publications=pubs(oid),
             head_office=parent_code if parent_id else None,
             head_office_publications=pubs(parent_id, oid) if parent_id else (),

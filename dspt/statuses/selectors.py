@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.db import connection
+
 from dspt.assessments.models import Publication
 from dspt.core.dates import today
 from dspt.organisations.models import Organisation
@@ -69,21 +71,37 @@ def histories_for(orgs: Iterable[Organisation]) -> dict[int, History]:
     return result
 
 
+def as_date(value) -> date | None:
+    """A date from a raw cursor: SQLite returns ISO text, PostgreSQL date objects."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
 def all_histories(orgs: Iterable[Organisation] | None = None) -> dict[int, History]:
     """Histories for every organisation (or the given ones), reading all publications at once.
 
-    Faster than `histories_for` for national figures: no IN-lists, one pass over the tables.
+    For national figures: plain SQL over the whole tables (no IN-lists, no ORM row conversion,
+    which dominated the cost at ~100,000 publications).
     """
     orgs = list(orgs) if orgs is not None else list(Organisation.objects.all())
     pubs: dict[int, list[tuple]] = defaultdict(list)
-    for row in Publication.objects.values_list(*_PUB_FIELDS).iterator(chunk_size=5000):
-        pubs[row[1]].append(row)
-    covered = set(
-        Publication.covers.through.objects.values_list("publication_id", "organisation_id")
-    )
-    codes = dict(
-        Organisation.objects.filter(sites__isnull=False).values_list("id", "ods_code").distinct()
-    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT id, organisation_id, edition, published_on, level, plan_approved_on, "
+            "cyber_essentials_plus_expires_on FROM assessments_publication"
+        )
+        for pid, owner, edition, published_on, level, approved, ce in cur.fetchall():
+            pubs[owner].append(
+                (pid, owner, edition, as_date(published_on), level, as_date(approved), as_date(ce))
+            )
+        cur.execute("SELECT publication_id, organisation_id FROM assessments_publication_covers")
+        covered = set(cur.fetchall())
+    parent_ids = {o.parent_id for o in orgs if o.parent_id}
+    codes = {o.id: o.ods_code for o in orgs if o.id in parent_ids}
+    missing = parent_ids - codes.keys()
+    if missing:
+        codes.update(Organisation.objects.filter(id__in=missing).values_list("id", "ods_code"))
     out: dict[int, History] = {}
     for o in orgs:
         ho_rows = pubs.get(o.parent_id, []) if o.parent_id else []

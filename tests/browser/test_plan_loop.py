@@ -14,7 +14,10 @@ from dspt.organisations.models import Organisation, OrgType, Region
 from tests.browser.conftest import axe_violations
 from tests.browser.test_toolkit_journeys import _meet
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 PASSWORD = "a sensible long passphrase"
 
 

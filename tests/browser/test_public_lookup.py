@@ -8,7 +8,10 @@ from dspt.assessments.models import Level, Publication
 from dspt.organisations.models import Organisation, OrgType, Region
 from tests.browser.conftest import axe_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_search_and_see_status(site, page):

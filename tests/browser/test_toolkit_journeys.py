@@ -12,7 +12,10 @@ from dspt.organisations.models import Organisation, OrgType, Region
 from tests.browser.conftest import axe_violations
 from tests.browser.helpers import answer_whole_edition
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 TODAY = date(2026, 11, 23)
 
 

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -107,15 +108,14 @@ def test_map_from_a_boundary_file_keyed_by_ons_code(programme, settings, tmp_pat
     settings.DSPT_BOUNDARIES_DIR = str(tmp_path)
     settings.DSPT_BOUNDARIES_CODE_PROPERTY = "CTYUA23CD"
     body = programme.get("/monitoring/map/local_authority/?as_of=2024-07-15").content.decode()
-    figure = json.loads(body.split('id="chart-map">')[1].split("</script>")[0])
-    trace = figure["data"][0]
-    assert trace["locations"] == [
-        "E09000007",
-        "E08000021",
-        "E08000024",
-    ]  # Camden, Newcastle, Sunderland
-    assert trace["z"][2] == 0.0
-    assert len(trace["geojson"]["features"]) == 3  # the region is not on the LA map
+    svg = body.split('class="app-svg app-map"')[1].split("</svg>")[0]
+    areas = re.findall(r'<path d="[^"]+" fill="(#[0-9a-f]{6})"[^>]*><title>([^<]+)</title>', svg)
+    # The region's feature is not on the local authority map: three areas, one per LA.
+    assert len(areas) == 3
+    by_name = {title.split(":")[0]: (fill, title) for fill, title in areas}
+    assert set(by_name) == {"Camden", "Newcastle", "Sunderland"}
+    # Sunderland's locations were all non-compliant that day: red, and said so in words.
+    assert by_name["Sunderland"] == ("#d5281b", "Sunderland: 0.0% compliant")
     assert "Compliance by local authority as of 15 July 2024" in body  # the table beside it
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
-from dspt.monitoring import charts
+from dspt.monitoring import svg
 from dspt.monitoring.access import require_remit
 from dspt.monitoring.engine import dataset
 from dspt.monitoring.figures import compliance_table
@@ -13,19 +13,17 @@ from dspt.monitoring.maps import CODE_KEY, BoundaryError, boundaries
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
     as_of_from,
-    chart_data,
     download,
     page,
     wants_download,
 )
-from dspt.monitoring.views.dashboard import charts_csp, scope_of
+from dspt.monitoring.views.dashboard import scope_of
 from dspt.monitoring.views.nav import subnav
 
 LEVELS = {"local_authority": "local authority", "region": "region"}
 
 
 @login_required
-@charts_csp
 def area_map(request, level: str):
     if level not in LEVELS:
         raise Http404
@@ -40,17 +38,13 @@ def area_map(request, level: str):
     # Table rows are by name; the map needs ONS codes.
     code_of = {name: code for code, name in ds.population.names[level].items()}
     mapped = [(code_of[r["group"]], r) for r in rows if r["group"] in code_of]
-    figure, problem = None, None
+    map_svg, problem = None, None
     try:
-        geo = boundaries(level)
-        figure = chart_data(
-            charts.choropleth(
-                geo,
-                CODE_KEY,
-                [c for c, _ in mapped],
-                [r["compliance_pct"] for _, r in mapped],
-                [r["group"] for _, r in mapped],
-            )
+        map_svg = svg.choropleth(
+            boundaries(level),
+            CODE_KEY,
+            {code: r["compliance_pct"] for code, r in mapped},
+            {code: r["group"] for code, r in mapped},
         )
     except BoundaryError as exc:
         problem = str(exc)
@@ -61,7 +55,7 @@ def area_map(request, level: str):
             "page_title": f"Map of compliance by {LEVELS[level]}",
             "subnav": subnav(remit),
             "current": "Maps",
-            "has_charts": figure is not None,
+            "has_charts": False,
             "level": level,
             "level_label": LEVELS[level],
             "as_of": as_of,
@@ -69,7 +63,7 @@ def area_map(request, level: str):
             "scope": scope,
             "rows": rows,
             "columns": ROW_COLUMNS,
-            "figure": figure,
+            "map_svg": map_svg,
             "problem": problem
             if remit.national
             else ("The map is not available." if problem else None),

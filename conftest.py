@@ -1,0 +1,21 @@
+"""Fixtures for the whole suite (dspt/ and tests/)."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _reference_geography_present(request):
+    """England's regions, LAs, ICBs and LSOs are loaded by a migration. A transactional test
+    (the browser tests) flushes every table when it ends, so a later test on the same worker
+    would find them gone: put them back when a database test finds them missing."""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if marker is None and not {"db", "transactional_db"} & set(names):
+        return
+    transactional = "transactional_db" in names or (marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from dspt.organisations.models import LocalAuthority
+    from dspt.organisations.reference import load_reference_data
+
+    if not LocalAuthority.objects.exists():
+        load_reference_data()

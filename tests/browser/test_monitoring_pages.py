@@ -1,0 +1,47 @@
+"""Monitoring and LSO screens in a real browser: they render, draw their charts and pass axe."""
+
+import pytest
+from django.core.management import call_command
+
+from dspt.core.demo import DEMO_PASSWORD
+from tests.browser.conftest import axe_violations
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def small_demo(settings, tmp_path):
+    settings.DSPT_MONITORING_CACHE_DIR = str(tmp_path / "cache")
+    call_command("load_demo", locations=400, seed=7, verbosity=0)
+
+
+def sign_in(page, site, who):
+    page.goto(site + "/accounts/sign-in/")
+    page.get_by_label("Email address").fill(f"{who}@demo.dspt.example")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_programme_dashboard_series_and_map(site, page, small_demo):
+    sign_in(page, site, "programme")
+    page.goto(site + "/monitoring/dashboard/?as_of=2024-07-31")
+    assert page.locator("main h1").inner_text() == "Compliance in England"
+    page.locator(".js-plotly-plot").first.wait_for()  # a chart was drawn from its data
+    assert page.locator("main table").count() >= 1  # and the table is beside it
+    assert axe_violations(page) == [], axe_violations(page)
+    page.goto(site + "/monitoring/series/")
+    page.locator(".js-plotly-plot").first.wait_for()
+    assert axe_violations(page) == []
+    page.goto(site + "/monitoring/map/local_authority/")
+    assert page.locator("svg.app-map path").count() > 100  # one area per local authority
+    assert axe_violations(page) == []
+
+
+def test_lso_work_pages(site, page, small_demo):
+    sign_in(page, site, "lso.staff")
+    page.goto(site + "/support/")
+    assert page.locator("main h1").is_visible()
+    assert axe_violations(page) == []
