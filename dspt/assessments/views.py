@@ -51,7 +51,7 @@ def overview(request, ods_code: str) -> HttpResponse:
         "editable": can_edit(request, org),
         "status": status_of(org),
         "history": selectors.publication_history(org)[:10],
-        "plans_url": "/plans/",
+        "plans_url": f"/plans/{org.ods_code}/",
     }
     if assessment is not None:
         context["ev"] = selectors.progress(assessment)

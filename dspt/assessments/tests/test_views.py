@@ -240,7 +240,10 @@ def test_other_sectors_are_pointed_to_an_improvement_plan(client, people, orgs):
     page = client.get("/assessments/RT1/publish/").content.decode()
     assert 'href="/plans/RT1/"' in page
     assert "Approaching Standards" in text(client.get("/assessments/RT1/publish/"))
-    assert "action-plan" not in client.get("/assessments/RT1/").content.decode()
+    overview = client.get("/assessments/RT1/").content.decode()
+    assert "action-plan" not in overview
+    # Every link to the plan goes to this organisation's plan page (there is no /plans/ page).
+    assert 'href="/plans/"' not in overview and 'href="/plans/"' not in page
 
 
 def test_the_publish_page_warns_before_lowering_the_status(client, manager, started):
