@@ -19,3 +19,14 @@ def _reference_geography_present(request):
 
     if not LocalAuthority.objects.exists():
         load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_public_cache():
+    """Each test starts with an empty per-process cache of public records: a rolled-back test's
+    ids are reused by the next, which no high-water mark can tell apart."""
+    from dspt.statuses.public_cache import public_record_cache
+
+    public_record_cache.clear()
+    yield
+    public_record_cache.clear()

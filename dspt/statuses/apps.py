@@ -6,6 +6,7 @@ class StatusesConfig(AppConfig):
     label = "statuses"
 
     def ready(self) -> None:
-        from dspt.statuses.search_index import connect_signals
+        from dspt.statuses import public_cache, search_index
 
-        connect_signals()
+        search_index.connect_signals()
+        public_cache.connect_signals()

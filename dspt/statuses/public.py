@@ -6,6 +6,7 @@ head offices with a "covers this site" flag — builds the same `History` the se
 asks the one status rule. Nothing private is read.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +16,7 @@ from dspt.core.dates import today
 from dspt.organisations.models import SECTOR_LABELS
 from dspt.statuses.calendar import valid_until_function
 from dspt.statuses.compute import History, PublicationFact, status_on
+from dspt.statuses.public_cache import Entry, public_record_cache
 from dspt.statuses.selectors import as_date, status_record
 
 _ORGS_SQL = """
@@ -52,8 +54,26 @@ class PublicOrganisation:
 def public_records(keys: list, *, by: str = "id", on: date | None = None) -> list[dict]:
     """Status records for organisations given by id (or by ODS code with by="ods_code"), in the
     order given; unknown keys are left out."""
+    return [record for record, _ in public_entries(keys, by=by, on=on)]
+
+
+def public_entries(keys: list, *, by: str = "id", on: date | None = None) -> list[Entry]:
+    """Like `public_records`, each record with its JSON encoding. Today's records come from the
+    per-process cache (see public_cache); other dates are computed afresh."""
     if not keys:
         return []
+    day = today()
+    if on is None or on == day:
+        return public_record_cache.get(
+            list(keys), by, day, lambda missing: _compute(missing, by, day)
+        )
+    computed = {oid if by == "id" else code: r for oid, code, r in _compute(list(keys), by, on)}
+    return [(computed[k], json.dumps(computed[k])) for k in keys if k in computed]
+
+
+def _compute(keys: list, by: str, on: date) -> list[tuple[int, str, dict]]:
+    """(id, ODS code, record) for each organisation found, in no particular order, straight from
+    the database."""
     column = {"id": "id", "ods_code": "ods_code"}[by]
     with connection.cursor() as cur:
         cur.execute(_ORGS_SQL.format(column=column, marks=",".join(["%s"] * len(keys))), list(keys))
@@ -99,9 +119,8 @@ def public_records(keys: list, *, by: str = "id", on: date | None = None) -> lis
             for pid, (e, d, lv, a, ce) in facts.get(owner, {}).items()
         )
 
-    on = on or today()
     valid_until = valid_until_function()
-    by_key: dict = {}
+    computed = []
     for oid, code, name, org_type, postcode, parent_id, registered_on, parent_code in orgs:
         history = History(
             registered_on=as_date(registered_on),
@@ -110,7 +129,5 @@ def public_records(keys: list, *, by: str = "id", on: date | None = None) -> lis
             head_office_publications=pubs(parent_id, oid) if parent_id else (),
         )
         org = PublicOrganisation(oid, code, name, org_type, postcode or "")
-        by_key[oid if by == "id" else code] = status_record(
-            org, status_on(history, on, valid_until)
-        )
-    return [by_key[k] for k in keys if k in by_key]
+        computed.append((oid, code, status_record(org, status_on(history, on, valid_until))))
+    return computed
