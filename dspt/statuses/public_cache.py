@@ -208,6 +208,23 @@ class PublicRecordCache:
                         self._by_code[code] = entry
         return [found[k] for k in keys if k in found]
 
+    def checked(self, day: date) -> int:
+        """Look for changes now; returns the generation to pass to `put_all`."""
+        self.recheck_soon()
+        self._fresh(day)
+        return self._generation
+
+    def put_all(self, day: date, computed: list[tuple[int, str, dict]], generation: int) -> int:
+        """Keep records computed from data read after `checked` returned `generation`, unless
+        something changed since; returns how many were computed."""
+        entries = [(oid, code, (r, json.dumps(r))) for oid, code, r in computed]
+        with self._lock:
+            if self._day == day and self._generation == generation:
+                for oid, code, entry in entries:
+                    self._by_id[oid] = entry
+                    self._by_code[code] = entry
+        return len(entries)
+
 
 public_record_cache = PublicRecordCache()
 
@@ -235,16 +252,15 @@ def connect_signals() -> None:
     )
 
 
-def warm(chunk: int = 500) -> int:
+def warm() -> int:
     """Compute today's record for every organisation with an ODS code; returns how many.
 
     `dspt serve` calls this before its workers fork, so they start with the whole day's records
     in shared memory instead of computing them on the first searches.
     """
-    from dspt.organisations.models import Organisation
-    from dspt.statuses.public import public_entries
+    from dspt.core.dates import today
+    from dspt.statuses.public import compute_all
 
-    ids = list(Organisation.objects.filter(ods_code__isnull=False).values_list("id", flat=True))
-    for start in range(0, len(ids), chunk):
-        public_entries(ids[start : start + chunk])
-    return len(ids)
+    day = today()
+    generation = public_record_cache.checked(day)  # read the marks before the data
+    return public_record_cache.put_all(day, compute_all(day), generation)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from dspt.assessments.models import Level, Publication
 from dspt.organisations.models import Organisation
 from dspt.statuses import public_cache
-from dspt.statuses.public import _compute, public_entries, public_records
+from dspt.statuses.public import _compute, compute_all, public_entries, public_records
 from dspt.statuses.public_cache import public_record_cache
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +233,17 @@ def test_cache_matches_the_status_rule_after_any_changes(make_org, recheck_now, 
     finally:
         Publication.objects.filter(organisation__in=orgs).delete()
         Organisation.objects.filter(pk__in=[o.pk for o in orgs]).delete()
+
+
+def test_computing_everything_at_once_agrees_with_a_page_at_a_time(make_org, publish):
+    head = make_org("VCC01")
+    sites = [make_org(f"VCC1{i}", parent=head) for i in range(3)]
+    pub = publish(head, edition="2026-27", on=date(2026, 9, 1), level=Level.MET)
+    pub.covers.add(sites[0], sites[1])
+    publish(sites[1], edition="2025-26", on=date(2025, 9, 1), level=Level.EXCEEDED)
+    publish(sites[2], edition="2024-25", on=date(2025, 3, 1), level=Level.MET)
+    ids = [o.id for o in [head, *sites]]
+    everything = {oid: r for oid, _, r in compute_all(TODAY)}
+    assert {i: everything[i] for i in ids} == {oid: r for oid, _, r in _compute(ids, "id", TODAY)}
+    assert everything[sites[0].id]["covered_by"] == "VCC01"
+    assert everything[sites[2].id]["status"] == "expired"
