@@ -173,8 +173,9 @@ def _close(claim: ClaimRequest, status: str, reason: str, *, by: User | None) ->
     claim.reason = reason
     claim.decided_at = timezone.now()
     claim.decided_by = by
-    claim.token_hash = ""  # a closed claim's link can never work again
-    claim.save(update_fields=["status", "reason", "decided_at", "decided_by", "token_hash"])
+    # The hash is kept so a used or replaced link gets a precise message; only a pending claim's
+    # link is ever honoured.
+    claim.save(update_fields=["status", "reason", "decided_at", "decided_by"])
 
 
 def _make_admin(
@@ -237,16 +238,23 @@ def link_problem(claim: ClaimRequest | None, user: User) -> str | None:
     """Why this link cannot be used by this person, in words for them; None when it can."""
     if claim is None:
         return (
-            "This link is not valid. It may have been used already, replaced by a newer link, or "
-            "copied wrongly. Start again from ‘Register an organisation’."
+            "This link is not valid. Check that the whole link was copied, or start again from "
+            "‘Register an organisation’."
         )
     if claim.user_id != user.pk:
         return (
             "This link is for a request made by a different account. Sign out, then sign in as "
             "the person who asked to register the organisation, and open the link again."
         )
-    if claim.status != ClaimStatus.PENDING:
-        return "This link has already been used or the request was withdrawn."
+    if claim.status == ClaimStatus.APPROVED:
+        return "This link has already been used. It works only once."
+    if claim.status == ClaimStatus.CANCELLED:
+        return (
+            "This link was replaced by a newer one, or the request was withdrawn. Use the link "
+            "in the most recent email."
+        )
+    if claim.status == ClaimStatus.REJECTED:
+        return f"This request was closed: {claim.reason}"
     if claim.link_expired:
         return (
             f"This link has expired (links last {link_days()} days). Ask for a new one from "
