@@ -5,8 +5,10 @@ head office, each of its locations (sites), an NHS trust, an ICB, a local author
 A site points at its head office through `parent`.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from dspt.organisations.querysets import OrganisationQuerySet
 
@@ -163,6 +165,15 @@ class Organisation(models.Model):
 
     # The day the organisation first had a DSPT account; blank means not registered.
     registered_on = models.DateField(null=True, blank=True)
+    # Contact details on record from a register (read by the importers when the file has them).
+    # A claim is verified by emailing this address, never the claimant's (docs/adr/0005).
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=30, blank=True)
+    # Created by a person through "register a new organisation" rather than known from a
+    # register; shown as unverified to oversight staff until a platform admin checks it.
+    self_registered = models.BooleanField(default=False)
+    # When the platform confirmed that its first admin speaks for it (emailed link or staff).
+    admin_verified_at = models.DateTimeField(null=True, blank=True)
 
     # CQC data (social care locations and providers).
     cqc_location_id = models.CharField(max_length=20, unique=True, null=True, blank=True)
@@ -206,3 +217,73 @@ class Organisation(models.Model):
     @property
     def is_site(self) -> bool:
         return self.parent_id is not None
+
+    @property
+    def registration_unverified(self) -> bool:
+        """Self-registered and not yet checked by the platform: reviewers should know."""
+        return self.self_registered and self.admin_verified_at is None
+
+
+class ClaimMethod(models.TextChoices):
+    """How a claim to be an organisation's first admin is checked."""
+
+    EMAIL = "email", "Link emailed to the organisation's registered address"
+    STAFF = "staff", "Checked by platform staff"
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for verification"
+    APPROVED = "approved", "Verified"
+    REJECTED = "rejected", "Not verified"
+    CANCELLED = "cancelled", "Withdrawn"
+
+
+class ClaimRequest(models.Model):
+    """A person's request to become the first admin of an organisation known from a register.
+
+    Until it is approved the person has no membership, so no access to the organisation's
+    workspace. The emailed link's token is stored only as a SHA-256 hash.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="claim_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claim_requests"
+    )
+    method = models.CharField(max_length=10, choices=ClaimMethod.choices)
+    status = models.CharField(
+        max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.PENDING, db_index=True
+    )
+    # What the claimant tells staff: their job and a number to call them back on.
+    claimant_note = models.TextField(blank=True)
+    sent_to = models.EmailField(blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(status="pending"),
+                name="one_pending_claim_per_person_and_org",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} claims {self.organisation} ({self.status})"
+
+    @property
+    def link_expired(self) -> bool:
+        return self.token_expires_at is not None and self.token_expires_at <= timezone.now()

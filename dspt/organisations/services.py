@@ -1,4 +1,4 @@
-"""Organisation writes: registering (claiming or creating) an organisation."""
+"""Organisation writes: registering a new organisation (claims of known ones: claims.py)."""
 
 from django.db import transaction
 
@@ -12,30 +12,6 @@ class RegistrationRefused(Exception):
     """The organisation cannot be registered by this person; the message says what to do."""
 
 
-def claim_organisation(*, organisation: Organisation, user: User, request=None) -> Membership:
-    """Become the first admin of an organisation that is known (e.g. from the CQC register) but has
-    no account yet. An organisation that already has an admin is joined by invitation only."""
-    with transaction.atomic():
-        org = Organisation.objects.select_for_update().get(pk=organisation.pk)
-        if Membership.objects.filter(organisation=org, role=OrgRole.ADMIN).exists():
-            raise RegistrationRefused(
-                f"{org.name} is already registered. Ask its organisation admin to invite you."
-            )
-        membership = Membership.objects.create(user=user, organisation=org, role=OrgRole.ADMIN)
-        if org.registered_on is None:
-            org.registered_on = today()
-            org.save(update_fields=["registered_on", "updated_at"])
-        record(
-            "organisation.registered",
-            actor=user,
-            organisation=org,
-            obj=org,
-            detail={"how": "claimed"},
-            request=request,
-        )
-    return membership
-
-
 def create_organisation(
     *,
     user: User,
@@ -46,7 +22,12 @@ def create_organisation(
     local_authority=None,
     request=None,
 ) -> Organisation:
-    """Register an organisation the platform did not know, with the person as its admin."""
+    """Register an organisation the platform did not know, with the person as its admin.
+
+    Self-service on purpose (nobody else could vouch for an organisation no register knows), but
+    marked `self_registered` so oversight staff see it as unverified until a platform admin
+    checks it (docs/adr/0005-claim-verification.md).
+    """
     with transaction.atomic():
         if Organisation.objects.filter(ods_code=ods_code).exists():
             raise RegistrationRefused(f"An organisation with ODS code {ods_code} already exists.")
@@ -59,6 +40,7 @@ def create_organisation(
             region=local_authority.region if local_authority else None,
             icb=local_authority.icb if local_authority else None,
             registered_on=today(),
+            self_registered=True,
         )
         Membership.objects.create(user=user, organisation=org, role=OrgRole.ADMIN)
         record(
@@ -66,7 +48,7 @@ def create_organisation(
             actor=user,
             organisation=org,
             obj=org,
-            detail={"how": "created"},
+            detail={"how": "created", "verified": False},
             request=request,
         )
     return org

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dspt.accounts import services as account_services
 from dspt.accounts.models import ApiToken, Membership, OrgRole
-from dspt.organisations import services
+from dspt.organisations import claims, selectors, services
 from dspt.organisations.forms import (
     FindOrganisationForm,
     InviteForm,
@@ -41,7 +41,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organisations/home.jinja",
-        {"memberships": memberships, "page_title": "Your organisations"},
+        {
+            "memberships": memberships,
+            "claims": selectors.claims_of(request.user),
+            "may_decide_claims": claims.may_decide(request.user),
+            "page_title": "Your organisations",
+        },
     )
 
 
@@ -65,26 +70,6 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def claim(request: HttpRequest, ods_code: str) -> HttpResponse:
-    org = get_object_or_404(Organisation, ods_code=ods_code.upper())
-    error = None
-    if request.method == "POST":
-        try:
-            services.claim_organisation(organisation=org, user=request.user, request=request)
-        except services.RegistrationRefused as exc:
-            error = str(exc)
-        else:
-            messages.success(request, f"You are now the organisation admin for {org.name}.")
-            return redirect("organisations:detail", org.ods_code)
-    return render(
-        request,
-        "organisations/claim.jinja",
-        {"org": org, "error": error, "page_title": "Confirm your organisation"},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     form = NewOrganisationForm(
         request.POST or None, initial={"ods_code": request.GET.get("ods_code", "")}
@@ -97,7 +82,11 @@ def create(request: HttpRequest) -> HttpResponse:
         except services.RegistrationRefused as exc:
             form.add_error("ods_code", str(exc))
         else:
-            messages.success(request, f"{org.name} is registered. You are its organisation admin.")
+            messages.success(
+                request,
+                f"{org.name} is registered and you are its organisation admin. Because it is not "
+                "on a register we hold, our team may contact you to check it.",
+            )
             return redirect("organisations:detail", org.ods_code)
     return render(
         request,

@@ -1,8 +1,10 @@
 """Issue 2's main journeys in a real browser, with accessibility scans of the pages on the way."""
 
+import re
 from datetime import date
 
 import pytest
+from django.core import mail
 
 from dspt.accounts.models import Membership, User
 from dspt.assessments import services as assessment_services
@@ -41,6 +43,7 @@ def test_register_answer_publish_then_public_search_shows_it(site, page, region,
         adult_social_care=True,
         care_home=True,
         beds=24,
+        contact_email="office@larkspur.example",
     )
     # A manager creates an account.
     page.goto(site + "/accounts/register/")
@@ -55,7 +58,23 @@ def test_register_answer_publish_then_public_search_shows_it(site, page, region,
     page.get_by_label("ODS code").fill("vjrn1")
     page.get_by_role("button", name="Continue").click()
     assert page.get_by_text("Larkspur House").first.is_visible()
-    page.get_by_role("button", name="Yes, register this organisation").click()
+    check_accessible(page, "claim page")
+    # Claiming needs proof: a link goes to the home's registered address, not to Priya's.
+    page.get_by_role("button", name="Email a verification link").click()
+    assert [m.to for m in mail.outbox] == [["office@larkspur.example"]]
+    assert "o•••••@larkspur.example" in page.locator("main").inner_text()
+    check_accessible(page, "claim pending")
+    # Until it is verified she has no access, and her home page says what she is waiting for.
+    assert page.goto(site + "/organisations/VJRN1/").status == 404
+    assert page.goto(site + "/assessments/VJRN1/").status == 404
+    page.goto(site + "/organisations/")
+    assert "Waiting for verification" in page.locator("main").inner_text()
+    # The office forwards the link; Priya opens it while signed in and confirms.
+    path = re.search(r"/organisations/claims/verify/\S+/", mail.outbox[0].body)[0]
+    page.goto(site + path)
+    check_accessible(page, "verify link")
+    page.get_by_role("button", name="Confirm and become organisation admin").click()
+    assert "You are now the organisation admin" in page.locator("body").inner_text()
     check_accessible(page, "organisation page")
     page.get_by_role("link", name="Assessment").click()
     page.get_by_role("button", name="Start the 2026-27 assessment").click()
@@ -134,6 +153,45 @@ def test_head_office_publication_covers_two_sites(site, page, region, settings):
     page.goto(f"{site}/status/{sites[2].ods_code}/")
     assert "Not Registered" in page.locator("main").inner_text(), page.locator("main").inner_text()
     check_accessible(page, "public status page")
+
+
+def _sign_in(page, site, email):
+    page.context.clear_cookies()
+    page.goto(site + "/accounts/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill("a sensible long passphrase")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_claim_without_an_email_on_record_is_checked_by_a_platform_admin(site, page, region):
+    Organisation.objects.create(
+        ods_code="VJRN2", name="Foxglove Lodge", org_type=OrgType.SOCIAL_CARE, region=region
+    )
+    for email, role in (("sam@foxglove.example", ""), ("staff@dspt.example", "platform_admin")):
+        user = User(username=email, email=email, full_name=email[:3], oversight_role=role)
+        user.set_password("a sensible long passphrase")
+        user.save()
+    _sign_in(page, site, "sam@foxglove.example")
+    page.goto(site + "/organisations/register/VJRN2/")
+    page.get_by_label("Your job title and a phone number").fill("Registered manager, 0113 496 0001")
+    page.get_by_role("button", name="Ask for a check").click()
+    assert "with our team" in page.locator("body").inner_text()
+    # The platform admin works the queue.
+    _sign_in(page, site, "staff@dspt.example")
+    page.goto(site + "/organisations/claims/")
+    check_accessible(page, "registration queue")
+    page.get_by_role("link", name="Foxglove Lodge").click()
+    check_accessible(page, "registration decision")
+    page.get_by_label("Reason or note").fill("Phoned the registered manager on the CQC number")
+    page.get_by_role("button", name="Approve: make them organisation admin").click()
+    assert "is now the admin of Foxglove Lodge" in page.locator("body").inner_text()
+    # The claimant now has the workspace, and a notification says so.
+    _sign_in(page, site, "sam@foxglove.example")
+    assert page.goto(site + "/organisations/VJRN2/").status == 200
+    page.goto(site + "/plans/notifications/")
+    assert (
+        "You are now the organisation admin for Foxglove Lodge" in page.locator("main").inner_text()
+    )
 
 
 def _meet(assessment, item, user):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as clock
@@ -197,6 +198,7 @@ def _organisations(
                 "cqc_rating": loc.rating,
                 "dormant": loc.dormant,
                 "registered_on": None,
+                **_contact(loc.ods_code),
             }
             site_rows.append(row)
             provider.site_rows.append(row)
@@ -209,6 +211,21 @@ def _organisations(
                 row["registered_on"] = registered
                 units.append(_Unit(row, pubs))
     return units, provider_rows, site_rows
+
+
+def _contact(ods_code: str) -> dict[str, str]:
+    """Contact details for about two locations in three (the rest show the staff-check route).
+
+    Drawn from the code, not the shared random stream, so the rest of the demo is unchanged.
+    Addresses use the reserved .example domain: nothing can be delivered to them.
+    """
+    crc = zlib.crc32(ods_code.encode())
+    if crc % 3 == 0:
+        return {}
+    return {
+        "contact_email": f"manager.{ods_code.lower()}@care.example",
+        "contact_phone": f"0113 496 {crc % 10000:04d}",
+    }
 
 
 def _force_latest(unit: _Unit, level: str) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from dspt.accounts.models import Membership, OrgRole, OversightRole, User
 from dspt.core.demo import DEMO_PASSWORD, DemoContext
-from dspt.organisations.models import LocalAuthority, Organisation
+from dspt.organisations.models import ClaimMethod, ClaimRequest, LocalAuthority, Organisation
 
 DOMAIN = "demo.dspt.example"
 
@@ -40,6 +43,9 @@ def create_people(
     def member(key, email, name, org, role, description):
         user = _user(email, name, password)
         Membership.objects.create(user=user, organisation=org, role=role)
+        if role == OrgRole.ADMIN:
+            # Demo admins count as verified, so their organisations show no warning.
+            Organisation.objects.filter(pk=org.pk).update(admin_verified_at=_morning(ctx))
         ctx.add_signin(key, user, description)
         return user
 
@@ -154,3 +160,30 @@ def create_people(
         OrgRole.MEMBER,
         f"Data recipient analyst at {recipient.name} (Standards Met)",
     )
+    _pending_claim(ctx)
+
+
+def _pending_claim(ctx: DemoContext) -> None:
+    """One request waiting in the platform admin's registration queue (not a demo sign-in)."""
+    org = next((o for o in ctx.locations if o.registered_on is None and not o.contact_email), None)
+    if org is None:
+        return
+    user = User(
+        username="new.manager@care.example",
+        email="new.manager@care.example",
+        full_name="Nadia Bell",
+    )
+    user.set_unusable_password()
+    user.save()
+    ClaimRequest.objects.create(
+        organisation=org,
+        user=user,
+        method=ClaimMethod.STAFF,
+        claimant_note="Registered manager, 0113 496 0199",
+        created_at=_morning(ctx) - timedelta(days=2),
+    )
+
+
+def _morning(ctx: DemoContext) -> datetime:
+    # From the demo's day, not the clock: the same seed gives the same data.
+    return timezone.make_aware(datetime.combine(ctx.today, time(9, 0)))

@@ -11,6 +11,9 @@ Rules (docs/data.md says why):
   A file that is not a care directory is refused and nothing is imported.
 - Locations in the database but not in the file are reported; only with `mark_missing_dormant`
   are they marked dormant (a file filtered to one area would otherwise retire all the others).
+- An optional email column (`Location Email Address`, not in CQC's published file) and telephone
+  column (`Location Telephone Number`) fill the contact details used to verify claims; a file
+  without them leaves the held details alone.
 - Everything happens in one transaction; importing the same file again changes nothing.
 """
 
@@ -25,12 +28,16 @@ from django.db import transaction
 
 from dspt.audit.services import record
 from dspt.organisations.importers import cqc_columns as cols
-from dspt.organisations.importers.tables import FileRefused, find_table, read_rows
+from dspt.organisations.importers.tables import find_table, read_rows
 from dspt.organisations.importers.values import (
+    SKIP,
     RowReader,
+    collect_rows,
     parse_date,
+    parse_email,
     parse_float,
     parse_int,
+    parse_phone,
     yes_no,
 )
 from dspt.organisations.models import LocalAuthority, OrgType
@@ -63,6 +70,8 @@ LOCATION_FIELDS = (
     "client_groups",
     "cqc_rating",
     "dormant",
+    "contact_email",  # only when the file has the column (see cqc_columns.EMAIL_COLUMNS)
+    "contact_phone",
 )
 
 
@@ -107,8 +116,14 @@ class _Geography:
         return self.las.get(normalise_la_name(name)) if name else None
 
 
-def _parse_row(reader: RowReader, geo: _Geography, services, groups) -> dict[str, Any]:
-    """Read one row into the location's fields, recording problems on the reader."""
+def _parse_row(
+    reader: RowReader, geo: _Geography, services, groups, contact=(None, None)
+) -> dict[str, Any]:
+    """Read one row into the location's fields, recording problems on the reader.
+
+    `contact` names the file's optional email and telephone columns (None when absent); contact
+    fields are returned only for columns the file has.
+    """
     p = reader.problems
     location_id = reader.get("Location ID")
     if location_id is not None and not _CQC_ID.match(location_id):
@@ -142,7 +157,13 @@ def _parse_row(reader: RowReader, geo: _Geography, services, groups) -> dict[str
         p.add("Location Latest Overall Rating", f"'{rating_raw}' is not a CQC rating")
     row_services = sorted({code for i, code in services.items() if yes_no_cell(reader, i)})
     row_groups = sorted({code for i, code in groups.items() if yes_no_cell(reader, i)})
-    return {
+    email_column, phone_column = contact
+    extra: dict[str, Any] = {}
+    if email_column:
+        extra["contact_email"] = reader.get(email_column, parse_email) or ""
+    if phone_column:
+        extra["contact_phone"] = reader.get(phone_column, parse_phone) or ""
+    return extra | {
         "name": name,
         "provider_name": provider_name,
         "org_type": OrgType.SOCIAL_CARE,
@@ -184,32 +205,33 @@ def import_cqc(path: str | Path, *, mark_missing_dormant: bool = False, actor=No
     services, groups, notes = cols.classify_columns(table.headers)
     result = CqcImportResult(file_kind=kind, notes=notes)
     geo = _Geography()
-    parsed: list[tuple[int, dict[str, Any]]] = []
     seen_ids: dict[str, int] = {}
     seen_ods: dict[str, int] = {}
-    for number, values in table.rows:
-        result.rows += 1
-        reader = RowReader(number, values, table.columns)
+    contact = (
+        cols.first_present(table.columns, cols.EMAIL_COLUMNS),
+        cols.first_present(table.columns, cols.PHONE_COLUMNS),
+    )
+
+    def parse(reader: RowReader):
         directorate = reader.get("Location Inspection Directorate") or ""
         if cols.squash(directorate) != cols.ADULT_SOCIAL_CARE:
             result.other_directorates += 1
-            continue
-        data = _parse_row(reader, geo, services, groups)
+            return SKIP
+        data = _parse_row(reader, geo, services, groups, contact)
+        number = reader.problems.row
         for key, seen, column in (
             (data["cqc_location_id"], seen_ids, "Location ID"),
             (data["ods_code"], seen_ods, "Location ODS Code"),
         ):
             if key and key in seen:
                 reader.problems.add(column, f"'{key}' appears twice (first at row {seen[key]})")
-        if not reader.ok:
-            result.bad_rows.extend(reader.problems.messages())
-            continue
-        seen_ids[data["cqc_location_id"]] = number
-        if data["ods_code"]:
-            seen_ods[data["ods_code"]] = number
-        parsed.append((number, data))
-    if result.rows == 0:
-        raise FileRefused("The file has a header row but no data rows.")
+        if reader.ok:  # only a good row claims its IDs
+            seen_ids[data["cqc_location_id"]] = number
+            if data["ods_code"]:
+                seen_ods[data["ods_code"]] = number
+        return number, data
+
+    parsed: list[tuple[int, dict[str, Any]]] = collect_rows(table, result, parse)
     with transaction.atomic():
         _write(parsed, result, mark_missing_dormant)
         record("organisations.import_cqc", actor=actor, detail=result.as_dict())

@@ -27,6 +27,11 @@ REQUIRED = (
     "Provider ID",
     "Provider Name",
 )
+# Optional contact columns. CQC's published directory has a telephone number but no email; an
+# operator may add an email column (from ODS records or a local list) before importing. They are
+# read only when present, so a file without them never erases contact details already held.
+EMAIL_COLUMNS = ("Location Email Address", "Location Email", "Location Contact Email")
+PHONE_COLUMNS = ("Location Telephone Number", "Location Phone Number")
 SERVICE_TYPE_PREFIX = "Service type - "
 USER_BAND_PREFIX = "Service user band - "
 ADULT_SOCIAL_CARE = "adult social care"
@@ -71,6 +76,11 @@ RATINGS: dict[str, str] = {
 def squash(value: str) -> str:
     """Lower case with single spaces, for matching CQC's wording loosely."""
     return re.sub(r"\s+", " ", value.strip().lower())
+
+
+def first_present(columns: dict[str, int], names: tuple[str, ...]) -> str | None:
+    """The first of `names` the file has, or None."""
+    return next((n for n in names if n in columns), None)
 
 
 def classify_columns(

@@ -27,8 +27,8 @@ from dspt.audit.services import record
 from dspt.core.dates import today
 from dspt.frameworks.deadlines import edition_code_for_label
 from dspt.organisations.importers.cqc_columns import squash
-from dspt.organisations.importers.tables import FileRefused, find_table, read_rows
-from dspt.organisations.importers.values import RowReader, parse_date
+from dspt.organisations.importers.tables import find_table, read_rows
+from dspt.organisations.importers.values import RowReader, collect_rows, parse_date
 from dspt.organisations.models import ICB, Organisation, OrgType
 
 REQUIRED = ("Code", "Organisation Name", "Status", "Date Of Publication", "Primary Sector")
@@ -149,18 +149,8 @@ def import_dspt_status(path: str | Path, *, as_of: date | None = None, actor=Non
     icbs = {_icb_key(i.name): i.ods_code for i in ICB.objects.all()}
     result = DsptImportResult()
     notes: set[str] = set()
-    good: list[_Row] = []
-    for number, values in table.rows:
-        result.rows += 1
-        reader = RowReader(number, values, table.columns)
-        row = _parse(reader, icbs, notes, as_of)
-        if reader.ok:
-            good.append(row)
-        else:
-            result.bad_rows.extend(reader.problems.messages())
+    good: list[_Row] = collect_rows(table, result, lambda r: _parse(r, icbs, notes, as_of))
     result.notes = sorted(notes)
-    if result.rows == 0:
-        raise FileRefused("The file has a header row but no data rows.")
     with transaction.atomic():
         _write(good, result, as_of)
         record("organisations.import_dspt_status", actor=actor, detail=result.as_dict())

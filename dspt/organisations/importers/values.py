@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from dspt.organisations.importers.tables import Formula, Value
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from dspt.organisations.importers.tables import FileRefused, Formula, Value
 
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
@@ -162,3 +165,48 @@ class RowReader:
     @property
     def ok(self) -> bool:
         return not self.problems.problems
+
+
+def parse_email(value: Value) -> str:
+    """An email address, lower-cased ('' when empty)."""
+    raw = text(value)
+    if not raw:
+        return ""
+    try:
+        validate_email(raw)
+    except ValidationError:
+        raise CellError(f"'{show(value)}' is not an email address") from None
+    return raw.lower()
+
+
+def parse_phone(value: Value) -> str:
+    """A telephone number as written ('' when empty). Staff read it; nothing dials it, so any
+    text is kept (a location is not refused over how its number is written), cut to 30."""
+    return text(value)[:30]
+
+
+# Returned by a row parser for a row that belongs to no one (counted, not kept, not reported).
+SKIP = object()
+
+
+def collect_rows(table, result, parse) -> list:
+    """Read every data row of `table` with `parse(reader)`, keeping the rows with no problems.
+
+    The one place both importers collect row errors: each row is counted in `result.rows`, a
+    bad row's problems (row number and column) go to `result.bad_rows` and the row is left out,
+    and a file with a header but no data rows is refused.
+    """
+    good = []
+    for number, values in table.rows:
+        result.rows += 1
+        reader = RowReader(number, values, table.columns)
+        parsed = parse(reader)
+        if parsed is SKIP:
+            continue
+        if reader.ok:
+            good.append(parsed)
+        else:
+            result.bad_rows.extend(reader.problems.messages())
+    if result.rows == 0:
+        raise FileRefused("The file has a header row but no data rows.")
+    return good

@@ -16,7 +16,7 @@ from dspt.assessments.models import Assessment, Publication
 from dspt.core.demo import DEMO_PASSWORD
 from dspt.organisations.demo.loader import load_demo
 from dspt.organisations.demo.shape import shape
-from dspt.organisations.models import LocalAuthority, Organisation, OrgType
+from dspt.organisations.models import ClaimRequest, LocalAuthority, Organisation, OrgType
 from dspt.statuses.selectors import status_of
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +159,15 @@ def test_demo_people_have_what_their_role_needs():
     assert Membership.objects.get(user=manager).role == OrgRole.ADMIN
     assert home.care_home and home.parent.sites.count() == 1
     assert Assessment.objects.filter(organisation=home).exists()
+    # Demo admins are verified; the registration queue has one request; some locations have a
+    # contact email (the emailed-link route) and some do not (the staff route).
+    assert home.admin_verified_at is not None and not home.registration_unverified
+    assert ClaimRequest.objects.filter(status="pending", method="staff").count() == 1
+    with_email = Organisation.objects.filter(adult_social_care=True).exclude(contact_email="")
+    assert 0 < with_email.count() < len(ctx.locations)
+    assert all(
+        e.endswith("@care.example") for e in with_email.values_list("contact_email", flat=True)
+    )
     for key, role in (("care_home_member", OrgRole.MEMBER), ("care_home_viewer", OrgRole.VIEWER)):
         assert Membership.objects.get(user=users[key]).organisation == home
         assert Membership.objects.get(user=users[key]).role == role

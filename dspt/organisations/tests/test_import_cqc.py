@@ -264,3 +264,24 @@ def test_command_prints_counts_and_refuses_with_a_message(tmp_path):
     bad.write_text("nothing,here\n1,2\n")
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("import_cqc", str(bad), stdout=out, stderr=err)
+
+
+def test_optional_contact_columns_fill_contact_details_used_to_verify_claims(tmp_path):
+    header = [*CQC_HEADER, "Location Email Address", "Location Telephone Number"]
+    rows = [
+        [*cqc_row(), "Manager@Meadowbank.example", "0113 496 0000"],
+        [*cqc_row(second_location()), "not an email", ""],
+    ]
+    result = import_cqc(write_csv(tmp_path / "with_contacts.csv", [header, *rows]))
+    home = Organisation.objects.get(cqc_location_id="1-100000001")
+    assert (home.contact_email, home.contact_phone) == (
+        "manager@meadowbank.example",
+        "0113 496 0000",
+    )
+    assert result.bad_rows == [
+        "row 3, Location Email Address: 'not an email' is not an email address"
+    ]
+    # A later file without the columns (CQC's own file) leaves the held details alone.
+    import_cqc(write_csv(tmp_path / "plain.csv", [CQC_HEADER, cqc_row()]))
+    home.refresh_from_db()
+    assert home.contact_email == "manager@meadowbank.example"

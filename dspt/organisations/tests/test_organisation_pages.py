@@ -8,7 +8,7 @@ from dspt.organisations.models import Organisation
 pytestmark = pytest.mark.django_db
 
 
-def test_claim_known_organisation_then_second_person_is_refused(
+def test_claiming_a_known_organisation_gives_no_access_until_staff_approve(
     client, make_org, make_user, settings
 ):
     settings.DSPT_TODAY = "2026-11-23"
@@ -19,13 +19,33 @@ def test_claim_known_organisation_then_second_person_is_refused(
         client.post("/organisations/register/", {"ods_code": " vclm1 "})["Location"]
         == "/organisations/register/VCLM1/"
     )
-    client.post("/organisations/register/VCLM1/")
+    # No email on record: the only route is a staff check, which needs a way to call back.
+    page = client.get("/organisations/register/VCLM1/").content.decode()
+    assert "Email a verification link" not in page and "Ask for a check" in page
+    refused = client.post("/organisations/register/VCLM1/", {"method": "staff", "note": " "})
+    assert "phone number" in refused.content.decode()
+    client.post(
+        "/organisations/register/VCLM1/", {"method": "staff", "note": "Manager, 0113 496 0000"}
+    )
+    assert not Membership.objects.filter(organisation=org).exists()
+    assert client.get("/organisations/VCLM1/").status_code == 404
+    assert "Waiting for verification" in client.get("/organisations/").content.decode()
     org.refresh_from_db()
-    assert str(org.registered_on) == "2026-11-23"
-    assert Membership.objects.get(user=first, organisation=org).role == "admin"
+    assert org.registered_on is None
+
+
+def test_organisation_with_an_admin_sends_claimants_to_that_admin(
+    client, make_org, make_user, member_of
+):
+    org = make_org("VCLM2", "Run Care Home")
+    member_of(org, "admin")
     client.force_login(make_user("second@example.org"))
-    body = client.post("/organisations/register/VCLM1/").content.decode()
-    assert "already registered" in body
+    page = client.get("/organisations/register/VCLM2/").content.decode()
+    assert "already registered" in page and "Ask for a check" not in page
+    body = client.post(
+        "/organisations/register/VCLM2/", {"method": "staff", "note": "Manager"}
+    ).content.decode()
+    assert "Ask its organisation admin to invite you" in body
     assert Membership.objects.filter(organisation=org).count() == 1
 
 
@@ -69,6 +89,9 @@ def test_create_unknown_organisation_checks_ods_shape(client, make_user, geograp
     assert ok.status_code == 302
     org = Organisation.objects.get(ods_code="VNEW1")
     assert org.postcode == "LS1 4AP" and org.region.name == "Yorkshire and The Humber"
+    # Self-service, but visibly unverified until a platform admin checks it.
+    assert org.self_registered and org.registration_unverified
+    assert "Registration not verified" in client.get("/organisations/VNEW1/").content.decode()
 
 
 @pytest.fixture

@@ -1,0 +1,177 @@
+"""Claiming a known organisation, following the emailed link, and the platform admin's queue."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dspt.accounts.models import Membership
+from dspt.organisations import claims, selectors
+from dspt.organisations.models import ClaimMethod, ClaimRequest, ClaimStatus, Organisation
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim(request: HttpRequest, ods_code: str) -> HttpResponse:
+    """Show a known organisation and how a claim to it is verified; start or renew the claim."""
+    org = get_object_or_404(Organisation, ods_code=ods_code.upper())
+    error = None
+    note = ""
+    if request.method == "POST":
+        method = request.POST.get("method", "")
+        note = request.POST.get("note", "")
+        if method not in ClaimMethod.values:
+            error = "Choose how we should check your request."
+        else:
+            try:
+                made, _ = claims.start_claim(
+                    organisation=org, user=request.user, method=method, note=note, request=request
+                )
+            except claims.ClaimRefused as exc:
+                error = str(exc)
+            else:
+                if made.method == ClaimMethod.EMAIL:
+                    messages.success(
+                        request,
+                        f"We have emailed a verification link to {claims.mask_email(made.sent_to)}.",
+                    )
+                else:
+                    messages.success(request, "Your request is with our team to check.")
+                return redirect("organisations:claim", org.ods_code)
+    pending = selectors.pending_claim(org, request.user)
+    return render(
+        request,
+        "organisations/claim.jinja",
+        {
+            "org": org,
+            "error": error,
+            "note": note,
+            "has_admin": claims.has_admin(org),
+            "is_member": Membership.objects.filter(organisation=org, user=request.user).exists(),
+            "pending": pending,
+            "masked_email": claims.mask_email(org.contact_email) if org.contact_email else "",
+            "link_days": claims.link_days(),
+            "page_title": "Confirm your organisation",
+        },
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, claim_id: int) -> HttpResponse:
+    mine = get_object_or_404(ClaimRequest, pk=claim_id, user=request.user)
+    try:
+        claims.withdraw(claim=mine, user=request.user, request=request)
+    except claims.ClaimRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"Your request to register {mine.organisation.name} is withdrawn."
+        )
+    return redirect("organisations:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link. GET only shows a confirm button: mail scanners open links on their own."""
+    found = claims.find_by_link(token)
+    problem = claims.link_problem(found, request.user)
+    if request.method == "POST":
+        try:
+            claims.verify_by_link(raw=token, user=request.user, request=request)
+        except claims.ClaimRefused as exc:
+            problem = str(exc)
+        else:
+            org = found.organisation
+            messages.success(
+                request, f"Verified. You are now the organisation admin for {org.name}."
+            )
+            return redirect("organisations:detail", org.ods_code)
+    return render(
+        request,
+        "organisations/claim_verify.jinja",
+        {
+            "claim": found if problem is None else None,
+            "problem": problem,
+            "page_title": "Confirm your organisation",
+        },
+        status=200 if problem is None else 400,
+    )
+
+
+def _decider(request: HttpRequest) -> None:
+    # 404 rather than 403, as for other staff-only pages: the queue's existence is not advertised.
+    if not claims.may_decide(request.user):
+        raise Http404("Not found.")
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Platform admins: pending claims to check, and self-registered organisations to check."""
+    _decider(request)
+    return render(
+        request,
+        "organisations/claims_queue.jinja",
+        {
+            "staff_claims": selectors.pending_claims(ClaimMethod.STAFF),
+            "email_claims": selectors.pending_claims(ClaimMethod.EMAIL),
+            "unverified": selectors.unverified_registrations(),
+            "page_title": "Registration requests",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decide(request: HttpRequest, claim_id: int) -> HttpResponse:
+    _decider(request)
+    item = get_object_or_404(
+        ClaimRequest.objects.select_related("organisation", "user"), pk=claim_id
+    )
+    error = None
+    if request.method == "POST":
+        approve = request.POST.get("decision") == "approve"
+        try:
+            claims.decide(
+                claim=item,
+                by=request.user,
+                approve=approve,
+                reason=request.POST.get("reason", ""),
+                request=request,
+            )
+        except claims.ClaimRefused as exc:
+            error = str(exc)
+        else:
+            item.refresh_from_db()
+            if item.status == ClaimStatus.APPROVED:
+                messages.success(
+                    request, f"{item.user.email} is now the admin of {item.organisation.name}."
+                )
+            else:
+                messages.success(request, f"Request rejected: {item.reason}")
+            return redirect("organisations:claims_queue")
+    return render(
+        request,
+        "organisations/claim_decide.jinja",
+        {
+            "item": item,
+            "error": error,
+            "others": selectors.other_claims(item),
+            "history": selectors.claim_history(item.user),
+            "page_title": f"Check request for {item.organisation.name}",
+        },
+    )
+
+
+@login_required
+@require_POST
+def mark_checked(request: HttpRequest, ods_code: str) -> HttpResponse:
+    _decider(request)
+    org = get_object_or_404(Organisation, ods_code=ods_code.upper(), self_registered=True)
+    claims.mark_checked(
+        organisation=org, by=request.user, note=request.POST.get("note", ""), request=request
+    )
+    messages.success(request, f"{org.name} is marked as checked.")
+    return redirect("organisations:claims_queue")

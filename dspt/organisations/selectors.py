@@ -1,0 +1,69 @@
+"""Reads for registration: claims waiting for a check, and what a person is waiting for."""
+
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from dspt.accounts.models import OrgRole
+from dspt.organisations.models import ClaimRequest, ClaimStatus, Organisation
+
+
+def pending_claim(org: Organisation, user) -> ClaimRequest | None:
+    """The person's own pending claim of this organisation, if any."""
+    return ClaimRequest.objects.filter(
+        organisation=org, user=user, status=ClaimStatus.PENDING
+    ).first()
+
+
+def claims_of(user, *, days: int = 30) -> QuerySet[ClaimRequest]:
+    """A person's pending claims and those decided recently, for their home page."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        ClaimRequest.objects.filter(user=user)
+        .filter(Q(status=ClaimStatus.PENDING) | Q(decided_at__gte=since))
+        .exclude(status=ClaimStatus.APPROVED)
+        .select_related("organisation")
+        .order_by("-created_at")
+    )
+
+
+def pending_claims(method: str) -> QuerySet[ClaimRequest]:
+    """Pending claims checked in one way, oldest first (the order staff should work in)."""
+    return (
+        ClaimRequest.objects.filter(status=ClaimStatus.PENDING, method=method)
+        .select_related("organisation", "user")
+        .order_by("created_at", "id")
+    )
+
+
+def other_claims(claim: ClaimRequest) -> QuerySet[ClaimRequest]:
+    """Everyone else who has asked to run the same organisation: rival claims deserve a look."""
+    return (
+        ClaimRequest.objects.filter(organisation_id=claim.organisation_id)
+        .exclude(pk=claim.pk)
+        .select_related("user")
+        .order_by("-created_at")
+    )
+
+
+def claim_history(user) -> QuerySet[ClaimRequest]:
+    """Every claim this person has made: many claims of unrelated organisations is a warning."""
+    return (
+        ClaimRequest.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("-created_at")[:20]
+    )
+
+
+def unverified_registrations() -> QuerySet[Organisation]:
+    """Self-registered organisations no platform admin has checked yet, with their admins."""
+    return (
+        Organisation.objects.filter(self_registered=True, admin_verified_at__isnull=True)
+        .prefetch_related("memberships__user")
+        .order_by("registered_on", "name")
+    )
+
+
+def admins_of(org: Organisation) -> list:
+    return [m.user for m in org.memberships.all() if m.role == OrgRole.ADMIN]
