@@ -94,3 +94,12 @@ def targets(request, as_of: date | None = None) -> list[dict]:
     if not remit.national:
         raise HttpError(403, "Targets are for the national programme team.")
     return targets_vs_actuals(as_of or today())
+
+
+def _mount() -> None:
+    from dspt.monitoring.api_watchlist import router as watchlist
+
+    router.add_router("/watchlist", watchlist)
+
+
+_mount()
