@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "dspt.improvement_plans",
     "dspt.monitoring",
     "dspt.support",
+    "dspt.notifications",
     "dspt.cld",
     "dspt.api",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("monitoring/", include("dspt.monitoring.urls")),
     path("support/", include("dspt.support.urls")),
     path("cld/", include("dspt.cld.urls")),
+    path("notifications/", include("dspt.notifications.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

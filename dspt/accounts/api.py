@@ -21,7 +21,8 @@ class MeOut(Schema):
 
 @router.get("", response=MeOut)
 def me(request):
-    """The caller. With a token, only the token's organisation is listed."""
+    """The caller. With an organisation token, only that organisation is listed; with a personal
+    (oversight) token, none."""
     user = request.user
     token = getattr(request, "api_token", None)
     memberships = user.memberships.select_related("organisation")
@@ -31,7 +32,7 @@ def me(request):
         "email": user.email,
         "full_name": user.full_name,
         "oversight_role": user.oversight_role,
-        "token_organisation": token.organisation.ods_code if token else None,
+        "token_organisation": token.organisation.ods_code if token and token.organisation else None,
         "memberships": [
             {"ods_code": m.organisation.ods_code, "name": m.organisation.name, "role": m.role}
             for m in memberships

@@ -107,10 +107,19 @@ def hash_token(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token that acts as its creator, limited to one organisation."""
+    """A bearer token that acts as its creator.
+
+    With an organisation, it is limited to that organisation (created by its admin). Without one
+    it is a *personal* token of an oversight person (commissioner, LSO, programme): it acts with
+    that person's monitoring remit on the monitoring and support API only (docs/adr/0004).
+    """
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="api_tokens"
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -129,6 +138,11 @@ class ApiToken(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def personal(self) -> bool:
+        """A personal oversight token (no organisation)."""
+        return self.organisation_id is None
 
 
 class LoginFailure(models.Model):

@@ -33,6 +33,7 @@ def _mount() -> None:
     from dspt.cld.api import router as cld
     from dspt.improvement_plans.api import router as plans
     from dspt.monitoring.api import router as monitoring
+    from dspt.notifications.api import router as notifications
     from dspt.organisations.api import router as organisations
     from dspt.statuses.api import router as statuses
     from dspt.support.api import router as support
@@ -45,6 +46,7 @@ def _mount() -> None:
     api.add_router("/monitoring", monitoring)
     api.add_router("/support", support)
     api.add_router("/cld", cld)
+    api.add_router("/notifications", notifications)
 
 
 _mount()

@@ -23,21 +23,11 @@ def long_date(value: date | datetime | None, default: str = "") -> str:
 
 
 def unread_notifications(user) -> int:
-    """How many in-app notifications the person has not read (shown in the header)."""
-    if user is None or not user.is_authenticated:
-        return 0
-    from dspt.improvement_plans.notifications import unread_count
+    """How many notifications (plan messages and watchlist alerts) the person has not read:
+    the one badge in the header."""
+    from dspt.notifications.selectors import unread_count
 
     return unread_count(user)
-
-
-def unread_alerts(user) -> int:
-    """How many commissioner watchlist alerts the person has not read."""
-    if user is None or not user.is_authenticated:
-        return 0
-    from dspt.monitoring.models import Notification
-
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 def environment(**options: Any) -> Environment:
@@ -52,7 +42,6 @@ def environment(**options: Any) -> Environment:
         get_messages=messages.get_messages,
         settings_debug=settings.DEBUG,
         unread_notifications=unread_notifications,
-        unread_alerts=unread_alerts,
     )
     env.filters.update(long_date=long_date)
     return env

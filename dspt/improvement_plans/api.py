@@ -39,7 +39,6 @@ from dspt.improvement_plans.api_schemas import (
 from dspt.improvement_plans.columns import KEYS
 from dspt.improvement_plans.models import (
     ImprovementPlan,
-    Notification,
     PlanState,
     VersionSource,
 )
@@ -61,6 +60,7 @@ from dspt.improvement_plans.template import (
     prefilled_rows,
 )
 from dspt.improvement_plans.upload import max_upload_bytes
+from dspt.notifications.models import Notification
 from dspt.organisations.models import Organisation
 
 router = Router(tags=["improvement plans"])

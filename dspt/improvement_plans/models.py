@@ -208,38 +208,3 @@ class Escalation(models.Model):
     class Meta:
         ordering = ["-escalated_on", "-id"]
         indexes = [models.Index(fields=["region", "resolved_on"])]
-
-
-class Notification(models.Model):
-    """An in-app message for one person, with read state."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_notifications"
-    )
-    organisation = models.ForeignKey(
-        "organisations.Organisation",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    kind = models.CharField(max_length=40)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    link = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(
-                fields=["user", "created_at"],
-                name="plan_notif_unread",
-                condition=Q(read_at__isnull=True),
-            )
-        ]
-
-    @property
-    def is_read(self) -> bool:
-        return self.read_at is not None

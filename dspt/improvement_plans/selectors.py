@@ -19,10 +19,10 @@ from dspt.improvement_plans.models import (
     OPEN_STATES,
     Escalation,
     ImprovementPlan,
-    Notification,
     PlanState,
     PlanVersion,
 )
+from dspt.notifications.selectors import notifications_for as _notifications_for
 from dspt.organisations.models import Organisation
 
 AGES = {
@@ -121,11 +121,8 @@ def escalations_for(user, include_resolved: bool = False) -> QuerySet[Escalation
     return qs
 
 
-def notifications_for(user, unread_only: bool = False) -> QuerySet[Notification]:
-    qs = Notification.objects.filter(user=user)
-    if unread_only:
-        qs = qs.filter(read_at__isnull=True)
-    return qs
+# Notifications now live in one app for the whole platform; kept importable from here.
+notifications_for = _notifications_for
 
 
 @dataclass

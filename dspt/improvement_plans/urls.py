@@ -12,12 +12,6 @@ urlpatterns = [
     path("review/<int:plan_id>/decide/", views_review.decide, name="decide"),
     path("escalations/", views_review.escalations, name="escalations"),
     path("notifications/", views_review.notifications, name="notifications"),
-    path("notifications/read/", views_review.notification_read, name="notifications_read_all"),
-    path(
-        "notifications/<int:note_id>/read/",
-        views_review.notification_read,
-        name="notification_read",
-    ),
     path("<str:ods_code>/", views.plan_home, name="plan"),
     path(
         "<str:ods_code>/template.xlsx",

@@ -19,7 +19,6 @@ from dspt.improvement_plans.selectors import (
     compare_versions,
     effective_state,
     escalations_for,
-    notifications_for,
     queue_counts,
     review_queue,
 )
@@ -167,18 +166,5 @@ def escalations(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    ctx = {
-        "page_title": "Your notifications",
-        "notes": list(notifications_for(request.user)[:200]),
-    }
-    return render(request, "improvement_plans/notifications.jinja", ctx)
-
-
-@login_required
-@require_POST
-def notification_read(request: HttpRequest, note_id: int | None = None) -> HttpResponse:
-    notes = notifications_for(request.user, unread_only=True)
-    if note_id is not None:
-        notes = notes.filter(pk=note_id)
-    notes.update(read_at=timezone.now())
-    return redirect("improvement_plans:notifications")
+    """Old address: every notification is now on one page for the whole platform."""
+    return redirect("notifications:inbox", permanent=True)

@@ -1,7 +1,8 @@
 """Monitoring API (mounted at /api/v1/monitoring): the same rows as `dspt compliance`.
 
-Figures follow the signed-in person's remit (dspt.monitoring.access). Bearer tokens act for one
-organisation only, so they are refused here: monitoring is for a signed-in session.
+Figures follow the caller's remit (dspt.monitoring.access): a signed-in session, or a personal
+API token of a commissioner, LSO or programme person (docs/adr/0004). Organisation tokens act for
+one organisation only, so they are refused here.
 """
 
 from __future__ import annotations
@@ -24,8 +25,14 @@ router = Router(tags=["monitoring"])
 
 
 def _remit(request) -> Remit:
-    if getattr(request, "api_token", None) is not None:
-        raise HttpError(403, "Monitoring figures need a signed-in session, not an API token.")
+    """The caller's remit; organisation tokens are refused (they act for one organisation)."""
+    token = getattr(request, "api_token", None)
+    if token is not None and not token.personal:
+        raise HttpError(
+            403,
+            "Organisation API tokens cannot read monitoring figures. Use a personal token "
+            "(Your API tokens) or a signed-in session.",
+        )
     remit = remit_of(request.user)
     if remit is None:
         raise HttpError(403, "Compliance monitoring is for commissioners, LSOs and the programme.")
@@ -87,3 +94,12 @@ def targets(request, as_of: date | None = None) -> list[dict]:
     if not remit.national:
         raise HttpError(403, "Targets are for the national programme team.")
     return targets_vs_actuals(as_of or today())
+
+
+def _mount() -> None:
+    from dspt.monitoring.api_watchlist import router as watchlist
+
+    router.add_router("/watchlist", watchlist)
+
+
+_mount()

@@ -120,3 +120,187 @@ def bars(labels: list[str], values: list[float], title: str, axis: str) -> dict:
         "data": [{"type": "bar", "x": labels, "y": values, "marker": {"color": "#005eb8"}}],
         "layout": layout,
     }
+
+
+def _hbar_height(n: int) -> int:
+    return max(300, 28 * n + 160)
+
+
+def year_on_year_chart(rows: list[dict], by_label: str) -> dict:
+    """Each group's compliance a year before and now, side by side."""
+    groups = [r["group"] for r in rows]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": "A year before",
+            "y": groups,
+            "x": [r["previous_compliance_pct"] for r in rows],
+            "marker": {"color": "#768692"},
+            "hovertemplate": "%{y}: %{x:.1f}%<extra>A year before</extra>",
+        },
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": "Now",
+            "y": groups,
+            "x": [r["compliance_pct"] for r in rows],
+            "marker": {"color": "#005eb8"},
+            "hovertemplate": "%{y}: %{x:.1f}%<extra>Now</extra>",
+        },
+    ]
+    layout = dict(
+        LAYOUT,
+        barmode="group",
+        title={"text": f"Compliant (%) now and a year before, by {by_label}"},
+        xaxis={"title": {"text": "% of locations compliant"}, "range": [0, 100]},
+        yaxis={"automargin": True, "autorange": "reversed"},
+        height=max(300, 40 * len(groups) + 160),
+    )
+    return {"data": data, "layout": layout}
+
+
+def targets_chart(rows: list[dict]) -> dict:
+    """Actual percentage for each target as bars (green if met), the target as a marker."""
+    names = [r["target"] for r in rows]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": "Actual",
+            "y": names,
+            "x": [r["actual_pct"] for r in rows],
+            "marker": {"color": ["#007f3b" if r["met"] else "#d5281b" for r in rows]},
+            "hovertemplate": "%{y}: %{x:.1f}%<extra>Actual</extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "Target",
+            "y": names,
+            "x": [r["min_pct"] for r in rows],
+            "marker": {
+                "symbol": "line-ns-open",
+                "size": 24,
+                "color": "#212b32",
+                "line": {"width": 3},
+            },
+            "hovertemplate": "%{y}: target %{x:.0f}%<extra></extra>",
+        },
+    ]
+    layout = dict(
+        LAYOUT,
+        title={"text": "Actual against target (%); green met, red not met"},
+        xaxis={"title": {"text": "%"}, "range": [0, 100]},
+        yaxis={"automargin": True, "autorange": "reversed"},
+        height=_hbar_height(len(names)),
+    )
+    return {"data": data, "layout": layout}
+
+
+def providers_chart(rows: list[dict], top: int = 20) -> dict:
+    """The providers with most locations not compliant (the top of the ranked list)."""
+    rows = rows[:top]
+    names = [r["provider"] for r in rows]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": "Locations not compliant",
+            "y": names,
+            "x": [r["not_compliant_locations"] for r in rows],
+            "marker": {"color": "#7c2855"},
+            "hovertemplate": "%{y}: %{x} not compliant<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": "Compliant locations",
+            "y": names,
+            "x": [r["locations"] - r["not_compliant_locations"] for r in rows],
+            "marker": {"color": "#007f3b"},
+            "hovertemplate": "%{y}: %{x} compliant<extra></extra>",
+        },
+    ]
+    layout = dict(
+        LAYOUT,
+        barmode="stack",
+        title={"text": f"Top {len(rows)} providers by locations not compliant"},
+        xaxis={"title": {"text": "Locations"}},
+        yaxis={"automargin": True, "autorange": "reversed"},
+        height=_hbar_height(len(names)),
+    )
+    return {"data": data, "layout": layout}
+
+
+def small_lag_chart(rows: list[dict], top: int = 20) -> dict:
+    """Micro/small providers' locations against the rest, by area (biggest gap first)."""
+    rows = rows[:top]
+    groups = [r["group"] for r in rows]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": name,
+            "y": groups,
+            "x": [r[key] for r in rows],
+            "marker": {"color": colour},
+            "hovertemplate": "%{y}: %{x:.1f}%<extra>" + name + "</extra>",
+        }
+        for key, name, colour in (
+            ("small_compliance_pct", "Micro/small providers", "#ffb81c"),
+            ("other_compliance_pct", "Other providers", "#005eb8"),
+        )
+    ]
+    layout = dict(
+        LAYOUT,
+        barmode="group",
+        title={"text": f"Compliant (%): micro/small against others, {len(rows)} biggest gaps"},
+        xaxis={"title": {"text": "% of locations compliant"}, "range": [0, 100]},
+        yaxis={"automargin": True, "autorange": "reversed"},
+        height=max(300, 40 * len(groups) + 160),
+    )
+    return {"data": data, "layout": layout}
+
+
+def outcomes_chart(windows: list[dict]) -> dict:
+    """Engaged locations against comparable ones not engaged, by window and level."""
+    x = [f"Within {w['months']} months" for w in windows]
+    data = []
+    for level, label in (("approaching", "Approaching or better"), ("met", "Met or better")):
+        for who, name, colour in (
+            ("engaged", "Engaged", "#005eb8" if level == "approaching" else "#007f3b"),
+            (
+                "comparison",
+                "Comparable, not engaged",
+                "#768692" if level == "approaching" else "#aeb7bd",
+            ),
+        ):
+            data.append(
+                {
+                    "type": "bar",
+                    "name": f"{name}: {label}",
+                    "x": x,
+                    "y": [w[f"{who}_{level}_pct"] for w in windows],
+                    "marker": {"color": colour},
+                    "hovertemplate": "%{x}: %{y:.1f}%<extra>" + f"{name}: {label}" + "</extra>",
+                }
+            )
+    layout = dict(
+        LAYOUT,
+        barmode="group",
+        title={"text": "Share reaching each level (%)"},
+        yaxis={"title": {"text": "% of locations"}, "range": [0, 100]},
+        height=460,
+    )
+    return {"data": data, "layout": layout}
+
+
+def new_locations_chart(rows: list[dict]) -> dict:
+    """Share of new locations registering in their first year, by year of CQC registration."""
+    return bars(
+        [r["group"] for r in rows],
+        [r["first_year_pct"] for r in rows],
+        "Share registering with the toolkit in their first year (%)",
+        "%",
+    )

@@ -1,8 +1,6 @@
-"""Commissioners' watchlists and the in-app notifications they raise."""
+"""Commissioners' watchlists. The alerts they raise are dspt.notifications Notifications."""
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 
 class WatchlistEntry(models.Model):
@@ -40,38 +38,7 @@ class WatchlistEntry(models.Model):
 
 
 class AlertKind(models.TextChoices):
-    EXPIRED = "expired", "Status expired"
-    FELL = "fell", "Status fell"
+    """Kinds of watchlist alert (the `kind` of a dspt.notifications Notification)."""
 
-
-class Notification(models.Model):
-    """An in-app alert for one person; the same alert is also emailed."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    organisation = models.ForeignKey(
-        "organisations.Organisation",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    kind = models.CharField(max_length=10, choices=AlertKind.choices)
-    day = models.DateField()
-    message = models.CharField(max_length=500)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-day", "-id"]
-        constraints = [
-            # A second run on the same day raises nothing new.
-            models.UniqueConstraint(
-                fields=["user", "organisation", "kind", "day"], name="one_alert_per_day"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.message
+    EXPIRED = "watchlist_expired", "Status expired"
+    FELL = "watchlist_fell", "Status fell"

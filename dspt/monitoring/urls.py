@@ -19,5 +19,4 @@ urlpatterns = [
     path("watchlist/upload/", watchlist.upload, name="watchlist_upload"),
     path("watchlist/seen/", watchlist.seen, name="watchlist_seen"),
     path("alerts/", watchlist.notifications, name="notifications"),
-    path("alerts/read/", watchlist.notifications_read, name="notifications_read"),
 ]

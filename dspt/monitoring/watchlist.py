@@ -8,14 +8,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 
 from dspt.accounts.models import OversightRole, User
 from dspt.audit.services import record
-from dspt.monitoring.models import AlertKind, Notification, WatchlistEntry
+from dspt.monitoring.models import AlertKind, WatchlistEntry
+from dspt.notifications.services import notify
 from dspt.organisations.models import Organisation
 from dspt.statuses.compute import RANK, Status, StatusResult
 from dspt.statuses.selectors import statuses_of
@@ -261,7 +259,7 @@ def run_alerts(day: date, *, send_email: bool = True) -> dict:
     """Raise alerts for watched locations that expired or fell since the last run.
 
     Idempotent per day: each entry remembers the status the last run saw, and a notification is
-    unique per person, location, kind and day.
+    unique per person, location, kind and day. Emails go once each alert's transaction commits.
     """
     entries = list(WatchlistEntry.objects.select_related("location", "commissioner"))
     statuses = statuses_of([e.location for e in entries], day)
@@ -285,28 +283,20 @@ def run_alerts(day: date, *, send_email: bool = True) -> dict:
                         commissioner_for_id=e.commissioner_id,
                     )
                 )
-            message = _message(e.location, kind, now, before)
-            for user in recipients[e.commissioner_id]:
-                with transaction.atomic():
-                    note, made = Notification.objects.get_or_create(
-                        user=user,
-                        organisation=e.location,
-                        kind=kind,
-                        day=day,
-                        defaults={"message": message},
-                    )
-                    if made:
-                        created += 1
-                        if send_email and user.email:
-                            send_mail(
-                                f"DSPT watchlist: {e.location.name} {kind.label.lower()}",
-                                f"{message}\n\nSee your watchlist: /monitoring/watchlist/",
-                                settings.DEFAULT_FROM_EMAIL,
-                                [user.email],
-                            )
-                            note.emailed_at = timezone.now()
-                            note.save(update_fields=["emailed_at"])
-                            emailed += 1
+            with transaction.atomic():
+                made = notify(
+                    recipients[e.commissioner_id],
+                    organisation=e.location,
+                    kind=kind,
+                    title=f"Watchlist: {e.location.name} {kind.label.lower()}",
+                    body=_message(e.location, kind, now, before),
+                    link="/monitoring/watchlist/",
+                    email=send_email,
+                    day=day,
+                )
+            created += len(made)
+            if send_email:
+                emailed += sum(bool(n.user.email) for n in made)
         if e.alert_status != now.status.value or e.alert_checked_on != day:
             e.alert_status = now.status.value
             e.alert_checked_on = day

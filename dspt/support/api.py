@@ -1,5 +1,297 @@
-"""API endpoints for support (mounted by dspt/api/api.py)."""
+"""LSO records API (mounted at /api/v1/support): engagements and activity hours.
 
-from ninja import Router
+Scoped exactly like the pages: LSO staff reach their own LSO's records only (asking for another
+LSO's list is refused with 403; another LSO's record is not found, 404); the programme team may
+work on any LSO's (choose with `lso=CODE`). Callers: a signed-in session or a personal token
+(docs/adr/0004); organisation tokens are refused. CSV uploads are all or nothing, like the form.
+"""
 
-router = Router(tags=["support"])
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from dspt.core.dates import today
+from dspt.monitoring.access import lso_for
+from dspt.support import edits, services
+from dspt.support.models import LSO, ActivityRecord, Engagement
+from dspt.support.selectors import activity_for, engagements_for
+from dspt.support.uploads import read_upload
+
+router = Router(tags=["LSO records"])
+
+
+class EngagementIn(Schema):
+    identifier: str
+    engaged_on: str
+    method: str
+    notes: str = ""
+
+
+class EngagementOut(Schema):
+    id: int
+    lso: str
+    organisation: str
+    name: str
+    ods_code: str | None
+    cqc_location_id: str | None
+    engaged_on: date
+    method: str
+    notes: str
+
+
+class ActivityIn(Schema):
+    month: str
+    kind: str
+    planned_hours: str
+    actual_hours: str = ""
+    notes: str = ""
+
+
+class ActivityOut(Schema):
+    id: int
+    lso: str
+    month: str
+    kind: str
+    planned_hours: Decimal
+    actual_hours: Decimal | None
+    notes: str
+
+
+class ProblemsOut(Schema):
+    detail: str
+    problems: list[str]
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    skipped: int
+
+
+def _caller(request) -> None:
+    token = getattr(request, "api_token", None)
+    if token is not None and not token.personal:
+        raise HttpError(403, "Organisation API tokens cannot reach LSO records.")
+
+
+def _lso(request, code: str | None) -> LSO:
+    """The LSO whose list is asked for: one's own, or any for the programme team."""
+    _caller(request)
+    try:
+        return lso_for(request.user, code)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from None
+
+
+def _problems(problems: list[str]):
+    return Status(422, {"detail": "Nothing was saved.", "problems": problems})
+
+
+def _sentences(problems: list[str]) -> list[str]:
+    return [p[0].upper() + p[1:] + "." for p in problems]
+
+
+def _engagement(e: Engagement) -> dict:
+    o = e.organisation
+    return {
+        "id": e.id,
+        "lso": e.lso_id,
+        "organisation": o.cqc_location_id or o.ods_code or "",
+        "name": o.name,
+        "ods_code": o.ods_code,
+        "cqc_location_id": o.cqc_location_id,
+        "engaged_on": e.engaged_on,
+        "method": e.method,
+        "notes": e.notes,
+    }
+
+
+def _activity(a: ActivityRecord) -> dict:
+    return {
+        "id": a.id,
+        "lso": a.lso_id,
+        "month": a.month.strftime("%Y-%m"),
+        "kind": a.kind,
+        "planned_hours": a.planned_hours,
+        "actual_hours": a.actual_hours,
+        "notes": a.notes,
+    }
+
+
+def _own_engagement(request, pk: int) -> Engagement:
+    _caller(request)
+    return get_object_or_404(engagements_for(request.user), pk=pk)
+
+
+def _own_activity(request, pk: int) -> ActivityRecord:
+    _caller(request)
+    return get_object_or_404(activity_for(request.user), pk=pk)
+
+
+# Engagements ---------------------------------------------------------------------------------
+
+
+@router.get("/engagements", response=list[EngagementOut], summary="Your LSO's engagements")
+def list_engagements(request, lso: str | None = None, since: date | None = None):
+    qs = Engagement.objects.filter(lso=_lso(request, lso)).select_related("organisation")
+    if since:
+        qs = qs.filter(engaged_on__gte=since)
+    return [_engagement(e) for e in qs[:10000]]
+
+
+@router.post(
+    "/engagements",
+    response={201: EngagementOut, 422: ProblemsOut},
+    summary="Record an engagement",
+)
+def create_engagement(request, payload: EngagementIn, lso: str | None = None):
+    """`identifier` is a CQC location ID or ODS code in the LSO's area (or a provider's head
+    office); `engaged_on` YYYY-MM-DD or dd/mm/yyyy, not in the future; `method` a code or label."""
+    the_lso = _lso(request, lso)
+    cleaned, problems = services.check_engagement(
+        the_lso,
+        payload.identifier,
+        payload.engaged_on,
+        payload.method,
+        services.in_area_ids(the_lso),
+        today(),
+    )
+    if problems:
+        return _problems(_sentences(problems))
+    e = services.record_engagement(
+        the_lso, cleaned, payload.notes, by=request.user, request=request
+    )
+    return Status(201, _engagement(e))
+
+
+@router.post(
+    "/engagements/upload",
+    response={200: ImportOut, 422: ProblemsOut},
+    summary="Import engagements from CSV (all or nothing)",
+)
+def upload_engagements(request, file: File[UploadedFile], lso: Form[str | None] = None):
+    """Columns: identifier, date, method, notes (optional). Rows already recorded are skipped."""
+    the_lso = _lso(request, lso)
+    try:
+        result = services.import_engagements(
+            the_lso, read_upload(file), by=request.user, today=today(), request=request
+        )
+    except services.ImportError_ as exc:
+        return _problems(exc.problems)
+    return {"created": result.created, "updated": result.updated, "skipped": result.skipped}
+
+
+@router.get("/engagements/{pk}", response=EngagementOut, summary="One engagement")
+def get_engagement(request, pk: int):
+    return _engagement(_own_engagement(request, pk))
+
+
+@router.put(
+    "/engagements/{pk}",
+    response={200: EngagementOut, 422: ProblemsOut},
+    summary="Change an engagement",
+)
+def update_engagement(request, pk: int, payload: EngagementIn):
+    e = _own_engagement(request, pk)
+    cleaned, problems = services.check_engagement(
+        e.lso,
+        payload.identifier,
+        payload.engaged_on,
+        payload.method,
+        services.in_area_ids(e.lso),
+        today(),
+    )
+    if problems:
+        return _problems(_sentences(problems))
+    try:
+        e = edits.update_engagement(e, cleaned, payload.notes, by=request.user, request=request)
+    except edits.Conflict as exc:
+        return _problems([str(exc)])
+    return _engagement(e)
+
+
+@router.delete("/engagements/{pk}", response={204: None}, summary="Delete an engagement")
+def delete_engagement(request, pk: int):
+    edits.delete_engagement(_own_engagement(request, pk), by=request.user, request=request)
+    return Status(204, None)
+
+
+# Activity ------------------------------------------------------------------------------------
+
+
+@router.get("/activity", response=list[ActivityOut], summary="Your LSO's activity hours")
+def list_activity(request, lso: str | None = None):
+    return [_activity(a) for a in ActivityRecord.objects.filter(lso=_lso(request, lso))]
+
+
+@router.post(
+    "/activity",
+    response={201: ActivityOut, 200: ActivityOut, 422: ProblemsOut},
+    summary="Record one month's hours for one kind (replaces that month and kind)",
+)
+def create_activity(request, payload: ActivityIn, lso: str | None = None):
+    the_lso = _lso(request, lso)
+    cleaned, problems = services.check_activity(
+        payload.month, payload.kind, payload.planned_hours, payload.actual_hours
+    )
+    if problems:
+        return _problems(_sentences(problems))
+    created = services.save_activity(
+        the_lso, cleaned, by=request.user, notes=payload.notes, request=request
+    )
+    a = ActivityRecord.objects.get(lso=the_lso, month=cleaned["month"], kind=cleaned["kind"])
+    return Status(201 if created else 200, _activity(a))
+
+
+@router.post(
+    "/activity/upload",
+    response={200: ImportOut, 422: ProblemsOut},
+    summary="Import activity from CSV (all or nothing)",
+)
+def upload_activity(request, file: File[UploadedFile], lso: Form[str | None] = None):
+    """Columns: month (YYYY-MM), kind, planned_hours, actual_hours (blank if not yet known)."""
+    the_lso = _lso(request, lso)
+    try:
+        result = services.import_activity(
+            the_lso, read_upload(file), by=request.user, request=request
+        )
+    except services.ImportError_ as exc:
+        return _problems(exc.problems)
+    return {"created": result.created, "updated": result.updated, "skipped": result.skipped}
+
+
+@router.get("/activity/{pk}", response=ActivityOut, summary="One activity record")
+def get_activity(request, pk: int):
+    return _activity(_own_activity(request, pk))
+
+
+@router.put(
+    "/activity/{pk}",
+    response={200: ActivityOut, 422: ProblemsOut},
+    summary="Change an activity record",
+)
+def update_activity(request, pk: int, payload: ActivityIn):
+    a = _own_activity(request, pk)
+    cleaned, problems = services.check_activity(
+        payload.month, payload.kind, payload.planned_hours, payload.actual_hours
+    )
+    if problems:
+        return _problems(_sentences(problems))
+    try:
+        a = edits.update_activity(a, cleaned, payload.notes, by=request.user, request=request)
+    except edits.Conflict as exc:
+        return _problems([str(exc)])
+    return _activity(a)
+
+
+@router.delete("/activity/{pk}", response={204: None}, summary="Delete an activity record")
+def delete_activity(request, pk: int):
+    edits.delete_activity(_own_activity(request, pk), by=request.user, request=request)
+    return Status(204, None)

@@ -81,6 +81,8 @@ class Engagement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Changes (not only additions) must reach the outcome measure's cache key.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-engaged_on", "-id"]

@@ -124,8 +124,11 @@ _derived_caches.append(_contexts.clear)
 
 def _context(ds: Dataset) -> _Context:
     """The shared context, rebuilt when the data set or the engagements change."""
-    agg = Engagement.objects.aggregate(n=Count("id"), top=Max("id"), total=Sum("id"))
-    key = (ds.version, agg["n"], agg["top"], agg["total"])
+    agg = Engagement.objects.aggregate(
+        n=Count("id"), top=Max("id"), total=Sum("id"), changed=Max("updated_at")
+    )
+    # Count, ids and latest change: an edit or a deletion gives a new key as an addition does.
+    key = (ds.version, agg["n"], agg["top"], agg["total"], agg["changed"])
     if key not in _contexts:
         _contexts.clear()
         _contexts[key] = _Context(ds)

@@ -9,17 +9,19 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
-from dspt.monitoring import lists
+from dspt.monitoring import charts, lists
 from dspt.monitoring.access import lso_for, require_remit
 from dspt.monitoring.engine import dataset
 from dspt.monitoring.figures import Scope, compliance_table, expired_share_by_lso, total
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
     as_of_from,
+    chart_data,
     download,
     page,
     wants_download,
 )
+from dspt.monitoring.views.dashboard import charts_csp
 from dspt.monitoring.views.nav import subnav
 from dspt.support.models import LSO
 from dspt.support.outcomes import outcomes
@@ -165,6 +167,7 @@ OUTCOME_COLUMNS = [
 
 
 @login_required
+@charts_csp
 def outcome_measure(request):
     remit = require_remit(request.user)
     lso = lso_for(request.user, request.GET.get("lso"))
@@ -184,6 +187,8 @@ def outcome_measure(request):
             page_title=f"Outcomes – {lso.name}",
             r=result,
             columns=OUTCOME_COLUMNS,
+            has_charts=True,
+            figure=chart_data(charts.outcomes_chart(result["windows"])),
             as_of=as_of,
             error=error,
         ),

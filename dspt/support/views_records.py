@@ -14,9 +14,8 @@ from dspt.monitoring.access import lso_for, require_remit
 from dspt.monitoring.views.common import download, page, wants_download
 from dspt.support import services
 from dspt.support.models import ActivityKind, ActivityRecord, Engagement, EngagementMethod
+from dspt.support.uploads import handle_upload
 from dspt.support.views import _ctx
-
-MAX_UPLOAD = 5 * 1024 * 1024
 
 
 def _back(lso, remit) -> str:
@@ -38,6 +37,7 @@ def activity_months(lso) -> list[dict]:
             row[f"{kind}_actual"] = (
                 float(rec.actual_hours) if rec and rec.actual_hours is not None else None
             )
+            row[f"{kind}_id"] = rec.id if rec else None  # for the page's change links
             planned += rec.planned_hours if rec else 0
             actual += rec.actual_hours if rec and rec.actual_hours is not None else 0
         row["planned_total"], row["actual_total"] = float(planned), float(actual)
@@ -65,20 +65,20 @@ def activity(request):
     values = {}
     if request.method == "POST":
         if "file" in request.FILES:
-            f = request.FILES["file"]
-            try:
-                if f.size > MAX_UPLOAD:
-                    raise services.ImportError_(["The file is larger than 5 MB."])
-                result = services.import_activity(lso, f.read(), by=request.user, request=request)
-            except services.ImportError_ as exc:
-                errors = exc.problems
-            else:
-                messages.success(
-                    request,
+            outcome = handle_upload(
+                request,
+                lambda content: services.import_activity(
+                    lso, content, by=request.user, request=request
+                ),
+                lambda result: (
                     f"Activity imported: {result.created} new months "
-                    f"and kinds, {result.updated} updated.",
-                )
-                return redirect(request.path + _back(lso, remit))
+                    f"and kinds, {result.updated} updated."
+                ),
+                request.path + _back(lso, remit),
+            )
+            if not isinstance(outcome, list):
+                return outcome
+            errors = outcome
         else:
             values = request.POST
             cleaned, problems = services.check_activity(
@@ -136,22 +136,20 @@ def engagements(request):
     values = {}
     if request.method == "POST":
         if "file" in request.FILES:
-            f = request.FILES["file"]
-            try:
-                if f.size > MAX_UPLOAD:
-                    raise services.ImportError_(["The file is larger than 5 MB."])
-                result = services.import_engagements(
-                    lso, f.read(), by=request.user, today=today(), request=request
-                )
-            except services.ImportError_ as exc:
-                errors = exc.problems
-            else:
-                messages.success(
-                    request,
+            outcome = handle_upload(
+                request,
+                lambda content: services.import_engagements(
+                    lso, content, by=request.user, today=today(), request=request
+                ),
+                lambda result: (
                     f"{result.created} engagements imported; "
-                    f"{result.skipped} were already recorded.",
-                )
-                return redirect(request.path + _back(lso, remit))
+                    f"{result.skipped} were already recorded."
+                ),
+                request.path + _back(lso, remit),
+            )
+            if not isinstance(outcome, list):
+                return outcome
+            errors = outcome
         else:
             values = request.POST
             cleaned, problems = services.check_engagement(
@@ -174,6 +172,7 @@ def engagements(request):
     labels = dict(EngagementMethod.choices)
     rows = [
         {
+            "id": e.id,
             "engaged_on": e.engaged_on.isoformat(),
             "name": e.organisation.name,
             "ods_code": e.organisation.ods_code or "",

@@ -45,3 +45,45 @@ def test_lso_work_pages(site, page, small_demo):
     page.goto(site + "/support/")
     assert page.locator("main h1").is_visible()
     assert axe_violations(page) == []
+
+
+def test_new_chart_pages_draw_and_pass_axe(site, page, small_demo):
+    sign_in(page, site, "programme")
+    for path in (
+        "/monitoring/change/?as_of=2024-07-31",
+        "/monitoring/targets/?as_of=2024-07-31",
+        "/monitoring/targeting/?as_of=2024-07-31",
+        "/monitoring/new-locations/?as_of=2024-07-31",
+        "/support/outcomes/",
+    ):
+        page.goto(site + path)
+        page.locator(".js-plotly-plot").first.wait_for()
+        assert page.locator("main table").count() >= 1, path
+        assert axe_violations(page) == [], (path, axe_violations(page))
+
+
+def test_lso_changes_and_deletes_an_engagement(site, page, small_demo):
+    sign_in(page, site, "lso.staff")
+    page.goto(site + "/support/engagements/")
+    page.locator("main table a", has_text="Change").first.click()
+    assert page.locator("main h1").inner_text() == "Change an engagement"
+    assert axe_violations(page) == []
+    page.get_by_label("Notes (optional)").fill("Changed in the browser")
+    page.get_by_role("button", name="Save changes").click()
+    assert "Engagement changed." in page.content()
+    page.locator("main table a", has_text="Delete").first.click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Yes, delete this engagement").click()
+    assert "Engagement deleted." in page.content()
+
+
+def test_notifications_page_and_tokens_page(site, page, small_demo):
+    sign_in(page, site, "commissioner")
+    page.goto(site + "/notifications/")
+    assert page.locator("main h1").inner_text() == "Your notifications"
+    assert axe_violations(page) == []
+    page.goto(site + "/accounts/tokens/")
+    page.get_by_label("Name").fill("Board report")
+    page.get_by_role("button", name="Create token").click()
+    assert page.locator("#new-token").inner_text().startswith("dspt_")
+    assert axe_violations(page) == []

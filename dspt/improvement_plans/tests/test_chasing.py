@@ -17,12 +17,12 @@ from dspt.improvement_plans.lifecycle import on_publication
 from dspt.improvement_plans.models import (
     DecisionKind,
     Escalation,
-    Notification,
     UpdateRequest,
 )
 from dspt.improvement_plans.selectors import escalations_for
 from dspt.improvement_plans.sources import plan_items_for
 from dspt.improvement_plans.template import plan_csv, prefilled_rows
+from dspt.notifications.models import Notification
 
 from .conftest import publish_not_met
 

@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from dspt.improvement_plans.lifecycle import on_publication
-from dspt.improvement_plans.models import ImprovementPlan, Notification, PlanState, PlanVersion
+from dspt.improvement_plans.models import ImprovementPlan, PlanState, PlanVersion
+from dspt.notifications.models import Notification
 from dspt.statuses.compute import Status
 from dspt.statuses.selectors import status_of
 
@@ -101,9 +102,10 @@ def test_whole_loop_through_the_pages(client, world, plan):
     assert plan.rows[0]["status"] == "done" and plan.updates.count() == 1
     assert "Policy adopted" in client.get("/plans/RR8/").content.decode()
     assert Notification.objects.filter(user=admin, kind="plan_approved").exists()
-    notes = client.get("/plans/notifications/")
+    assert client.get("/plans/notifications/")["Location"] == "/notifications/"
+    notes = client.get("/notifications/")
     assert b"Your improvement plan is approved" in notes.content
-    client.post("/plans/notifications/read/")
+    client.post("/notifications/read/")
     assert not Notification.objects.filter(user=admin, read_at__isnull=True).exists()
 
 

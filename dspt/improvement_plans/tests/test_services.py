@@ -14,7 +14,6 @@ from dspt.improvement_plans.lifecycle import close_plans_met_by, on_publication
 from dspt.improvement_plans.models import (
     DecisionKind,
     ImprovementPlan,
-    Notification,
     PlanState,
     PlanVersion,
 )
@@ -27,6 +26,7 @@ from dspt.improvement_plans.selectors import (
 )
 from dspt.improvement_plans.sources import plan_items_for
 from dspt.improvement_plans.template import plan_csv, prefilled_rows
+from dspt.notifications.models import Notification
 from dspt.statuses.compute import Status
 from dspt.statuses.selectors import status_of, status_record
 

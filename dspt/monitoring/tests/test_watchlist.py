@@ -10,7 +10,8 @@ from django.core.management import call_command
 from openpyxl import Workbook
 
 from dspt.assessments.models import Level, Publication
-from dspt.monitoring.models import Notification, WatchlistEntry
+from dspt.monitoring.models import WatchlistEntry
+from dspt.notifications.models import Notification
 
 
 def csv_file(text: str, name="list.csv"):
@@ -98,21 +99,29 @@ def test_export_for_contract_monitoring(signed_in, world):
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
-def run_alerts(day: str) -> dict:
-    buf = io.StringIO()
-    call_command("watchlist_alerts", "--today", day, stdout=buf)
-    return json.loads(buf.getvalue())
+@pytest.fixture
+def run_alerts(django_capture_on_commit_callbacks):
+    """Run `dspt watchlist-alerts` as cron would (emails go once each alert commits)."""
+
+    def run(day: str) -> dict:
+        buf = io.StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("watchlist_alerts", "--today", day, stdout=buf)
+        return json.loads(buf.getvalue())
+
+    return run
 
 
-def test_alerts_when_expired_or_fell_idempotent_per_day(signed_in, people, world):
+def test_alerts_when_expired_or_fell_idempotent_per_day(signed_in, people, world, run_alerts):
     upload(signed_in, csv_file("ODS code\nV0001\nV0002\nV0003\nV0007\n"))
     # 15 July: L2 expired; L3 (np → exceeded) and L7 (np → not met) improved: no alert.
     assert run_alerts("2024-07-15") == {"checked": 4, "alerts": 1, "emails": 1}
     assert run_alerts("2024-07-15") == {"checked": 4, "alerts": 0, "emails": 0}
     note = Notification.objects.get()
-    assert note.user == people["commissioner"] and note.kind == "expired"
-    assert "Location L2 (V0002): its DSPT publication has expired" in note.message
-    assert mail.outbox[0].to == ["commissioner@example.org"]
+    assert note.user == people["commissioner"] and note.kind == "watchlist_expired"
+    assert "Location L2 (V0002): its DSPT publication has expired" in note.body
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["commissioner@example.org"]
+    assert "Location L2" in mail.outbox[0].subject and note.emailed_at is not None
     # L1 republishes at Standards Not Met: its status falls.
     Publication.objects.create(
         organisation=world.orgs["L1"],
@@ -121,18 +130,20 @@ def test_alerts_when_expired_or_fell_idempotent_per_day(signed_in, people, world
         level=Level.NOT_MET,
     )
     assert run_alerts("2024-07-21")["alerts"] == 1
-    fell = Notification.objects.get(kind="fell")
-    assert "fell from Standards Met to 24/25 Standards Not Met" in fell.message
+    fell = Notification.objects.get(kind="watchlist_fell")
+    assert "fell from Standards Met to 24/25 Standards Not Met" in fell.body
     # The other commissioner watches nothing and hears nothing.
     assert not Notification.objects.filter(user=people["other_commissioner"]).exists()
 
 
-def test_alerts_page_shows_own_alerts(signed_in, people, world, client):
+def test_alerts_page_shows_own_alerts(signed_in, people, world, client, run_alerts):
     upload(signed_in, csv_file("ODS code\nV0002\n"))
     run_alerts("2024-07-15")
-    body = signed_in.get("/monitoring/alerts/").content.decode()
+    assert signed_in.get("/monitoring/alerts/")["Location"] == "/notifications/"
+    body = signed_in.get("/notifications/").content.decode()
     assert "its DSPT publication has expired" in body
-    signed_in.post("/monitoring/alerts/read/")
+    assert "Notifications (1 unread)" in body  # the one header badge
+    signed_in.post("/notifications/read/")
     assert Notification.objects.get().read_at is not None
     client.force_login(people["other_commissioner"])
-    assert "expired" not in client.get("/monitoring/alerts/").content.decode()
+    assert "expired" not in client.get("/notifications/").content.decode()

@@ -21,6 +21,7 @@ def subnav(remit: Remit) -> list[tuple[str, str]]:
             (r("monitoring:report"), "Monthly report"),
             (r("support:home"), "LSO work"),
             (r("support:compare"), "Compare LSOs"),
+            (r("accounts:tokens"), "API tokens"),
         ]
     links = [
         (r("monitoring:dashboard"), "Area dashboard"),
@@ -32,4 +33,4 @@ def subnav(remit: Remit) -> list[tuple[str, str]]:
         links += [(r("support:home"), "LSO work"), (r("support:compare"), "Compare LSOs")]
     if remit.commissioner_id:
         links = [(r("monitoring:watchlist"), "Watchlist"), *links]
-    return links
+    return [*links, (r("accounts:tokens"), "API tokens")]

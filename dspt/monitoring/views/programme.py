@@ -116,6 +116,7 @@ def series(request):
 
 
 @login_required
+@charts_csp
 def change(request):
     remit = require_remit(request.user)
     ds = dataset()
@@ -142,6 +143,8 @@ def change(request):
         rows=rows,
         fell=fell,
         columns=YOY_COLUMNS,
+        has_charts=True,
+        figure=chart_data(charts.year_on_year_chart(rows, DIMENSION_LABELS[by].lower())),
         areas=area_options(ds.population.names) if remit.national else None,
         area=request.GET.get("area") or "national",
     )
@@ -149,6 +152,7 @@ def change(request):
 
 
 @login_required
+@charts_csp
 def targets(request):
     remit = require_national(request.user)
     as_of, error = as_of_from(request)
@@ -167,11 +171,14 @@ def targets(request):
         error=error,
         rows=rows,
         columns=TARGET_COLUMNS,
+        has_charts=True,
+        figure=chart_data(charts.targets_chart(rows)),
     )
     return page(request, "monitoring/targets.jinja", ctx)
 
 
 @login_required
+@charts_csp
 def targeting(request):
     remit = require_national(request.user)
     as_of, error = as_of_from(request)
@@ -193,11 +200,15 @@ def targeting(request):
         lag=lag,
         provider_columns=PROVIDER_COLUMNS,
         lag_columns=LAG_COLUMNS,
+        has_charts=True,
+        providers_figure=chart_data(charts.providers_chart(providers)),
+        lag_figure=chart_data(charts.small_lag_chart(lag)),
     )
     return page(request, "monitoring/targeting.jinja", ctx)
 
 
 @login_required
+@charts_csp
 def new_locations(request):
     remit = require_remit(request.user)
     ds = dataset()
@@ -217,6 +228,8 @@ def new_locations(request):
         scope=scope,
         rows=rows,
         columns=NEW_COLUMNS,
+        has_charts=True,
+        figure=chart_data(charts.new_locations_chart(rows)),
         areas=area_options(ds.population.names) if remit.national else None,
         area=request.GET.get("area") or "national",
     )

@@ -1,16 +1,15 @@
-"""A commissioner's watchlist: upload, statuses, what changed, export; and notifications."""
+"""A commissioner's watchlist: upload, statuses, what changed, export."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dspt.core.dates import today
-from dspt.monitoring.access import require_commissioner, require_remit
-from dspt.monitoring.models import Notification
+from dspt.monitoring.access import require_commissioner
+from dspt.monitoring.models import AlertKind
 from dspt.monitoring.views.common import download, page, wants_download
 from dspt.monitoring.views.nav import subnav
 from dspt.monitoring.watchlist import (
@@ -21,6 +20,7 @@ from dspt.monitoring.watchlist import (
     replace_watchlist,
     resolve,
 )
+from dspt.notifications.selectors import notifications_for
 from dspt.organisations.models import Organisation
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -70,7 +70,9 @@ def watchlist(request):
             "on": on,
             "changed": changed,
             "compliant": compliant,
-            "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+            "unread": notifications_for(request.user, unread_only=True)
+            .filter(kind__in=AlertKind.values)
+            .count(),
         },
     )
 
@@ -127,20 +129,5 @@ def seen(request):
 
 @login_required
 def notifications(request):
-    remit = require_remit(request.user)
-    notes = Notification.objects.filter(user=request.user).select_related("organisation")[:200]
-    return page(
-        request,
-        "monitoring/notifications.jinja",
-        {"page_title": "Alerts", "subnav": subnav(remit), "current": "", "notes": notes},
-    )
-
-
-@login_required
-@require_POST
-def notifications_read(request):
-    require_remit(request.user)
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    return redirect("monitoring:notifications")
+    """Old address of the alerts page: alerts are now on the one notifications page."""
+    return redirect("notifications:inbox", permanent=True)
