@@ -72,7 +72,7 @@ def mask_email(address: str) -> str:
 def _site_link(path: str) -> str:
     # The configured public address, not the request's Host header: a forged Host must never
     # put an attacker's site into a verification email.
-    from dspt.improvement_plans.notifications import site_url
+    from dspt.notifications.services import site_url
 
     return site_url(path)
 
@@ -357,7 +357,7 @@ def mark_checked(*, organisation: Organisation, by: User, note: str = "", reques
 
 def _tell_claimant(claim: ClaimRequest) -> None:
     """In-app notification and email once the decision commits."""
-    from dspt.improvement_plans.notifications import notify
+    from dspt.notifications.services import notify
 
     org = claim.organisation
     if claim.status == ClaimStatus.APPROVED:
