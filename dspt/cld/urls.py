@@ -8,6 +8,7 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("timetable/", views.timetable, name="timetable"),
     path("submissions/<int:pk>/", views.submission, name="submission"),
+    path("submissions/<int:pk>/progress.json", views.submission_progress, name="progress"),
     path("submissions/<int:pk>/errors.csv", views.submission_errors, name="submission_errors"),
     path(
         "submissions/<int:pk>/trace-results.csv",

@@ -6,18 +6,29 @@ that record the state and its audit event.
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from dspt.audit.services import record
-from dspt.cld import selectors
+from dspt.cld import conf, selectors
 from dspt.cld.models import Submission
 from dspt.cld.services.common import CldError, finish, zone
+from dspt.cld.services.progress import ProgressSaver, progress_kwargs, save_progress
 from dspt.cld.spec import load_spec
+
+log = logging.getLogger(__name__)
+
+# Share of the bar given to the engine's own reports; the rest is our step boundaries.
+CHECK_SPAN = (5, 95)
+PROCESS_SPAN = (5, 95)
 
 
 def check_submission(submission_id: int) -> Submission:
@@ -27,16 +38,23 @@ def check_submission(submission_id: int) -> Submission:
     )
     if sub.state != Submission.State.LANDING:
         return sub
-    Submission.objects.filter(pk=sub.pk).update(state=Submission.State.CHECKING)
+    Submission.objects.filter(pk=sub.pk).update(state=Submission.State.CHECKING, progress=0)
     from dspt.cld.validate import validate
 
     errors_csv = zone("submissions", str(sub.pk)) / "errors.csv"
+    saver = ProgressSaver(sub.pk, low=CHECK_SPAN[0], high=CHECK_SPAN[1])
+    saver(0.0)
     with tempfile.TemporaryDirectory(dir=zone("work")) as work:
         result = validate(
-            Path(sub.stored_path), load_spec(sub.spec_version), Path(work), error_csv=errors_csv
+            Path(sub.stored_path),
+            load_spec(sub.spec_version),
+            Path(work),
+            error_csv=errors_csv,
+            **progress_kwargs(validate, saver),
         )
         if result.con is not None:
             result.con.close()
+    save_progress(sub.pk, CHECK_SPAN[1])
     report = result.report
     problem = _period_problem(sub, report.period) if report.accepted else None
     if problem:
@@ -60,6 +78,7 @@ def check_submission(submission_id: int) -> Submission:
         stored_path=stored,
         errors_path=str(errors_csv) if errors_csv.exists() else "",
         checked_at=timezone.now(),
+        progress=100,
     )
     sub.refresh_from_db()
     return sub
@@ -82,16 +101,19 @@ def _period_problem(sub: Submission, period: dict | None) -> str | None:
 
 
 def process_submission(sub: Submission, *, user, request=None) -> Submission:
-    """Trace and pseudonymise an accepted submission (processing centre only)."""
+    """Trace and pseudonymise an accepted submission (processing centre only).
+
+    With DSPT_CLD_BACKGROUND=thread the work runs in a thread after this request commits and the
+    submission page follows its progress; otherwise it runs now, within the request.
+    """
     if not selectors.is_processor(user):
         raise CldError("Only the processing centre can process extracts.")
     if sub.state not in (Submission.State.ACCEPTED, Submission.State.FAILED):
         raise CldError("Only an accepted extract can be processed.")
-    from dspt.cld.pipeline import ProcessError, process
-    from dspt.cld.pseudonymise import PseudonymKeyError
-
     with transaction.atomic():
-        Submission.objects.filter(pk=sub.pk).update(state=Submission.State.PROCESSING)
+        Submission.objects.filter(pk=sub.pk).update(
+            state=Submission.State.PROCESSING, progress=0, state_message=""
+        )
         record(
             "cld.processing_started",
             actor=user,
@@ -99,18 +121,62 @@ def process_submission(sub: Submission, *, user, request=None) -> Submission:
             obj=sub,
             request=request,
         )
+    if conf.get("DSPT_CLD_BACKGROUND") == "thread":
+
+        def work() -> None:
+            try:
+                run_processing(sub.pk)
+            finally:
+                close_old_connections()
+
+        transaction.on_commit(lambda: threading.Thread(target=work, daemon=True).start())
+    else:
+        run_processing(sub.pk)
+    sub.refresh_from_db()
+    return sub
+
+
+def reference_files() -> dict:
+    """The demographics index and postcode lookup when the operator has not configured them but
+    the processing zone holds them in `reference/` (the demo puts its synthetic ones there)."""
+    found = {}
+    for name, setting in (("index", "DSPT_CLD_INDEX"), ("lookup", "DSPT_CLD_LOOKUP")):
+        if getattr(settings, setting, None) or os.environ.get(setting):
+            continue
+        path = conf.storage_root() / "reference" / f"{name}.csv"
+        if path.is_file():
+            found[name] = path
+    return found
+
+
+def run_processing(submission_id: int) -> Submission:
+    """The work of `process_submission`: validate again, trace, pseudonymise, write Parquet."""
+    from dspt.cld.pipeline import ProcessError, process
+    from dspt.cld.pseudonymise import PseudonymKeyError
+
+    sub = Submission.objects.select_related("organisation").get(pk=submission_id)
     folder = zone("submissions", str(sub.pk))
     out_dir, trace_csv = folder / "output", folder / "trace-results.csv"
     shutil.rmtree(out_dir, ignore_errors=True)
+    saver = ProgressSaver(sub.pk, low=PROCESS_SPAN[0], high=PROCESS_SPAN[1])
+    saver(0.0)
     try:
         result = process(
             Path(sub.stored_path),
             out_dir,
             spec=load_spec(sub.spec_version),
             trace_results=trace_csv,
+            **reference_files(),
+            **progress_kwargs(process, saver),
         )
     except (PseudonymKeyError, ProcessError) as exc:
         finish(sub, Submission.State.FAILED, str(exc))
+        sub.refresh_from_db()
+        return sub
+    except Exception:
+        # Running in a thread nobody waits on: never leave the submission "being processed".
+        log.exception("Processing submission %s failed", sub.pk)
+        finish(sub, Submission.State.FAILED, "Processing failed unexpectedly; see the server log.")
         sub.refresh_from_db()
         return sub
     if result.exit_code != 0:
@@ -123,6 +189,7 @@ def process_submission(sub: Submission, *, user, request=None) -> Submission:
             trace_results_path=str(trace_csv),
             trace_outcomes=result.trace_outcomes,
             processed_at=timezone.now(),
+            progress=100,
         )
     sub.refresh_from_db()
     return sub

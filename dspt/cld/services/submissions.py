@@ -6,6 +6,8 @@ file, tracing) runs outside any transaction, between two short ones that record 
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -19,18 +21,28 @@ from dspt.cld.services.checking import check_submission
 from dspt.cld.services.common import CldError, finish, zone
 from dspt.cld.spec import available_versions
 
+CHUNK = 1024 * 1024
+
 
 def receive_upload(
     *,
     user,
     organisation,
     period: TimetablePeriod | None,
-    chunks,
     original_name: str,
+    upload=None,
+    chunks=None,
     spec_version: str = "release-1",
     request=None,
 ) -> Submission:
-    """Store an upload in the processing zone, chunk by chunk, and queue it for checking."""
+    """Store an upload in the processing zone and queue it for checking.
+
+    `upload` is a Django uploaded file: when it is already on disk on the zone's filesystem
+    (`uploads.LandingZoneUploadHandler`, or Django's temporary file on the same filesystem) it is
+    moved into place, not copied; otherwise its chunks are written. `chunks` is any iterable of
+    bytes (command-line and demo use). The size limit applies either way; a refused file is
+    deleted and only the report of why remains.
+    """
     if not selectors.can_upload_for(user, organisation):
         raise CldError("You can only submit extracts for your own local authority.")
     if spec_version not in available_versions():
@@ -55,14 +67,8 @@ def receive_upload(
     target = zone("submissions", str(sub.pk)) / (
         "upload.csv.gz" if original_name.endswith(".gz") else "upload.csv"
     )
-    size = 0
     try:
-        with open(target, "wb") as out:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > limit:
-                    raise CldError(f"The file is larger than the {limit:,}-byte limit.")
-                out.write(chunk)
+        size = _store(upload, chunks, target, limit)
     except CldError as exc:
         shutil.rmtree(target.parent, ignore_errors=True)
         finish(
@@ -82,6 +88,42 @@ def receive_upload(
     sub.refresh_from_db()
     schedule_check(sub.pk)
     return sub
+
+
+def _too_large(limit: int) -> CldError:
+    return CldError(f"The file is larger than the {limit:,}-byte limit.")
+
+
+def _store(upload, chunks, target: Path, limit: int) -> int:
+    """Put the bytes at `target` (a rename when possible) and return the size."""
+    if upload is not None and hasattr(upload, "temporary_file_path"):
+        on_disk = Path(upload.temporary_file_path())
+        if on_disk.stat().st_size > limit:
+            on_disk.unlink(missing_ok=True)
+            raise _too_large(limit)
+        try:
+            os.replace(on_disk, target)  # same filesystem: a rename, nothing written again
+            os.chmod(target, 0o600)
+            return target.stat().st_size
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+        # Django's temporary directory is on another filesystem: copy once, below.
+    if upload is not None:
+        chunks = upload.chunks(CHUNK)
+    size = 0
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "wb") as out:
+            for chunk in chunks or ():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit)
+                out.write(chunk)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return size
 
 
 def schedule_check(submission_id: int) -> None:
