@@ -13,10 +13,17 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from dspt.cld import conf, selectors, services
-from dspt.cld.forms import AgreementForm, ReleaseForm, UploadForm
+from dspt.cld.forms import (
+    STEP_LABELS,
+    AgreementForm,
+    ParticipationForm,
+    ReleaseForm,
+    UploadForm,
+)
 from dspt.cld.models import DataSharingAgreement, Participation, Submission
 from dspt.cld.uploads import LandingZoneUploadHandler
 from dspt.core.dates import today
+from dspt.organisations.models import Organisation, OrgType
 
 
 def _processor_only(request) -> None:
@@ -201,6 +208,56 @@ def centre(request):
             "agreement_form": AgreementForm(),
             "release_form": ReleaseForm(),
             "back_link": {"href": "/cld/"},
+        },
+    )
+
+
+@login_required
+def participation(request):
+    _processor_only(request)
+    rows = selectors.participation(request.user)
+    return render(
+        request,
+        "cld/participation.jinja",
+        {
+            "page_title": "Participation",
+            "rows": rows,
+            "steps": Participation.STEPS,
+            "step_labels": STEP_LABELS,
+            "taking_part": sum(1 for _, p in rows if p and p.notice_served_on),
+            "back_link": {"href": "/cld/centre/"},
+        },
+    )
+
+
+@login_required
+def participation_edit(request, pk: int):
+    _processor_only(request)
+    la = get_object_or_404(Organisation, pk=pk, org_type=OrgType.LOCAL_AUTHORITY)
+    current = Participation.objects.filter(local_authority=la).first()
+    form = ParticipationForm(initial=ParticipationForm.initial_for(current))
+    if request.method == "POST":
+        form = ParticipationForm(request.POST)
+        if form.is_valid():
+            services.set_participation(
+                user=request.user,
+                local_authority=la,
+                notice_served_on=form.cleaned_data["notice_served_on"],
+                early_adopter=form.cleaned_data["early_adopter"],
+                onboarding=form.onboarding(),
+                request=request,
+            )
+            messages.info(request, f"Participation of {la.name} saved.")
+            return redirect("cld:participation")
+    return render(
+        request,
+        "cld/participation_edit.jinja",
+        {
+            "page_title": f"Participation of {la.name}",
+            "la": la,
+            "form": form,
+            "step_fields": [form[f"step_{s}"] for s in Participation.STEPS],
+            "back_link": {"href": "/cld/centre/participation/"},
         },
     )
 

@@ -11,6 +11,7 @@ Import from here (`from dspt.cld import services; services.release(...)`).
 from dspt.cld.services.agreements import create_agreement, set_agreement_active
 from dspt.cld.services.checking import check_submission, process_submission
 from dspt.cld.services.common import CldError, finish, zone
+from dspt.cld.services.participation import set_participation
 from dspt.cld.services.releases import authorise_download, refusal_reason, release
 from dspt.cld.services.submissions import receive_upload, schedule_check
 from dspt.cld.services.timetable import seed_timetable
@@ -28,5 +29,6 @@ __all__ = [
     "schedule_check",
     "seed_timetable",
     "set_agreement_active",
+    "set_participation",
     "zone",
 ]
