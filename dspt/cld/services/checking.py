@@ -140,10 +140,13 @@ def reference_files() -> dict:
     """The demographics index and postcode lookup when the operator has not configured them but
     the processing zone holds them in `reference/` (the demo puts its synthetic ones there)."""
     found = {}
-    for name, setting in (("index", "DSPT_CLD_INDEX"), ("lookup", "DSPT_CLD_LOOKUP")):
+    for name, setting, file in (
+        ("index", "DSPT_CLD_INDEX", "index.csv"),
+        ("lookup", "DSPT_CLD_LOOKUP", "lsoa.csv"),
+    ):
         if getattr(settings, setting, None) or os.environ.get(setting):
             continue
-        path = conf.storage_root() / "reference" / f"{name}.csv"
+        path = conf.storage_root() / "reference" / file
         if path.is_file():
             found[name] = path
     return found

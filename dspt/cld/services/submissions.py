@@ -64,9 +64,13 @@ def receive_upload(
             detail={"name": sub.original_name},
             request=request,
         )
-    target = zone("submissions", str(sub.pk)) / (
-        "upload.csv.gz" if original_name.endswith(".gz") else "upload.csv"
-    )
+    folder = zone("submissions", str(sub.pk))
+    if any(folder.iterdir()):
+        # The id is new, so anything here was left by another database using this zone (e.g. a
+        # demo loaded again): it must not pass for this submission's report or output.
+        shutil.rmtree(folder)
+        folder.mkdir()
+    target = folder / ("upload.csv.gz" if original_name.endswith(".gz") else "upload.csv")
     try:
         size = _store(upload, chunks, target, limit)
     except CldError as exc:
