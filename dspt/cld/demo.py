@@ -3,7 +3,7 @@
 The local authority data team (la.data@…) sees a timetable with a period sent on time and
 processed, one sent late and waiting to be processed, one missing, one sent but rejected (with its
 data-quality report and error file) and one not yet due. The processing centre (processor@…) sees
-trace rates for three authorities, participation, two agreements and a release log with one
+trace rates for two authorities, participation, two agreements and a release log with one
 refusal (the recipient's DSPT status is not good enough). The recipient analyst
 (recipient.analyst@…) can download the released extract and its aggregate.
 
@@ -164,7 +164,7 @@ def populate(ctx: DemoContext) -> None:
     services.seed_timetable(ends[0], len(ends), due_days=DUE_DAYS)
     periods = [TimetablePeriod.objects.get(period_end=e) for e in ends]
     others = [o for o in ctx.local_authorities if o.pk != la.pk]
-    others = ctx.rng.sample(others, min(2, len(others)))
+    others = ctx.rng.sample(others, min(1, len(others)))  # a second authority to compare with
     seed = ctx.seed % 100_000
     with (
         tempfile.TemporaryDirectory(dir=services.zone("work")) as tmp,
@@ -267,7 +267,7 @@ def populate(ctx: DemoContext) -> None:
 
 
 def _participation(ctx: DemoContext, la, others, first: TimetablePeriod) -> None:
-    """The demo authority and the two others are onboarded; a few more are part way."""
+    """The demo authority and the other one are onboarded; a few more are part way."""
     served = first.period_start - timedelta(days=120)
     steps = Participation.STEPS
     taking_part = [(la, True, len(steps))] + [(o, False, len(steps)) for o in others]
