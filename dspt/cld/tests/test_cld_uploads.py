@@ -164,3 +164,32 @@ def test_progress_saves_are_throttled(world, client):
         progress_mod.save_progress = real
     assert saved == [10, 30, 100]
     assert Submission.objects.get(pk=sub.pk).progress == 100
+
+
+def _wait_for(pk: int, state: str, seconds: float = 60.0) -> Submission:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        sub = Submission.objects.get(pk=pk)
+        if sub.state == state:
+            return sub
+        time.sleep(0.1)
+    raise AssertionError(f"submission {pk} is {Submission.objects.get(pk=pk).state}, not {state}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_check_and_processing_run_in_background_threads(client, world, settings):
+    from dspt.cld import services
+
+    settings.DSPT_CLD_BACKGROUND = "thread"
+    sub = upload(client, world, world["extract"])
+    sub = _wait_for(sub.pk, Submission.State.ACCEPTED)
+    assert sub.progress == 100
+    login(client, world["processor"])
+    started = services.process_submission(sub, user=world["processor"])
+    assert started.state in (Submission.State.PROCESSING, Submission.State.PROCESSED)
+    page = client.get(f"/cld/submissions/{sub.pk}/").content.decode()
+    assert "Traced and pseudonymised" in page  # the bar while running, or the result
+    done = _wait_for(sub.pk, Submission.State.PROCESSED)
+    assert done.progress == 100 and sum(done.trace_outcomes.values()) == 300
