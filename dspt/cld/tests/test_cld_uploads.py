@@ -193,3 +193,21 @@ def test_check_and_processing_run_in_background_threads(client, world, settings)
     assert "Traced and pseudonymised" in page  # the bar while running, or the result
     done = _wait_for(sub.pk, Submission.State.PROCESSED)
     assert done.progress == 100 and sum(done.trace_outcomes.values()) == 300
+
+
+def test_a_large_api_upload_is_moved_from_djangos_temporary_file(client, world, settings, tmp_path):
+    # Django's temporary folder on the zone's filesystem: the file is renamed, not copied.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "django-tmp")
+    os.makedirs(settings.FILE_UPLOAD_TEMP_DIR)
+    login(client, world["la_a"])
+    with open(world["extract"], "rb") as f:
+        resp = client.post(
+            "/api/v1/cld/submissions",
+            {"organisation": "LAA", "period_id": world["period"].pk, "file": f},
+        )
+    assert resp.status_code == 202, resp.content
+    sub = Submission.objects.get(pk=resp.json()["id"])
+    assert sub.state == Submission.State.ACCEPTED
+    assert os.stat(sub.stored_path).st_size == world["extract"].stat().st_size
+    assert os.listdir(settings.FILE_UPLOAD_TEMP_DIR) == []
