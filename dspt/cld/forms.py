@@ -29,11 +29,25 @@ class UploadForm(forms.Form):
         ]
 
 
+RECIPIENT_TYPES = (
+    OrgType.NHS_TRUST,
+    OrgType.ICB,
+    OrgType.CSU,
+    OrgType.ALB,
+    OrgType.LOCAL_AUTHORITY,
+    OrgType.OTHER,
+)
+
+
 class AgreementForm(forms.Form):
     reference = forms.CharField(max_length=50)
-    recipient = forms.ModelChoiceField(queryset=Organisation.objects.all())
+    # Recipients are analytical bodies (NHS organisations, authorities, research units), not care
+    # providers or their sites: listing those would put tens of thousands of options on the page.
+    recipient = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(org_type__in=RECIPIENT_TYPES).order_by("name")
+    )
     local_authorities = forms.ModelMultipleChoiceField(
-        queryset=Organisation.objects.filter(org_type=OrgType.LOCAL_AUTHORITY)
+        queryset=Organisation.objects.filter(org_type=OrgType.LOCAL_AUTHORITY).order_by("name")
     )
     period_start = forms.DateField()
     period_end = forms.DateField()
