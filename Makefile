@@ -11,6 +11,11 @@ PYTEST_ARGS ?=
 
 .PHONY: run install uv assets migrate demo test lint format test-fast test-postgres bench bench-lookup bench-monitoring bench-cld clean
 
+# The demo's pseudonymisation key (client-level data): a random key the demo loader writes with
+# mode 0600 under the git-ignored data folder. An operator's DSPT_PSEUDONYM_KEY(_FILE) wins.
+DEMO_KEY := $(or $(DSPT_DATA_DIR),$(CURDIR)/data)/demo-pseudonym.key
+run demo: export DSPT_PSEUDONYM_KEY_FILE ?= $(DEMO_KEY)
+
 run: install assets migrate demo ## Serve the app on SQLite with the demo data loaded
 	@echo ""
 	@echo "  DSPT is running at http://$(HOST):$(PORT)/"

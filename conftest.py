@@ -30,3 +30,12 @@ def _fresh_public_cache():
     public_record_cache.clear()
     yield
     public_record_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _scratch_cld_zone(settings, tmp_path_factory):
+    """Client-level data files (the demo plug-in, loaded by several tests, writes extracts) go to
+    a scratch folder, never into the checkout's data/cld where a running demo keeps its own."""
+    zone = tmp_path_factory.mktemp("cld-zone")
+    settings.DSPT_CLD_STORAGE = str(zone)
+    settings.DSPT_CLD_DEMO_KEY_FILE = str(zone / "demo-pseudonym.key")

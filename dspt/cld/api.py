@@ -90,7 +90,7 @@ def upload_submission(
             user=request.user,
             organisation=org,
             period=period,
-            chunks=file.chunks(),
+            upload=file,
             original_name=file.name or "extract.csv",
             spec_version=spec_version,
             request=request,

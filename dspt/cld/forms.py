@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from dspt.cld.models import DataSharingAgreement, Submission, TimetablePeriod
+from dspt.cld.models import DataSharingAgreement, Participation, Submission, TimetablePeriod
 from dspt.cld.spec import available_versions
 from dspt.organisations.models import Organisation, OrgType
 
@@ -29,11 +29,25 @@ class UploadForm(forms.Form):
         ]
 
 
+RECIPIENT_TYPES = (
+    OrgType.NHS_TRUST,
+    OrgType.ICB,
+    OrgType.CSU,
+    OrgType.ALB,
+    OrgType.LOCAL_AUTHORITY,
+    OrgType.OTHER,
+)
+
+
 class AgreementForm(forms.Form):
     reference = forms.CharField(max_length=50)
-    recipient = forms.ModelChoiceField(queryset=Organisation.objects.all())
+    # Recipients are analytical bodies (NHS organisations, authorities, research units), not care
+    # providers or their sites: listing those would put tens of thousands of options on the page.
+    recipient = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(org_type__in=RECIPIENT_TYPES).order_by("name")
+    )
     local_authorities = forms.ModelMultipleChoiceField(
-        queryset=Organisation.objects.filter(org_type=OrgType.LOCAL_AUTHORITY)
+        queryset=Organisation.objects.filter(org_type=OrgType.LOCAL_AUTHORITY).order_by("name")
     )
     period_start = forms.DateField()
     period_end = forms.DateField()
@@ -52,3 +66,43 @@ class ReleaseForm(forms.Form):
         queryset=Submission.objects.filter(state=Submission.State.PROCESSED)
     )
     agreement = forms.ModelChoiceField(queryset=DataSharingAgreement.objects.all())
+
+
+STEP_LABELS = {
+    "contact_named": "Contact named",
+    "test_file_sent": "Test file sent",
+    "test_file_accepted": "Test file accepted",
+    "first_live_submission": "First live submission",
+}
+
+
+class ParticipationForm(forms.Form):
+    """An authority's part in the collection; each onboarding step is the date it was done."""
+
+    notice_served_on = forms.DateField(
+        required=False,
+        label="Data provision notice served on",
+        help_text="Leave empty if no notice has been served.",
+    )
+    early_adopter = forms.BooleanField(required=False, label="Early adopter")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for step in Participation.STEPS:
+            self.fields[f"step_{step}"] = forms.DateField(
+                required=False,
+                label=STEP_LABELS.get(step, step.replace("_", " ").capitalize()),
+                help_text="The date this step was done; empty if not yet.",
+            )
+
+    @classmethod
+    def initial_for(cls, p: Participation | None) -> dict:
+        if p is None:
+            return {}
+        data = {"notice_served_on": p.notice_served_on, "early_adopter": p.early_adopter}
+        for step, day in (p.onboarding or {}).items():
+            data[f"step_{step}"] = day
+        return data
+
+    def onboarding(self) -> dict:
+        return {s: self.cleaned_data.get(f"step_{s}") for s in Participation.STEPS}

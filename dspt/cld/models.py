@@ -73,6 +73,9 @@ class Submission(models.Model):
         max_length=12, choices=State.choices, default=State.LANDING, db_index=True
     )
     state_message = models.CharField(max_length=300, blank=True)
+    # How far the current step (checking, or tracing and pseudonymising) has got, 0-100. Saved
+    # at most about once a second by the worker (services/progress.py), read by the page.
+    progress = models.PositiveSmallIntegerField(default=0)
     original_name = models.CharField(max_length=255)
     size_bytes = models.BigIntegerField(default=0)
     # Paths inside the processing zone; blank once a rejected file has been removed.
@@ -100,6 +103,15 @@ class Submission(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.state in (self.State.LANDING, self.State.CHECKING, self.State.PROCESSING)
+
+    @property
+    def progress_label(self) -> str:
+        """What the progress indicator says, e.g. "Checked 40%"."""
+        if self.state == self.State.LANDING:
+            return "Waiting to be checked"
+        if self.state == self.State.PROCESSING:
+            return f"Traced and pseudonymised {self.progress}%"
+        return f"Checked {self.progress}%"
 
 
 class DataSharingAgreement(models.Model):

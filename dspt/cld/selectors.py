@@ -13,7 +13,13 @@ from datetime import date
 from django.db.models import QuerySet
 
 from dspt.accounts.models import OversightRole
-from dspt.cld.models import DataSharingAgreement, Release, Submission, TimetablePeriod
+from dspt.cld.models import (
+    DataSharingAgreement,
+    Participation,
+    Release,
+    Submission,
+    TimetablePeriod,
+)
 from dspt.organisations.models import Organisation, OrgType
 
 PROCESSOR_ROLES = (OversightRole.PROCESSOR, OversightRole.PLATFORM_ADMIN)
@@ -151,3 +157,14 @@ def trace_rates(user) -> list[TraceRate]:
             outcomes,
         )
     return list(by_la.values())
+
+
+def participation(user) -> list[tuple[Organisation, Participation | None]]:
+    """Every local authority with its participation record, if any (processing centre only)."""
+    if not is_processor(user):
+        return []
+    records = {p.local_authority_id: p for p in Participation.objects.all()}
+    return [
+        (la, records.get(la.pk))
+        for la in Organisation.objects.filter(org_type=OrgType.LOCAL_AUTHORITY).order_by("name")
+    ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("timetable/", views.timetable, name="timetable"),
     path("submissions/<int:pk>/", views.submission, name="submission"),
+    path("submissions/<int:pk>/progress.json", views.submission_progress, name="progress"),
     path("submissions/<int:pk>/errors.csv", views.submission_errors, name="submission_errors"),
     path(
         "submissions/<int:pk>/trace-results.csv",
@@ -16,6 +17,8 @@ urlpatterns = [
     ),
     path("submissions/<int:pk>/process/", views.submission_process, name="process"),
     path("centre/", views.centre, name="centre"),
+    path("centre/participation/", views.participation, name="participation"),
+    path("centre/participation/<int:pk>/", views.participation_edit, name="participation_edit"),
     path("centre/agreements/", views.agreement_create, name="agreement_create"),
     path("centre/agreements/<int:pk>/toggle/", views.agreement_toggle, name="agreement_toggle"),
     path("centre/releases/", views.release_create, name="release_create"),

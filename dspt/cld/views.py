@@ -7,14 +7,23 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from dspt.cld import conf, selectors, services
-from dspt.cld.forms import AgreementForm, ReleaseForm, UploadForm
+from dspt.cld.forms import (
+    STEP_LABELS,
+    AgreementForm,
+    ParticipationForm,
+    ReleaseForm,
+    UploadForm,
+)
 from dspt.cld.models import DataSharingAgreement, Participation, Submission
+from dspt.cld.uploads import LandingZoneUploadHandler
 from dspt.core.dates import today
+from dspt.organisations.models import Organisation, OrgType
 
 
 def _processor_only(request) -> None:
@@ -46,36 +55,59 @@ def home(request):
     )
 
 
+def _upload_organisations(user):
+    return selectors.la_organisations_for(user).filter(
+        memberships__user=user, memberships__role__in=("admin", "member")
+    )
+
+
+@csrf_exempt  # checked by csrf_protect below, once our upload handler is in place
 @login_required
 def upload(request):
-    organisations = selectors.la_organisations_for(request.user).filter(
-        memberships__user=request.user, memberships__role__in=("admin", "member")
-    )
-    if not organisations.exists():
+    if not _upload_organisations(request.user).exists():
         raise PermissionDenied
-    form = UploadForm(organisations=organisations)
     if request.method == "POST":
         # Refuse an oversized upload before Django reads the body.
         limit = int(conf.get("DSPT_CLD_MAX_UPLOAD_BYTES"))
         if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 1024 * 1024:
             return HttpResponse(f"The file is larger than the {limit:,}-byte limit.", status=413)
+    # The body is parsed only after this (the CSRF check is what first reads it), so the file is
+    # written once, straight into the processing zone; whatever is not accepted is deleted.
+    handler = LandingZoneUploadHandler(request)
+    request.upload_handlers = [handler]
+    try:
+        return _upload(request, handler)
+    finally:
+        handler.discard_all()
+
+
+@csrf_protect
+def _upload(request, handler: LandingZoneUploadHandler):
+    organisations = _upload_organisations(request.user)
+    form = UploadForm(organisations=organisations)
+    status = 200
+    if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, organisations=organisations)
+        if handler.too_large:
+            form.add_error("file", f"The file is larger than the {handler.limit:,}-byte limit.")
+            status = 413
         if form.is_valid():
-            f = form.cleaned_data["file"]
             try:
                 sub = services.receive_upload(
                     user=request.user,
                     organisation=form.cleaned_data["organisation"],
                     period=form.cleaned_data["period"],
-                    chunks=f.chunks(),
-                    original_name=f.name,
+                    upload=form.cleaned_data["file"],
+                    original_name=form.cleaned_data["file"].name,
                     spec_version=form.cleaned_data["spec_version"],
                     request=request,
                 )
             except services.CldError as exc:
                 raise PermissionDenied(str(exc)) from exc
             return redirect("cld:submission", pk=sub.pk)
-    return render(request, "cld/upload.jinja", {"page_title": "Send an extract", "form": form})
+    return render(
+        request, "cld/upload.jinja", {"page_title": "Send an extract", "form": form}, status=status
+    )
 
 
 @login_required
@@ -94,6 +126,22 @@ def submission(request, pk: int):
             "is_processor": selectors.is_processor(request.user),
             "back_link": {"href": "/cld/"},
         },
+    )
+
+
+@login_required
+def submission_progress(request, pk: int):
+    """The state and percentage, for the page's script to follow a check without reloading."""
+    sub = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
+    return JsonResponse(
+        {
+            "state": sub.state,
+            "state_label": sub.get_state_display(),
+            "in_progress": sub.in_progress,
+            "progress": sub.progress,
+            "label": sub.progress_label,
+        },
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -160,6 +208,56 @@ def centre(request):
             "agreement_form": AgreementForm(),
             "release_form": ReleaseForm(),
             "back_link": {"href": "/cld/"},
+        },
+    )
+
+
+@login_required
+def participation(request):
+    _processor_only(request)
+    rows = selectors.participation(request.user)
+    return render(
+        request,
+        "cld/participation.jinja",
+        {
+            "page_title": "Participation",
+            "rows": rows,
+            "steps": Participation.STEPS,
+            "step_labels": STEP_LABELS,
+            "taking_part": sum(1 for _, p in rows if p and p.notice_served_on),
+            "back_link": {"href": "/cld/centre/"},
+        },
+    )
+
+
+@login_required
+def participation_edit(request, pk: int):
+    _processor_only(request)
+    la = get_object_or_404(Organisation, pk=pk, org_type=OrgType.LOCAL_AUTHORITY)
+    current = Participation.objects.filter(local_authority=la).first()
+    form = ParticipationForm(initial=ParticipationForm.initial_for(current))
+    if request.method == "POST":
+        form = ParticipationForm(request.POST)
+        if form.is_valid():
+            services.set_participation(
+                user=request.user,
+                local_authority=la,
+                notice_served_on=form.cleaned_data["notice_served_on"],
+                early_adopter=form.cleaned_data["early_adopter"],
+                onboarding=form.onboarding(),
+                request=request,
+            )
+            messages.info(request, f"Participation of {la.name} saved.")
+            return redirect("cld:participation")
+    return render(
+        request,
+        "cld/participation_edit.jinja",
+        {
+            "page_title": f"Participation of {la.name}",
+            "la": la,
+            "form": form,
+            "step_fields": [form[f"step_{s}"] for s in Participation.STEPS],
+            "back_link": {"href": "/cld/centre/participation/"},
         },
     )
 

@@ -58,6 +58,11 @@ def table_dump() -> dict:
 
 
 def wipe() -> None:
+    from dspt.cld.models import DataSharingAgreement, Release, Submission
+
+    # Client-level data records protect the organisations they name: remove them first.
+    for model in (Release, DataSharingAgreement, Submission):
+        model.objects.all().delete()
     User.objects.all().delete()
     Organisation.objects.all().delete()
 

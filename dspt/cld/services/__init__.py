@@ -1,0 +1,34 @@
+"""Client-level data writes, split by responsibility:
+
+- `submissions`: receive an upload and queue its check;
+- `checking`: check a landed file, trace and pseudonymise an accepted one;
+- `agreements`: data sharing agreements; `participation`: which authorities take part;
+- `releases`: releases and downloads; `timetable`: reporting periods.
+
+Import from here (`from dspt.cld import services; services.release(...)`).
+"""
+
+from dspt.cld.services.agreements import create_agreement, set_agreement_active
+from dspt.cld.services.checking import check_submission, process_submission
+from dspt.cld.services.common import CldError, finish, zone
+from dspt.cld.services.participation import set_participation
+from dspt.cld.services.releases import authorise_download, refusal_reason, release
+from dspt.cld.services.submissions import receive_upload, schedule_check
+from dspt.cld.services.timetable import seed_timetable
+
+__all__ = [
+    "CldError",
+    "authorise_download",
+    "check_submission",
+    "create_agreement",
+    "finish",
+    "process_submission",
+    "receive_upload",
+    "refusal_reason",
+    "release",
+    "schedule_check",
+    "seed_timetable",
+    "set_agreement_active",
+    "set_participation",
+    "zone",
+]

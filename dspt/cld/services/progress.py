@@ -1,0 +1,79 @@
+"""Progress of a long step (checking, or tracing and pseudonymising), saved for the page to show.
+
+The engines report a fraction from 0 to 1 as they go; saving every report would hammer the
+database, so a `ProgressSaver` writes only when the whole percentage has moved and at most about
+once a second (the first and the final value are always written).
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import time
+from collections.abc import Callable
+
+from django.db import connection
+
+from dspt.cld.models import Submission
+
+MIN_INTERVAL = 1.0  # seconds between two saves
+
+
+def save_progress(submission_id: int, percent: int) -> None:
+    """Write the percentage now (at a step boundary)."""
+    Submission.objects.filter(pk=submission_id).update(progress=max(0, min(100, int(percent))))
+
+
+class ProgressSaver:
+    """A callback `saver(fraction)` mapping 0..1 onto `low`..`high` percent, throttled."""
+
+    def __init__(
+        self,
+        submission_id: int,
+        *,
+        low: int = 0,
+        high: int = 100,
+        interval: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.submission_id = submission_id
+        self.low, self.high = low, high
+        self.interval = MIN_INTERVAL if interval is None else interval
+        self.clock = clock
+        self.saved: int | None = None
+        self.saved_at = float("-inf")
+        self.owner = threading.get_ident()
+        self.lock = threading.Lock()
+
+    def __call__(self, fraction: float) -> None:
+        fraction = 0.0 if fraction != fraction else max(0.0, min(1.0, float(fraction)))  # NaN
+        percent = int(self.low + fraction * (self.high - self.low))
+        with self.lock:
+            now = self.clock()
+            if percent == self.saved or (
+                self.saved is not None and now - self.saved_at < self.interval and percent < 100
+            ):
+                return
+            self.saved, self.saved_at = percent, now
+        save_progress(self.submission_id, percent)
+        if threading.get_ident() != self.owner:
+            # An engine may report from its own thread: do not leave a connection open there.
+            connection.close()
+
+
+def accepts_progress(fn: Callable) -> bool:
+    """Whether `fn` takes a `progress` keyword.
+
+    `validate()` and `pipeline.process()` gain `progress: Callable[[float], None] | None` on the
+    s2-cld-speed branch. Until both branches are merged we pass it only when it is accepted;
+    after the merge this check (and its callers' `if`) can go: pass `progress=` always.
+    """
+    try:
+        return "progress" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def progress_kwargs(fn: Callable, saver: ProgressSaver) -> dict:
+    """`{"progress": saver}` when `fn` takes it, else nothing (see `accepts_progress`)."""
+    return {"progress": saver} if accepts_progress(fn) else {}

@@ -1,0 +1,226 @@
+"""Client-level data in a real browser: an authority sends extracts and reads its data-quality
+report, the processing centre traces one, agrees and releases it, the recipient downloads it, and
+a recipient whose DSPT status has lapsed is refused with the reason. Every page is scanned with
+axe (no serious or critical violations)."""
+
+from datetime import date
+
+import pytest
+
+from dspt.accounts.models import Membership, OversightRole, User
+from dspt.assessments.models import Publication
+from dspt.cld.generate import generate
+from dspt.cld.models import DataSharingAgreement, Release, Submission, TimetablePeriod
+from dspt.cld.worker import run_worker
+from dspt.organisations.models import LocalAuthority, Organisation, OrgType, Region
+from tests.browser.conftest import axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "a sensible long passphrase"
+KEY_HEX = "5a" * 32
+
+
+def _person(email, org=None, role="member", **kw):
+    user = User(username=email, email=email, full_name=email.split("@")[0], **kw)
+    user.set_password(PASSWORD)
+    user.save()
+    if org is not None:
+        Membership.objects.create(user=user, organisation=org, role=role)
+    return user
+
+
+def _sign_in(page, site, email):
+    page.context.clear_cookies()
+    page.goto(site + "/accounts/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _accessible(page, what):
+    problems = axe_violations(page)
+    assert problems == [], f"{what}: {problems}"
+
+
+@pytest.fixture
+def world(settings, tmp_path, monkeypatch):
+    settings.DSPT_TODAY = "2025-05-01"
+    settings.DSPT_CLD_STORAGE = str(tmp_path / "zone")
+    # Checks wait for `dspt cld worker`, so the test decides when they run and sees the wait.
+    settings.DSPT_CLD_BACKGROUND = "worker"
+    monkeypatch.setenv("DSPT_PSEUDONYM_KEY", KEY_HEX)
+    region = Region.objects.get_or_create(
+        ons_code="E12000003", defaults={"name": "Yorkshire and The Humber"}
+    )[0]
+    leeds_la = LocalAuthority.objects.get_or_create(
+        ons_code="E08000035", defaults={"name": "Leeds", "cqc_name": "Leeds", "region": region}
+    )[0]
+    leeds = Organisation.objects.create(
+        ods_code="E08000035",
+        name="Leeds Council",
+        org_type=OrgType.LOCAL_AUTHORITY,
+        local_authority=leeds_la,
+    )
+    research = Organisation.objects.create(
+        ods_code="8RE01", name="Research Unit", org_type=OrgType.OTHER
+    )
+    Publication.objects.create(
+        organisation=research,
+        edition="2024-25",
+        published_on=date(2024, 9, 1),
+        level="standards_met",
+    )
+    unassured = Organisation.objects.create(
+        ods_code="8RE02", name="Unassured Analytics", org_type=OrgType.OTHER
+    )
+    TimetablePeriod.objects.create(
+        period_start=date(2024, 4, 1), period_end=date(2025, 3, 31), due_date=date(2025, 4, 30)
+    )
+    TimetablePeriod.objects.create(
+        period_start=date(2024, 7, 1), period_end=date(2025, 6, 30), due_date=date(2025, 7, 30)
+    )
+    good, bad = tmp_path / "leeds-2025-03.csv", tmp_path / "leeds-2025-03-draft.csv"
+    files = generate(good, rows=300, seed=41, la_code="E08000035", trace_share=0.3)
+    generate(bad, rows=200, seed=42, la_code="E08000035", error_rate=0.2)
+    settings.DSPT_CLD_INDEX, settings.DSPT_CLD_LOOKUP = str(files.index), str(files.lookup)
+    _person("data@leeds.example", leeds)
+    _person("centre@dscro.example", oversight_role=OversightRole.PROCESSOR)
+    _person("analyst@research.example", research)
+    _person("analyst@unassured.example", unassured)
+    return {"good": good, "bad": bad, "leeds": leeds}
+
+
+def _send(page, site, path):
+    page.goto(site + "/cld/upload/")
+    page.get_by_label("Local authority").select_option(
+        label=str(Organisation.objects.get(name="Leeds Council"))
+    )
+    page.get_by_label("Reporting period").select_option(label="01 Apr 2024 to 31 Mar 2025")
+    page.get_by_label("Extract (CSV, optionally gzipped)").set_input_files(str(path))
+    page.get_by_role("button", name="Send extract").click()
+    page.wait_for_url("**/cld/submissions/*/")
+
+
+def test_send_check_process_release_download_and_refuse(site, page, world, settings, tmp_path):
+    # The authority's data team sends an extract with errors and waits for its check.
+    _sign_in(page, site, "data@leeds.example")
+    page.goto(site + "/cld/")
+    _accessible(page, "home")
+    page.goto(site + "/cld/upload/")
+    _accessible(page, "upload")
+    _send(page, site, world["bad"])
+    bar = page.locator("progress.cld-progress__bar")
+    assert bar.is_visible() and "Waiting to be checked" in page.locator("main").inner_text()
+    _accessible(page, "submission waiting")
+    # The page follows the check without reloading: the bar and its text move.
+    sub = Submission.objects.get()
+    Submission.objects.filter(pk=sub.pk).update(state="checking", progress=40)
+    page.get_by_text("Checked 40%").wait_for()
+    assert bar.get_attribute("value") == "40"
+    # When the check ends the page shows the report by itself.
+    Submission.objects.filter(pk=sub.pk).update(state="landing", progress=0)
+    assert run_worker(once=True) == 1
+    page.get_by_role("heading", name="Data-quality report").wait_for()
+    main = page.locator("main").inner_text()
+    assert "The file was rejected and has not been kept" in main
+    counts = page.locator("table", has_text="Findings by rule")
+    sub.refresh_from_db()
+    for rule, n in sub.report["summary"].items():
+        assert counts.locator("tr", has_text=rule).first.inner_text().split()[-1] == f"{n:,}"
+    assert page.locator("table", has_text="First errors").locator("tbody tr").count() > 0
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download every finding (CSV)").click()
+    errors_csv = download.value.path().read_text()
+    assert errors_csv.startswith("row,field,rule,severity,message")
+    assert len(errors_csv.splitlines()) - 1 == sub.report["error_count"] + sub.report.get(
+        "warning_count", 0
+    )
+    _accessible(page, "data-quality report")
+
+    # The corrected file is accepted; the timetable shows it late (due 30 April, sent 1 May).
+    _send(page, site, world["good"])
+    run_worker(once=True)
+    page.get_by_text("The file was accepted.").wait_for()
+    page.goto(site + "/cld/timetable/")
+    rows = page.locator("tbody tr")
+    assert "Late" in rows.filter(has_text="31 Mar 2025").inner_text()
+    assert "Not yet due" in rows.filter(has_text="30 Jun 2025").inner_text()
+    _accessible(page, "timetable")
+    assert page.goto(site + "/cld/centre/").status == 403
+
+    # The processing centre traces and pseudonymises it and sees the trace rates.
+    accepted = Submission.objects.get(state=Submission.State.ACCEPTED)
+    _sign_in(page, site, "centre@dscro.example")
+    page.goto(f"{site}/cld/submissions/{accepted.pk}/")
+    page.get_by_role("button", name="Trace and pseudonymise").click()
+    page.get_by_role("heading", name="Tracing").wait_for()
+    assert "matched cross check" in page.locator("main").inner_text()
+    accepted.refresh_from_db()
+    assert accepted.state == Submission.State.PROCESSED
+    page.goto(site + "/cld/centre/")
+    rate = page.locator("tr", has_text="Leeds Council").first.inner_text()
+    matched = sum(v for k, v in accepted.trace_outcomes.items() if k.startswith("matched_"))
+    assert f"{100 * matched / 300:.1f}%" in rate
+    _accessible(page, "processing centre")
+
+    # It records the authority's participation on its own page.
+    page.get_by_role("link", name="Manage which authorities take part").click()
+    _accessible(page, "participation")
+    page.get_by_role("link", name="Change participation of Leeds Council").click()
+    page.get_by_label("Data provision notice served on").fill("2024-01-10")
+    page.get_by_label("Early adopter").check()
+    page.get_by_label("Contact named").fill("2024-01-12")
+    _accessible(page, "participation form")
+    page.get_by_role("button", name="Save participation").click()
+    assert "10 January 2024" in page.locator("tr", has_text="Leeds Council").inner_text()
+
+    # Two agreements; the release to the recipient without Standards Met is refused.
+    page.goto(site + "/cld/centre/")
+    leeds = str(world["leeds"])
+    for reference, ods in (("DSA-1", "8RE01"), ("DSA-2", "8RE02")):
+        page.locator("summary", has_text="Add an agreement").click()
+        page.get_by_label("Reference").fill(reference)
+        page.get_by_label("Recipient").select_option(
+            label=str(Organisation.objects.get(ods_code=ods))
+        )
+        page.get_by_label("Authorities covered").select_option(label=leeds)
+        page.get_by_label("Period start").fill("2024-04-01")
+        page.get_by_label("Period end").fill("2025-03-31")
+        page.get_by_label("Expires on").fill("2027-03-31")
+        page.get_by_label("Purpose").fill("Evaluation of reablement")
+        page.get_by_role("button", name="Save agreement").click()
+        page.get_by_text("Agreement saved.").wait_for()
+    for reference in ("DSA-1", "DSA-2"):
+        page.get_by_label("Submission", exact=True).select_option(index=1)
+        page.get_by_label("Agreement", exact=True).select_option(
+            label=str(DataSharingAgreement.objects.get(reference=reference))
+        )
+        with page.expect_navigation():
+            page.get_by_role("button", name="Release", exact=True).click()
+    main = page.locator("main").inner_text()
+    refused = Release.objects.get(recipient__ods_code="8RE02")
+    assert "Standards Met or better is required" in refused.refused_reason
+    assert "300 rows" in main and refused.refused_reason in main
+    _accessible(page, "processing centre after release")
+
+    # The recipient downloads its re-keyed extract.
+    _sign_in(page, site, "analyst@research.example")
+    page.goto(site + "/cld/releases/")
+    _accessible(page, "releases")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Pseudonymised extract (Parquet)").click()
+    assert download.value.path().read_bytes()[:4] == b"PAR1"
+
+    # A year later its DSPT status has lapsed: the download is refused, with the reason.
+    settings.DSPT_TODAY = "2026-08-01"
+    page.goto(site + "/cld/releases/")
+    page.get_by_role("link", name="Pseudonymised extract (Parquet)").click()
+    page.get_by_role("heading", name="Download refused").wait_for()
+    assert "Standards Met or better is required" in page.locator("main").inner_text()
+    _accessible(page, "download refused")
+
+    # The unassured recipient never sees the refused release.
+    _sign_in(page, site, "analyst@unassured.example")
+    page.goto(site + "/cld/releases/")
+    assert "Nothing has been released to your organisation." in page.locator("main").inner_text()
+    assert page.goto(f"{site}/cld/releases/{refused.pk}/extract/").status == 404
