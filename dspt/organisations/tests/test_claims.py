@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dspt.accounts.models import Membership, OrgRole, OversightRole, hash_token
 from dspt.audit.models import AuditEvent
-from dspt.improvement_plans.models import Notification
+from dspt.notifications.models import Notification
 from dspt.organisations import claims
 from dspt.organisations.models import ClaimMethod, ClaimRequest, ClaimStatus, Organisation
 
