@@ -189,8 +189,8 @@ def test_data_set_is_shared_between_processes_through_a_file(world, settings, tm
 
     settings.DSPT_MONITORING_CACHE_DIR = str(tmp_path)
     first = engine.dataset()
-    files = list(tmp_path.glob("monitoring-*.pickle"))
-    assert [f.name for f in files] == [f"monitoring-{first.version}.pickle"]
+    files = list(tmp_path.glob("monitoring-*.zip"))
+    assert [f.name for f in files] == [f"monitoring-{first.version}.zip"]
     engine.forget()  # as a new process would start
     again = engine.dataset()
     assert again is not first and again.version == first.version
@@ -203,6 +203,6 @@ def test_data_set_is_shared_between_processes_through_a_file(world, settings, tm
         level=Level.MET,
     )
     newer = engine.dataset()
-    assert [f.name for f in tmp_path.glob("monitoring-*.pickle")] == [
-        f"monitoring-{newer.version}.pickle"
+    assert [f.name for f in tmp_path.glob("monitoring-*.zip")] == [
+        f"monitoring-{newer.version}.zip"
     ]

@@ -1,0 +1,97 @@
+"""Update a built data set for the organisations that changed, instead of rebuilding it.
+
+A publication, plan approval or cover change touches the publishing organisation's own
+timeline and, for a head office, its sites'; an organisation edit also touches its provider's
+size and scope (population.patch_population). Only those locations' timelines are rebuilt, from
+the same status rule as a full build (`histories_for` → `timelines`), and every other location's
+timeline is kept. The result equals a full rebuild location by location
+(tests/test_incremental.py applies random changes and compares).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from dspt.monitoring import changes, snapshots
+from dspt.monitoring.engine import Dataset, deadline_ordinals, location_arrays
+from dspt.monitoring.population import patch_population
+from dspt.organisations.models import Organisation
+from dspt.statuses.selectors import histories_for, timelines
+
+logger = logging.getLogger(__name__)
+
+# Above this many locations to rebuild, a full build is about as quick and simpler.
+LIMIT = 3000
+# Memo entries that depend only on the population (kept when no organisation changed).
+_POPULATION_MEMOS = {"groups", "members", "pairs"}
+
+
+def update(ds: Dataset, version: str) -> Dataset | None:
+    """`ds` brought up to date as `version`, or None when a full build is needed."""
+    if ds.mark is None:
+        return None
+    found = changes.detect(ds.mark)
+    if found is None:
+        return None
+    old = ds.population
+    edited = set(found.edited)
+    if edited:
+        # Sites of an edited (or removed) head office: their head office's code, name or
+        # existence changed even though their own rows did not.
+        edited |= {loc.id for loc in old.locations if loc.provider_id in edited}
+    heads = found.published | edited
+    pop = patch_population(old, edited) if edited else old
+    touched = (found.published | found.covered | edited) & {loc.id for loc in pop.locations}
+    touched |= {loc.id for loc in pop.locations if loc.provider_id in heads}
+    for loc in pop.locations:
+        j = ds.index.get(loc.id)
+        if j is None or ds.starts[j] != _start(loc):
+            touched.add(loc.id)  # new to the population, or its CQC registration moved
+    if len(touched) > LIMIT:
+        logger.info("Monitoring: %s locations changed; rebuilding all.", len(touched))
+        return None
+    orgs = Organisation.objects.filter(id__in=touched).only("id", "parent_id", "registered_on")
+    lines = timelines(histories_for(orgs))
+    deadline_ord = deadline_ordinals()
+    days, results, intervals, codes, starts = [], [], [], [], []
+    rebuilt: dict[int, list] = {}  # new index -> the location's old events
+    for i, loc in enumerate(pop.locations):
+        j = ds.index.get(loc.id)
+        if loc.id in lines:
+            d, r, iv, c, start = location_arrays(loc, lines[loc.id], deadline_ord)
+            rebuilt[i] = (
+                [] if j is None else snapshots.events_of(ds.days[j], ds.codes[j], ds.starts[j])
+            )
+        else:
+            d, r, iv, c, start = (
+                ds.days[j],
+                ds.results[j],
+                ds.intervals[j],
+                ds.codes[j],
+                ds.starts[j],
+            )
+        days.append(d)
+        results.append(r)
+        intervals.append(iv)
+        codes.append(c)
+        starts.append(start)
+    index = {loc.id: i for i, loc in enumerate(pop.locations)}
+    new = Dataset(version, pop, days, results, intervals, index, codes, starts, found.mark)
+    same_order = pop is old or [loc.id for loc in pop.locations] == [
+        loc.id for loc in old.locations
+    ]
+    if ds.snaps is not None and same_order:
+        changed = {
+            i: (old_events, snapshots.events_of(days[i], codes[i], starts[i]))
+            for i, old_events in rebuilt.items()
+        }
+        new.snaps = snapshots.patch(ds.snaps, changed, days, codes, starts)
+    if not edited:
+        new.memo.update(
+            (k, v) for k, v in ds.memo.items() if isinstance(k, tuple) and k[0] in _POPULATION_MEMOS
+        )
+    return new
+
+
+def _start(loc) -> int:
+    return loc.cqc_registered_on.toordinal() if loc.cqc_registered_on else 0

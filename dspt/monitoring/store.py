@@ -1,0 +1,360 @@
+"""Share a built data set between processes as a file that holds only data, never code.
+
+The file (`monitoring-<version>.zip` in `DSPT_MONITORING_CACHE_DIR`) is a ZIP archive, stored
+uncompressed, of `meta.json` (JSON: the population, string tables, the change mark) and flat
+arrays of fixed-size integers (`<name>.bin`, typecodes and byte order named in `meta.json`):
+timeline steps, the distinct status results they point at, the series intervals, the month
+snapshots. Loading parses JSON and copies arrays; nothing in the file can run (unlike the pickle
+it replaces), so a tampered file can at worst give wrong figures until the next change, or be
+refused as unreadable and rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import zipfile
+from array import array
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+
+from dspt.statuses.compute import Status, StatusResult
+
+logger = logging.getLogger(__name__)
+
+FORMAT = 1
+_STATUSES = list(Status)
+_STATUS_INDEX = {s: k for k, s in enumerate(_STATUSES)}
+
+
+def folder() -> Path | None:
+    """Where built data sets are shared (None: not shared).
+
+    `DSPT_MONITORING_CACHE_DIR`, by default the data directory's `cache/`; set it to an empty
+    string to keep the data set in process memory only.
+    """
+    configured = getattr(settings, "DSPT_MONITORING_CACHE_DIR", None)
+    if configured == "":
+        return None
+    return Path(configured) if configured else Path(settings.DATA_DIR) / "cache"
+
+
+def path_for(version: str) -> Path | None:
+    base = folder()
+    return None if base is None else base / f"monitoring-{version}.zip"
+
+
+class _Strings:
+    """A table of distinct strings; None is -1."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def __call__(self, value: str | None) -> int:
+        if value is None:
+            return -1
+        k = self.index.get(value)
+        if k is None:
+            k = self.index[value] = len(self.items)
+            self.items.append(value)
+        return k
+
+
+def _ord(d: date | None) -> int:
+    return d.toordinal() if d else 0
+
+
+def _flat(lists, typecode: str) -> tuple[array, array]:
+    """Concatenate lists into one array, with offsets (len + 1)."""
+    values, offsets = array(typecode), array("q", [0])
+    for item in lists:
+        values.extend(item)
+        offsets.append(len(values))
+    return values, offsets
+
+
+def dump(ds) -> tuple[dict, dict[str, array]]:
+    """The data set as (meta, arrays)."""
+    from dspt.monitoring import snapshots
+
+    strings = _Strings()
+    arrays: dict[str, array] = {}
+    # Timelines: steps point into a table of distinct results (there are far fewer of them).
+    table: dict[StatusResult, int] = {}
+    steps = []
+    for rs in ds.results:
+        steps.append([table.setdefault(r, len(table)) for r in rs])
+    arrays["tl_days"], arrays["tl_off"] = _flat(ds.days, "i")
+    arrays["tl_res"], _ = _flat(steps, "i")
+    results = list(table)
+    arrays["rs_status"] = array("b", (_STATUS_INDEX[r.status] for r in results))
+    arrays["rs_edition"] = array("i", (strings(r.edition) for r in results))
+    arrays["rs_published"] = array("i", (_ord(r.published_on) for r in results))
+    arrays["rs_until"] = array("i", (_ord(r.valid_until) for r in results))
+    arrays["rs_covered"] = array("i", (strings(r.covered_by) for r in results))
+    arrays["rs_lapsed"] = array("i", (strings(r.lapsed_level) for r in results))
+    arrays["iv_s"], arrays["iv_off"] = _flat(([s for s, _e, _c in iv] for iv in ds.intervals), "i")
+    arrays["iv_e"], _ = _flat(([e for _s, e, _c in iv] for iv in ds.intervals), "i")
+    arrays["iv_c"], _ = _flat(([c for _s, _e, c in iv] for iv in ds.intervals), "b")
+    arrays["starts"] = array("i", ds.starts)
+    snaps = ds.snaps or snapshots.build(ds.days, ds.codes, ds.starts)
+    arrays["sn_vectors"], _ = _flat(snaps.vectors, "b")
+    arrays["sn_days"], arrays["sn_off"] = _flat(snaps.ev_days, "i")
+    arrays["sn_locs"], _ = _flat(snaps.ev_locs, "i")
+    arrays["sn_codes"], _ = _flat(snaps.ev_codes, "b")
+    meta = {
+        "format": FORMAT,
+        "version": ds.version,
+        "byteorder": sys.byteorder,
+        "strings": strings.items,
+        "snapshot_days": snaps.days,
+        "population": _dump_population(ds.population),
+        "mark": _dump_mark(ds.mark, arrays),
+    }
+    meta["typecodes"] = {name: a.typecode for name, a in arrays.items()}
+    return meta, arrays
+
+
+def _dump_population(pop) -> dict:
+    from dspt.monitoring.population import DIMENSIONS
+
+    locs = pop.locations
+    groups = {}
+    for dim in DIMENSIONS:
+        distinct: dict[tuple, int] = {}
+        groups[dim] = {
+            "of": [distinct.setdefault(loc.groups[dim], len(distinct)) for loc in locs],
+        }
+        groups[dim]["values"] = [list(g) for g in distinct]
+    columns = {
+        name: [getattr(loc, name) for loc in locs]
+        for name in (
+            "id",
+            "ods_code",
+            "name",
+            "cqc_location_id",
+            "postcode",
+            "provider_key",
+            "provider_name",
+            "provider_id",
+            "la_code",
+            "region_code",
+            "icb_code",
+            "lso_code",
+        )
+    }
+    columns["cqc_registered_on"] = [_ord(loc.cqc_registered_on) for loc in locs]
+    columns["registered_on"] = [_ord(loc.registered_on) for loc in locs]
+    providers = [
+        [
+            p.key,
+            p.name,
+            p.organisation_id,
+            p.location_ids,
+            p.beds,
+            p.size,
+            p.scope,
+            sorted(p.la_codes),
+            sorted(p.region_codes),
+        ]
+        for p in pop.providers.values()
+    ]
+    return {"columns": columns, "groups": groups, "providers": providers, "names": pop.names}
+
+
+def _dump_mark(mark, arrays: dict[str, array]) -> dict | None:
+    if mark is None:
+        return None
+    out = {"context": mark.context, "org_floor": mark.org_floor.isoformat()}
+    for name in ("pubs", "covers", "orgs"):
+        m = getattr(mark, name)
+        out[name] = [m.top, m.count, m.idsum]
+        arrays[f"mk_{name}_ids"] = m.ids
+        arrays[f"mk_{name}_owners"] = m.owners
+    arrays["mk_facts"] = array("q", (v for pid, f in mark.facts.items() for v in (pid, *f)))
+    out["org_recent"] = [[i, t.isoformat()] for i, t in mark.org_recent.items()]
+    return out
+
+
+def save(ds) -> None:
+    """Write the data set for other processes (atomically), and remove older versions."""
+    target = path_for(ds.version)
+    if target is None or target.exists():
+        return
+    base = target.parent
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        meta, arrays = dump(ds)
+        tmp = base / f".monitoring-{ds.version}.{os.getpid()}.tmp"
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:
+            zf.writestr("meta.json", json.dumps(meta, separators=(",", ":")))
+            for name, a in arrays.items():
+                zf.writestr(f"{name}.bin", a.tobytes())
+        tmp.replace(target)
+        for old in base.glob("monitoring-*"):
+            if old.name != target.name:
+                old.unlink(missing_ok=True)
+    except OSError as exc:
+        logger.warning("Could not share the monitoring data set in %s: %s", base, exc)
+
+
+def load(version: str):
+    """The data set shared as `version`, or None (no file, or one that cannot be read)."""
+    path = path_for(version)
+    if path is None or not path.exists():
+        return None
+    try:
+        with zipfile.ZipFile(path) as zf:
+            meta = json.loads(zf.read("meta.json"))
+            if meta.get("format") != FORMAT or meta.get("version") != version:
+                return None
+            arrays = {}
+            for name, typecode in meta["typecodes"].items():
+                a = array(typecode)
+                a.frombytes(zf.read(f"{name}.bin"))
+                if meta["byteorder"] != sys.byteorder:
+                    a.byteswap()
+                arrays[name] = a
+        return restore(meta, arrays)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is rebuilt, never trusted
+        logger.warning("Ignoring unreadable monitoring data set %s: %s", path, exc)
+        return None
+
+
+def _split(values: array, offsets: array) -> list:
+    return [values[offsets[k] : offsets[k + 1]] for k in range(len(offsets) - 1)]
+
+
+def _day(n: int) -> date | None:
+    return date.fromordinal(n) if n else None
+
+
+def restore(meta: dict, a: dict[str, array]):
+    """A Dataset from (meta, arrays) as `dump` wrote them."""
+    from dspt.monitoring.engine import Dataset, bucket_of
+    from dspt.monitoring.snapshots import Snapshots
+
+    strings = meta["strings"]
+
+    def s(k: int) -> str | None:
+        return strings[k] if k >= 0 else None
+
+    table = [
+        StatusResult(
+            status=_STATUSES[st],
+            edition=s(ed),
+            published_on=_day(pub),
+            valid_until=_day(until),
+            covered_by=s(cov),
+            lapsed_level=s(lap),
+        )
+        for st, ed, pub, until, cov, lap in zip(
+            a["rs_status"],
+            a["rs_edition"],
+            a["rs_published"],
+            a["rs_until"],
+            a["rs_covered"],
+            a["rs_lapsed"],
+            strict=True,
+        )
+    ]
+    table_codes = [bucket_of(r) for r in table]
+    off = a["tl_off"]
+    days = [d.tolist() for d in _split(a["tl_days"], off)]
+    steps = _split(a["tl_res"], off)
+    results = [list(map(table.__getitem__, st)) for st in steps]
+    codes = [list(map(table_codes.__getitem__, st)) for st in steps]
+    ivo = a["iv_off"]
+    intervals = [
+        list(zip(s_, e_, c_, strict=True))
+        for s_, e_, c_ in zip(
+            _split(a["iv_s"], ivo), _split(a["iv_e"], ivo), _split(a["iv_c"], ivo), strict=True
+        )
+    ]
+    population = _restore_population(meta["population"])
+    n = len(population.locations)
+    snap_days = meta["snapshot_days"]
+    vec = a["sn_vectors"]
+    sno = a["sn_off"]
+    snaps = Snapshots(
+        days=snap_days,
+        vectors=[vec[k * n : (k + 1) * n] for k in range(len(snap_days))],
+        ev_days=_split(a["sn_days"], sno),
+        ev_locs=_split(a["sn_locs"], sno),
+        ev_codes=_split(a["sn_codes"], sno),
+    )
+    index = {loc.id: i for i, loc in enumerate(population.locations)}
+    ds = Dataset(
+        meta["version"],
+        population,
+        days,
+        results,
+        intervals,
+        index,
+        codes,
+        a["starts"].tolist(),
+        _restore_mark(meta["mark"], a),
+    )
+    ds.snaps = snaps
+    return ds
+
+
+def _restore_population(p: dict):
+    from dspt.monitoring.population import DIMENSIONS, Location, Population, Provider
+
+    cols = p["columns"]
+    tables = {dim: [tuple(v) for v in p["groups"][dim]["values"]] for dim in DIMENSIONS}
+    of = {dim: p["groups"][dim]["of"] for dim in DIMENSIONS}
+    locations = []
+    for k, loc_id in enumerate(cols["id"]):
+        locations.append(
+            Location(
+                id=loc_id,
+                ods_code=cols["ods_code"][k],
+                name=cols["name"][k],
+                cqc_location_id=cols["cqc_location_id"][k],
+                postcode=cols["postcode"][k],
+                cqc_registered_on=_day(cols["cqc_registered_on"][k]),
+                registered_on=_day(cols["registered_on"][k]),
+                provider_key=cols["provider_key"][k],
+                provider_name=cols["provider_name"][k],
+                provider_id=cols["provider_id"][k],
+                la_code=cols["la_code"][k],
+                region_code=cols["region_code"][k],
+                icb_code=cols["icb_code"][k],
+                lso_code=cols["lso_code"][k],
+                groups={dim: tables[dim][of[dim][k]] for dim in DIMENSIONS},
+            )
+        )
+    providers = {
+        key: Provider(key, name, org, ids, beds, size, scope, frozenset(las), frozenset(regions))
+        for key, name, org, ids, beds, size, scope, las, regions in p["providers"]
+    }
+    return Population(locations=locations, providers=providers, names=p["names"])
+
+
+def _restore_mark(m: dict | None, a: dict[str, array]):
+    from dspt.monitoring.changes import IdMark, Mark
+
+    if m is None:
+        return None
+    ids = {}
+    for name in ("pubs", "covers", "orgs"):
+        top, count, idsum = m[name]
+        ids[name] = IdMark(top, count, idsum, a[f"mk_{name}_ids"], a[f"mk_{name}_owners"])
+    f = a["mk_facts"]
+    facts = {f[k]: (f[k + 1], f[k + 2], f[k + 3]) for k in range(0, len(f), 4)}
+    return Mark(
+        context=m["context"],
+        pubs=ids["pubs"],
+        covers=ids["covers"],
+        orgs=ids["orgs"],
+        facts=facts,
+        org_floor=datetime.fromisoformat(m["org_floor"]),
+        org_recent={i: datetime.fromisoformat(t) for i, t in m["org_recent"]},
+    )
