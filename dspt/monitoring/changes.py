@@ -65,8 +65,9 @@ class Mark:
     pubs: IdMark
     covers: IdMark
     orgs: IdMark
-    # Publication id -> (organisation, plan approval ordinal, certificate expiry ordinal).
-    facts: dict[int, tuple[int, int, int]]
+    # (publication id, organisation, plan approval ordinal, certificate expiry ordinal) for
+    # every publication with either, by id, flattened: compared whole in C, split on a change.
+    facts: array
     # Organisations stamped at or after org_floor (RECENT before the mark was taken): a writer
     # that stamped them may not have committed yet, so they are compared one by one next time.
     org_floor: datetime
@@ -120,13 +121,19 @@ def _id_mark(cur, table: str, owner: str) -> IdMark:
     )
 
 
-def _facts(cur) -> dict[int, tuple[int, int, int]]:
+def _facts(cur) -> array:
     cur.execute(
         f"SELECT id, organisation_id, plan_approved_on, cyber_essentials_plus_expires_on "  # noqa: S608
         f"FROM {PUBS} WHERE plan_approved_on IS NOT NULL "
-        f"OR cyber_essentials_plus_expires_on IS NOT NULL"
+        f"OR cyber_essentials_plus_expires_on IS NOT NULL ORDER BY id"
     )
-    return {pid: (org, _ord(a), _ord(ce)) for pid, org, a, ce in cur.fetchall()}
+    return array(
+        "q", (v for pid, org, a, ce in cur.fetchall() for v in (pid, org, _ord(a), _ord(ce)))
+    )
+
+
+def _fact_dict(facts: array) -> dict[int, tuple[int, int, int]]:
+    return {facts[k]: (facts[k + 1], facts[k + 2], facts[k + 3]) for k in range(0, len(facts), 4)}
 
 
 def _stamps(floor: datetime) -> dict[int, datetime]:
@@ -186,11 +193,13 @@ def detect(mark: Mark) -> Changes | None:
         covered, covers = _id_changes(cur, COVERS, "organisation_id", mark.covers)
         edited, orgs = _id_changes(cur, ORGS, "id", mark.orgs)
         facts = _facts(cur)
-    for pid in facts.keys() ^ mark.facts.keys():
-        published.add((facts.get(pid) or mark.facts[pid])[0])
-    for pid in facts.keys() & mark.facts.keys():
-        if facts[pid] != mark.facts[pid]:
-            published.add(facts[pid][0])
+    if facts != mark.facts:
+        now, before = _fact_dict(facts), _fact_dict(mark.facts)
+        published.update(
+            (now.get(pid) or before[pid])[0]
+            for pid in now.keys() | before.keys()
+            if now.get(pid) != before.get(pid)
+        )
     # Rows stamped since the old floor: anything new or restamped was edited. Rows stamped
     # before it had committed by the time the mark was taken (RECENT), so the mark saw them.
     stamps = _stamps(mark.org_floor)

@@ -43,7 +43,7 @@ def update(ds: Dataset, version: str) -> Dataset | None:
     pop = patch_population(old, edited) if edited else old
     touched = (found.published | found.covered | edited) & {loc.id for loc in pop.locations}
     touched |= {loc.id for loc in pop.locations if loc.provider_id in heads}
-    for loc in pop.locations:
+    for loc in pop.locations if pop is not old else ():
         j = ds.index.get(loc.id)
         if j is None or ds.starts[j] != _start(loc):
             touched.add(loc.id)  # new to the population, or its CQC registration moved
@@ -53,29 +53,31 @@ def update(ds: Dataset, version: str) -> Dataset | None:
     orgs = Organisation.objects.filter(id__in=touched).only("id", "parent_id", "registered_on")
     lines = timelines(histories_for(orgs))
     deadline_ord = deadline_ordinals()
-    days, results, intervals, codes, starts = [], [], [], [], []
     rebuilt: dict[int, list] = {}  # new index -> the location's old events
-    for i, loc in enumerate(pop.locations):
-        j = ds.index.get(loc.id)
-        if loc.id in lines:
-            d, r, iv, c, start = location_arrays(loc, lines[loc.id], deadline_ord)
-            rebuilt[i] = (
-                [] if j is None else snapshots.events_of(ds.days[j], ds.codes[j], ds.starts[j])
+    if pop is old:
+        # Same locations in the same order: copy the lists, replace the touched entries.
+        days, results, intervals = list(ds.days), list(ds.results), list(ds.intervals)
+        codes, starts = list(ds.codes), list(ds.starts)
+        for loc_id, tl in lines.items():
+            i = ds.index[loc_id]
+            rebuilt[i] = snapshots.events_of(days[i], codes[i], starts[i])
+            days[i], results[i], intervals[i], codes[i], starts[i] = location_arrays(
+                pop.locations[i], tl, deadline_ord
             )
-        else:
-            d, r, iv, c, start = (
-                ds.days[j],
-                ds.results[j],
-                ds.intervals[j],
-                ds.codes[j],
-                ds.starts[j],
-            )
-        days.append(d)
-        results.append(r)
-        intervals.append(iv)
-        codes.append(c)
-        starts.append(start)
-    index = {loc.id: i for i, loc in enumerate(pop.locations)}
+    else:
+        days, results, intervals, codes, starts = [], [], [], [], []
+        for i, loc in enumerate(pop.locations):
+            j = ds.index.get(loc.id)
+            if loc.id in lines:
+                row = location_arrays(loc, lines[loc.id], deadline_ord)
+                rebuilt[i] = (
+                    [] if j is None else snapshots.events_of(ds.days[j], ds.codes[j], ds.starts[j])
+                )
+            else:
+                row = ds.days[j], ds.results[j], ds.intervals[j], ds.codes[j], ds.starts[j]
+            for column, value in zip((days, results, intervals, codes, starts), row, strict=True):
+                column.append(value)
+    index = ds.index if pop is old else {loc.id: i for i, loc in enumerate(pop.locations)}
     new = Dataset(version, pop, days, results, intervals, index, codes, starts, found.mark)
     same_order = pop is old or [loc.id for loc in pop.locations] == [
         loc.id for loc in old.locations

@@ -10,7 +10,7 @@ entries in each snapshot and the months their old and new events fall in are rew
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
 
@@ -118,23 +118,32 @@ def patch(
                 vec[i] = initial_of(starts[i])
             else:
                 vec[i] = value_on(new_days[i], new_codes[i], starts[i], day - 1)
-    months: set[int] = set()
-    for old, new in changed.values():
-        for day, _code in (*old, *new):
-            months.add(bisect_right(snaps.days, day) - 1)
     ev_days, ev_locs, ev_codes = list(snaps.ev_days), list(snaps.ev_locs), list(snaps.ev_codes)
-    for k in months:
-        lo = snaps.days[k]
-        hi = snaps.days[k + 1] if k + 1 < len(snaps.days) else None
-        kept = [
-            (d, i, c)
-            for d, i, c in zip(ev_days[k], ev_locs[k], ev_codes[k], strict=True)
-            if i not in changed
-        ]
-        for i, (_old, new) in changed.items():
-            kept.extend((d, i, c) for d, c in new if d >= lo and (hi is None or d < hi))
-        kept.sort()
-        ev_days[k] = array("i", (e[0] for e in kept))
-        ev_locs[k] = array("i", (e[1] for e in kept))
-        ev_codes[k] = array("b", (e[2] for e in kept))
+    copied: set[int] = set()
+
+    def month(day: int) -> int:
+        k = bisect_right(snaps.days, day) - 1
+        if k not in copied:  # copy before changing: the old snapshots stay as they were
+            ev_days[k], ev_locs[k], ev_codes[k] = (
+                array("i", ev_days[k]),
+                array("i", ev_locs[k]),
+                array("b", ev_codes[k]),
+            )
+            copied.add(k)
+        return k
+
+    # Events are in day order; a day may hold thousands (every expiry falls on the day after
+    # a deadline), so the location is found with array.index (C speed) within its day.
+    for i, (old, new) in changed.items():
+        for day, _code in old:
+            k = month(day)
+            days_k, locs_k = ev_days[k], ev_locs[k]
+            p = locs_k.index(i, bisect_left(days_k, day), bisect_right(days_k, day))
+            del days_k[p], locs_k[p], ev_codes[k][p]
+        for day, code in new:
+            k = month(day)
+            p = bisect_right(ev_days[k], day)
+            ev_days[k].insert(p, day)
+            ev_locs[k].insert(p, i)
+            ev_codes[k].insert(p, code)
     return Snapshots(list(snaps.days), vectors, ev_days, ev_locs, ev_codes)

@@ -176,7 +176,7 @@ def _dump_mark(mark, arrays: dict[str, array]) -> dict | None:
         out[name] = [m.top, m.count, m.idsum]
         arrays[f"mk_{name}_ids"] = m.ids
         arrays[f"mk_{name}_owners"] = m.owners
-    arrays["mk_facts"] = array("q", (v for pid, f in mark.facts.items() for v in (pid, *f)))
+    arrays["mk_facts"] = mark.facts
     out["org_recent"] = [[i, t.isoformat()] for i, t in mark.org_recent.items()]
     return out
 
@@ -347,14 +347,12 @@ def _restore_mark(m: dict | None, a: dict[str, array]):
     for name in ("pubs", "covers", "orgs"):
         top, count, idsum = m[name]
         ids[name] = IdMark(top, count, idsum, a[f"mk_{name}_ids"], a[f"mk_{name}_owners"])
-    f = a["mk_facts"]
-    facts = {f[k]: (f[k + 1], f[k + 2], f[k + 3]) for k in range(0, len(f), 4)}
     return Mark(
         context=m["context"],
         pubs=ids["pubs"],
         covers=ids["covers"],
         orgs=ids["orgs"],
-        facts=facts,
+        facts=a["mk_facts"],
         org_floor=datetime.fromisoformat(m["org_floor"]),
         org_recent={i: datetime.fromisoformat(t) for i, t in m["org_recent"]},
     )

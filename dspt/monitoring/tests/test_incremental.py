@@ -144,7 +144,11 @@ def test_removed_cover_is_found(world, updates):
     assert_same_as_full_build(after)
 
 
-def test_moved_deadline_rebuilds_everything(world, updates):
+def test_moved_deadline_rebuilds_everything(world, updates, monkeypatch):
+    from dspt.statuses import calendar
+
+    # The rule's deadline cache outlives the test's rolled-back override: restore it after.
+    monkeypatch.setattr(calendar, "_cached", None)
     engine.dataset()
     DeadlineOverride.objects.create(edition="2023-24", deadline=date(2024, 7, 31))
     after = engine.dataset()
