@@ -54,6 +54,7 @@ def update(ds: Dataset, version: str) -> Dataset | None:
     lines = timelines(histories_for(orgs))
     deadline_ord = deadline_ordinals()
     rebuilt: dict[int, list] = {}  # new index -> the location's old events
+    old_intervals: dict[int, list] = {}
     if pop is old:
         # Same locations in the same order: copy the lists, replace the touched entries.
         days, results, intervals = list(ds.days), list(ds.results), list(ds.intervals)
@@ -61,6 +62,7 @@ def update(ds: Dataset, version: str) -> Dataset | None:
         for loc_id, tl in lines.items():
             i = ds.index[loc_id]
             rebuilt[i] = snapshots.events_of(days[i], codes[i], starts[i])
+            old_intervals[i] = intervals[i]
             days[i], results[i], intervals[i], codes[i], starts[i] = location_arrays(
                 pop.locations[i], tl, deadline_ord
             )
@@ -92,7 +94,30 @@ def update(ds: Dataset, version: str) -> Dataset | None:
         new.memo.update(
             (k, v) for k, v in ds.memo.items() if isinstance(k, tuple) and k[0] in _POPULATION_MEMOS
         )
+        _patch_series(ds, new, old_intervals)
     return new
+
+
+_SCOPE_ATTR = {"lso": "lso_code", "local_authority": "la_code", "icb": "icb_code"}
+_SCOPE_ATTR["region"] = "region_code"
+
+
+def _patch_series(ds: Dataset, new: Dataset, old_intervals: dict[int, list]) -> None:
+    """Carry each area's counts by change day over to the new data set, patched for the
+    locations rebuilt (same population, so same areas), instead of recounting the area."""
+    from dspt.monitoring.series import patch_cumulative
+
+    for key, value in ds.memo.items():
+        if not (isinstance(key, tuple) and key[0] == "cumulative"):
+            continue
+        _, kind, code = key
+        attr = _SCOPE_ATTR.get(kind)
+        changed = [
+            (before, new.intervals[i])
+            for i, before in old_intervals.items()
+            if attr is None or getattr(new.population.locations[i], attr) == code
+        ]
+        new.memo[key] = patch_cumulative(value, changed)
 
 
 def _start(loc) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dspt.monitoring import engine
-from dspt.monitoring.figures import compliance_table
+from dspt.monitoring.figures import NATIONAL, Scope, compliance_table
 from dspt.monitoring.population import DIMENSIONS
 from dspt.monitoring.series import monthly_series
 
@@ -52,6 +52,7 @@ def assert_same_as_full_build(inc) -> None:
     for day in (date(2023, 7, 1), date(2024, 7, 15), date(2025, 7, 1)):
         for by in DIMENSIONS:
             assert compliance_table(by, day, ds=inc) == compliance_table(by, day, ds=full)
-    assert monthly_series(date(2025, 12, 31), 48, ds=inc) == monthly_series(
-        date(2025, 12, 31), 48, ds=full
-    )
+    for scope in (NATIONAL, Scope("lso", "LSO1"), Scope("local_authority", "E09000007")):
+        assert monthly_series(date(2025, 12, 31), 48, scope, ds=inc) == monthly_series(
+            date(2025, 12, 31), 48, scope, ds=full
+        )

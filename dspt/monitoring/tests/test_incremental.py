@@ -9,6 +9,7 @@ from dspt.assessments.models import Level, Publication
 from dspt.frameworks.models import DeadlineOverride
 from dspt.monitoring import engine, incremental
 from dspt.monitoring.figures import total
+from dspt.monitoring.series import monthly_series
 from dspt.monitoring.tests.incremental_check import assert_same_as_full_build
 from dspt.statuses.compute import Status
 
@@ -44,12 +45,14 @@ def test_head_office_publication_rebuilds_only_its_sites(world, updates):
     o = world.orgs
     before = engine.dataset()
     assert counts(total(JUL_15)) == (11, 6, 1, 2, 3, 1, 1, 2, 1)
+    monthly_series(JUL_15, 12)  # counts the country by change day
     pub = Publication.objects.create(
         organisation=o["P2"], edition="2024-25", published_on=date(2024, 7, 1), level=Level.MET
     )
     pub.covers.set([o["L3"], o["L4"], o["L5"], o["L6"]])
     after = engine.dataset()
     assert updates and updates[-1] is after  # updated, not rebuilt
+    assert ("cumulative", "national", "") in after.memo  # patched, carried over
     # L3-L5 now rest on P2's latest (Met) publication, L6 is newly covered; L7 keeps its own
     # Not Met. Met: L1, L3, L4, L5, L6, L11; approaching L8; expired L2; not compliant L7;
     # not published L10; not registered L9.
