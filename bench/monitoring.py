@@ -94,7 +94,7 @@ def main() -> None:
         opts = {"locations": args.locations} if args.locations else {}
         call_command("load_demo", **opts)
 
-    from dspt.monitoring import engine
+    from dspt.monitoring import engine, store
     from dspt.monitoring.figures import _tables, compliance_table
     from dspt.monitoring.population import DIMENSIONS
     from dspt.monitoring.series import _series, monthly_series
@@ -113,6 +113,10 @@ def main() -> None:
     count()
     base = statistics.median(_timed(count, args.repeat))
     engine.forget()
+    # A full build, not a load of a file an earlier run shared.
+    shared = store.folder()
+    for old in shared.glob("monitoring-*") if shared and shared.is_dir() else ():
+        old.unlink()
     t = time.perf_counter()
     ds = engine.dataset()
     # First use also builds the month snapshots and the national counts by change day.

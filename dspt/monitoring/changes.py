@@ -32,8 +32,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db import connection
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from dspt.assessments.models import Publication
 from dspt.frameworks.models import DeadlineOverride
 from dspt.monitoring.config import size_bands
 from dspt.organisations.models import ICB, LocalAuthority, Organisation, Region
@@ -72,6 +75,9 @@ class Mark:
     # that stamped them may not have committed yet, so they are compared one by one next time.
     org_floor: datetime
     org_recent: dict[int, datetime]
+    # Sums over publications up to pubs.top of those two columns (see _fact_sums): while they
+    # are unchanged the facts need not be read again, only the new publications'.
+    fact_sums: tuple = ()
 
 
 @dataclass(slots=True)
@@ -121,15 +127,36 @@ def _id_mark(cur, table: str, owner: str) -> IdMark:
     )
 
 
-def _facts(cur) -> array:
+def _facts(cur, above: int = 0) -> array:
     cur.execute(
         f"SELECT id, organisation_id, plan_approved_on, cyber_essentials_plus_expires_on "  # noqa: S608
-        f"FROM {PUBS} WHERE plan_approved_on IS NOT NULL "
-        f"OR cyber_essentials_plus_expires_on IS NOT NULL ORDER BY id"
+        f"FROM {PUBS} WHERE id > %s AND (plan_approved_on IS NOT NULL "
+        f"OR cyber_essentials_plus_expires_on IS NOT NULL) ORDER BY id",
+        [above],
     )
     return array(
         "q", (v for pid, org, a, ce in cur.fetchall() for v in (pid, org, _ord(a), _ord(ce)))
     )
+
+
+def day_number(name: str):
+    """A number for a date column, portable (SQLite and PostgreSQL): distinct dates, distinct
+    numbers."""
+    return ExtractYear(name) * 372 + ExtractMonth(name) * 31 + ExtractDay(name)
+
+
+def _fact_sums(above: int, upto: int) -> tuple:
+    """Counts and sums (of ids, day numbers and their products) of plan approvals and
+    certificate expiries for publications with above < id <= upto: one scan, no rows."""
+    sums = {}
+    for key, name in (("a", "plan_approved_on"), ("c", "cyber_essentials_plus_expires_on")):
+        has = Q(**{f"{name}__isnull": False})
+        sums[f"{key}n"] = Count(name)
+        sums[f"{key}i"] = Sum("id", filter=has)
+        sums[f"{key}d"] = Sum(day_number(name))
+        sums[f"{key}x"] = Sum(F("id") * day_number(name))
+    out = Publication.objects.filter(id__gt=above, id__lte=upto).aggregate(**sums)
+    return tuple(int(out[k] or 0) for k in sorted(out))
 
 
 def _fact_dict(facts: array) -> dict[int, tuple[int, int, int]]:
@@ -150,7 +177,8 @@ def capture() -> Mark:
         orgs = _id_mark(cur, ORGS, "id")
         facts = _facts(cur)
     floor = timezone.now() - RECENT
-    return Mark(context(), pubs, covers, orgs, facts, floor, _stamps(floor))
+    sums = _fact_sums(0, pubs.top)
+    return Mark(context(), pubs, covers, orgs, facts, floor, _stamps(floor), sums)
 
 
 def _id_changes(cur, table: str, owner: str, old: IdMark) -> tuple[set[int], IdMark]:
@@ -192,7 +220,17 @@ def detect(mark: Mark) -> Changes | None:
         published, pubs = _id_changes(cur, PUBS, "organisation_id", mark.pubs)
         covered, covers = _id_changes(cur, COVERS, "organisation_id", mark.covers)
         edited, orgs = _id_changes(cur, ORGS, "id", mark.orgs)
-        facts = _facts(cur)
+        if mark.fact_sums and _fact_sums(0, mark.pubs.top) == mark.fact_sums:
+            # Nothing at or below the old top changed: only new publications bring facts.
+            facts = array("q", mark.facts)
+            facts.extend(_facts(cur, above=mark.pubs.top))
+            sums = tuple(
+                a + b
+                for a, b in zip(mark.fact_sums, _fact_sums(mark.pubs.top, pubs.top), strict=True)
+            )
+        else:
+            facts = _facts(cur)
+            sums = _fact_sums(0, pubs.top)
     if facts != mark.facts:
         now, before = _fact_dict(facts), _fact_dict(mark.facts)
         published.update(
@@ -207,6 +245,13 @@ def detect(mark: Mark) -> Changes | None:
     floor = max(mark.org_floor, timezone.now() - RECENT)
     recent = {i: t for i, t in stamps.items() if t >= floor}
     new_mark = replace(
-        mark, pubs=pubs, covers=covers, orgs=orgs, facts=facts, org_floor=floor, org_recent=recent
+        mark,
+        pubs=pubs,
+        covers=covers,
+        orgs=orgs,
+        facts=facts,
+        org_floor=floor,
+        org_recent=recent,
+        fact_sums=sums,
     )
     return Changes(published, covered, edited, new_mark)

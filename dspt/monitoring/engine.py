@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 from dspt.assessments.models import Publication
 from dspt.frameworks import deadlines
@@ -153,8 +152,8 @@ def data_version() -> str:
         last_ce=Max("cyber_essentials_plus_expires_on"),
         # Dates changed in place (a same-day republication refreshes the certificate expiry):
         # a sum of day numbers sees a change that leaves the count and latest date alone.
-        approval_days=Sum(_day_number("plan_approved_on")),
-        ce_days=Sum(_day_number("cyber_essentials_plus_expires_on")),
+        approval_days=Sum(changes.day_number("plan_approved_on")),
+        ce_days=Sum(changes.day_number("cyber_essentials_plus_expires_on")),
     )
     covers = Publication.covers.through.objects.aggregate(n=Count("id"), top=Max("id"))
     orgs = Organisation.objects.aggregate(n=Count("id"), top=Max("id"), changed=Max("updated_at"))
@@ -162,19 +161,18 @@ def data_version() -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 
-def _day_number(name: str):
-    # Portable (SQLite and PostgreSQL) and exact enough: distinct dates give distinct numbers.
-    return ExtractYear(name) * 372 + ExtractMonth(name) * 31 + ExtractDay(name)
-
-
 _lock = threading.Lock()
 _cached: Dataset | None = None
 
 
 def dataset() -> Dataset:
-    """The current data set: the cached one while the data version is unchanged; after a
-    change, the cached one updated for the organisations that changed (incremental.py), or the
-    one another process shared, or a full build."""
+    """The current data set: the cached one while the data version is unchanged.
+
+    After a change: the cached one (or, in a new process, the newest one another process
+    shared) updated for the organisations that changed (incremental.py); a full build only
+    when that cannot be done. A full build is shared at once; an updated one is shared from a
+    background thread, so the request that saw the change does not wait for the file.
+    """
     global _cached
     version = data_version()
     current = _cached
@@ -183,16 +181,19 @@ def dataset() -> Dataset:
     with _lock:
         if _cached is not None and _cached.version == version:
             return _cached
+        base = _cached if _cached is not None else store.load_latest()
         ds = None
-        if _cached is not None:
+        if base is not None and base.version == version:
+            ds = base
+        elif base is not None:
             from dspt.monitoring.incremental import update
 
-            ds = update(_cached, version)
-        if ds is None:
-            ds = store.load(version)
+            ds = update(base, version)
+            if ds is not None:
+                store.save_soon(ds)
         if ds is None:
             ds = build(version)
-        store.save(ds)
+            store.save(ds)
         _cached = ds
         return ds
 

@@ -57,8 +57,9 @@ def update(ds: Dataset, version: str) -> Dataset | None:
     old_intervals: dict[int, list] = {}
     if pop is old:
         # Same locations in the same order: copy the lists, replace the touched entries.
-        days, results, intervals = list(ds.days), list(ds.results), list(ds.intervals)
-        codes, starts = list(ds.codes), list(ds.starts)
+        # (.copy(): a data set loaded from a shared file holds lazily read lists, store.Ragged.)
+        days, results, intervals = ds.days.copy(), ds.results.copy(), ds.intervals.copy()
+        codes, starts = ds.codes.copy(), list(ds.starts)
         for loc_id, tl in lines.items():
             i = ds.index[loc_id]
             rebuilt[i] = snapshots.events_of(days[i], codes[i], starts[i])

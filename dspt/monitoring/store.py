@@ -15,6 +15,8 @@ import json
 import logging
 import os
 import sys
+import threading
+import time
 import zipfile
 from array import array
 from datetime import date, datetime
@@ -170,7 +172,11 @@ def _dump_population(pop) -> dict:
 def _dump_mark(mark, arrays: dict[str, array]) -> dict | None:
     if mark is None:
         return None
-    out = {"context": mark.context, "org_floor": mark.org_floor.isoformat()}
+    out = {
+        "context": mark.context,
+        "org_floor": mark.org_floor.isoformat(),
+        "fact_sums": list(mark.fact_sums),
+    }
     for name in ("pubs", "covers", "orgs"):
         m = getattr(mark, name)
         out[name] = [m.top, m.count, m.idsum]
@@ -181,10 +187,12 @@ def _dump_mark(mark, arrays: dict[str, array]) -> dict | None:
     return out
 
 
-def save(ds) -> None:
-    """Write the data set for other processes (atomically), and remove older versions."""
+def save(ds, replace: bool = True) -> None:
+    """Write the data set for other processes (atomically), and remove older versions.
+
+    `replace=False` leaves a file another process already wrote for this version alone."""
     target = path_for(ds.version)
-    if target is None or target.exists():
+    if target is None or (not replace and target.exists()):
         return
     base = target.parent
     try:
@@ -197,10 +205,53 @@ def save(ds) -> None:
                 zf.writestr(f"{name}.bin", a.tobytes())
         tmp.replace(target)
         for old in base.glob("monitoring-*"):
-            if old.name != target.name:
+            if old.name != target.name and not old.name.endswith(".tmp"):
                 old.unlink(missing_ok=True)
     except OSError as exc:
         logger.warning("Could not share the monitoring data set in %s: %s", base, exc)
+
+
+_saving = threading.Lock()
+# An updated data set is shared at most this often (seconds): writing one costs about a second
+# of CPU, and in the June rush changes arrive every few seconds. A process that starts in
+# between loads the newest file and updates it for the changes since, which is cheap.
+SHARE_EVERY = 60.0
+_last_share = -SHARE_EVERY
+
+
+def save_soon(ds) -> None:
+    """Save in a background thread: one at a time, at most every SHARE_EVERY seconds."""
+    global _last_share
+    if folder() is None or time.monotonic() - _last_share < SHARE_EVERY:
+        return
+    if not _saving.acquire(blocking=False):
+        return
+    _last_share = time.monotonic()
+
+    def run() -> None:
+        try:
+            save(ds, replace=False)
+        finally:
+            _saving.release()
+
+    threading.Thread(target=run, name="monitoring-save", daemon=True).start()
+
+
+def wait_for_saves() -> None:
+    """Block until a background save (if any) has finished (tests, commands that exit)."""
+    with _saving:
+        pass
+
+
+def load_latest():
+    """The newest data set any process shared (whatever its version), or None."""
+    base = folder()
+    if base is None or not base.is_dir():
+        return None
+    files = sorted(base.glob("monitoring-*.zip"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for f in files[:1]:
+        return load(f.name[len("monitoring-") : -len(".zip")])
+    return None
 
 
 def load(version: str):
@@ -224,6 +275,40 @@ def load(version: str):
     except Exception as exc:  # noqa: BLE001 - any unreadable file is rebuilt, never trusted
         logger.warning("Ignoring unreadable monitoring data set %s: %s", path, exc)
         return None
+
+
+class Ragged:
+    """Per-location lists read from flat arrays on first use, so loading a shared data set
+    does not build ~30,000 lists (and ~300,000 tuples) before the first figure: a table needs
+    none of them, a work list or series only the locations it reads."""
+
+    __slots__ = ("_offsets", "_make", "_items")
+
+    def __init__(self, offsets: array, make) -> None:
+        self._offsets = offsets
+        self._make = make
+        self._items: list = [None] * (len(offsets) - 1)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i: int):
+        item = self._items[i]
+        if item is None:
+            item = self._items[i] = self._make(self._offsets[i], self._offsets[i + 1])
+        return item
+
+    def __setitem__(self, i: int, value) -> None:
+        self._items[i] = value
+
+    def __iter__(self):
+        for i in range(len(self._items)):
+            yield self[i]
+
+    def copy(self) -> Ragged:
+        out = Ragged(self._offsets, self._make)
+        out._items = list(self._items)
+        return out
 
 
 def _split(values: array, offsets: array) -> list:
@@ -264,18 +349,14 @@ def restore(meta: dict, a: dict[str, array]):
         )
     ]
     table_codes = [bucket_of(r) for r in table]
-    off = a["tl_off"]
-    days = [d.tolist() for d in _split(a["tl_days"], off)]
-    steps = _split(a["tl_res"], off)
-    results = [list(map(table.__getitem__, st)) for st in steps]
-    codes = [list(map(table_codes.__getitem__, st)) for st in steps]
-    ivo = a["iv_off"]
-    intervals = [
-        list(zip(s_, e_, c_, strict=True))
-        for s_, e_, c_ in zip(
-            _split(a["iv_s"], ivo), _split(a["iv_e"], ivo), _split(a["iv_c"], ivo), strict=True
-        )
-    ]
+    off, tl_days, tl_res = a["tl_off"], a["tl_days"], a["tl_res"]
+    days = Ragged(off, lambda x, y: tl_days[x:y].tolist())
+    results = Ragged(off, lambda x, y: list(map(table.__getitem__, tl_res[x:y])))
+    codes = Ragged(off, lambda x, y: list(map(table_codes.__getitem__, tl_res[x:y])))
+    iv_s, iv_e, iv_c = a["iv_s"], a["iv_e"], a["iv_c"]
+    intervals = Ragged(
+        a["iv_off"], lambda x, y: list(zip(iv_s[x:y], iv_e[x:y], iv_c[x:y], strict=True))
+    )
     population = _restore_population(meta["population"])
     n = len(population.locations)
     snap_days = meta["snapshot_days"]
@@ -355,4 +436,5 @@ def _restore_mark(m: dict | None, a: dict[str, array]):
         facts=a["mk_facts"],
         org_floor=datetime.fromisoformat(m["org_floor"]),
         org_recent={i: datetime.fromisoformat(t) for i, t in m["org_recent"]},
+        fact_sums=tuple(m["fact_sums"]),
     )

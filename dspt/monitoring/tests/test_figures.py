@@ -185,7 +185,7 @@ def test_bucket_vector_matches_each_timeline_on_every_date(world):
 
 
 def test_data_set_is_shared_between_processes_through_a_file(world, settings, tmp_path):
-    from dspt.monitoring import engine
+    from dspt.monitoring import engine, store
 
     settings.DSPT_MONITORING_CACHE_DIR = str(tmp_path)
     first = engine.dataset()
@@ -202,7 +202,9 @@ def test_data_set_is_shared_between_processes_through_a_file(world, settings, tm
         published_on=date(2024, 7, 1),
         level=Level.MET,
     )
+    store._last_share = -store.SHARE_EVERY  # not shared a moment ago
     newer = engine.dataset()
+    store.wait_for_saves()  # an updated data set is shared from a background thread
     assert [f.name for f in tmp_path.glob("monitoring-*.zip")] == [
         f"monitoring-{newer.version}.zip"
     ]
