@@ -220,17 +220,15 @@ def detect(mark: Mark) -> Changes | None:
         published, pubs = _id_changes(cur, PUBS, "organisation_id", mark.pubs)
         covered, covers = _id_changes(cur, COVERS, "organisation_id", mark.covers)
         edited, orgs = _id_changes(cur, ORGS, "id", mark.orgs)
-        if mark.fact_sums and _fact_sums(0, mark.pubs.top) == mark.fact_sums:
+        below = _fact_sums(0, mark.pubs.top)
+        above = _fact_sums(mark.pubs.top, pubs.top) if pubs.top > mark.pubs.top else ()
+        sums = tuple(a + b for a, b in zip(below, above, strict=True)) if above else below
+        if below == mark.fact_sums:
             # Nothing at or below the old top changed: only new publications bring facts.
             facts = array("q", mark.facts)
             facts.extend(_facts(cur, above=mark.pubs.top))
-            sums = tuple(
-                a + b
-                for a, b in zip(mark.fact_sums, _fact_sums(mark.pubs.top, pubs.top), strict=True)
-            )
         else:
             facts = _facts(cur)
-            sums = _fact_sums(0, pubs.top)
     if facts != mark.facts:
         now, before = _fact_dict(facts), _fact_dict(mark.facts)
         published.update(
