@@ -3,35 +3,36 @@
 Timelines come from `dspt.statuses.selectors.timelines`, i.e. from the one status rule; nothing
 here judges a status. Building them for ~27,000 locations takes seconds, so the built data set is
 kept in process memory, keyed by a *data version*: a fingerprint of everything the figures read
-(publications, head-office cover, plan approvals, organisations, the area mapping, moved
-deadlines, the provider size bands). Any change to those gives a new fingerprint and the next
-request rebuilds. Checking the fingerprint costs a few aggregate queries per request.
+(publications, head-office cover, plan approvals, organisations, the area mapping and names,
+moved deadlines, the provider size bands). Checking the fingerprint costs a few aggregate
+queries per request. After a change the next request finds which organisations changed
+(changes.py) and rebuilds only their locations (incremental.py); a change it cannot pin down
+(the area mapping, deadlines, size bands) or a very large one rebuilds everything. Built data
+sets are shared between processes through files (store.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
 import threading
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 
 from dspt.assessments.models import Publication
 from dspt.frameworks import deadlines
 from dspt.frameworks.models import DeadlineOverride
-from dspt.monitoring.config import size_bands
+from dspt.monitoring import changes, snapshots, store
+from dspt.monitoring.changes import Mark
 from dspt.monitoring.population import Location, Population, load_population
-from dspt.organisations.models import LocalAuthority, Organisation
-from dspt.statuses.compute import Status, StatusResult
+from dspt.monitoring.snapshots import Snapshots
+from dspt.organisations.models import Organisation
+from dspt.statuses.compute import Status, StatusResult, StatusTimeline
 from dspt.statuses.selectors import all_histories, timelines
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,10 @@ class Dataset:
     # population (its CQC registration, 0 when unknown).
     codes: list[list[int]]
     starts: list[int]
+    # What the tables looked like when this was built, to find what changed since (changes.py).
+    mark: Mark | None = None
+    # Month-start snapshots of every location's bucket (snapshots.py), built on first use.
+    snaps: Snapshots | None = None
     # Derived look-ups (area members, groups by dimension), filled on first use.
     memo: dict = field(default_factory=dict)
 
@@ -93,7 +98,7 @@ class Dataset:
         """Every location's bucket on `on` (-1 before it registered with CQC).
 
         Read from the nearest month-start snapshot before `on` plus the status changes since
-        (see `_snapshots`), so a date costs a copy and a few thousand updates, not a pass over
+        (snapshots.py), so a date costs a copy and a few thousand updates, not a pass over
         every timeline. The last 64 dates asked are kept.
         """
         day = on.toordinal()
@@ -101,14 +106,9 @@ class Dataset:
         if day in cache:
             cache.move_to_end(day)
             return cache[day]
-        snaps = self.memo.get("snapshots") or self.memo.setdefault("snapshots", _snapshots(self))
-        snap_days, snap_vectors, snap_pos, ev_day, ev_loc, ev_code = snaps
-        k = bisect_right(snap_days, day) - 1
-        vec = array("b", snap_vectors[k])
-        p, n = snap_pos[k], len(ev_day)
-        while p < n and ev_day[p] <= day:
-            vec[ev_loc[p]] = ev_code[p]
-            p += 1
+        if self.snaps is None:
+            self.snaps = snapshots.build(self.days, self.codes, self.starts)
+        vec = self.snaps.vector(day)
         cache[day] = vec
         if len(cache) > 64:
             cache.popitem(last=False)
@@ -135,43 +135,6 @@ class Dataset:
         return self.population.locations[i]
 
 
-def _snapshots(ds: Dataset) -> tuple:
-    """Every status change in the population as (day, location, bucket) events in day order,
-    with a snapshot of all buckets at the start of every month they span."""
-    events = []
-    initial = array("b", [0] * len(ds.days))
-    for i, (d, c, start) in enumerate(zip(ds.days, ds.codes, ds.starts, strict=True)):
-        if start:
-            initial[i] = -1
-            j = bisect_right(d, start)
-            events.append((start, i, c[j - 1] if j else 6))
-        else:
-            initial[i] = 6
-        for day, code in zip(d, c, strict=True):
-            if day > start:
-                events.append((day, i, code))
-    events.sort()
-    ev_day = array("l", (e[0] for e in events))
-    ev_loc = array("l", (e[1] for e in events))
-    ev_code = array("b", (e[2] for e in events))
-    vec = array("b", initial)
-    snap_days, snap_vectors, snap_pos = [0], [array("b", vec)], [0]
-    if events:
-        first = date.fromordinal(ev_day[0]).replace(day=1)
-        last = date.fromordinal(ev_day[-1])
-        month, p = first, 0
-        while month <= last:
-            m = month.toordinal()
-            while p < len(events) and ev_day[p] < m:
-                vec[ev_loc[p]] = ev_code[p]
-                p += 1
-            snap_days.append(m)
-            snap_vectors.append(array("b", vec))
-            snap_pos.append(p)
-            month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return snap_days, snap_vectors, snap_pos, ev_day, ev_loc, ev_code
-
-
 def data_version() -> str:
     """A fingerprint of everything the figures read; it changes whenever any of it changes.
 
@@ -187,16 +150,14 @@ def data_version() -> str:
         last_approval=Max("plan_approved_on"),
         ce=Count("cyber_essentials_plus_expires_on"),
         last_ce=Max("cyber_essentials_plus_expires_on"),
+        # Dates changed in place (a same-day republication refreshes the certificate expiry):
+        # a sum of day numbers sees a change that leaves the count and latest date alone.
+        approval_days=Sum(changes.day_number("plan_approved_on")),
+        ce_days=Sum(changes.day_number("cyber_essentials_plus_expires_on")),
     )
     covers = Publication.covers.through.objects.aggregate(n=Count("id"), top=Max("id"))
     orgs = Organisation.objects.aggregate(n=Count("id"), top=Max("id"), changed=Max("updated_at"))
-    areas = list(
-        LocalAuthority.objects.order_by("ons_code").values_list(
-            "ons_code", "name", "region_id", "icb_id", "lso_id"
-        )
-    )
-    moved = sorted(DeadlineOverride.objects.values_list("edition", "deadline"))
-    parts = [pubs, covers, orgs, areas, moved, size_bands()]
+    parts = [pubs, covers, orgs, changes.context()]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 
@@ -205,7 +166,13 @@ _cached: Dataset | None = None
 
 
 def dataset() -> Dataset:
-    """The current data set, rebuilt only when the data version has changed."""
+    """The current data set: the cached one while the data version is unchanged.
+
+    After a change: the cached one (or, in a new process, the newest one another process
+    shared) updated for the organisations that changed (incremental.py); a full build only
+    when that cannot be done. A full build is shared at once; an updated one is shared from a
+    background thread, so the request that saw the change does not wait for the file.
+    """
     global _cached
     version = data_version()
     current = _cached
@@ -214,61 +181,21 @@ def dataset() -> Dataset:
     with _lock:
         if _cached is not None and _cached.version == version:
             return _cached
-        _cached = _load_file(version)
-        if _cached is None:
-            _cached = build(version)
-            _save_file(_cached)
-        return _cached
+        base = _cached if _cached is not None else store.load_latest()
+        ds = None
+        if base is not None and base.version == version:
+            ds = base
+        elif base is not None:
+            from dspt.monitoring.incremental import update
 
-
-def _cache_dir() -> Path | None:
-    """Where built data sets are shared between processes (None: not shared).
-
-    `DSPT_MONITORING_CACHE_DIR`, by default the data directory's `cache/`; set it to an empty
-    string to keep the data set in process memory only. The folder must be writable only by
-    the platform: its files are Python pickles.
-    """
-    configured = getattr(settings, "DSPT_MONITORING_CACHE_DIR", None)
-    if configured == "":
-        return None
-    return Path(configured) if configured else Path(settings.DATA_DIR) / "cache"
-
-
-def _load_file(version: str) -> Dataset | None:
-    folder = _cache_dir()
-    if folder is None:
-        return None
-    path = folder / f"monitoring-{version}.pickle"
-    try:
-        with path.open("rb") as f:
-            ds = pickle.load(f)  # noqa: S301 - written by this module into the platform's own folder
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
-        return None
-    return ds if isinstance(ds, Dataset) and ds.version == version else None
-
-
-def _save_file(ds: Dataset) -> None:
-    """Write the data set for other processes (atomically), and remove older versions."""
-    folder = _cache_dir()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".monitoring-{ds.version}.{os.getpid()}.tmp"
-        # Keep the month snapshots (compact arrays, slow to rebuild); drop per-request memos.
-        memo = ds.memo
-        ds.memo = {k: v for k, v in memo.items() if k == "snapshots"}
-        try:
-            with tmp.open("wb") as f:
-                pickle.dump(ds, f, protocol=pickle.HIGHEST_PROTOCOL)
-        finally:
-            ds.memo = memo
-        tmp.replace(folder / f"monitoring-{ds.version}.pickle")
-        for old in folder.glob("monitoring-*.pickle"):
-            if old.name != f"monitoring-{ds.version}.pickle":
-                old.unlink(missing_ok=True)
-    except OSError as exc:
-        logger.warning("Could not share the monitoring data set in %s: %s", folder, exc)
+            ds = update(base, version)
+            if ds is not None:
+                store.save_soon(ds)
+        if ds is None:
+            ds = build(version)
+            store.save(ds)
+        _cached = ds
+        return ds
 
 
 def forget() -> None:
@@ -287,8 +214,37 @@ def _overrides() -> dict:
     return dict(DeadlineOverride.objects.values_list("edition", "deadline"))
 
 
+def deadline_ordinals():
+    """edition -> ordinal of its deadline (moved deadlines included), memoised per call site."""
+    overrides = _overrides()
+    cache: dict[str, int] = {}
+
+    def deadline_ord(edition: str) -> int:
+        if edition not in cache:
+            cache[edition] = deadlines.deadline_for(edition, overrides).toordinal()
+        return cache[edition]
+
+    return deadline_ord
+
+
+def location_arrays(loc: Location, tl: StatusTimeline, deadline_ord) -> tuple:
+    """One location's (days, results, intervals, codes, start) from its status timeline."""
+    d = [day.toordinal() for day in tl.days]
+    results = list(tl.results)
+    start = loc.cqc_registered_on.toordinal() if loc.cqc_registered_on else 0
+    return (
+        d,
+        results,
+        _intervals(d, results, start, deadline_ord),
+        [bucket_of(r) for r in results],
+        start,
+    )
+
+
 def build(version: str) -> Dataset:
     """Read the population and build every location's status timeline."""
+    # The mark first: a change made while we read is then seen again next time, never missed.
+    mark = changes.capture()
     population = load_population()
     ids = [loc.id for loc in population.locations]
     orgs = Organisation.objects.filter(id__in=ids) if len(ids) < 900 else None
@@ -296,30 +252,14 @@ def build(version: str) -> Dataset:
         orgs = Organisation.objects.care_locations()
     orgs = list(orgs.only("id", "parent_id", "registered_on"))
     lines = timelines(all_histories(orgs))
-    overrides = _overrides()
-    deadline_cache: dict[str, int] = {}
-
-    def deadline_ord(edition: str) -> int:
-        if edition not in deadline_cache:
-            deadline_cache[edition] = deadlines.deadline_for(edition, overrides).toordinal()
-        return deadline_cache[edition]
-
-    days, results, intervals = [], [], []
-    for loc in population.locations:
-        tl = lines[loc.id]
-        d = [day.toordinal() for day in tl.days]
-        days.append(d)
-        results.append(list(tl.results))
-        start = loc.cqc_registered_on.toordinal() if loc.cqc_registered_on else 0
-        intervals.append(_intervals(d, tl.results, start, deadline_ord))
+    deadline_ord = deadline_ordinals()
+    columns = [location_arrays(loc, lines[loc.id], deadline_ord) for loc in population.locations]
+    days, results, intervals, codes, starts = (
+        (list(c) for c in zip(*columns, strict=True)) if columns else ([], [], [], [], [])
+    )
     index = {loc.id: i for i, loc in enumerate(population.locations)}
-    codes = [[bucket_of(r) for r in rs] for rs in results]
-    starts = [
-        loc.cqc_registered_on.toordinal() if loc.cqc_registered_on else 0
-        for loc in population.locations
-    ]
-    ds = Dataset(version, population, days, results, intervals, index, codes, starts)
-    ds.memo["snapshots"] = _snapshots(ds)
+    ds = Dataset(version, population, days, results, intervals, index, codes, starts, mark)
+    ds.snaps = snapshots.build(days, codes, starts)
     return ds
 
 

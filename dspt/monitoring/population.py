@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Q
+
 from dspt.monitoring.config import size_bands, size_of
 from dspt.organisations.models import (
     ICB,
@@ -124,9 +126,20 @@ def _scope(la_codes: set[str], region_codes: set[str]) -> str:
     return "Local"
 
 
-def load_population() -> Population:
-    """Read the population and work out every location's groups (a handful of queries)."""
-    bands = size_bands()
+@dataclass(slots=True)
+class Reference:
+    """The reference data every location's groups are worked out from."""
+
+    bands: object
+    las: dict
+    names: dict[str, dict[str, str]]
+    service_labels: dict
+    client_labels: dict
+    ratings: set
+
+
+def load_reference() -> Reference:
+    """Local authorities, area names, labels and the size bands (a handful of queries)."""
     las = {
         la.ons_code: la
         for la in LocalAuthority.objects.only("ons_code", "name", "region_id", "icb_id", "lso_id")
@@ -137,11 +150,32 @@ def load_population() -> Population:
         "icb": dict(ICB.objects.values_list("ods_code", "name")),
         "lso": dict(LSO.objects.values_list("code", "name")),
     }
-    service_labels = dict(ServiceType.choices)
-    client_labels = dict(ClientGroup.choices)
-    ratings = {c.value for c in CqcRating}
+    return Reference(
+        bands=size_bands(),
+        las=las,
+        names=names,
+        service_labels=dict(ServiceType.choices),
+        client_labels=dict(ClientGroup.choices),
+        ratings={c.value for c in CqcRating},
+    )
 
+
+def load_population() -> Population:
+    """Read the population and work out every location's groups (a handful of queries)."""
+    ref = load_reference()
     rows = list(Organisation.objects.care_locations().values_list(*_FIELDS))
+    providers, locations = assemble(rows, ref)
+    return Population(locations=locations, providers=providers, names=ref.names)
+
+
+def assemble(rows: list[tuple], ref: Reference) -> tuple[dict[str, Provider], list[Location]]:
+    """Providers and locations from population rows (`_FIELDS`), in row order.
+
+    Size and scope depend on all of a provider's locations, so `rows` must hold every location
+    of each provider it mentions (the incremental update reads whole providers).
+    """
+    bands, las, names = ref.bands, ref.las, ref.names
+    service_labels, client_labels, ratings = ref.service_labels, ref.client_labels, ref.ratings
     # Providers first: size and scope depend on all of a provider's locations.
     members: dict[str, list[tuple]] = defaultdict(list)
     for row in rows:
@@ -217,7 +251,7 @@ def load_population() -> Population:
                 groups=groups,
             )
         )
-    return Population(locations=locations, providers=providers, names=names)
+    return providers, locations
 
 
 def _provider_key(row: tuple) -> str:
@@ -227,3 +261,46 @@ def _provider_key(row: tuple) -> str:
     if row[9]:
         return f"cqc:{row[9]}"
     return f"loc:{row[0]}"
+
+
+def patch_population(pop: Population, edited: set[int]) -> Population:
+    """The population after the organisations in `edited` changed (or appeared, or went).
+
+    Re-reads only the providers those organisations belong to, before and after the change
+    (their size and scope depend on all their locations), and keeps every other location as it
+    was. Locations keep their order; new ones are added at the end. Equal, location by
+    location, to `load_population()` (tests/test_incremental.py checks it).
+    """
+    old_keys = {loc.provider_key for loc in pop.locations if loc.id in edited}
+    old_keys |= {f"org:{i}" for i in edited if f"org:{i}" in pop.providers}
+    care = Organisation.objects.care_locations()
+    changed_rows = list(
+        care.filter(Q(id__in=edited) | Q(parent_id__in=edited)).values_list(*_FIELDS)
+    )
+    keys = old_keys | {_provider_key(r) for r in changed_rows}
+    parents = [int(k[4:]) for k in keys if k.startswith("org:")]
+    cqc_ids = [k[4:] for k in keys if k.startswith("cqc:")]
+    lonely = [int(k[4:]) for k in keys if k.startswith("loc:")]
+    rows = [
+        r
+        for r in care.filter(
+            Q(parent_id__in=parents)
+            | Q(parent__isnull=True, cqc_provider_id__in=cqc_ids)
+            | Q(id__in=lonely)
+        ).values_list(*_FIELDS)
+        if _provider_key(r) in keys
+    ]
+    ref = load_reference()
+    new_providers, new_locations = assemble(rows, ref)
+    fresh = {loc.id: loc for loc in new_locations}
+    providers = {k: p for k, p in pop.providers.items() if k not in keys}
+    providers.update(new_providers)
+    locations = []
+    for loc in pop.locations:
+        if loc.provider_key in keys or loc.id in fresh:
+            if loc.id in fresh:
+                locations.append(fresh.pop(loc.id))
+            continue
+        locations.append(loc)
+    locations.extend(loc for loc in new_locations if loc.id in fresh)
+    return Population(locations=locations, providers=providers, names=ref.names)

@@ -70,6 +70,38 @@ def _cumulative(ds: Dataset, scope: Scope) -> tuple[list[int], list[tuple[int, .
     return days, cum
 
 
+def patch_cumulative(value: tuple, changed: list[tuple[list, list]]) -> tuple:
+    """`_cumulative`'s (days, counts) after some locations' intervals changed from old to new
+    (pairs of interval lists). Equal, at every day, to building it again for the area."""
+    days, cum = value
+    width = len(BUCKETS) * 3
+    deltas: dict[int, list[int]] = {}
+    for old, new in changed:
+        for sign, intervals in ((-1, old), (1, new)):
+            for s, e, cat in intervals:
+                deltas.setdefault(s, [0] * width)[cat] += sign
+                if e < FAR_FUTURE:
+                    deltas.setdefault(e, [0] * width)[cat] -= sign
+    steps = sorted(d for d, v in deltas.items() if any(v))
+    if not steps:
+        return value
+    zero = (0,) * width
+    running = [0] * width
+    out_days = sorted(set(days) | set(steps))
+    out_cum = []
+    p = 0
+    for day in out_days:
+        while p < len(steps) and steps[p] <= day:
+            running = [a + b for a, b in zip(running, deltas[steps[p]], strict=True)]
+            p += 1
+        k = bisect_right(days, day)
+        base = cum[k - 1] if k else zero
+        out_cum.append(
+            tuple(a + b for a, b in zip(base, running, strict=True)) if any(running) else base
+        )
+    return out_days, out_cum
+
+
 def monthly_series(
     as_of: date, months: int = 48, scope: Scope = NATIONAL, ds: Dataset | None = None
 ) -> list[dict]:

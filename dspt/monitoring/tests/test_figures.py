@@ -185,12 +185,12 @@ def test_bucket_vector_matches_each_timeline_on_every_date(world):
 
 
 def test_data_set_is_shared_between_processes_through_a_file(world, settings, tmp_path):
-    from dspt.monitoring import engine
+    from dspt.monitoring import engine, store
 
     settings.DSPT_MONITORING_CACHE_DIR = str(tmp_path)
     first = engine.dataset()
-    files = list(tmp_path.glob("monitoring-*.pickle"))
-    assert [f.name for f in files] == [f"monitoring-{first.version}.pickle"]
+    files = list(tmp_path.glob("monitoring-*.zip"))
+    assert [f.name for f in files] == [f"monitoring-{first.version}.zip"]
     engine.forget()  # as a new process would start
     again = engine.dataset()
     assert again is not first and again.version == first.version
@@ -202,7 +202,9 @@ def test_data_set_is_shared_between_processes_through_a_file(world, settings, tm
         published_on=date(2024, 7, 1),
         level=Level.MET,
     )
+    store._last_share = -store.SHARE_EVERY  # not shared a moment ago
     newer = engine.dataset()
-    assert [f.name for f in tmp_path.glob("monitoring-*.pickle")] == [
-        f"monitoring-{newer.version}.pickle"
+    store.wait_for_saves()  # an updated data set is shared from a background thread
+    assert [f.name for f in tmp_path.glob("monitoring-*.zip")] == [
+        f"monitoring-{newer.version}.zip"
     ]
