@@ -39,3 +39,10 @@ def _scratch_cld_zone(settings, tmp_path_factory):
     zone = tmp_path_factory.mktemp("cld-zone")
     settings.DSPT_CLD_STORAGE = str(zone)
     settings.DSPT_CLD_DEMO_KEY_FILE = str(zone / "demo-pseudonym.key")
+
+
+@pytest.fixture(autouse=True)
+def _monitoring_sees_every_change(settings):
+    """Tests change data with bulk writes that send no signals and look at once: read the
+    monitoring data version on every figure (production re-reads it at most every second)."""
+    settings.DSPT_MONITORING_RECHECK_SECONDS = 0.0

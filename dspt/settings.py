@@ -183,6 +183,9 @@ DSPT_BOUNDARIES_CODE_PROPERTY = os.environ.get("DSPT_BOUNDARIES_CODE_PROPERTY", 
 DSPT_MONITORING_TARGETS_FILE = os.environ.get("DSPT_MONITORING_TARGETS_FILE", "")
 DSPT_MONITORING_PROVIDER_SIZE_FILE = os.environ.get("DSPT_MONITORING_PROVIDER_SIZE_FILE", "")
 DSPT_MONITORING_CACHE_DIR = os.environ.get("DSPT_MONITORING_CACHE_DIR")
+# How often (seconds) a process re-reads the figures' data version; changes made in the same
+# process are seen at once, other processes' within this time. 0 = on every figure.
+DSPT_MONITORING_RECHECK_SECONDS = float(os.environ.get("DSPT_MONITORING_RECHECK_SECONDS", "1"))
 
 # "Today" can be pinned for demos and tests (YYYY-MM-DD); unset means the real date.
 DSPT_TODAY = os.environ.get("DSPT_TODAY", "")

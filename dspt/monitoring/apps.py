@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class MonitoringConfig(AppConfig):
     name = "dspt.monitoring"
     label = "monitoring"
+
+    def ready(self) -> None:
+        from dspt.monitoring.engine import connect_signals
+
+        connect_signals()

@@ -16,12 +16,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 
 from dspt.assessments.models import Publication
@@ -163,6 +166,23 @@ def data_version() -> str:
 
 _lock = threading.Lock()
 _cached: Dataset | None = None
+# When the data version was last read (monotonic seconds). The version check scans the
+# publications (~65 ms here), so within `DSPT_MONITORING_RECHECK_SECONDS` of a check the cached
+# data set is used as it is; a change made in this process forces a check at once (signals
+# below), so only other processes' changes can take that long to show.
+_checked_at = float("-inf")
+
+
+def recheck_seconds() -> float:
+    return settings.DSPT_MONITORING_RECHECK_SECONDS
+
+
+def check_soon(**kwargs) -> None:
+    """Read the data version on the next figure (now, and again once the transaction commits)."""
+    global _checked_at
+    _checked_at = float("-inf")
+    if kwargs.get("sender") is not None:  # from a signal: also after the commit
+        transaction.on_commit(check_soon)
 
 
 def dataset() -> Dataset:
@@ -173,12 +193,17 @@ def dataset() -> Dataset:
     when that cannot be done. A full build is shared at once; an updated one is shared from a
     background thread, so the request that saw the change does not wait for the file.
     """
-    global _cached
-    version = data_version()
+    global _cached, _checked_at
     current = _cached
+    if current is not None and time.monotonic() - _checked_at < recheck_seconds():
+        return current
+    started = time.monotonic()
+    version = data_version()
     if current is not None and current.version == version:
+        _checked_at = started
         return current
     with _lock:
+        _checked_at = started
         if _cached is not None and _cached.version == version:
             return _cached
         base = _cached if _cached is not None else store.load_latest()
@@ -200,8 +225,9 @@ def dataset() -> Dataset:
 
 def forget() -> None:
     """Drop the cached data set and derived tables (tests; an operator never needs this)."""
-    global _cached
+    global _cached, _checked_at
     _cached = None
+    _checked_at = float("-inf")
     for clear in _derived_caches:
         clear()
 
@@ -299,3 +325,18 @@ def month_ends(as_of: date, months: int) -> list[date]:
         out.append(min(nxt - timedelta(days=1), as_of))
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     return out[::-1]
+
+
+def connect_signals() -> None:
+    """Check the data version at once after anything the figures read changes in this process."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from dspt.organisations.models import ICB, LocalAuthority, Region
+    from dspt.support.models import LSO
+
+    for model in (Publication, Organisation, DeadlineOverride, LocalAuthority, Region, ICB, LSO):
+        for signal in (post_save, post_delete):
+            signal.connect(check_soon, sender=model, dispatch_uid=f"monitoring-{model.__name__}")
+    m2m_changed.connect(
+        check_soon, sender=Publication.covers.through, dispatch_uid="monitoring-covers"
+    )
