@@ -35,6 +35,7 @@ from dspt.monitoring.changes import Mark
 from dspt.monitoring.population import Location, Population, load_population
 from dspt.monitoring.snapshots import Snapshots
 from dspt.organisations.models import Organisation
+from dspt.statuses.calendar import forget_moved_deadlines
 from dspt.statuses.compute import Status, StatusResult, StatusTimeline
 from dspt.statuses.selectors import all_histories, timelines
 
@@ -204,6 +205,8 @@ def dataset() -> Dataset:
         return current
     with _lock:
         _checked_at = started
+        # The data changed: moved deadlines may be among the changes (another process's).
+        forget_moved_deadlines()
         if _cached is not None and _cached.version == version:
             return _cached
         base = _cached if _cached is not None else store.load_latest()

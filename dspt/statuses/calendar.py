@@ -35,7 +35,13 @@ def valid_until_function() -> ValidUntil:
     return valid_until
 
 
-@receiver([post_save, post_delete], sender=DeadlineOverride)
-def _forget(**kwargs) -> None:
+def forget_moved_deadlines() -> None:
+    """Read moved deadlines afresh next time: callers that have just seen, by their own checks,
+    that data changed in another process must not build on a minute-old copy."""
     global _cached
     _cached = None
+
+
+@receiver([post_save, post_delete], sender=DeadlineOverride)
+def _forget(**kwargs) -> None:
+    forget_moved_deadlines()

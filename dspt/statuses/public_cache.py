@@ -25,6 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dspt.statuses.calendar import forget_moved_deadlines
+
 RECHECK_SECONDS = 5.0
 
 # What changes in place, or by deletion, and cannot be traced to organisations cheaply: if any of
@@ -173,6 +175,8 @@ class PublicRecordCache:
             else:
                 touched = _touched(self._marks, marks)
             if touched is None:
+                if self._marks is not None and marks.wholesale != self._marks.wholesale:
+                    forget_moved_deadlines()  # perhaps moved by another process
                 self._by_id, self._by_code = {}, {}
                 self._generation += 1
                 self._started = time.monotonic()

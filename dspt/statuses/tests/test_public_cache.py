@@ -247,3 +247,19 @@ def test_computing_everything_at_once_agrees_with_a_page_at_a_time(make_org, pub
     assert {i: everything[i] for i in ids} == {oid: r for oid, _, r in _compute(ids, "id", TODAY)}
     assert everything[sites[0].id]["covered_by"] == "VCC01"
     assert everything[sites[2].id]["status"] == "expired"
+
+
+def test_a_deadline_moved_elsewhere_is_read_afresh(make_org, publish, settings, recheck_now):
+    from dspt.frameworks.models import DeadlineOverride
+
+    org = make_org("VCD01")
+    publish(org, edition="2024-25", on=date(2025, 3, 1), level=Level.MET)
+    settings.DSPT_TODAY = "2026-06-15"
+    assert public_records([org.id])[0]["valid_until"] == "2026-06-30"
+    # Another process brings the 2025-26 deadline (which 2024-25 runs to) forward: no signal
+    # reaches this process, and moved deadlines are otherwise cached here for a minute.
+    DeadlineOverride.objects.bulk_create(
+        [DeadlineOverride(edition="2025-26", deadline=date(2026, 6, 10))]
+    )
+    record = public_records([org.id])[0]
+    assert (record["valid_until"], record["status"]) == ("2026-06-10", "expired")
