@@ -19,6 +19,7 @@ from ninja.responses import Status
 from dspt.api.auth import limit_to_token
 from dspt.core.dates import today
 from dspt.improvement_plans import access, services
+from dspt.improvement_plans import api_shapes as shapes
 from dspt.improvement_plans.api_schemas import (
     Accepted,
     ActionIn,
@@ -45,7 +46,6 @@ from dspt.improvement_plans.models import (
 from dspt.improvement_plans.selectors import (
     QueueFilters,
     compare_versions,
-    effective_state,
     escalations_for,
     notifications_for,
     review_queue,
@@ -86,70 +86,6 @@ def _get_plan(request, plan_id: int) -> ImprovementPlan:
     )
 
 
-def _summary(p: ImprovementPlan) -> dict:
-    org = p.organisation
-    return {
-        "id": p.pk,
-        "ods_code": org.ods_code,
-        "organisation": org.name,
-        "sector": org.org_type,
-        "region": org.region_id,
-        "edition": p.edition,
-        "state": effective_state(p),
-        "call_requested": p.call_requested,
-        "submitted_at": p.submitted_at,
-        "approved_on": p.approved_on,
-        "closed_on": p.closed_on,
-    }
-
-
-def _version(v) -> dict:
-    return {
-        "number": v.number,
-        "source": v.source,
-        "original_name": v.original_name,
-        "uploaded_at": v.uploaded_at,
-        "uploaded_by": v.uploaded_by.email if v.uploaded_by else None,
-        "warnings": [w.get("text", "") for w in v.warnings],
-        "has_file": bool(v.file),
-    }
-
-
-def _detail(p: ImprovementPlan) -> dict:
-    due = p.requests.filter(answered_by__isnull=True).order_by("-due_on").first()
-    return {
-        **_summary(p),
-        "publication_published_on": p.publication.published_on if p.publication else None,
-        "items": [i.__dict__ for i in plan_items_for(p.publication)],
-        "rows": p.rows,
-        "versions": [_version(v) for v in p.versions.order_by("number")],
-        "decisions": [
-            {
-                "kind": d.kind,
-                "reasons": d.reasons,
-                "justification": d.justification,
-                "decided_by": d.decided_by_label,
-                "decided_on": d.decided_on,
-                "version": d.version.number if d.version else None,
-            }
-            for d in p.decisions.select_related("version")
-        ],
-        "updates": [
-            {
-                "summary": u.summary,
-                "submitted_on": u.submitted_on,
-                "submitted_by": u.submitted_by.email if u.submitted_by else None,
-            }
-            for u in p.updates.select_related("submitted_by")
-        ],
-        "open_update_due_on": due.due_on if due else None,
-    }
-
-
-def _problems(items) -> list[dict]:
-    return [{"text": p.text, "row": p.row, "item_id": p.item_id, "field": p.field} for p in items]
-
-
 @router.get("", response=list[PlanSummary], summary="Plans you may see")
 def list_plans(request, state: str = "", region: str = "", sector: str = ""):
     """Your organisations' plans; for reviewers, also the plans in their remit."""
@@ -164,7 +100,7 @@ def list_plans(request, state: str = "", region: str = "", sector: str = ""):
         qs = qs.filter(organisation__region_id=region)
     if sector:
         qs = qs.filter(organisation__org_type=sector)
-    plans = [_summary(p) for p in qs.order_by("id")[:1000]]
+    plans = [shapes.summary(p) for p in qs.order_by("id")[:1000]]
     if state:
         plans = [p for p in plans if p["state"] == state]
     return plans
@@ -225,7 +161,7 @@ def _org_plan(request, ods_code: str) -> ImprovementPlan:
     "/organisations/{ods_code}", response=PlanDetail, summary="An organisation's current plan"
 )
 def org_plan(request, ods_code: str):
-    return _detail(_org_plan(request, ods_code))
+    return shapes.detail(_org_plan(request, ods_code))
 
 
 @router.get(
@@ -256,16 +192,16 @@ def _submission_response(result):
             400,
             {
                 "accepted": False,
-                "errors": _problems(result.errors),
-                "warnings": _problems(result.warnings),
+                "errors": shapes.problems(result.errors),
+                "warnings": shapes.problems(result.warnings),
             },
         )
     return Status(
         201,
         {
             "accepted": True,
-            "version": _version(result.version),
-            "warnings": _problems(result.warnings),
+            "version": shapes.version(result.version),
+            "warnings": shapes.problems(result.warnings),
         },
     )
 
@@ -312,7 +248,7 @@ def org_rows(request, ods_code: str, payload: RowsIn):
 
 @router.get("/{plan_id}", response=PlanDetail, summary="One plan in full")
 def plan_detail(request, plan_id: int):
-    return _detail(_get_plan(request, plan_id))
+    return shapes.detail(_get_plan(request, plan_id))
 
 
 @router.get("/{plan_id}/compare", response=list[RowChangeOut], summary="Compare two versions' rows")
