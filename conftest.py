@@ -44,5 +44,7 @@ def _scratch_cld_zone(settings, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _monitoring_sees_every_change(settings):
     """Tests change data with bulk writes that send no signals and look at once: read the
-    monitoring data version on every figure (production re-reads it at most every second)."""
+    monitoring data version on every figure (production re-reads it at most every second)..."""
     settings.DSPT_MONITORING_RECHECK_SECONDS = 0.0
+    # ...and wait for a full rebuild rather than run it in the background (its own test does).
+    settings.DSPT_MONITORING_BACKGROUND_BUILD = False

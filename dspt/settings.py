@@ -186,6 +186,10 @@ DSPT_MONITORING_CACHE_DIR = os.environ.get("DSPT_MONITORING_CACHE_DIR")
 # How often (seconds) a process re-reads the figures' data version; changes made in the same
 # process are seen at once, other processes' within this time. 0 = on every figure.
 DSPT_MONITORING_RECHECK_SECONDS = float(os.environ.get("DSPT_MONITORING_RECHECK_SECONDS", "1"))
+# A full rebuild of the figures (rare: a moved deadline, a new area mapping, a very large change)
+# runs in the background while pages show the previous figures, saying so. "0" makes the request
+# that found the change wait for it instead.
+DSPT_MONITORING_BACKGROUND_BUILD = os.environ.get("DSPT_MONITORING_BACKGROUND_BUILD", "1") != "0"
 
 # "Today" can be pinned for demos and tests (YYYY-MM-DD); unset means the real date.
 DSPT_TODAY = os.environ.get("DSPT_TODAY", "")

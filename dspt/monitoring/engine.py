@@ -192,7 +192,10 @@ def dataset() -> Dataset:
     After a change: the cached one (or, in a new process, the newest one another process
     shared) updated for the organisations that changed (incremental.py); a full build only
     when that cannot be done. A full build is shared at once; an updated one is shared from a
-    background thread, so the request that saw the change does not wait for the file.
+    background thread, so the request that saw the change does not wait for the file. When a
+    full build is needed and a previous data set exists, the build runs in the background
+    (`DSPT_MONITORING_BACKGROUND_BUILD`) and figures come from the previous one meanwhile,
+    with pages saying so; with no previous data set the request waits for the build.
     """
     global _cached, _checked_at
     current = _cached
@@ -203,11 +206,15 @@ def dataset() -> Dataset:
     if current is not None and current.version == version:
         _checked_at = started
         return current
+    if _rebuilding is not None and current is not None:
+        return current  # a full build is under way in the background; see _rebuild_later
     with _lock:
         _checked_at = started
         # The data changed: moved deadlines may be among the changes (another process's).
         forget_moved_deadlines()
         if _cached is not None and _cached.version == version:
+            return _cached
+        if _rebuilding is not None and _cached is not None:
             return _cached
         base = _cached if _cached is not None else store.load_latest()
         ds = None
@@ -219,6 +226,10 @@ def dataset() -> Dataset:
             ds = update(base, version)
             if ds is not None:
                 store.save_soon(ds)
+        if ds is None and base is not None and settings.DSPT_MONITORING_BACKGROUND_BUILD:
+            _cached = base
+            _rebuild_later(version)
+            return base
         if ds is None:
             ds = build(version)
             store.save(ds)
@@ -226,9 +237,54 @@ def dataset() -> Dataset:
         return ds
 
 
+# A full build in the background: (thread, wall-clock time it started), or None.
+_rebuilding: tuple[threading.Thread, float] | None = None
+
+
+def _rebuild_later(version: str) -> None:
+    """Start a full build in a thread; until it finishes, figures come from the previous data
+    set and pages say so (`updating_since`). Called with `_lock` held."""
+    global _rebuilding
+
+    def run() -> None:
+        global _cached, _rebuilding
+        from django.db import connection
+
+        try:
+            ds = build(version)
+            store.save(ds)
+            with _lock:
+                _cached = ds
+        except Exception:
+            logger.exception("Background build of the monitoring data set failed")
+        finally:
+            connection.close()  # this thread's own connection
+            _rebuilding = None
+            check_soon()  # data may have changed while building: look again
+
+    thread = threading.Thread(target=run, name="monitoring-build", daemon=True)
+    _rebuilding = (thread, time.time())
+    thread.start()
+
+
+def updating_since() -> float | None:
+    """When a background full build started (epoch seconds), while one runs; else None. Pages
+    show it: their figures do not yet include the change that needed the build."""
+    current = _rebuilding
+    return current[1] if current is not None else None
+
+
+def wait_for_rebuild(timeout: float | None = None) -> None:
+    """Block until a background build (if any) finishes (tests, commands)."""
+    current = _rebuilding
+    if current is not None:
+        current[0].join(timeout)
+
+
 def forget() -> None:
     """Drop the cached data set and derived tables (tests; an operator never needs this)."""
     global _cached, _checked_at
+    wait_for_rebuild()
     _cached = None
     _checked_at = float("-inf")
     for clear in _derived_caches:
