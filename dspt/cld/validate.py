@@ -22,6 +22,7 @@ from dspt.cld import conf
 from dspt.cld.checks import Check, build_checks, ident, lit, sql_date
 from dspt.cld.engines import duck
 from dspt.cld.landing import LandedFile, Limits, Unreadable, land
+from dspt.cld.progress import Progress, ProgressFn, as_progress
 from dspt.cld.report import Report
 from dspt.cld.spec import Action, Spec
 
@@ -68,17 +69,31 @@ def validate(
     *,
     error_csv: Path | None = None,
     examples: int | None = None,
+    progress: ProgressFn | Progress | None = None,
 ) -> Validation:
-    """Validate `source`. `workdir` must be a private, empty directory the caller removes."""
+    """Validate `source`. `workdir` must be a private, empty directory the caller removes.
+
+    `progress`, if given, is called now and then with the fraction done (0.0-1.0), at most about
+    twice a second and with 1.0 at the end; it may be called from a background thread.
+    """
     examples = examples if examples is not None else int(conf.get("DSPT_CLD_REPORT_EXAMPLES"))
     limits = Limits.from_settings()
+    tracker = as_progress(progress)
+    tracker.update(0.0)
+    try:
+        return _validate(source, spec, workdir, limits, error_csv, examples, tracker)
+    finally:
+        tracker.finish()
+
+
+def _validate(source, spec, workdir, limits, error_csv, examples, tracker) -> Validation:
     try:
         landed = land(source, workdir, limits=limits)
-        return _validate_landed(landed, spec, workdir, limits, error_csv, examples)
+        return _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker)
     except _RetryAsWindows1252:
         try:
             landed = land(source, workdir, encoding="windows-1252", limits=limits)
-            return _validate_landed(landed, spec, workdir, limits, error_csv, examples)
+            return _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker)
         except Unreadable as exc:
             return Validation(
                 Report.unreadable_file(exc.rule, exc.message, spec.version), None, None
@@ -124,7 +139,7 @@ def _count_lines(path: Path) -> int:
     return max(n - 1, 0)
 
 
-def _validate_landed(landed, spec, workdir, limits, error_csv, examples) -> Validation:
+def _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker) -> Validation:
     header = _read_header(landed.path, limits.max_line_bytes)
     base = Report(
         accepted=False,
@@ -159,7 +174,8 @@ def _validate_landed(landed, spec, workdir, limits, error_csv, examples) -> Vali
         f"min(trim({ident(n)})), max(trim({ident(n)}))"
         for n in (p["la_code"], p["start"], p["end"])
     )
-    row = con.execute(f"SELECT count(*), {extremes}, {sums} FROM {scan}").fetchall()[0]
+    with tracker.watch(con, 0.1, 0.7):
+        row = con.execute(f"SELECT count(*), {extremes}, {sums} FROM {scan}").fetchall()[0]
     good_rows, (la_min, la_max, ps_min, ps_max, pe_min, pe_max), counts = row[0], row[1:7], row[7:]
     try:
         rejects = con.execute(
