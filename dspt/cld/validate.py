@@ -19,12 +19,18 @@ from pathlib import Path
 import duckdb
 
 from dspt.cld import conf
-from dspt.cld.checks import Check, build_checks, ident, lit, sql_date
+from dspt.cld.checks import Check, build_checks, ident, lit, sql_date, with_dates
+from dspt.cld.dialect import DUCKDB
 from dspt.cld.engines import duck
 from dspt.cld.landing import LandedFile, Limits, Unreadable, land
+from dspt.cld.plan import rec_select
 from dspt.cld.progress import Progress, ProgressFn, as_progress
 from dspt.cld.report import Report
 from dspt.cld.spec import Action, Spec
+
+# The staging table: the extract's rows as text columns, in file order (rowid + 1 = row number
+# among the rows DuckDB could read).
+STAGE = "__rows"
 
 # DuckDB's reject types, mapped to our rules.
 REJECT_RULES = {
@@ -168,15 +174,13 @@ def _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker
     con = duck.connect(workdir)
     checks = build_checks(spec)
     scan = duck.csv_scan(landed.path, spec, max_line_bytes=limits.max_line_bytes)
-    p = spec.period
-    sums = ",\n".join(f"sum(CASE WHEN {c.fails} THEN 1 ELSE 0 END)" for c in checks) or "0"
-    extremes = ", ".join(
-        f"min(trim({ident(n)})), max(trim({ident(n)}))"
-        for n in (p["la_code"], p["start"], p["end"])
-    )
-    with tracker.watch(con, 0.1, 0.7):
-        row = con.execute(f"SELECT count(*), {extremes}, {sums} FROM {scan}").fetchall()[0]
-    good_rows, (la_min, la_max, ps_min, ps_max, pe_min, pe_max), counts = row[0], row[1:7], row[7:]
+    # The one parse of the CSV: every row DuckDB can read goes into a columnar staging table in
+    # the private work directory's engine (spilling to disk beyond memory_limit), together with
+    # the plan's `rec` columns (normalised identifiers, trace key), so they are computed once;
+    # structurally broken rows go to the reject table. Checks, duplicates, tracing and the output
+    # all read the staging table, which is far cheaper than parsing the CSV again.
+    with tracker.watch(con, 0.1, 0.55):
+        con.execute(f"CREATE TEMP TABLE {STAGE} AS {rec_select(spec, DUCKDB, scan)}")
     try:
         rejects = con.execute(
             "SELECT line, error_type, any_value(column_name) FROM reject_errors GROUP BY ALL ORDER BY line"
@@ -189,8 +193,18 @@ def _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker
     ):
         con.close()
         raise _RetryAsWindows1252
-    # Later scans must skip exactly the rows the first one rejected, without recording them again.
-    scan = duck.csv_scan(landed.path, spec, max_line_bytes=limits.max_line_bytes, rejects="skip")
+    p = spec.period
+    sums = ",\n".join(f"sum(CASE WHEN {c.fails} THEN 1 ELSE 0 END)" for c in checks) or "0"
+    extremes = ", ".join(
+        f"min(trim({ident(n)})), max(trim({ident(n)}))"
+        for n in (p["la_code"], p["start"], p["end"])
+    )
+    with tracker.watch(con, 0.55, 0.85):
+        row = con.execute(
+            f"SELECT count(*), {extremes}, {sums} FROM {with_dates(spec, STAGE)}"
+        ).fetchall()[0]
+    good_rows, (la_min, la_max, ps_min, ps_max, pe_min, pe_max), counts = row[0], row[1:7], row[7:]
+    scan = STAGE
     kinds = [Kind(c.idx, c.rule, c.field, c.message, c.show_value, c.action) for c in checks]
     extra = _extra_kinds(spec, len(kinds))
     kinds += list(extra.values())
@@ -198,7 +212,7 @@ def _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker
     period_mismatch = la_min != la_max or ps_min != ps_max or pe_min != pe_max
     any_check_failed = any(counts)
     if any_check_failed:
-        _insert_check_failures(con, scan, checks, counts)
+        _insert_check_failures(con, with_dates(spec, duck.numbered_table(scan)), checks, counts)
     if "DUPLICATE_EVENT" in extra:
         _insert_duplicates(con, scan, spec, extra["DUPLICATE_EVENT"].idx)
     if period_mismatch and "PERIOD_MISMATCH" in extra:
@@ -254,7 +268,7 @@ def _insert_check_failures(con, scan: str, checks: list[Check], counts) -> None:
         f"""INSERT INTO findings
         SELECT __rn, f.idx, f.value FROM (
             SELECT __rn, unnest(list_filter([{items}], lambda x: x IS NOT NULL)) AS f
-            FROM {duck.numbered(scan)} WHERE {where})"""
+            FROM {scan} WHERE {where})"""
     )
 
 
@@ -272,7 +286,7 @@ def _insert_duplicates(con, scan: str, spec: Spec, idx: int) -> None:
         f"""INSERT INTO findings
         SELECT __rn, {idx}, NULL FROM (
             SELECT __rn, row_number() OVER (PARTITION BY {key} ORDER BY __rn) AS k
-            FROM {duck.numbered(scan)}
+            FROM {duck.numbered_table(scan)}
             WHERE hash({key}) IN (SELECT hash({key}) h FROM {scan} GROUP BY h HAVING count(*) > 1))
         WHERE k > 1"""
     )
@@ -285,7 +299,7 @@ def _insert_period_mismatch(con, scan: str, spec: Spec, idx: int) -> None:
     combo = " || '|' || ".join(f"coalesce({c}, '')" for c in cols)
     con.execute(
         f"""INSERT INTO findings
-        SELECT __rn, {idx}, NULL FROM {duck.numbered(scan)}
+        SELECT __rn, {idx}, NULL FROM {duck.numbered_table(scan)}
         WHERE {combo} <> (SELECT mode({combo}) FROM {scan})"""
     )
 
