@@ -128,7 +128,12 @@ def _process(
     validation = None
     try:
         validation = validate(
-            source, spec, work, error_csv=error_csv, progress=tracker.sub(0.0, VALIDATE_SHARE)
+            source,
+            spec,
+            work,
+            error_csv=error_csv,
+            progress=tracker.sub(0.0, VALIDATE_SHARE),
+            engine=engine,
         )
         report = validation.report
         if not report.accepted:
@@ -157,8 +162,9 @@ def _process(
         else:
             from dspt.cld.engines import spark
 
-            validation.con.close()
-            validation.con = None
+            if validation.con is not None:
+                validation.con.close()
+                validation.con = None
             outcomes = spark.run_plan(
                 inputs, outputs, work, progress=tracker.sub(VALIDATE_SHARE, 1.0)
             )

@@ -76,8 +76,12 @@ def validate(
     error_csv: Path | None = None,
     examples: int | None = None,
     progress: ProgressFn | Progress | None = None,
+    engine: str = "duckdb",
 ) -> Validation:
     """Validate `source`. `workdir` must be a private, empty directory the caller removes.
+
+    `engine="spark"` runs the row-level checks in Spark (the same checks, Spark's SQL dialect);
+    the report is built the same way either way.
 
     `progress`, if given, is called now and then with the fraction done (0.0-1.0), at most about
     twice a second and with 1.0 at the end; it may be called from a background thread.
@@ -87,19 +91,21 @@ def validate(
     tracker = as_progress(progress)
     tracker.update(0.0)
     try:
-        return _validate(source, spec, workdir, limits, error_csv, examples, tracker)
+        return _validate(source, spec, workdir, limits, error_csv, examples, tracker, engine)
     finally:
         tracker.finish()
 
 
-def _validate(source, spec, workdir, limits, error_csv, examples, tracker) -> Validation:
+def _validate(source, spec, workdir, limits, error_csv, examples, tracker, engine) -> Validation:
     try:
         landed = land(source, workdir, limits=limits)
-        return _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker)
+        return _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker, engine)
     except _RetryAsWindows1252:
         try:
             landed = land(source, workdir, encoding="windows-1252", limits=limits)
-            return _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker)
+            return _validate_landed(
+                landed, spec, workdir, limits, error_csv, examples, tracker, engine
+            )
         except Unreadable as exc:
             return Validation(
                 Report.unreadable_file(exc.rule, exc.message, spec.version), None, None
@@ -145,7 +151,9 @@ def _count_lines(path: Path) -> int:
     return max(n - 1, 0)
 
 
-def _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker) -> Validation:
+def _validate_landed(
+    landed, spec, workdir, limits, error_csv, examples, tracker, engine
+) -> Validation:
     header = _read_header(landed.path, limits.max_line_bytes)
     base = Report(
         accepted=False,
@@ -170,6 +178,8 @@ def _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker
         ]
         base.summary, base.error_count = {"HEADER": len(problems)}, len(problems)
         return Validation(base, landed, None)
+    if engine == "spark":
+        return _validate_in_spark(landed, spec, workdir, limits, base, examples, error_csv, tracker)
 
     con = duck.connect(workdir)
     checks = build_checks(spec)
@@ -232,6 +242,44 @@ def _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker
         {"la_code": la_min, "start": ps_min, "end": pe_min} if not period_mismatch else None
     )
     return Validation(report, landed, con, scan)
+
+
+def _validate_in_spark(landed, spec, workdir, limits, base, examples, error_csv, tracker):
+    """The same checks run in Spark; findings come back as Parquet and the report is built from
+    them in DuckDB, by the same code as a DuckDB run (the findings are few; the rows stay put)."""
+    from dspt.cld.engines import spark, spark_checks
+
+    tracker.update(0.15)
+    findings_dir = workdir / "spark-findings"
+    n_checks = len(build_checks(spec))
+    extra = _extra_kinds(spec, n_checks)
+    rows, extremes, checks, _counts, listed = spark_checks.run_checks(
+        spark.session(),
+        landed.path,
+        spec,
+        findings_dir,
+        max_line_bytes=limits.max_line_bytes,
+        kinds_extra=extra,
+    )
+    tracker.update(0.85)
+    kinds = [Kind(c.idx, c.rule, c.field, c.message, c.show_value, c.action) for c in checks]
+    kinds += list(extra.values())
+    con = duck.connect(workdir)
+    if listed:
+        pattern = lit(str(findings_dir / "*.parquet"))
+        con.execute(
+            "CREATE TEMP TABLE findings AS SELECT CAST(row AS BIGINT) AS row, "
+            f"CAST(idx AS INTEGER) AS idx, CAST(value AS VARCHAR) AS value FROM read_parquet({pattern})"
+        )
+    else:
+        con.execute("CREATE TEMP TABLE findings (row BIGINT, idx INTEGER, value VARCHAR)")
+    report = _build_report(con, base, kinds, examples, error_csv)
+    con.close()
+    la_min, la_max, ps_min, ps_max, pe_min, pe_max = extremes
+    report.rows = rows
+    mismatch = la_min != la_max or ps_min != ps_max or pe_min != pe_max
+    report.period = None if mismatch else {"la_code": la_min, "start": ps_min, "end": pe_min}
+    return Validation(report, landed, None)
 
 
 def _extra_kinds(spec: Spec, offset: int) -> dict[str, Kind]:
