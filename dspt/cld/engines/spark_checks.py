@@ -22,7 +22,7 @@ from dspt.cld.spec import Spec
 CORRUPT = "__corrupt"
 
 
-def staged_rows(spark, path: Path, spec: Spec):
+def staged_rows(spark, path: Path, spec: Spec, *, multiline: bool = False):
     """The extract as text columns plus `__rn` (data row number from 1) and the corrupt record."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
@@ -37,7 +37,7 @@ def staged_rows(spark, path: Path, spec: Spec):
         mode="PERMISSIVE",
         columnNameOfCorruptRecord=CORRUPT,
         encoding="UTF-8",
-        multiLine=True,
+        multiLine=multiline,
     ).select("*", F.monotonically_increasing_id().alias("__id"))
     # monotonically_increasing_id = partition index << 33 | position in the partition; the
     # partitions of one file are in file order, so offsets from per-partition counts give the
@@ -71,6 +71,12 @@ def run_checks(
     # raw CSV read, and every later query reads the parsed rows instead of the CSV again.
     rows = staged_rows(spark, path, spec).persist(StorageLevel.DISK_ONLY)
     rows.createOrReplaceTempView("__all_rows")
+    # Line by line first, so the file splits across tasks. A quoted line break shows up as broken
+    # rows with an odd number of quotes; only then read again with multiLine (one split).
+    if spark.sql(f"SELECT 1 FROM __all_rows WHERE {_odd_quotes(CORRUPT)} LIMIT 1").collect():
+        rows.unpersist()
+        rows = staged_rows(spark, path, spec, multiline=True).persist(StorageLevel.DISK_ONLY)
+        rows.createOrReplaceTempView("__all_rows")
     spark.sql(f"SELECT * FROM __all_rows WHERE {CORRUPT} IS NULL").createOrReplaceTempView("__rows")
     checks = build_checks(spec, d)
     p = spec.period
@@ -146,6 +152,10 @@ def _period_mismatch(spec: Spec, kind) -> str:
                           ORDER BY n DESC, c LIMIT 1)"""
 
 
+def _odd_quotes(col: str) -> str:
+    return f"({col} IS NOT NULL AND (length({col}) - length(replace({col}, '\"', ''))) % 2 = 1)"
+
+
 def _structural(spec: Spec, kinds_extra: dict, max_line_bytes: int) -> str:
     """Rows Spark could not split: classify like DuckDB's reject types, as far as text allows."""
     n = len(spec.header)
@@ -154,7 +164,7 @@ def _structural(spec: Spec, kinds_extra: dict, max_line_bytes: int) -> str:
     cases = []
     for rule, cond in (
         ("LINE_TOO_LONG", f"octet_length({raw}) > {max_line_bytes}"),
-        ("QUOTING", f"(length({raw}) - length(replace({raw}, '\"', ''))) % 2 = 1"),
+        ("QUOTING", _odd_quotes(raw)),
         ("COLUMN_COUNT", f"{fields} <> {n}"),
         ("STRUCTURE", "TRUE"),
     ):

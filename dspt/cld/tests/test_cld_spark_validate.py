@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from dspt.cld.generate import generate
@@ -14,12 +17,18 @@ from .conftest import TEST_KEY_HEX
 
 def _bad_extract(path, spec):
     generate(path, rows=400, seed=31, error_rate=0.15, spec=spec)
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    with open(path, newline="", encoding="utf-8") as f:
+        table = list(csv.reader(f))
+    # A line break inside a quoted free-text value: a warning, not a broken row (and it makes
+    # Spark read the file again with multiLine).
+    table[300][table[0].index("Event_Description")] = "first line\nsecond line"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(table)
+    lines = buffer.getvalue().splitlines(keepends=True)
     # Two structurally broken rows (too few values; one value too many) among row-level faults,
     # so row numbers after them must be corrected the same way by both engines.
     lines.insert(50, "E08000035,only,three\n")
     lines.insert(200, lines[199].rstrip("\n") + ",extra\n")
-    # A line break inside a quoted free-text value: a warning, not a broken row.
     path.write_text("".join(lines), encoding="utf-8")
 
 
@@ -41,7 +50,7 @@ def test_spark_and_duckdb_validation_agree(tmp_path, settings):
         reports[engine] = (result.report, errors_csv.read_text(encoding="utf-8"))
     (duck, duck_csv), (spark, spark_csv) = reports["duckdb"], reports["spark"]
     assert not duck.accepted and not spark.accepted
-    assert duck.summary["COLUMN_COUNT"] == 2
+    assert duck.summary["COLUMN_COUNT"] == 2 and duck.summary["LINE_BREAK_IN_VALUE"] == 1
     assert {"DUPLICATE_EVENT", "NHS_NUMBER_CHECK_DIGIT", "DATE_ORDER"} <= set(duck.summary)
     assert spark.summary == duck.summary
     assert (spark.rows, spark.error_count, spark.warning_count) == (
