@@ -19,31 +19,19 @@ from pathlib import Path
 import duckdb
 
 from dspt.cld import conf
-from dspt.cld.checks import Check, build_checks, date_alias, ident, lit, sql_date, with_dates
+from dspt.cld.checks import Check, build_checks, date_alias, ident, sql_date, with_dates
 from dspt.cld.dialect import DUCKDB
 from dspt.cld.engines import duck
+from dspt.cld.findings import REJECT_RULES, Kind, build_report, extra_kinds, shift_rows_past_rejects
 from dspt.cld.landing import LandedFile, Limits, Unreadable, land
 from dspt.cld.plan import rec_select
 from dspt.cld.progress import Progress, ProgressFn, as_progress
 from dspt.cld.report import Report
-from dspt.cld.spec import Action, Spec
+from dspt.cld.spec import Spec
 
 # The staging table: the extract's rows as text columns, in file order (rowid + 1 = row number
 # among the rows DuckDB could read).
 STAGE = "__rows"
-
-# DuckDB's reject types, mapped to our rules.
-REJECT_RULES = {
-    "MISSING COLUMNS": ("COLUMN_COUNT", "The row has fewer values than the header"),
-    "TOO MANY COLUMNS": ("COLUMN_COUNT", "The row has more values than the header"),
-    "UNQUOTED VALUE": ("QUOTING", "A quoted value is not closed properly (unbalanced quotes)"),
-    "LINE SIZE OVER MAXIMUM": (
-        "LINE_TOO_LONG",
-        "The row is longer than the size limit (a giant field?)",
-    ),
-    "INVALID ENCODING": ("ENCODING", "The row is not valid UTF-8"),
-    "INVALID UNICODE": ("ENCODING", "The row is not valid UTF-8"),
-}
 
 
 @dataclass
@@ -54,18 +42,6 @@ class Validation:
     landed: LandedFile | None
     con: duckdb.DuckDBPyConnection | None
     scan: str = ""
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One kind of finding: a row-level check or a file-level rule."""
-
-    idx: int
-    rule: str
-    field: str
-    message: str
-    show_value: bool
-    action: Action
 
 
 def validate(
@@ -179,7 +155,12 @@ def _validate_landed(
         base.summary, base.error_count = {"HEADER": len(problems)}, len(problems)
         return Validation(base, landed, None)
     if engine == "spark":
-        return _validate_in_spark(landed, spec, workdir, limits, base, examples, error_csv, tracker)
+        from dspt.cld.engines import spark_checks
+
+        report = spark_checks.validate_rows(
+            landed.path, spec, workdir, limits, base, examples, error_csv, tracker
+        )
+        return Validation(report, landed, None)
 
     con = duck.connect(workdir)
     checks = build_checks(spec)
@@ -214,7 +195,7 @@ def _validate_landed(
     good_rows, (la_min, la_max, ps_min, ps_max, pe_min, pe_max), counts = row[0], row[1:7], row[7:]
     scan = STAGE
     kinds = [Kind(c.idx, c.rule, c.field, c.message, c.show_value, c.action) for c in checks]
-    extra = _extra_kinds(spec, len(kinds))
+    extra = extra_kinds(spec, len(kinds))
     kinds += list(extra.values())
     con.execute("CREATE TEMP TABLE findings (row BIGINT, idx INTEGER, value VARCHAR)")
     period_mismatch = la_min != la_max or ps_min != ps_max or pe_min != pe_max
@@ -226,7 +207,7 @@ def _validate_landed(
     if period_mismatch and "PERIOD_MISMATCH" in extra:
         _insert_period_mismatch(con, scan, spec, extra["PERIOD_MISMATCH"].idx)
     if rejects:
-        _shift_rows_past_rejects(con, [line - 1 for line, _, _ in rejects])
+        shift_rows_past_rejects(con, [line - 1 for line, _, _ in rejects])
         for line, error_type, column in rejects:
             rule, _ = REJECT_RULES.get(error_type, ("STRUCTURE", ""))
             if rule in extra:
@@ -234,50 +215,12 @@ def _validate_landed(
                     "INSERT INTO findings VALUES (?, ?, ?)",
                     [line - 1, extra[rule].idx, column or ""],
                 )
-    report = _build_report(con, base, kinds, examples, error_csv)
+    report = build_report(con, base, kinds, examples, error_csv)
     report.rows = good_rows + len(rejects)
     report.period = (
         {"la_code": la_min, "start": ps_min, "end": pe_min} if not period_mismatch else None
     )
     return Validation(report, landed, con, scan)
-
-
-def _validate_in_spark(landed, spec, workdir, limits, base, examples, error_csv, tracker):
-    """The same checks run in Spark; findings come back as Parquet and the report is built from
-    them in DuckDB, by the same code as a DuckDB run (the findings are few; the rows stay put)."""
-    from dspt.cld.engines import spark, spark_checks
-
-    tracker.update(0.15)
-    findings_dir = workdir / "spark-findings"
-    n_checks = len(build_checks(spec))
-    extra = _extra_kinds(spec, n_checks)
-    rows, extremes, checks, _counts, listed = spark_checks.run_checks(
-        spark.session(),
-        landed.path,
-        spec,
-        findings_dir,
-        max_line_bytes=limits.max_line_bytes,
-        kinds_extra=extra,
-    )
-    tracker.update(0.85)
-    kinds = [Kind(c.idx, c.rule, c.field, c.message, c.show_value, c.action) for c in checks]
-    kinds += list(extra.values())
-    con = duck.connect(workdir)
-    if listed:
-        pattern = lit(str(findings_dir / "*.parquet"))
-        con.execute(
-            "CREATE TEMP TABLE findings AS SELECT CAST(row AS BIGINT) AS row, "
-            f"CAST(idx AS INTEGER) AS idx, CAST(value AS VARCHAR) AS value FROM read_parquet({pattern})"
-        )
-    else:
-        con.execute("CREATE TEMP TABLE findings (row BIGINT, idx INTEGER, value VARCHAR)")
-    report = _build_report(con, base, kinds, examples, error_csv)
-    con.close()
-    la_min, la_max, ps_min, ps_max, pe_min, pe_max = extremes
-    report.rows = rows
-    mismatch = la_min != la_max or ps_min != ps_max or pe_min != pe_max
-    report.period = None if mismatch else {"la_code": la_min, "start": ps_min, "end": pe_min}
-    return Validation(report, landed, None)
 
 
 MASK_BITS = 62  # checks per BIGINT bit mask (bit 63 is the sign)
@@ -305,28 +248,6 @@ def _staging_select(spec: Spec, checks: list[Check], scan: str) -> str:
     exclude = f" EXCLUDE ({dates})" if dates else ""
     rec = rec_select(spec, DUCKDB, with_dates(spec, scan))
     return f"SELECT *{exclude}{', ' + cols if cols else ''} FROM ({rec}) __staged"
-
-
-def _extra_kinds(spec: Spec, offset: int) -> dict[str, Kind]:
-    """File-level rules that are not per-field SQL predicates."""
-    specs = {
-        "DUPLICATE_EVENT": ("Event_Reference", "The same event appears earlier in the file"),
-        "PERIOD_MISMATCH": (
-            spec.period["la_code"],
-            "LA code or reporting period differs from the rest of the file",
-        ),
-    }
-    specs.update(
-        {rule: ("", message) for rule, message in {r: m for r, m in REJECT_RULES.values()}.items()}
-    )
-    specs["STRUCTURE"] = ("", "The row could not be read as CSV")
-    out = {}
-    for rule, (field_name, message) in specs.items():
-        action = spec.action(rule)
-        if action is Action.IGNORE:
-            continue
-        out[rule] = Kind(offset + len(out) + 1, rule, field_name, message, False, action)
-    return out
 
 
 def _insert_check_failures(con, scan: str, checks: list[Check], counts) -> None:
@@ -375,65 +296,6 @@ def _insert_period_mismatch(con, scan: str, spec: Spec, idx: int) -> None:
         SELECT __rn, {idx}, NULL FROM {duck.numbered_table(scan)}
         WHERE {combo} <> (SELECT mode({combo}) FROM {scan})"""
     )
-
-
-def _shift_rows_past_rejects(con, reject_rows: list[int]) -> None:
-    """Row numbers from the scan skip rejected rows; put them back in file terms.
-
-    With rejected rows r1 < r2 < ... the i-th surviving row is row i + #{j : r_j - (j - 1) <= i}.
-    """
-    thresholds = sorted(r - j for j, r in enumerate(sorted(reject_rows)))
-    con.execute("CREATE TEMP TABLE shifts (threshold BIGINT)")
-    con.executemany("INSERT INTO shifts VALUES (?)", [[t] for t in thresholds])
-    con.execute(
-        "UPDATE findings SET row = row + (SELECT count(*) FROM shifts WHERE threshold <= findings.row)"
-    )
-
-
-def _build_report(
-    con, report: Report, kinds: list[Kind], examples: int, error_csv: Path | None
-) -> Report:
-    con.execute(
-        "CREATE TEMP TABLE kinds (idx INTEGER, rule VARCHAR, field VARCHAR, message VARCHAR, severity VARCHAR, show_value BOOLEAN)"
-    )
-    con.executemany(
-        "INSERT INTO kinds VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            [
-                k.idx,
-                k.rule,
-                k.field,
-                k.message,
-                "error" if k.action is Action.REJECT else "warning",
-                k.show_value,
-            ]
-            for k in kinds
-        ],
-    )
-    detail = """SELECT f.row, k.field, k.rule, k.severity,
-        k.message || CASE WHEN k.show_value AND f.value IS NOT NULL THEN ' (found ''' || f.value || ''')' ELSE '' END AS message
-        FROM findings f JOIN kinds k USING (idx)"""
-    for rule, severity, n in con.execute(
-        "SELECT k.rule, k.severity, count(*) FROM findings f JOIN kinds k USING (idx) GROUP BY ALL ORDER BY 1"
-    ).fetchall():
-        report.summary[rule] = report.summary.get(rule, 0) + n
-        if severity == "error":
-            report.error_count += n
-        else:
-            report.warning_count += n
-    for severity, target in (("error", report.errors), ("warning", report.warnings)):
-        rows = con.execute(
-            f"SELECT row, field, rule, message FROM ({detail}) WHERE severity = ? ORDER BY row, rule, field LIMIT ?",
-            [severity, examples],
-        ).fetchall()
-        target.extend({"row": r, "field": f, "rule": ru, "message": m} for r, f, ru, m in rows)
-    if error_csv is not None:
-        con.execute(
-            f"COPY (SELECT row, field, rule, severity, message FROM ({detail}) ORDER BY row, rule, field) "
-            f"TO {lit(str(error_csv))} (HEADER, DELIMITER ',')"
-        )
-    report.accepted = report.error_count == 0
-    return report
 
 
 __all__ = ["validate", "Validation", "sql_date"]

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dspt.cld.checks import Check, build_checks, date_alias, with_dates
+from dspt.cld.checks import Check, build_checks, lit, with_dates
 from dspt.cld.dialect import SPARK
+from dspt.cld.findings import Kind, build_report, extra_kinds
 from dspt.cld.spec import Spec
 
 CORRUPT = "__corrupt"
@@ -176,4 +177,44 @@ def _structural(spec: Spec, kinds_extra: dict, max_line_bytes: int) -> str:
         CAST(NULL AS STRING) AS value FROM __all_rows WHERE {raw} IS NOT NULL) WHERE idx IS NOT NULL"""
 
 
-__all__ = ["run_checks", "staged_rows", "date_alias"]
+def validate_rows(
+    path: Path, spec: Spec, workdir: Path, limits, base, examples, error_csv, tracker
+):
+    """The same checks run in Spark; findings come back as Parquet and the report is built from
+    them in DuckDB, by the same code as a DuckDB run (the findings are few; the rows stay put)."""
+    from dspt.cld.engines import duck, spark
+
+    tracker.update(0.15)
+    findings_dir = workdir / "spark-findings"
+    n_checks = len(build_checks(spec))
+    extra = extra_kinds(spec, n_checks)
+    rows, extremes, checks, _counts, listed = run_checks(
+        spark.session(),
+        path,
+        spec,
+        findings_dir,
+        max_line_bytes=limits.max_line_bytes,
+        kinds_extra=extra,
+    )
+    tracker.update(0.85)
+    kinds = [Kind(c.idx, c.rule, c.field, c.message, c.show_value, c.action) for c in checks]
+    kinds += list(extra.values())
+    con = duck.connect(workdir)
+    if listed:
+        pattern = lit(str(findings_dir / "*.parquet"))
+        con.execute(
+            "CREATE TEMP TABLE findings AS SELECT CAST(row AS BIGINT) AS row, "
+            f"CAST(idx AS INTEGER) AS idx, CAST(value AS VARCHAR) AS value FROM read_parquet({pattern})"
+        )
+    else:
+        con.execute("CREATE TEMP TABLE findings (row BIGINT, idx INTEGER, value VARCHAR)")
+    report = build_report(con, base, kinds, examples, error_csv)
+    con.close()
+    la_min, la_max, ps_min, ps_max, pe_min, pe_max = extremes
+    report.rows = rows
+    mismatch = la_min != la_max or ps_min != ps_max or pe_min != pe_max
+    report.period = None if mismatch else {"la_code": la_min, "start": ps_min, "end": pe_min}
+    return report
+
+
+__all__ = ["validate_rows", "run_checks", "staged_rows"]
