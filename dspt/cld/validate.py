@@ -167,10 +167,10 @@ def _validate_landed(
     scan = duck.csv_scan(landed.path, spec, max_line_bytes=limits.max_line_bytes)
     # The one parse of the CSV: every row DuckDB can read goes into a columnar staging table in
     # the private work directory's engine (spilling to disk beyond memory_limit), together with
-    # the plan's `rec` columns (normalised identifiers, trace key), so they are computed once;
-    # structurally broken rows go to the reject table. Checks, duplicates, tracing and the output
-    # all read the staging table, which is far cheaper than parsing the CSV again.
-    with tracker.watch(con, 0.1, 0.55):
+    # the plan's `rec` columns (normalised identifiers, trace key) and every check's verdict, so
+    # each is computed once; structurally broken rows go to the reject table. Counting, findings,
+    # duplicates, tracing and the output all read the staging table, far cheaper than the CSV.
+    with tracker.watch(con, 0.1, 0.8):
         con.execute(f"CREATE TEMP TABLE {STAGE} AS {_staging_select(spec, checks, scan)}")
     try:
         rejects = con.execute(
@@ -190,7 +190,7 @@ def _validate_landed(
         f"min(trim({ident(n)})), max(trim({ident(n)}))"
         for n in (p["la_code"], p["start"], p["end"])
     )
-    with tracker.watch(con, 0.55, 0.85):
+    with tracker.watch(con, 0.8, 0.9):
         row = con.execute(f"SELECT count(*), {extremes}, {sums} FROM {STAGE}").fetchall()[0]
     good_rows, (la_min, la_max, ps_min, ps_max, pe_min, pe_max), counts = row[0], row[1:7], row[7:]
     scan = STAGE
