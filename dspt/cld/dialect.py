@@ -21,11 +21,23 @@ class Dialect:
         """
         return f"try_cast({expr} AS DATE)"
 
+    def ident(self, name: str) -> str:
+        """A quoted column name."""
+        if self.name == "duckdb":
+            return '"' + name.replace('"', '""') + '"'
+        return "`" + name.replace("`", "``") + "`"
+
+    def string(self, value: str) -> str:
+        """An SQL string literal (Spark reads backslashes in literals as escapes; DuckDB does not)."""
+        if self.name == "duckdb":
+            return "'" + value.replace("'", "''") + "'"
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
     def full_match(self, expr: str, pattern: str) -> str:
         """TRUE when the whole of `expr` matches the regular expression."""
         if self.name == "duckdb":
-            return f"regexp_full_match({expr}, '{pattern}')"
-        return f"({expr} RLIKE '^(?:{pattern})$')"
+            return f"regexp_full_match({expr}, {self.string(pattern)})"
+        return f"({expr} RLIKE {self.string('^(?:' + pattern + ')$')})"
 
     def utf8(self, expr: str) -> str:
         """A string's UTF-8 bytes."""

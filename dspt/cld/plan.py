@@ -92,11 +92,14 @@ def _output_columns(spec: Spec, d: Dialect) -> list[str]:
     return cols
 
 
-def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> list[Step]:
-    """The pipeline's steps for one specification, in one dialect."""
+def rec_select(spec: Spec, d: Dialect, source: str = "src") -> str:
+    """Step `rec`: each row of `source` with its normalised identifiers and trace key.
+
+    A function of its own so an engine can compute it while staging the extract (DuckDB does,
+    in the one parse of the CSV) instead of once per later step that reads it.
+    """
     t = spec.tracing
-    cfg = tracing_config(threshold)
-    w = cfg["weights"]
+    cfg = tracing_config()
     sex_cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in cfg["sex_codes"].items())
     nhs = f"trim({t['nhs_number']})"
     fam = f"upper(trim({t['family_name']}))" if t.get("family_name") else "CAST(NULL AS STRING)"
@@ -115,8 +118,7 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
         "__giv",
     ]
     tkey = "concat_ws('|', " + ", ".join(f"coalesce({p}, '')" for p in tkey_parts) + ")"
-
-    rec = f"""
+    return f"""
         SELECT *, {tkey} AS __tkey FROM (
           SELECT src.*,
             trim({spec.period["la_code"]}) AS __la,
@@ -127,7 +129,15 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
             {sql_postcode_norm(t["postcode"])} AS __pc,
             CASE WHEN {fam} = '' THEN NULL ELSE {fam} END AS __fam,
             CASE WHEN {giv} = '' THEN NULL ELSE {giv} END AS __giv
-          FROM src) r"""
+          FROM {source} src) r"""
+
+
+def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> list[Step]:
+    """The pipeline's steps for one specification, in one dialect."""
+    t = spec.tracing
+    cfg = tracing_config(threshold)
+    w = cfg["weights"]
+    rec = rec_select(spec, d)
     persons = (
         "SELECT DISTINCT __tkey, __la, __pid, __nhs, __dob, __sex, __pc, __fam, __giv FROM rec"
     )

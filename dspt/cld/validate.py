@@ -19,24 +19,19 @@ from pathlib import Path
 import duckdb
 
 from dspt.cld import conf
-from dspt.cld.checks import Check, build_checks, ident, lit, sql_date
+from dspt.cld.checks import Check, build_checks, date_alias, ident, sql_date, with_dates
+from dspt.cld.dialect import DUCKDB
 from dspt.cld.engines import duck
+from dspt.cld.findings import REJECT_RULES, Kind, build_report, extra_kinds, shift_rows_past_rejects
 from dspt.cld.landing import LandedFile, Limits, Unreadable, land
+from dspt.cld.plan import rec_select
+from dspt.cld.progress import Progress, ProgressFn, as_progress
 from dspt.cld.report import Report
-from dspt.cld.spec import Action, Spec
+from dspt.cld.spec import Spec
 
-# DuckDB's reject types, mapped to our rules.
-REJECT_RULES = {
-    "MISSING COLUMNS": ("COLUMN_COUNT", "The row has fewer values than the header"),
-    "TOO MANY COLUMNS": ("COLUMN_COUNT", "The row has more values than the header"),
-    "UNQUOTED VALUE": ("QUOTING", "A quoted value is not closed properly (unbalanced quotes)"),
-    "LINE SIZE OVER MAXIMUM": (
-        "LINE_TOO_LONG",
-        "The row is longer than the size limit (a giant field?)",
-    ),
-    "INVALID ENCODING": ("ENCODING", "The row is not valid UTF-8"),
-    "INVALID UNICODE": ("ENCODING", "The row is not valid UTF-8"),
-}
+# The staging table: the extract's rows as text columns, in file order (rowid + 1 = row number
+# among the rows DuckDB could read).
+STAGE = "__rows"
 
 
 @dataclass
@@ -49,18 +44,6 @@ class Validation:
     scan: str = ""
 
 
-@dataclass(frozen=True)
-class Kind:
-    """One kind of finding: a row-level check or a file-level rule."""
-
-    idx: int
-    rule: str
-    field: str
-    message: str
-    show_value: bool
-    action: Action
-
-
 def validate(
     source: Path,
     spec: Spec,
@@ -68,17 +51,37 @@ def validate(
     *,
     error_csv: Path | None = None,
     examples: int | None = None,
+    progress: ProgressFn | Progress | None = None,
+    engine: str = "duckdb",
 ) -> Validation:
-    """Validate `source`. `workdir` must be a private, empty directory the caller removes."""
+    """Validate `source`. `workdir` must be a private, empty directory the caller removes.
+
+    `engine="spark"` runs the row-level checks in Spark (the same checks, Spark's SQL dialect);
+    the report is built the same way either way.
+
+    `progress`, if given, is called now and then with the fraction done (0.0-1.0), at most about
+    twice a second and with 1.0 at the end; it may be called from a background thread.
+    """
     examples = examples if examples is not None else int(conf.get("DSPT_CLD_REPORT_EXAMPLES"))
     limits = Limits.from_settings()
+    tracker = as_progress(progress)
+    tracker.update(0.0)
+    try:
+        return _validate(source, spec, workdir, limits, error_csv, examples, tracker, engine)
+    finally:
+        tracker.finish()
+
+
+def _validate(source, spec, workdir, limits, error_csv, examples, tracker, engine) -> Validation:
     try:
         landed = land(source, workdir, limits=limits)
-        return _validate_landed(landed, spec, workdir, limits, error_csv, examples)
+        return _validate_landed(landed, spec, workdir, limits, error_csv, examples, tracker, engine)
     except _RetryAsWindows1252:
         try:
             landed = land(source, workdir, encoding="windows-1252", limits=limits)
-            return _validate_landed(landed, spec, workdir, limits, error_csv, examples)
+            return _validate_landed(
+                landed, spec, workdir, limits, error_csv, examples, tracker, engine
+            )
         except Unreadable as exc:
             return Validation(
                 Report.unreadable_file(exc.rule, exc.message, spec.version), None, None
@@ -124,7 +127,9 @@ def _count_lines(path: Path) -> int:
     return max(n - 1, 0)
 
 
-def _validate_landed(landed, spec, workdir, limits, error_csv, examples) -> Validation:
+def _validate_landed(
+    landed, spec, workdir, limits, error_csv, examples, tracker, engine
+) -> Validation:
     header = _read_header(landed.path, limits.max_line_bytes)
     base = Report(
         accepted=False,
@@ -149,18 +154,24 @@ def _validate_landed(landed, spec, workdir, limits, error_csv, examples) -> Vali
         ]
         base.summary, base.error_count = {"HEADER": len(problems)}, len(problems)
         return Validation(base, landed, None)
+    if engine == "spark":
+        from dspt.cld.engines import spark_checks
+
+        report = spark_checks.validate_rows(
+            landed.path, spec, workdir, limits, base, examples, error_csv, tracker
+        )
+        return Validation(report, landed, None)
 
     con = duck.connect(workdir)
     checks = build_checks(spec)
     scan = duck.csv_scan(landed.path, spec, max_line_bytes=limits.max_line_bytes)
-    p = spec.period
-    sums = ",\n".join(f"sum(CASE WHEN {c.fails} THEN 1 ELSE 0 END)" for c in checks) or "0"
-    extremes = ", ".join(
-        f"min(trim({ident(n)})), max(trim({ident(n)}))"
-        for n in (p["la_code"], p["start"], p["end"])
-    )
-    row = con.execute(f"SELECT count(*), {extremes}, {sums} FROM {scan}").fetchall()[0]
-    good_rows, (la_min, la_max, ps_min, ps_max, pe_min, pe_max), counts = row[0], row[1:7], row[7:]
+    # The one parse of the CSV: every row DuckDB can read goes into a columnar staging table in
+    # the private work directory's engine (spilling to disk beyond memory_limit), together with
+    # the plan's `rec` columns (normalised identifiers, trace key) and every check's verdict, so
+    # each is computed once; structurally broken rows go to the reject table. Counting, findings,
+    # duplicates, tracing and the output all read the staging table, far cheaper than the CSV.
+    with tracker.watch(con, 0.1, 0.8):
+        con.execute(f"CREATE TEMP TABLE {STAGE} AS {_staging_select(spec, checks, scan)}")
     try:
         rejects = con.execute(
             "SELECT line, error_type, any_value(column_name) FROM reject_errors GROUP BY ALL ORDER BY line"
@@ -173,22 +184,30 @@ def _validate_landed(landed, spec, workdir, limits, error_csv, examples) -> Vali
     ):
         con.close()
         raise _RetryAsWindows1252
-    # Later scans must skip exactly the rows the first one rejected, without recording them again.
-    scan = duck.csv_scan(landed.path, spec, max_line_bytes=limits.max_line_bytes, rejects="skip")
+    p = spec.period
+    sums = ",\n".join(f"sum({_failed(c)})" for c in checks) or "0"
+    extremes = ", ".join(
+        f"min(trim({ident(n)})), max(trim({ident(n)}))"
+        for n in (p["la_code"], p["start"], p["end"])
+    )
+    with tracker.watch(con, 0.8, 0.9):
+        row = con.execute(f"SELECT count(*), {extremes}, {sums} FROM {STAGE}").fetchall()[0]
+    good_rows, (la_min, la_max, ps_min, ps_max, pe_min, pe_max), counts = row[0], row[1:7], row[7:]
+    scan = STAGE
     kinds = [Kind(c.idx, c.rule, c.field, c.message, c.show_value, c.action) for c in checks]
-    extra = _extra_kinds(spec, len(kinds))
+    extra = extra_kinds(spec, len(kinds))
     kinds += list(extra.values())
     con.execute("CREATE TEMP TABLE findings (row BIGINT, idx INTEGER, value VARCHAR)")
     period_mismatch = la_min != la_max or ps_min != ps_max or pe_min != pe_max
     any_check_failed = any(counts)
     if any_check_failed:
-        _insert_check_failures(con, scan, checks, counts)
+        _insert_check_failures(con, duck.numbered_table(scan), checks, counts)
     if "DUPLICATE_EVENT" in extra:
         _insert_duplicates(con, scan, spec, extra["DUPLICATE_EVENT"].idx)
     if period_mismatch and "PERIOD_MISMATCH" in extra:
         _insert_period_mismatch(con, scan, spec, extra["PERIOD_MISMATCH"].idx)
     if rejects:
-        _shift_rows_past_rejects(con, [line - 1 for line, _, _ in rejects])
+        shift_rows_past_rejects(con, [line - 1 for line, _, _ in rejects])
         for line, error_type, column in rejects:
             rule, _ = REJECT_RULES.get(error_type, ("STRUCTURE", ""))
             if rule in extra:
@@ -196,7 +215,7 @@ def _validate_landed(landed, spec, workdir, limits, error_csv, examples) -> Vali
                     "INSERT INTO findings VALUES (?, ?, ?)",
                     [line - 1, extra[rule].idx, column or ""],
                 )
-    report = _build_report(con, base, kinds, examples, error_csv)
+    report = build_report(con, base, kinds, examples, error_csv)
     report.rows = good_rows + len(rejects)
     report.period = (
         {"la_code": la_min, "start": ps_min, "end": pe_min} if not period_mismatch else None
@@ -204,41 +223,46 @@ def _validate_landed(landed, spec, workdir, limits, error_csv, examples) -> Vali
     return Validation(report, landed, con, scan)
 
 
-def _extra_kinds(spec: Spec, offset: int) -> dict[str, Kind]:
-    """File-level rules that are not per-field SQL predicates."""
-    specs = {
-        "DUPLICATE_EVENT": ("Event_Reference", "The same event appears earlier in the file"),
-        "PERIOD_MISMATCH": (
-            spec.period["la_code"],
-            "LA code or reporting period differs from the rest of the file",
-        ),
-    }
-    specs.update(
-        {rule: ("", message) for rule, message in {r: m for r, m in REJECT_RULES.values()}.items()}
-    )
-    specs["STRUCTURE"] = ("", "The row could not be read as CSV")
-    out = {}
-    for rule, (field_name, message) in specs.items():
-        action = spec.action(rule)
-        if action is Action.IGNORE:
-            continue
-        out[rule] = Kind(offset + len(out) + 1, rule, field_name, message, False, action)
-    return out
+MASK_BITS = 62  # checks per BIGINT bit mask (bit 63 is the sign)
+
+
+def _mask(c: Check) -> str:
+    return f"__fails{(c.idx - 1) // MASK_BITS}"
+
+
+def _failed(c: Check) -> str:
+    """SQL: 1 when the staged row failed check `c`, else 0 (read from the row's bit mask)."""
+    return f"(({_mask(c)} >> {(c.idx - 1) % MASK_BITS}) & 1)"
+
+
+def _staging_select(spec: Spec, checks: list[Check], scan: str) -> str:
+    """The one pass over the CSV: text columns, the plan's `rec` columns, and every check's
+    verdict as bits of one BIGINT per 62 checks. Counting and listing findings then read a few
+    integers instead of evaluating ~100 predicates over the whole table again."""
+    masks: dict[str, list[str]] = {}
+    for c in checks:
+        bit = 1 << ((c.idx - 1) % MASK_BITS)
+        masks.setdefault(_mask(c), []).append(f"(CASE WHEN {c.fails} THEN {bit} ELSE 0 END)")
+    cols = ", ".join(f"({' | '.join(parts)}) AS {name}" for name, parts in masks.items())
+    dates = ", ".join(date_alias(f.name) for f in spec.fields if f.type == "date")
+    exclude = f" EXCLUDE ({dates})" if dates else ""
+    rec = rec_select(spec, DUCKDB, with_dates(spec, scan))
+    return f"SELECT *{exclude}{', ' + cols if cols else ''} FROM ({rec}) __staged"
 
 
 def _insert_check_failures(con, scan: str, checks: list[Check], counts) -> None:
     failing = [c for c, n in zip(checks, counts, strict=True) if n]
     items = ", ".join(
-        f"CASE WHEN {c.fails} THEN {{'idx': {c.idx}, 'value': "
+        f"CASE WHEN {_failed(c)} = 1 THEN {{'idx': {c.idx}, 'value': "
         f"{f'left(trim({ident(c.field)}), 40)' if c.show_value else 'NULL::VARCHAR'}}} END"
         for c in failing
     )
-    where = " OR ".join(f"({c.fails})" for c in failing)
+    where = " OR ".join(sorted({f"{_mask(c)} <> 0" for c in failing}))
     con.execute(
         f"""INSERT INTO findings
         SELECT __rn, f.idx, f.value FROM (
             SELECT __rn, unnest(list_filter([{items}], lambda x: x IS NOT NULL)) AS f
-            FROM {duck.numbered(scan)} WHERE {where})"""
+            FROM {scan} WHERE {where})"""
     )
 
 
@@ -256,7 +280,7 @@ def _insert_duplicates(con, scan: str, spec: Spec, idx: int) -> None:
         f"""INSERT INTO findings
         SELECT __rn, {idx}, NULL FROM (
             SELECT __rn, row_number() OVER (PARTITION BY {key} ORDER BY __rn) AS k
-            FROM {duck.numbered(scan)}
+            FROM {duck.numbered_table(scan)}
             WHERE hash({key}) IN (SELECT hash({key}) h FROM {scan} GROUP BY h HAVING count(*) > 1))
         WHERE k > 1"""
     )
@@ -269,68 +293,9 @@ def _insert_period_mismatch(con, scan: str, spec: Spec, idx: int) -> None:
     combo = " || '|' || ".join(f"coalesce({c}, '')" for c in cols)
     con.execute(
         f"""INSERT INTO findings
-        SELECT __rn, {idx}, NULL FROM {duck.numbered(scan)}
+        SELECT __rn, {idx}, NULL FROM {duck.numbered_table(scan)}
         WHERE {combo} <> (SELECT mode({combo}) FROM {scan})"""
     )
-
-
-def _shift_rows_past_rejects(con, reject_rows: list[int]) -> None:
-    """Row numbers from the scan skip rejected rows; put them back in file terms.
-
-    With rejected rows r1 < r2 < ... the i-th surviving row is row i + #{j : r_j - (j - 1) <= i}.
-    """
-    thresholds = sorted(r - j for j, r in enumerate(sorted(reject_rows)))
-    con.execute("CREATE TEMP TABLE shifts (threshold BIGINT)")
-    con.executemany("INSERT INTO shifts VALUES (?)", [[t] for t in thresholds])
-    con.execute(
-        "UPDATE findings SET row = row + (SELECT count(*) FROM shifts WHERE threshold <= findings.row)"
-    )
-
-
-def _build_report(
-    con, report: Report, kinds: list[Kind], examples: int, error_csv: Path | None
-) -> Report:
-    con.execute(
-        "CREATE TEMP TABLE kinds (idx INTEGER, rule VARCHAR, field VARCHAR, message VARCHAR, severity VARCHAR, show_value BOOLEAN)"
-    )
-    con.executemany(
-        "INSERT INTO kinds VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            [
-                k.idx,
-                k.rule,
-                k.field,
-                k.message,
-                "error" if k.action is Action.REJECT else "warning",
-                k.show_value,
-            ]
-            for k in kinds
-        ],
-    )
-    detail = """SELECT f.row, k.field, k.rule, k.severity,
-        k.message || CASE WHEN k.show_value AND f.value IS NOT NULL THEN ' (found ''' || f.value || ''')' ELSE '' END AS message
-        FROM findings f JOIN kinds k USING (idx)"""
-    for rule, severity, n in con.execute(
-        "SELECT k.rule, k.severity, count(*) FROM findings f JOIN kinds k USING (idx) GROUP BY ALL ORDER BY 1"
-    ).fetchall():
-        report.summary[rule] = report.summary.get(rule, 0) + n
-        if severity == "error":
-            report.error_count += n
-        else:
-            report.warning_count += n
-    for severity, target in (("error", report.errors), ("warning", report.warnings)):
-        rows = con.execute(
-            f"SELECT row, field, rule, message FROM ({detail}) WHERE severity = ? ORDER BY row, rule, field LIMIT ?",
-            [severity, examples],
-        ).fetchall()
-        target.extend({"row": r, "field": f, "rule": ru, "message": m} for r, f, ru, m in rows)
-    if error_csv is not None:
-        con.execute(
-            f"COPY (SELECT row, field, rule, severity, message FROM ({detail}) ORDER BY row, rule, field) "
-            f"TO {lit(str(error_csv))} (HEADER, DELIMITER ',')"
-        )
-    report.accepted = report.error_count == 0
-    return report
 
 
 __all__ = ["validate", "Validation", "sql_date"]

@@ -76,9 +76,15 @@ def _read(spark, path: Path, columns: tuple[str, ...]):
     return spark.read.csv(str(path), header=True, schema=_string_schema(columns), mode="FAILFAST")
 
 
-def run_plan(inputs: RunInputs, outputs: RunOutputs, workdir: Path) -> dict[str, int]:
+def run_plan(
+    inputs: RunInputs, outputs: RunOutputs, workdir: Path, *, progress=None
+) -> dict[str, int]:
     """Run the plan; write Parquet parts and the trace results. Returns rows per trace outcome."""
+    from dspt.cld.progress import as_progress
+
+    tracker = as_progress(progress)
     spark = session()
+    tracker.update(0.05)
     src = spark.read.csv(
         str(inputs.extract),
         header=True,
@@ -99,8 +105,10 @@ def run_plan(inputs: RunInputs, outputs: RunOutputs, workdir: Path) -> dict[str,
     try:
         for step in steps:
             spark.sql(SPARK.create(step.name, step.sql, step.materialise))
+        tracker.update(0.1)
         out_tmp = workdir / "spark-output"
         spark.table("output").write.mode("overwrite").parquet(str(out_tmp))
+        tracker.update(0.9)
         for i, part in enumerate(sorted(out_tmp.glob("part-*.parquet"))):
             shutil.move(str(part), outputs.parquet_dir / f"part-{i:05d}.parquet")
         if outputs.trace_csv is not None:
