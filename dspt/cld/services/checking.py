@@ -21,7 +21,7 @@ from dspt.audit.services import record
 from dspt.cld import conf, selectors
 from dspt.cld.models import Submission
 from dspt.cld.services.common import CldError, finish, zone
-from dspt.cld.services.progress import ProgressSaver, progress_kwargs, save_progress
+from dspt.cld.services.progress import ProgressSaver, save_progress
 from dspt.cld.spec import load_spec
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def check_submission(submission_id: int) -> Submission:
             load_spec(sub.spec_version),
             Path(work),
             error_csv=errors_csv,
-            **progress_kwargs(validate, saver),
+            progress=saver,
         )
         if result.con is not None:
             result.con.close()
@@ -170,7 +170,7 @@ def run_processing(submission_id: int) -> Submission:
             spec=load_spec(sub.spec_version),
             trace_results=trace_csv,
             **reference_files(),
-            **progress_kwargs(process, saver),
+            progress=saver,
         )
     except (PseudonymKeyError, ProcessError) as exc:
         finish(sub, Submission.State.FAILED, str(exc))

@@ -7,7 +7,6 @@ once a second (the first and the final value are always written).
 
 from __future__ import annotations
 
-import inspect
 import threading
 import time
 from collections.abc import Callable
@@ -59,21 +58,3 @@ class ProgressSaver:
         if threading.get_ident() != self.owner:
             # An engine may report from its own thread: do not leave a connection open there.
             connection.close()
-
-
-def accepts_progress(fn: Callable) -> bool:
-    """Whether `fn` takes a `progress` keyword.
-
-    `validate()` and `pipeline.process()` gain `progress: Callable[[float], None] | None` on the
-    s2-cld-speed branch. Until both branches are merged we pass it only when it is accepted;
-    after the merge this check (and its callers' `if`) can go: pass `progress=` always.
-    """
-    try:
-        return "progress" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def progress_kwargs(fn: Callable, saver: ProgressSaver) -> dict:
-    """`{"progress": saver}` when `fn` takes it, else nothing (see `accepts_progress`)."""
-    return {"progress": saver} if accepts_progress(fn) else {}

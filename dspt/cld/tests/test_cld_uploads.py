@@ -119,9 +119,7 @@ def test_progress_is_shown_and_saved_from_the_check(client, world, settings, mon
         for fraction in (0.0, 0.4, 1.0):
             progress(fraction)
             seen.append(Submission.objects.get(pk=sub.pk).progress)
-        if progress_mod.accepts_progress(real):
-            kwargs["progress"] = progress
-        return real(*args, **kwargs)
+        return real(*args, progress=progress, **kwargs)
 
     monkeypatch.setattr(validate_mod, "validate", validate)
     monkeypatch.setattr(progress_mod, "MIN_INTERVAL", 0.0)
@@ -135,15 +133,6 @@ def test_progress_is_shown_and_saved_from_the_check(client, world, settings, mon
     assert not done["in_progress"] and done["state"] == "accepted"
     login(client, world["la_b"])
     assert client.get(f"/cld/submissions/{sub.pk}/progress.json").status_code == 404
-
-
-def test_progress_is_not_passed_to_an_engine_that_does_not_take_it():
-    def old_validate(source, spec, workdir, *, error_csv=None, examples=None):
-        return None
-
-    assert not progress_mod.accepts_progress(old_validate)
-    assert progress_mod.progress_kwargs(old_validate, lambda f: None) == {}
-    assert progress_mod.accepts_progress(lambda *a, progress=None: None)
 
 
 def test_progress_saves_are_throttled(world, client):
