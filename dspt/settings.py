@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so it runs before any view reads the body: API extract uploads written once.
+    "dspt.cld.uploads.ApiUploadMiddleware",
 ]
 
 ROOT_URLCONF = "dspt.urls"

@@ -86,3 +86,38 @@ class LandingZoneUploadHandler(FileUploadHandler):
         """Delete every incoming file this request still holds (moved ones are already gone)."""
         for f in self.files:
             f.discard()
+
+
+API_UPLOAD_PATH = "/api/v1/cld/submissions"
+
+
+class ApiUploadMiddleware:
+    """Extracts sent to the API go straight into the processing zone too (written once).
+
+    The API's form parsing happens inside django-ninja, after every middleware: installing the
+    handler here, before anything reads the body, is the one place that can. Oversized bodies
+    are refused before they are read (Content-Length) or while they arrive; whatever the
+    endpoint did not move into place is deleted when the response leaves.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "POST" or request.path.rstrip("/") != API_UPLOAD_PATH:
+            return self.get_response(request)
+        from django.http import JsonResponse
+
+        limit = int(conf.get("DSPT_CLD_MAX_UPLOAD_BYTES"))
+        too_large = JsonResponse(
+            {"detail": f"The file is larger than the {limit:,}-byte limit."}, status=413
+        )
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 1024 * 1024:
+            return too_large
+        handler = LandingZoneUploadHandler(request, limit=limit)
+        request.upload_handlers = [handler]
+        try:
+            response = self.get_response(request)
+        finally:
+            handler.discard_all()
+        return too_large if handler.too_large else response

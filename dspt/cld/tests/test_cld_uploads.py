@@ -184,11 +184,21 @@ def test_check_and_processing_run_in_background_threads(client, world, settings)
     assert done.progress == 100 and sum(done.trace_outcomes.values()) == 300
 
 
-def test_a_large_api_upload_is_moved_from_djangos_temporary_file(client, world, settings, tmp_path):
-    # Django's temporary folder on the zone's filesystem: the file is renamed, not copied.
+def test_an_api_upload_is_written_once_into_the_zone(
+    client, world, settings, tmp_path, monkeypatch
+):
+    # Were Django's own handlers used, the file would go to this temporary directory first.
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "django-tmp")
     os.makedirs(settings.FILE_UPLOAD_TEMP_DIR)
+    inodes = []
+    complete = LandingZoneUploadHandler.file_complete
+
+    def spy(self, size):
+        inodes.append(os.stat(self.current.path).st_ino)
+        return complete(self, size)
+
+    monkeypatch.setattr(LandingZoneUploadHandler, "file_complete", spy)
     login(client, world["la_a"])
     with open(world["extract"], "rb") as f:
         resp = client.post(
@@ -198,5 +208,21 @@ def test_a_large_api_upload_is_moved_from_djangos_temporary_file(client, world, 
     assert resp.status_code == 202, resp.content
     sub = Submission.objects.get(pk=resp.json()["id"])
     assert sub.state == Submission.State.ACCEPTED
-    assert os.stat(sub.stored_path).st_size == world["extract"].stat().st_size
-    assert os.listdir(settings.FILE_UPLOAD_TEMP_DIR) == []
+    stored = os.stat(sub.stored_path)
+    assert [stored.st_ino] == inodes  # the very file written while receiving
+    assert stored.st_size == world["extract"].stat().st_size
+    assert os.listdir(settings.FILE_UPLOAD_TEMP_DIR) == [] and _zone_files("incoming") == []
+
+
+def test_an_api_upload_over_the_limit_or_refused_keeps_nothing(client, world, settings):
+    login(client, world["la_a"])
+    settings.DSPT_CLD_MAX_UPLOAD_BYTES = 10_000
+    with open(world["extract"], "rb") as f:
+        resp = client.post("/api/v1/cld/submissions", {"organisation": "LAA", "file": f})
+    assert resp.status_code == 413 and "10,000-byte limit" in resp.json()["detail"]
+    settings.DSPT_CLD_MAX_UPLOAD_BYTES = 10**9
+    with open(world["extract"], "rb") as f:  # another authority's: refused
+        resp = client.post("/api/v1/cld/submissions", {"organisation": "LAB", "file": f})
+    assert resp.status_code in (403, 404)
+    assert not Submission.objects.exists()
+    assert _zone_files("incoming") == [] and _zone_files("submissions") == []
