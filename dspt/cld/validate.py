@@ -29,8 +29,8 @@ from dspt.cld.progress import Progress, ProgressFn, as_progress
 from dspt.cld.report import Report
 from dspt.cld.spec import Spec
 
-# The staging table: the extract's rows as text columns, in file order (rowid + 1 = row number
-# among the rows DuckDB could read).
+# The staging table: the extract's rows as text columns, each with `__rn`, its row number among
+# the rows DuckDB could read (taken at the scan; the table's own order is not the file's).
 STAGE = "__rows"
 
 
@@ -246,7 +246,9 @@ def _staging_select(spec: Spec, checks: list[Check], scan: str) -> str:
     cols = ", ".join(f"({' | '.join(parts)}) AS {name}" for name, parts in masks.items())
     dates = ", ".join(date_alias(f.name) for f in spec.fields if f.type == "date")
     exclude = f" EXCLUDE ({dates})" if dates else ""
-    rec = rec_select(spec, DUCKDB, with_dates(spec, scan))
+    # Number the rows at the scan itself: the staging table's physical order is not the file's
+    # (rowid numbering reported findings against the wrong rows on files of tens of thousands).
+    rec = rec_select(spec, DUCKDB, with_dates(spec, duck.numbered(scan)))
     return f"SELECT *{exclude}{', ' + cols if cols else ''} FROM ({rec}) __staged"
 
 

@@ -67,8 +67,10 @@ def numbered(scan: str) -> str:
 
 
 def numbered_table(table: str) -> str:
-    """A staging table with `__rn`: its rows were inserted in file order, so rowid + 1 numbers them."""
-    return f"(SELECT rowid + 1 AS __rn, * FROM {table})"
+    """The staging table, whose rows carry `__rn` from the scan (see validate._staging_select).
+
+    Not `rowid`: a table's physical order need not be the order its rows were read in."""
+    return f"(SELECT * FROM {table})"  # noqa: S608 - a fixed table name
 
 
 __all__ = ["connect", "csv_scan", "numbered", "numbered_table", "ident"]

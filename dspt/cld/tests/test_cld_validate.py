@@ -267,3 +267,35 @@ def test_generated_errors_are_rejected(extracts, tmp_path):
         report["summary"]
     )
     assert sum(report["summary"].values()) == report["error_count"] + report["warning_count"]
+
+
+@pytest.mark.slow
+def test_findings_name_the_row_and_value_actually_sent_in_a_large_file(tmp_path):
+    """Every finding's row number points at the row whose value it quotes, and every duplicate
+    it names repeats an earlier row — on a file big enough for the engine to read in parallel.
+    (A staging table's physical order once differed from the file's at this size: findings
+    quoted values from other rows, while every small-file test passed.)"""
+    from dspt.cld.generate import generate
+
+    extract = tmp_path / "big.csv"
+    generate(extract, rows=40_000, seed=3, error_rate=0.02)
+    errors_csv = tmp_path / "errors.csv"
+    report = run(extract, tmp_path, error_csv=errors_csv)
+    assert report.rows == 40_000 and not report.accepted
+    header, *data = rows_of(extract)
+    col = {name: i for i, name in enumerate(header)}
+    with open(errors_csv, encoding="utf-8", newline="") as f:
+        findings = list(csv.DictReader(f))
+    quoted = [f for f in findings if "(found '" in f["message"]]
+    assert len(quoted) > 100
+    for f in quoted:
+        sent = data[int(f["row"]) - 1][col[f["field"]]]
+        found = f["message"].rsplit("(found '", 1)[1][:-2]
+        assert found == sent.strip()[:40], f
+    key = ("LA_Person_Unique_Identifier", "Event_Type", "Event_Reference", "Event_Start_Date")
+    duplicates = [f for f in findings if f["rule"] == "DUPLICATE_EVENT"]
+    assert duplicates
+    for f in duplicates:
+        row = int(f["row"])
+        this = tuple(data[row - 1][col[k]] for k in key)
+        assert any(tuple(r[col[k]] for k in key) == this for r in data[: row - 1]), f
