@@ -31,37 +31,51 @@ LAYOUT = {
 }
 
 
+def _hbar(name: str, y: list, x: list, colour, hover: str) -> dict:
+    """One horizontal bar trace (`colour` may be one colour or one per bar)."""
+    return {
+        "type": "bar",
+        "orientation": "h",
+        "name": name,
+        "y": y,
+        "x": x,
+        "marker": {"color": colour},
+        "hovertemplate": hover,
+    }
+
+
+def _hbar_layout(title: str, xaxis: dict, height: int, **extra) -> dict:
+    """The layout every horizontal bar chart shares: first group at the top, labels fitted."""
+    return dict(
+        LAYOUT,
+        title={"text": title},
+        xaxis=xaxis,
+        yaxis={"automargin": True, "autorange": "reversed"},
+        height=height,
+        **extra,
+    )
+
+
 def status_mix_bars(rows: list[dict], title: str) -> dict:
     """Stacked horizontal bars of each group's status mix (percent of its locations)."""
     groups = [r["group"] for r in rows]
-    data = []
-    for key in (
-        "exceeded",
-        "met",
-        "approaching",
-        "not_compliant",
-        "expired",
-        "not_published",
-        "not_registered",
-    ):
-        data.append(
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": LABELS[key],
-                "y": groups,
-                "x": [100.0 * r[key] / r["locations"] if r["locations"] else 0 for r in rows],
-                "marker": {"color": COLOURS[key]},
-                "hovertemplate": "%{y}: %{x:.1f}%<extra>" + LABELS[key] + "</extra>",
-            }
+    keys = ("exceeded", "met", "approaching", "not_compliant", "expired")
+    keys += ("not_published", "not_registered")
+    data = [
+        _hbar(
+            LABELS[key],
+            groups,
+            [100.0 * r[key] / r["locations"] if r["locations"] else 0 for r in rows],
+            COLOURS[key],
+            "%{y}: %{x:.1f}%<extra>" + LABELS[key] + "</extra>",
         )
-    layout = dict(
-        LAYOUT,
+        for key in keys
+    ]
+    layout = _hbar_layout(
+        title,
+        {"title": {"text": "% of locations"}, "range": [0, 100]},
+        _hbar_height(len(groups)),
         barmode="stack",
-        title={"text": title},
-        xaxis={"title": {"text": "% of locations"}, "range": [0, 100]},
-        yaxis={"automargin": True, "autorange": "reversed"},
-        height=max(300, 28 * len(groups) + 160),
     )
     return {"data": data, "layout": layout}
 
@@ -130,32 +144,23 @@ def year_on_year_chart(rows: list[dict], by_label: str) -> dict:
     """Each group's compliance a year before and now, side by side."""
     groups = [r["group"] for r in rows]
     data = [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": "A year before",
-            "y": groups,
-            "x": [r["previous_compliance_pct"] for r in rows],
-            "marker": {"color": "#768692"},
-            "hovertemplate": "%{y}: %{x:.1f}%<extra>A year before</extra>",
-        },
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": "Now",
-            "y": groups,
-            "x": [r["compliance_pct"] for r in rows],
-            "marker": {"color": "#005eb8"},
-            "hovertemplate": "%{y}: %{x:.1f}%<extra>Now</extra>",
-        },
+        _hbar(
+            name,
+            groups,
+            [r[key] for r in rows],
+            colour,
+            "%{y}: %{x:.1f}%<extra>" + name + "</extra>",
+        )
+        for key, name, colour in (
+            ("previous_compliance_pct", "A year before", "#768692"),
+            ("compliance_pct", "Now", "#005eb8"),
+        )
     ]
-    layout = dict(
-        LAYOUT,
+    layout = _hbar_layout(
+        f"Compliant (%) now and a year before, by {by_label}",
+        {"title": {"text": "% of locations compliant"}, "range": [0, 100]},
+        max(300, 40 * len(groups) + 160),
         barmode="group",
-        title={"text": f"Compliant (%) now and a year before, by {by_label}"},
-        xaxis={"title": {"text": "% of locations compliant"}, "range": [0, 100]},
-        yaxis={"automargin": True, "autorange": "reversed"},
-        height=max(300, 40 * len(groups) + 160),
     )
     return {"data": data, "layout": layout}
 
@@ -164,15 +169,13 @@ def targets_chart(rows: list[dict]) -> dict:
     """Actual percentage for each target as bars (green if met), the target as a marker."""
     names = [r["target"] for r in rows]
     data = [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": "Actual",
-            "y": names,
-            "x": [r["actual_pct"] for r in rows],
-            "marker": {"color": ["#007f3b" if r["met"] else "#d5281b" for r in rows]},
-            "hovertemplate": "%{y}: %{x:.1f}%<extra>Actual</extra>",
-        },
+        _hbar(
+            "Actual",
+            names,
+            [r["actual_pct"] for r in rows],
+            ["#007f3b" if r["met"] else "#d5281b" for r in rows],
+            "%{y}: %{x:.1f}%<extra>Actual</extra>",
+        ),
         {
             "type": "scatter",
             "mode": "markers",
@@ -188,12 +191,10 @@ def targets_chart(rows: list[dict]) -> dict:
             "hovertemplate": "%{y}: target %{x:.0f}%<extra></extra>",
         },
     ]
-    layout = dict(
-        LAYOUT,
-        title={"text": "Actual against target (%); green met, red not met"},
-        xaxis={"title": {"text": "%"}, "range": [0, 100]},
-        yaxis={"automargin": True, "autorange": "reversed"},
-        height=_hbar_height(len(names)),
+    layout = _hbar_layout(
+        "Actual against target (%); green met, red not met",
+        {"title": {"text": "%"}, "range": [0, 100]},
+        _hbar_height(len(names)),
     )
     return {"data": data, "layout": layout}
 
@@ -203,32 +204,26 @@ def providers_chart(rows: list[dict], top: int = 20) -> dict:
     rows = rows[:top]
     names = [r["provider"] for r in rows]
     data = [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": "Locations not compliant",
-            "y": names,
-            "x": [r["not_compliant_locations"] for r in rows],
-            "marker": {"color": "#7c2855"},
-            "hovertemplate": "%{y}: %{x} not compliant<extra></extra>",
-        },
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": "Compliant locations",
-            "y": names,
-            "x": [r["locations"] - r["not_compliant_locations"] for r in rows],
-            "marker": {"color": "#007f3b"},
-            "hovertemplate": "%{y}: %{x} compliant<extra></extra>",
-        },
+        _hbar(
+            "Locations not compliant",
+            names,
+            [r["not_compliant_locations"] for r in rows],
+            "#7c2855",
+            "%{y}: %{x} not compliant<extra></extra>",
+        ),
+        _hbar(
+            "Compliant locations",
+            names,
+            [r["locations"] - r["not_compliant_locations"] for r in rows],
+            "#007f3b",
+            "%{y}: %{x} compliant<extra></extra>",
+        ),
     ]
-    layout = dict(
-        LAYOUT,
+    layout = _hbar_layout(
+        f"Top {len(rows)} providers by locations not compliant",
+        {"title": {"text": "Locations"}},
+        _hbar_height(len(names)),
         barmode="stack",
-        title={"text": f"Top {len(rows)} providers by locations not compliant"},
-        xaxis={"title": {"text": "Locations"}},
-        yaxis={"automargin": True, "autorange": "reversed"},
-        height=_hbar_height(len(names)),
     )
     return {"data": data, "layout": layout}
 
@@ -238,27 +233,23 @@ def small_lag_chart(rows: list[dict], top: int = 20) -> dict:
     rows = rows[:top]
     groups = [r["group"] for r in rows]
     data = [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": name,
-            "y": groups,
-            "x": [r[key] for r in rows],
-            "marker": {"color": colour},
-            "hovertemplate": "%{y}: %{x:.1f}%<extra>" + name + "</extra>",
-        }
+        _hbar(
+            name,
+            groups,
+            [r[key] for r in rows],
+            colour,
+            "%{y}: %{x:.1f}%<extra>" + name + "</extra>",
+        )
         for key, name, colour in (
             ("small_compliance_pct", "Micro/small providers", "#ffb81c"),
             ("other_compliance_pct", "Other providers", "#005eb8"),
         )
     ]
-    layout = dict(
-        LAYOUT,
+    layout = _hbar_layout(
+        f"Compliant (%): micro/small against others, {len(rows)} biggest gaps",
+        {"title": {"text": "% of locations compliant"}, "range": [0, 100]},
+        max(300, 40 * len(groups) + 160),
         barmode="group",
-        title={"text": f"Compliant (%): micro/small against others, {len(rows)} biggest gaps"},
-        xaxis={"title": {"text": "% of locations compliant"}, "range": [0, 100]},
-        yaxis={"automargin": True, "autorange": "reversed"},
-        height=max(300, 40 * len(groups) + 160),
     )
     return {"data": data, "layout": layout}
 
