@@ -10,10 +10,12 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from dspt.cld import selectors, services
+from dspt.cld.api_releases import router as releases_router
 from dspt.cld.models import TimetablePeriod
 from dspt.organisations.models import Organisation
 
 router = Router(tags=["client-level data"])
+router.add_router("", releases_router)  # /releases and /aggregate-tables
 
 
 class SubmissionOut(Schema):
@@ -52,11 +54,9 @@ def _out(sub, detail: bool = False) -> dict:
 
 
 def _visible_submissions(request):
-    qs = selectors.submissions_for(request.user)
-    token = getattr(request, "api_token", None)
-    if token is not None and not selectors.is_processor(request.user):
-        qs = qs.filter(organisation=token.organisation)
-    return qs
+    return selectors.within_token(
+        request, selectors.submissions_for(request.user), "organisation_id"
+    )
 
 
 @router.get("/submissions", response=list[SubmissionOut])

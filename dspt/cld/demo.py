@@ -5,7 +5,8 @@ processed, one sent late and waiting to be processed, one missing, one sent but 
 data-quality report and error file) and one not yet due. The processing centre (processor@…) sees
 trace rates for two authorities, participation, two agreements and a release log with one
 refusal (the recipient's DSPT status is not good enough). The recipient analyst
-(recipient.analyst@…) can download the released extract and its aggregate.
+(recipient.analyst@…) can download the released extract, which combines both authorities'
+processed extracts for the period, and two aggregate tables.
 
 Every file is a small extract made by `dspt.cld.generate` and goes through the real checks,
 tracing, pseudonymisation and release, so the pages show what the code does (about a second in
@@ -42,6 +43,7 @@ from dspt.organisations.models import Organisation
 
 KEY_FILE_NAME = "demo-pseudonym.key"
 DUE_DAYS = 30
+DEMO_TABLES = ("events_people_by_authority_event_service", "people_by_authority_age_gender")
 
 
 def demo_key_path() -> Path:
@@ -239,7 +241,16 @@ def populate(ctx: DemoContext) -> None:
             expires_on=ctx.today + timedelta(days=730),
             reference="DSA-DEMO-001",
         )
-        rels = [services.release(sub=on_time, dsa=dsa, user=processor, on=ctx.today)]
+        # One release of every authority's processed extract for the period, with two tables.
+        rels = [
+            services.release(
+                submissions=processed,
+                dsa=dsa,
+                tables=DEMO_TABLES,
+                user=processor,
+                on=ctx.today,
+            )
+        ]
         if weak is not None:
             weak_dsa = services.create_agreement(
                 user=processor,
@@ -251,7 +262,9 @@ def populate(ctx: DemoContext) -> None:
                 expires_on=ctx.today + timedelta(days=365),
                 reference="DSA-DEMO-002",
             )
-            rels.append(services.release(sub=on_time, dsa=weak_dsa, user=processor, on=ctx.today))
+            rels.append(
+                services.release(submissions=[on_time], dsa=weak_dsa, user=processor, on=ctx.today)
+            )
         for n, rel in enumerate(rels):
             Release.objects.filter(pk=rel.pk).update(
                 released_at=_at(p0.due_date + timedelta(days=3 + n), 11)

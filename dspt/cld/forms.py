@@ -61,11 +61,74 @@ class AgreementForm(forms.Form):
         return ref
 
 
-class ReleaseForm(forms.Form):
-    submission = forms.ModelChoiceField(
-        queryset=Submission.objects.filter(state=Submission.State.PROCESSED)
+class AgreementChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: DataSharingAgreement) -> str:
+        state = f"until {obj.expires_on:%d %B %Y}" if obj.active else "not active"
+        return f"{obj.reference}: {obj.recipient.name}, {state}"
+
+
+class ChooseAgreementForm(forms.Form):
+    """Step one of a release: the agreement decides which extracts may be offered."""
+
+    agreement = AgreementChoiceField(
+        queryset=DataSharingAgreement.objects.select_related("recipient").order_by("reference"),
+        label="Agreement",
+        empty_label="Choose an agreement",
+        error_messages={
+            "required": "Choose an agreement.",
+            "invalid_choice": "Choose an agreement from the list.",
+        },
     )
-    agreement = forms.ModelChoiceField(queryset=DataSharingAgreement.objects.all())
+
+
+def extract_label(sub: Submission) -> str:
+    """How the release form names an extract: authority, period, rows and when processed."""
+    processed = f"{sub.processed_at:%d %B %Y}" if sub.processed_at else "date not recorded"
+    return f"{sub.organisation.name}, {sub.period}, {sub.rows:,} rows, processed {processed}"
+
+
+class ReleaseForm(forms.Form):
+    """Step two: which of the agreement's processed extracts, and which aggregate tables.
+
+    Only extracts the agreement covers are offered, and of several processed extracts of one
+    authority for one period only the latest (an earlier one has been replaced).
+    """
+
+    agreement = forms.ModelChoiceField(
+        queryset=DataSharingAgreement.objects.all(), widget=forms.HiddenInput
+    )
+    submissions = forms.TypedMultipleChoiceField(
+        coerce=int,
+        label="Extracts",
+        error_messages={
+            "required": "Choose at least one extract.",
+            "invalid_choice": "Extract %(value)s cannot be released under this agreement.",
+        },
+    )
+    tables = forms.MultipleChoiceField(
+        required=False,
+        label="Aggregate tables",
+        error_messages={"invalid_choice": "There is no aggregate table %(value)s."},
+    )
+
+    def __init__(self, *args, agreement: DataSharingAgreement | None = None, **kwargs):
+        from dspt.cld.aggregates import load_aggregates
+        from dspt.cld.selectors import releasable_submissions
+
+        super().__init__(*args, **kwargs)
+        self.offered = releasable_submissions(agreement) if agreement is not None else []
+        self.fields["submissions"].choices = [(s.pk, extract_label(s)) for s in self.offered]
+        self.aggregates = load_aggregates()
+        self.fields["tables"].choices = [(t.name, t.title) for t in self.aggregates.tables]
+        if agreement is not None and not self.is_bound:
+            self.initial.setdefault("agreement", agreement.pk)
+            self.initial.setdefault("submissions", [s.pk for s in self.offered])
+            self.initial.setdefault("tables", self.aggregates.defaults)
+
+    def chosen_submissions(self) -> list[Submission]:
+        """The extracts ticked, as submissions (only valid after `is_valid()`)."""
+        ids = set(self.cleaned_data["submissions"])
+        return [s for s in self.offered if s.pk in ids]
 
 
 STEP_LABELS = {

@@ -4,6 +4,10 @@ A plain UTF-8 file is used where it lies (no copy). A gzipped file is expanded, 
 file transcoded, into the work directory in bounded chunks, so memory stays flat. Expansion stops
 at a size cap and at a compression-ratio cap, which is what defeats a gzip bomb; a truncated or
 corrupt stream is reported as such. Nothing here ever holds more than one chunk in memory.
+
+Whether a plain file is UTF-8 is settled here, by one streaming read through Python's UTF-8
+decoder, so every engine sees the same text (Spark's CSV reader would silently put U+FFFD in
+place of invalid bytes).
 """
 
 from __future__ import annotations
@@ -72,14 +76,41 @@ def _check_not_binary(sample: bytes) -> None:
         )
 
 
+def is_utf8(path: Path, *, chunk_size: int = CHUNK) -> bool:
+    """True when the whole file is valid UTF-8 (strict: no surrogates, no overlong forms).
+
+    Streams the file in `chunk_size` pieces through the incremental decoder, so a character split
+    across two pieces is judged whole and memory stays at one piece; stops at the first invalid
+    byte. A piece of pure ASCII with nothing pending is skipped without decoding (bytes.isascii
+    runs at memory speed), which makes the common all-ASCII extract almost free to check.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(chunk_size):
+                if chunk.isascii() and not decoder.getstate()[0]:
+                    continue
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+ENCODINGS = ("detect", "windows-1252")
+
+
 def land(
-    source: Path, workdir: Path, *, encoding: str = "auto", limits: Limits | None = None
+    source: Path, workdir: Path, *, encoding: str = "detect", limits: Limits | None = None
 ) -> LandedFile:
     """Prepare `source` for scanning. `encoding="windows-1252"` forces a transcode.
 
-    With `auto`, a plain file is assumed UTF-8 and handed over untouched; the scan reports invalid
-    UTF-8 and the caller then lands it again with `windows-1252`.
+    With `detect`, a plain file is first read through the UTF-8 decoder (`is_utf8`): valid, it is
+    handed over untouched; not, it is transcoded from Windows-1252. Gzipped files and files with a
+    UTF-8 byte order mark are decoded while they are copied.
     """
+    if encoding not in ENCODINGS:
+        raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}, not {encoding!r}")
     limits = limits or Limits.from_settings()
     if not source.is_file():
         raise Unreadable("EMPTY_FILE", f"There is no file at {source.name}.")
@@ -89,10 +120,13 @@ def land(
         if not head:
             raise Unreadable("EMPTY_FILE", "The file is empty.")
         _check_not_binary(head)
-        if encoding == "auto" and not head.startswith(UTF8_BOM):
-            return LandedFile(source, "utf-8", gzipped=False, copied=False)
+        if encoding != "windows-1252" and not head.startswith(UTF8_BOM):
+            # The check reads but writes nothing, so only the transcode below meets the limits.
+            if is_utf8(source):
+                return LandedFile(source, "utf-8", gzipped=False, copied=False)
+            encoding = "windows-1252"
     target = workdir / "landed.csv"
-    if encoding == "auto":
+    if encoding != "windows-1252":
         try:
             _copy(source, target, gzipped, "utf-8", limits)
             return LandedFile(target, "utf-8", gzipped, copied=True)

@@ -143,12 +143,13 @@ class DataSharingAgreement(models.Model):
 
 
 class Release(models.Model):
-    """One release of a processed submission to a recipient, or a refused attempt and why."""
+    """One release to a recipient of one or more processed submissions, combined into one re-keyed
+    extract with the chosen aggregate tables; or a refused attempt and why (all or nothing)."""
 
     agreement = models.ForeignKey(
         DataSharingAgreement, null=True, on_delete=models.PROTECT, related_name="releases"
     )
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="releases")
+    submissions = models.ManyToManyField(Submission, related_name="releases")
     dataset = models.CharField(max_length=30, default="cld")
     recipient = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="cld_releases"
@@ -158,9 +159,13 @@ class Release(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     file_path = models.CharField(max_length=500, blank=True)
-    aggregate_path = models.CharField(max_length=500, blank=True)
+    # One entry per aggregate table written: {"name", "title", "path", "rows"}, in the order of
+    # the aggregate tables file. The title is kept as it was on the day of release.
+    tables = models.JSONField(default=list, blank=True)
+    # The version of specs/aggregates.json the tables came from ("" before tables were data).
+    aggregates_version = models.CharField(max_length=40, blank=True)
     rows = models.BigIntegerField(default=0)
-    refused_reason = models.CharField(max_length=300, blank=True)
+    refused_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-released_at"]
@@ -171,3 +176,7 @@ class Release(models.Model):
     @property
     def refused(self) -> bool:
         return bool(self.refused_reason)
+
+    def table(self, name: str) -> dict | None:
+        """The aggregate table of this release with that name, if it has one."""
+        return next((t for t in self.tables or [] if t.get("name") == name), None)

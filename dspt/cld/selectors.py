@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from dspt.accounts.models import OversightRole
 from dspt.cld.models import (
@@ -67,10 +68,90 @@ def recipient_organisations_for(user) -> QuerySet[Organisation]:
 
 def releases_for(user) -> QuerySet[Release]:
     """Releases a person may see: all (processor), or those made to their organisations."""
-    qs = Release.objects.select_related("recipient", "submission__organisation", "agreement")
+    qs = Release.objects.select_related("recipient", "agreement").prefetch_related(
+        "submissions__organisation", "submissions__period"
+    )
     if is_processor(user):
         return qs
     return qs.filter(recipient__in=recipient_organisations_for(user), refused_reason="")
+
+
+def can_download(user, rel: Release) -> bool:
+    """Record-level files go to the recipient's members and admins (not its viewers), and the
+    processing centre; the agreement and status are checked separately, at each download."""
+    if is_processor(user):
+        return True
+    return bool(
+        user.is_authenticated
+        and rel.recipient.memberships.filter(user=user, role__in=("admin", "member")).exists()
+    )
+
+
+@dataclass(frozen=True)
+class ReleaseFile:
+    path: Path
+    filename: str
+    content_type: str
+
+
+def release_file(rel: Release, what: str) -> ReleaseFile | None:
+    """The file `what` ("extract" or one of the release's table names) names, or None.
+
+    The path always comes from the release's own record, never from the request.
+    """
+    if rel.refused:
+        return None
+    if what == "extract":
+        if not rel.file_path:
+            return None
+        return ReleaseFile(
+            Path(rel.file_path), f"cld-release-{rel.pk}.parquet", "application/vnd.apache.parquet"
+        )
+    table = rel.table(what)
+    if table is None or not table.get("path"):
+        return None
+    return ReleaseFile(Path(table["path"]), f"cld-release-{rel.pk}-{what}.csv", "text/csv")
+
+
+def _newest_first(qs: QuerySet[Submission]) -> QuerySet[Submission]:
+    return qs.order_by(F("processed_at").desc(nulls_last=True), "-pk")
+
+
+def replaced_by(sub: Submission) -> Submission | None:
+    """The latest processed extract of the same authority and period, when it is not `sub`.
+
+    An authority may send a period again (a correction); only the latest processed one goes.
+    """
+    if sub.period_id is None:
+        return None
+    latest = _newest_first(
+        Submission.objects.filter(
+            organisation_id=sub.organisation_id,
+            period_id=sub.period_id,
+            state=Submission.State.PROCESSED,
+        )
+    ).first()
+    return latest if latest is not None and latest.pk != sub.pk else None
+
+
+def releasable_submissions(dsa: DataSharingAgreement) -> list[Submission]:
+    """What a release under `dsa` may offer: processed extracts of the authorities it covers for
+    periods inside its own, only the latest processed one per authority and period; by
+    authority name, newest period first."""
+    qs = _newest_first(
+        Submission.objects.select_related("organisation", "period").filter(
+            state=Submission.State.PROCESSED,
+            organisation__in=dsa.local_authorities.all(),
+            period__period_start__gte=dsa.period_start,
+            period__period_end__lte=dsa.period_end,
+        )
+    )
+    latest: dict[tuple[int, int], Submission] = {}
+    for sub in qs:
+        latest.setdefault((sub.organisation_id, sub.period_id), sub)
+    return sorted(
+        latest.values(), key=lambda s: (s.organisation.name, -s.period.period_end.toordinal())
+    )
 
 
 def agreements_for(user) -> QuerySet[DataSharingAgreement]:
@@ -168,3 +249,12 @@ def participation(user) -> list[tuple[Organisation, Participation | None]]:
         (la, records.get(la.pk))
         for la in Organisation.objects.filter(org_type=OrgType.LOCAL_AUTHORITY).order_by("name")
     ]
+
+
+def within_token(request, qs: QuerySet, organisation_field: str) -> QuerySet:
+    """Narrow `qs` to the calling API token's organisation (`organisation_field` names it), unless
+    the caller is the processing centre, whose tokens reach what the centre sees."""
+    token = getattr(request, "api_token", None)
+    if token is None or is_processor(request.user):
+        return qs
+    return qs.filter(**{organisation_field: token.organisation_id})

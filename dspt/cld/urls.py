@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dspt.cld import views
+from dspt.cld import views, views_releases
 
 app_name = "cld"
 urlpatterns = [
@@ -21,7 +21,11 @@ urlpatterns = [
     path("centre/participation/<int:pk>/", views.participation_edit, name="participation_edit"),
     path("centre/agreements/", views.agreement_create, name="agreement_create"),
     path("centre/agreements/<int:pk>/toggle/", views.agreement_toggle, name="agreement_toggle"),
-    path("centre/releases/", views.release_create, name="release_create"),
-    path("releases/", views.releases, name="releases"),
-    path("releases/<int:pk>/<str:what>/", views.release_download, name="release_download"),
+    path("centre/releases/", views_releases.release_create, name="release_create"),
+    path("centre/releases/new/", views_releases.release_new, name="release_new"),
+    path("releases/", views_releases.releases, name="releases"),
+    path("releases/<int:pk>/", views_releases.release_detail, name="release"),
+    path(
+        "releases/<int:pk>/<slug:what>/", views_releases.release_download, name="release_download"
+    ),
 ]

@@ -16,8 +16,8 @@ from dspt.cld import conf, selectors, services
 from dspt.cld.forms import (
     STEP_LABELS,
     AgreementForm,
+    ChooseAgreementForm,
     ParticipationForm,
-    ReleaseForm,
     UploadForm,
 )
 from dspt.cld.models import DataSharingAgreement, Participation, Submission
@@ -206,7 +206,7 @@ def centre(request):
             ),
             "onboarding_steps": Participation.STEPS,
             "agreement_form": AgreementForm(),
-            "release_form": ReleaseForm(),
+            "choose_agreement": ChooseAgreementForm(),
             "back_link": {"href": "/cld/"},
         },
     )
@@ -286,63 +286,6 @@ def agreement_toggle(request, pk: int):
     dsa = get_object_or_404(DataSharingAgreement, pk=pk)
     services.set_agreement_active(dsa, not dsa.active, user=request.user, request=request)
     return redirect("cld:centre")
-
-
-@login_required
-@require_POST
-def release_create(request):
-    _processor_only(request)
-    form = ReleaseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a processed extract and an agreement.")
-        return redirect("cld:centre")
-    rel = services.release(
-        sub=form.cleaned_data["submission"],
-        dsa=form.cleaned_data["agreement"],
-        user=request.user,
-        on=today(),
-        request=request,
-    )
-    if rel.refused:
-        messages.error(request, f"Release refused: {rel.refused_reason}")
-    else:
-        messages.info(request, f"Released {rel.rows} rows to {rel.recipient.name}.")
-    return redirect("cld:centre")
-
-
-@login_required
-def releases(request):
-    return render(
-        request,
-        "cld/releases.jinja",
-        {
-            "page_title": "Extracts released to you",
-            "releases": selectors.releases_for(request.user).filter(refused_reason=""),
-            "back_link": {"href": "/cld/"},
-        },
-    )
-
-
-@login_required
-def release_download(request, pk: int, what: str):
-    if what not in ("extract", "aggregate"):
-        raise Http404
-    rel = get_object_or_404(selectors.releases_for(request.user), pk=pk)
-    reason = services.authorise_download(
-        rel, user=request.user, on=today(), what=what, request=request
-    )
-    if reason:
-        return render(
-            request,
-            "cld/refused.jinja",
-            {"page_title": "Download refused", "reason": reason},
-            status=403,
-        )
-    if what == "extract":
-        return _file(
-            rel.file_path, f"cld-release-{rel.pk}.parquet", "application/vnd.apache.parquet"
-        )
-    return _file(rel.aggregate_path, f"cld-release-{rel.pk}-aggregate.csv", "text/csv")
 
 
 __all__ = ["Submission"]

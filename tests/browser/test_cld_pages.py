@@ -1,5 +1,6 @@
 """Client-level data in a real browser: an authority sends extracts and reads its data-quality
-report, the processing centre traces one, agrees and releases it, the recipient downloads it, and
+report, the processing centre traces one, agrees and releases it (choosing the extracts and the
+aggregate tables), the recipient downloads the extract and a table, and
 a recipient whose DSPT status has lapsed is refused with the reason. Every page is scanned with
 axe (no serious or critical violations)."""
 
@@ -10,7 +11,7 @@ import pytest
 from dspt.accounts.models import Membership, OversightRole, User
 from dspt.assessments.models import Publication
 from dspt.cld.generate import generate
-from dspt.cld.models import DataSharingAgreement, Release, Submission, TimetablePeriod
+from dspt.cld.models import Release, Submission, TimetablePeriod
 from dspt.cld.worker import run_worker
 from dspt.organisations.models import LocalAuthority, Organisation, OrgType, Region
 from tests.browser.conftest import axe_violations
@@ -190,11 +191,25 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
         page.get_by_label("Purpose").fill("Evaluation of reablement")
         page.get_by_role("button", name="Save agreement").click()
         page.get_by_text("Agreement saved.").wait_for()
-    for reference in ("DSA-1", "DSA-2"):
-        page.get_by_label("Submission", exact=True).select_option(index=1)
+    # Releasing: choose the agreement, then its extracts (all ticked) and the tables.
+    for reference, name in (("DSA-1", "Research Unit"), ("DSA-2", "Unassured Analytics")):
+        page.goto(site + "/cld/centre/")
         page.get_by_label("Agreement", exact=True).select_option(
-            label=str(DataSharingAgreement.objects.get(reference=reference))
+            label=f"{reference}: {name}, until 31 March 2027"
         )
+        page.get_by_role("button", name="Show extracts").click()
+        page.get_by_role("heading", name=f"Agreement {reference}").wait_for()
+        extract = page.get_by_label("Include Leeds Council, 01 Apr 2024 to 31 Mar 2025")
+        assert extract.is_checked()
+        assert page.get_by_label(
+            "Events and people by authority, event type and service type"
+        ).is_checked()
+        page.get_by_label("People by authority, age band and gender").check()
+        if reference == "DSA-1":
+            assert (
+                "only its latest processed extract is offered" in page.locator("main").inner_text()
+            )
+            _accessible(page, "release form")
         with page.expect_navigation():
             page.get_by_role("button", name="Release", exact=True).click()
     main = page.locator("main").inner_text()
@@ -210,6 +225,16 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
     with page.expect_download() as download:
         page.get_by_role("link", name="Pseudonymised extract (Parquet)").click()
     assert download.value.path().read_bytes()[:4] == b"PAR1"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="People by authority, age band and gender (CSV)").click()
+    ages = download.value.path().read_text().splitlines()
+    assert ages[0] == "period_end,la_code,age_band,gender,people" and len(ages) > 1
+    released = Release.objects.get(recipient__ods_code="8RE01")
+    page.get_by_role("link", name=f"release {released.pk}").click()
+    page.wait_for_url(f"**/cld/releases/{released.pk}/")
+    page.get_by_role("heading", name="Extracts").wait_for()
+    assert "Leeds Council" in page.locator("main").inner_text()
+    _accessible(page, "release page")
 
     # A year later its DSPT status has lapsed: the download is refused, with the reason.
     settings.DSPT_TODAY = "2026-08-01"

@@ -34,6 +34,9 @@ def session():
     if _session is not None:
         return _session
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # glibc gives each JVM thread its own malloc arena by default; native buffers (zstd, Parquet)
+    # spread over many arenas inflate the resident size far past the heap. Two is plenty here.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     from pyspark.sql import SparkSession
 
     logging.getLogger("py4j").setLevel(logging.ERROR)
@@ -46,6 +49,12 @@ def session():
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", str(conf.get("DSPT_CLD_SPARK_SHUFFLE_PARTITIONS")))
         .config("spark.driver.memory", "1g")
+        # Bound what the JVM holds beyond its heap (direct buffers default to the heap's size
+        # again), so local mode keeps within the 2 GB a machine like ours can give it.
+        .config(
+            "spark.driver.extraJavaOptions",
+            "-XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=256m -XX:ReservedCodeCacheSize=128m",
+        )
         .config("spark.sql.parquet.compression.codec", "zstd")
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
         .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")

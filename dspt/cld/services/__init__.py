@@ -12,7 +12,12 @@ from dspt.cld.services.agreements import create_agreement, set_agreement_active
 from dspt.cld.services.checking import check_submission, process_submission
 from dspt.cld.services.common import CldError, finish, zone
 from dspt.cld.services.participation import set_participation
-from dspt.cld.services.releases import authorise_download, refusal_reason, release
+from dspt.cld.services.releases import (
+    authorise_download,
+    refusal_reason,
+    release,
+    release_refusal,
+)
 from dspt.cld.services.submissions import receive_upload, schedule_check
 from dspt.cld.services.timetable import seed_timetable
 
@@ -26,6 +31,7 @@ __all__ = [
     "receive_upload",
     "refusal_reason",
     "release",
+    "release_refusal",
     "schedule_check",
     "seed_timetable",
     "set_agreement_active",

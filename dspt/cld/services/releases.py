@@ -1,8 +1,14 @@
 """Writes: releases to recipients and downloads, each checked against the agreement and the
-recipient's DSPT status on the day; refusals are stored and audited too."""
+recipient's DSPT status on the day; refusals are stored and audited too.
+
+A release covers one or more processed submissions and is all or nothing: if any of them may not
+go, nothing is written and the refusal names each extract that failed and why.
+"""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -13,9 +19,14 @@ from dspt.cld import selectors
 from dspt.cld.models import DataSharingAgreement, Release, Submission
 from dspt.cld.services.common import CldError, zone
 
+VIEWER_REASON = (
+    "Only the recipient's members and admins can download released data; "
+    "viewers can see what was released."
+)
 
-def refusal_reason(dsa: DataSharingAgreement | None, sub: Submission, on: date) -> str | None:
-    """Why `sub` may not go to the agreement's recipient on day `on`, or None when it may."""
+
+def agreement_reason(dsa: DataSharingAgreement | None, on: date) -> str | None:
+    """Why nothing may go under `dsa` on day `on` (the agreement or the recipient), or None."""
     from dspt.statuses.selectors import status_of
 
     if dsa is None:
@@ -26,14 +37,6 @@ def refusal_reason(dsa: DataSharingAgreement | None, sub: Submission, on: date) 
         return f"Agreement {dsa.reference} expired on {dsa.expires_on:%d %B %Y}."
     if "cld" not in (dsa.datasets or []):
         return f"Agreement {dsa.reference} does not cover client-level data."
-    if not dsa.local_authorities.filter(pk=sub.organisation_id).exists():
-        return f"Agreement {dsa.reference} does not cover {sub.organisation.name}."
-    if sub.period and not (
-        dsa.period_start <= sub.period.period_start and sub.period.period_end <= dsa.period_end
-    ):
-        return f"Agreement {dsa.reference} does not cover the period {sub.period}."
-    if sub.state != Submission.State.PROCESSED:
-        return "The extract has not been processed."
     status = status_of(dsa.recipient, on)
     if not status.meets_standards:
         return (
@@ -43,14 +46,96 @@ def refusal_reason(dsa: DataSharingAgreement | None, sub: Submission, on: date) 
     return None
 
 
-def release(*, sub: Submission, dsa: DataSharingAgreement, user, on: date, request=None) -> Release:
-    """Release a processed extract to a recipient, or record why it was refused."""
+def extract_reason(dsa: DataSharingAgreement, sub: Submission) -> str | None:
+    """Why this one extract is outside the agreement or not ready, or None."""
+    if not dsa.local_authorities.filter(pk=sub.organisation_id).exists():
+        return f"Agreement {dsa.reference} does not cover {sub.organisation.name}."
+    # Without a period nobody can show the agreement covers the data, so it does not go.
+    if sub.period is None:
+        return "The extract has no reporting period."
+    if not (
+        dsa.period_start <= sub.period.period_start and sub.period.period_end <= dsa.period_end
+    ):
+        return f"Agreement {dsa.reference} does not cover the period {sub.period}."
+    if sub.state != Submission.State.PROCESSED:
+        return "The extract has not been processed."
+    return None
+
+
+def describe(sub: Submission) -> str:
+    """How a refusal names an extract: 'Extract 12 (Leeds Council, 01 Apr 2024 to 31 Mar 2025)'."""
+    return f"Extract {sub.pk} ({sub.organisation.name}, {sub.period or 'no period'})"
+
+
+def refusal_reason(dsa: DataSharingAgreement | None, sub: Submission, on: date) -> str | None:
+    """Why `sub` may not go to the agreement's recipient on day `on`, or None when it may."""
+    return agreement_reason(dsa, on) or (extract_reason(dsa, sub) if dsa else None)
+
+
+def release_refusal(
+    dsa: DataSharingAgreement | None,
+    subs: Sequence[Submission],
+    on: date,
+    *,
+    releasing: bool = True,
+) -> str | None:
+    """Why a release of all of `subs` may not go (every problem, each extract named), or None.
+
+    When `releasing`, also refuse an extract a later processed one of the same authority and
+    period replaces, or whose processed files are missing; a download of an earlier release
+    re-checks only the agreement and the recipient.
+    """
+    reason = agreement_reason(dsa, on)
+    if dsa is None:
+        return reason
+    problems = [reason] if reason else []
+    for sub in subs:
+        why = extract_reason(dsa, sub)
+        if why is None and releasing:
+            newer = selectors.replaced_by(sub)
+            if newer is not None:
+                why = f"A later processed extract ({newer.pk}) replaces it."
+            elif not sub.output_path or not Path(sub.output_path).is_dir():
+                why = "Its processed files are missing."
+        if why:
+            problems.append(f"{describe(sub)}: {why}")
+    return " ".join(problems) or None
+
+
+def release(
+    *,
+    submissions: Sequence[Submission],
+    dsa: DataSharingAgreement,
+    tables: Sequence[str] | None = None,
+    user,
+    on: date,
+    request=None,
+) -> Release:
+    """Release processed extracts to the agreement's recipient as one re-keyed Parquet file plus
+    the chosen aggregate tables (None: the file's defaults), or record why it was refused.
+
+    Raises CldError (storing nothing) for a request that is not a release at all: not the
+    processing centre, no agreement, no extract, or a table name not in the aggregates file.
+    """
     if not selectors.is_processor(user):
         raise CldError("Only the processing centre releases extracts.")
+    from dspt.cld.aggregates import AggregateSpecError, load_aggregates
     from dspt.cld.pseudonymise import load_key
-    from dspt.cld.release import aggregate, rekey
+    from dspt.cld.release import rekey, write_aggregates
 
-    reason = refusal_reason(dsa, sub, on)
+    if dsa is None:
+        raise CldError("Choose a data sharing agreement.")
+    subs = list({s.pk: s for s in submissions}.values())
+    if not subs:
+        raise CldError("Choose at least one processed extract.")
+    spec = load_aggregates()
+    try:
+        chosen = spec.choose(list(spec.defaults if tables is None else tables))
+    except AggregateSpecError as exc:
+        raise CldError(str(exc)) from exc
+    ids = sorted(s.pk for s in subs)
+
+    reason = release_refusal(dsa, subs, on)
     if reason is None:
         try:
             key = load_key()
@@ -59,39 +144,50 @@ def release(*, sub: Submission, dsa: DataSharingAgreement, user, on: date, reque
     if reason:
         with transaction.atomic():
             rel = Release.objects.create(
-                agreement=dsa,
-                submission=sub,
-                recipient=dsa.recipient,
-                released_by=user,
-                refused_reason=reason[:300],
+                agreement=dsa, recipient=dsa.recipient, released_by=user, refused_reason=reason
             )
+            rel.submissions.set(subs)
             record(
                 "cld.release_refused",
                 actor=user,
                 organisation=dsa.recipient,
                 obj=rel,
-                detail={"reason": reason, "submission": sub.pk},
+                detail={"reason": reason, "submissions": ids},
                 request=request,
             )
         return rel
     with transaction.atomic():
         rel = Release.objects.create(
-            agreement=dsa, submission=sub, recipient=dsa.recipient, released_by=user
+            agreement=dsa,
+            recipient=dsa.recipient,
+            released_by=user,
+            aggregates_version=spec.version,
         )
+        rel.submissions.set(subs)
         folder = zone("releases", str(rel.pk))
-        rows = rekey(Path(sub.output_path), folder / "extract.parquet", key, dsa.recipient.ods_code)
-        aggregate(Path(sub.output_path), folder / "aggregate.csv")
+        dirs = [Path(s.output_path) for s in sorted(subs, key=lambda s: s.pk)]
+        try:
+            rows = rekey(dirs, folder / "extract.parquet", key, dsa.recipient.ods_code)
+            written = write_aggregates(dirs, folder, chosen)
+        except Exception:
+            # Nothing partial: the row goes with the transaction, the files with the folder.
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         Release.objects.filter(pk=rel.pk).update(
-            file_path=str(folder / "extract.parquet"),
-            aggregate_path=str(folder / "aggregate.csv"),
-            rows=rows,
+            file_path=str(folder / "extract.parquet"), tables=written, rows=rows
         )
         record(
             "cld.released",
             actor=user,
             organisation=dsa.recipient,
             obj=rel,
-            detail={"submission": sub.pk, "agreement": dsa.reference, "rows": rows},
+            detail={
+                "submissions": ids,
+                "agreement": dsa.reference,
+                "rows": rows,
+                "tables": [t.name for t in chosen],
+                "aggregates_version": spec.version,
+            },
             request=request,
         )
     rel.refresh_from_db()
@@ -99,12 +195,15 @@ def release(*, sub: Submission, dsa: DataSharingAgreement, user, on: date, reque
 
 
 def authorise_download(rel: Release, *, user, on: date, what: str, request=None) -> str | None:
-    """Check again at download time (the status may have lapsed); log the download or refusal."""
-    reason = (
-        "This release was refused."
-        if rel.refused
-        else refusal_reason(rel.agreement, rel.submission, on)
-    )
+    """Check again at download time (the status may have lapsed, the agreement been stopped) for
+    every extract in the release, and that the person is a member or admin of the recipient (or
+    the processing centre); log the download or the refusal. Returns the reason, or None."""
+    if rel.refused:
+        reason = "This release was refused."
+    elif not selectors.can_download(user, rel):
+        reason = VIEWER_REASON
+    else:
+        reason = release_refusal(rel.agreement, list(rel.submissions.all()), on, releasing=False)
     with transaction.atomic():
         if reason:
             record(

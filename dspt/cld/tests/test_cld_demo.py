@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from dspt.cld.demo import DEMO_TABLES
 from dspt.cld.models import Submission
 from dspt.cld.selectors import releases_for
 from dspt.organisations.demo.loader import load_demo
@@ -58,3 +59,22 @@ def test_demo_sign_ins_see_client_level_data(client, monkeypatch, settings):
     mine = releases_for(ctx.users["recipient_analyst"]).get()
     resp = client.get(f"/cld/releases/{mine.pk}/extract/")
     assert resp.status_code == 200 and b"".join(resp.streaming_content)[:4] == b"PAR1"
+    # One release of both authorities' processed extracts for the period, with two tables.
+    covered = list(mine.submissions.all())
+    assert len(covered) == 2 and len({s.organisation_id for s in covered}) == 2
+    assert mine.rows == sum(s.rows for s in covered)
+    assert [t["name"] for t in mine.tables] == list(DEMO_TABLES)
+    assert (
+        mine.agreement.local_authorities.filter(pk__in=[s.organisation_id for s in covered]).count()
+        == 2
+    )
+    for table in mine.tables:
+        assert table["title"] in releases
+        resp = client.get(f"/cld/releases/{mine.pk}/{table['name']}/")
+        lines = b"".join(resp.streaming_content).decode().splitlines()
+        assert resp.status_code == 200 and len(lines) > 1
+        assert {line.split(",")[1] for line in lines[1:]} == {
+            s.organisation.local_authority.ons_code for s in covered
+        }
+    page = client.get(f"/cld/releases/{mine.pk}/").content.decode()
+    assert all(s.organisation.name in page for s in covered)

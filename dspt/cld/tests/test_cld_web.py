@@ -23,6 +23,7 @@ from .conftest import TEST_KEY_HEX
 
 pytestmark = pytest.mark.django_db
 KEY = bytes.fromhex(TEST_KEY_HEX)
+TABLE = "events_people_by_authority_event_service"
 PASSWORD = "correct horse battery staple"
 
 
@@ -223,9 +224,15 @@ def test_processing_release_and_download(client, world):
     assert client.get(f"/cld/submissions/{sub.pk}/trace-results.csv").status_code == 404
 
     login(client, world["processor"])
-    client.post("/cld/centre/releases/", {"submission": sub.pk, "agreement": dsas["DSA-1"].pk})
+    form = client.get(f"/cld/centre/releases/new/?agreement={dsas['DSA-1'].pk}")
+    assert form.status_code == 200 and f'value="{sub.pk}" checked'.encode() in form.content
+    client.post(
+        "/cld/centre/releases/",
+        {"agreement": dsas["DSA-1"].pk, "submissions": [sub.pk], "tables": [TABLE]},
+    )
     rel = Release.objects.get(recipient=world["rec"])
     assert not rel.refused and rel.rows == 300
+    assert [t["name"] for t in rel.tables] == [TABLE]
 
     login(client, world["analyst"])
     assert b"Research" not in b"" and client.get("/cld/releases/").status_code == 200
@@ -240,12 +247,12 @@ def test_processing_release_and_download(client, world):
     rkey = derive_recipient_key(KEY, "8RE01")
     for r in released[:20]:
         assert r["person_pseudo"] == pseudonym(rkey, master[r["event_reference"]]["person_pseudo"])
-    agg = b"".join(client.get(f"/cld/releases/{rel.pk}/aggregate/").streaming_content).decode()
-    assert agg.startswith("la_code,event_type,service_type,events,people")
+    agg = b"".join(client.get(f"/cld/releases/{rel.pk}/{TABLE}/").streaming_content).decode()
+    assert agg.startswith("period_end,la_code,event_type,service_type,events,people")
     assert all(
-        cell == "*" or int(cell) % 5 == 0
+        cell == "*" or (int(cell) % 5 == 0 and int(cell) >= 10)
         for line in agg.splitlines()[1:]
-        for cell in line.split(",")[3:]
+        for cell in line.split(",")[4:]
     )
     assert AuditEvent.objects.filter(action="cld.downloaded").count() == 2
 
@@ -256,7 +263,9 @@ def test_processing_release_and_download(client, world):
 
 def test_recipient_below_standards_met_is_refused(client, world):
     sub, dsas = _processed_and_agreements(client, world)
-    rel = services.release(sub=sub, dsa=dsas["DSA-2"], user=world["processor"], on=date(2025, 5, 1))
+    rel = services.release(
+        submissions=[sub], dsa=dsas["DSA-2"], user=world["processor"], on=date(2025, 5, 1)
+    )
     assert rel.refused and "Standards Met or better is required" in rel.refused_reason
     assert not rel.file_path
     assert AuditEvent.objects.filter(action="cld.release_refused").exists()
@@ -266,7 +275,9 @@ def test_recipient_below_standards_met_is_refused(client, world):
 
 def test_download_refused_when_agreement_or_status_lapses(client, world, settings):
     sub, dsas = _processed_and_agreements(client, world)
-    rel = services.release(sub=sub, dsa=dsas["DSA-1"], user=world["processor"], on=date(2025, 5, 1))
+    rel = services.release(
+        submissions=[sub], dsa=dsas["DSA-1"], user=world["processor"], on=date(2025, 5, 1)
+    )
     assert not rel.refused
     services.set_agreement_active(dsas["DSA-1"], False, user=world["processor"])
     login(client, world["analyst"])

@@ -61,13 +61,18 @@ class Command(BaseCommand):
                 help="override a rule's action (reject, warn or ignore); repeatable",
             )
             p.add_argument("--errors-csv", type=Path, help="write every finding to this CSV")
+            p.add_argument(
+                "--engine",
+                default="duckdb",
+                choices=["duckdb", "spark"],
+                help="where the checks (and processing) run: DuckDB (default) or Apache Spark",
+            )
             if name == "validate":
                 p.add_argument(
                     "--report", type=Path, help="write the JSON report here (default stdout)"
                 )
             else:
                 p.add_argument("--out", type=Path, required=True)
-                p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
                 p.add_argument("--index", type=Path, help="demographics index (CSV or Parquet)")
                 p.add_argument(
                     "--lookup", type=Path, help="postcode to LSOA lookup (CSV or Parquet)"
@@ -141,7 +146,9 @@ class Command(BaseCommand):
         from dspt.cld.validate import validate
 
         with tempfile.TemporaryDirectory(prefix="dspt-cld-") as work:
-            result = validate(o["file"], spec, Path(work), error_csv=o["errors_csv"])
+            result = validate(
+                o["file"], spec, Path(work), error_csv=o["errors_csv"], engine=o["engine"]
+            )
             if result.con is not None:
                 result.con.close()
         self._emit(result.report.to_json(), o["report"])

@@ -1,0 +1,207 @@
+"""Releases in the client-level data API (/api/v1/cld/releases, /api/v1/cld/aggregate-tables).
+
+Scoped as the pages are: the processing centre sees and makes every release; a recipient's
+people see the releases made to their organisation (a token only its own organisation's). Every
+file download is checked again as on the pages and logged.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from dspt.cld import selectors, services
+from dspt.cld.aggregates import load_aggregates
+from dspt.cld.models import DataSharingAgreement, Release
+from dspt.core.dates import today
+
+router = Router(tags=["client-level data"])
+
+
+class AggregateTableOut(Schema):
+    name: str
+    title: str
+    columns: list[str]
+    default: bool
+
+
+class AggregatesOut(Schema):
+    version: str
+    title: str
+    tables: list[AggregateTableOut]
+
+
+class ReleaseExtractOut(Schema):
+    id: int
+    organisation: str
+    organisation_name: str
+    period_start: date | None = None
+    period_end: date | None = None
+    rows: int
+
+
+class ReleaseFileOut(Schema):
+    name: str
+    title: str
+    rows: int | None = None
+    url: str
+
+
+class ReleaseOut(Schema):
+    id: int
+    agreement: str | None = None
+    recipient: str
+    released_at: datetime
+    refused: bool
+    refused_reason: str
+    rows: int
+    aggregates_version: str
+    submissions: list[ReleaseExtractOut]
+    files: list[ReleaseFileOut]
+
+
+class ReleaseIn(Schema):
+    agreement: str
+    submissions: list[int]
+    tables: list[str] | None = None
+
+
+class Message(Schema):
+    detail: str
+
+
+def _file_url(rel: Release, name: str) -> str:
+    return f"/api/v1/cld/releases/{rel.pk}/files/{name}"
+
+
+def _out(rel: Release) -> dict:
+    subs = sorted(rel.submissions.all(), key=lambda s: s.pk)
+    files = []
+    if not rel.refused:
+        files.append(
+            {
+                "name": "extract",
+                "title": "Pseudonymised extract (Parquet)",
+                "rows": rel.rows,
+                "url": _file_url(rel, "extract"),
+            }
+        )
+        files += [
+            {
+                "name": t["name"],
+                "title": t["title"],
+                "rows": t.get("rows"),
+                "url": _file_url(rel, t["name"]),
+            }
+            for t in rel.tables or []
+        ]
+    return {
+        "id": rel.pk,
+        "agreement": rel.agreement.reference if rel.agreement else None,
+        "recipient": rel.recipient.ods_code,
+        "released_at": rel.released_at,
+        "refused": rel.refused,
+        "refused_reason": rel.refused_reason,
+        "rows": rel.rows,
+        "aggregates_version": rel.aggregates_version,
+        "submissions": [
+            {
+                "id": s.pk,
+                "organisation": s.organisation.ods_code,
+                "organisation_name": s.organisation.name,
+                "period_start": s.period.period_start if s.period else None,
+                "period_end": s.period.period_end if s.period else None,
+                "rows": s.rows,
+            }
+            for s in subs
+        ],
+        "files": files,
+    }
+
+
+def _visible_releases(request):
+    return selectors.within_token(request, selectors.releases_for(request.user), "recipient_id")
+
+
+@router.get("/aggregate-tables", response=AggregatesOut)
+def aggregate_tables(request):
+    """The aggregate tables a release may include (from the versioned aggregates file)."""
+    spec = load_aggregates()
+    return {
+        "version": spec.version,
+        "title": spec.title,
+        "tables": [
+            {"name": t.name, "title": t.title, "columns": t.header, "default": t.default}
+            for t in spec.tables
+        ],
+    }
+
+
+@router.get("/releases", response=list[ReleaseOut])
+def list_releases(request):
+    """Releases you can see: those made to your organisation, or all (and refusals) for the
+    processing centre."""
+    return [_out(r) for r in _visible_releases(request)[:500]]
+
+
+@router.get("/releases/{release_id}", response=ReleaseOut)
+def get_release(request, release_id: int):
+    """One release: the extracts it covers and its files."""
+    return _out(get_object_or_404(_visible_releases(request), pk=release_id))
+
+
+@router.post("/releases", response={201: ReleaseOut, 409: ReleaseOut, 400: Message, 403: Message})
+def create_release(request, payload: ReleaseIn):
+    """Release processed extracts under an agreement (processing centre only), all or nothing.
+
+    `tables` names aggregate tables (see /aggregate-tables); leave it out for the defaults. 201:
+    released. 409: refused, stored and audited; `refused_reason` names each extract that may
+    not go and why. 400: the request names no extract, an unknown extract or an unknown table.
+    """
+    if not selectors.is_processor(request.user):
+        raise HttpError(403, "Only the processing centre releases extracts.")
+    dsa = get_object_or_404(DataSharingAgreement, reference=payload.agreement)
+    wanted = set(payload.submissions)
+    subs = list(selectors.submissions_for(request.user).filter(pk__in=wanted))
+    missing = sorted(wanted - {s.pk for s in subs})
+    if missing:
+        return Status(400, {"detail": f"No extract {', '.join(map(str, missing))}."})
+    try:
+        rel = services.release(
+            submissions=subs,
+            dsa=dsa,
+            tables=payload.tables,
+            user=request.user,
+            on=today(),
+            request=request,
+        )
+    except services.CldError as exc:
+        return Status(400, {"detail": str(exc)})
+    rel = selectors.releases_for(request.user).get(pk=rel.pk)
+    return Status(409 if rel.refused else 201, _out(rel))
+
+
+@router.get("/releases/{release_id}/files/{name}", response={200: None, 403: Message})
+def download_release_file(request, release_id: int, name: str):
+    """Download the extract (`extract`) or an aggregate table (its name); checked again now."""
+    rel = get_object_or_404(_visible_releases(request), pk=release_id)
+    target = selectors.release_file(rel, name)
+    if target is None:
+        raise HttpError(404, "Not found.")
+    reason = services.authorise_download(
+        rel, user=request.user, on=today(), what=name, request=request
+    )
+    if reason:
+        return Status(403, {"detail": reason})
+    if not target.path.is_file():
+        raise HttpError(404, "Not found.")
+    return FileResponse(
+        open(target.path, "rb"),  # noqa: SIM115 - closed by the response
+        as_attachment=True,
+        filename=target.filename,
+        content_type=target.content_type,
+    )
