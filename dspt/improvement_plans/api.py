@@ -306,17 +306,7 @@ def plan_decide(request, plan_id: int, payload: DecisionIn):
         return Status(403, {"detail": str(exc)})
     except services.PlanActionError as exc:
         return Status(409, {"detail": str(exc)})
-    return Status(
-        201,
-        {
-            "kind": d.kind,
-            "reasons": d.reasons,
-            "justification": d.justification,
-            "decided_by": d.decided_by_label,
-            "decided_on": d.decided_on,
-            "version": d.version.number if d.version else None,
-        },
-    )
+    return Status(201, shapes.decision(d))
 
 
 @router.patch(

@@ -37,6 +37,18 @@ def version(v) -> dict:
     }
 
 
+def decision(d) -> dict:
+    """One review decision as the API shows it."""
+    return {
+        "kind": d.kind,
+        "reasons": d.reasons,
+        "justification": d.justification,
+        "decided_by": d.decided_by_label,
+        "decided_on": d.decided_on,
+        "version": d.version.number if d.version else None,
+    }
+
+
 def detail(p: ImprovementPlan) -> dict:
     due = p.requests.filter(answered_by__isnull=True).order_by("-due_on").first()
     return {
@@ -45,17 +57,7 @@ def detail(p: ImprovementPlan) -> dict:
         "items": [i.__dict__ for i in plan_items_for(p.publication)],
         "rows": p.rows,
         "versions": [version(v) for v in p.versions.order_by("number")],
-        "decisions": [
-            {
-                "kind": d.kind,
-                "reasons": d.reasons,
-                "justification": d.justification,
-                "decided_by": d.decided_by_label,
-                "decided_on": d.decided_on,
-                "version": d.version.number if d.version else None,
-            }
-            for d in p.decisions.select_related("version")
-        ],
+        "decisions": [decision(d) for d in p.decisions.select_related("version")],
         "updates": [
             {
                 "summary": u.summary,

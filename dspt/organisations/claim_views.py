@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dspt.accounts.models import Membership
-from dspt.organisations import claims, selectors
+from dspt.organisations import claim_upkeep, claims, selectors
 from dspt.organisations.models import ClaimMethod, ClaimRequest, ClaimStatus, Organisation
 
 
@@ -101,35 +101,41 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _decider(request: HttpRequest) -> None:
+def _platform_admin(request: HttpRequest) -> None:
     # 404 rather than 403, as for other staff-only pages: the queue's existence is not advertised.
-    if not claims.may_decide(request.user):
+    if not claims.is_platform_admin(request.user):
         raise Http404("Not found.")
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """Platform admins: pending claims to check, and self-registered organisations to check."""
-    _decider(request)
-    return render(
-        request,
-        "organisations/claims_queue.jinja",
-        {
+    """Platform admins: every pending claim and unchecked self-registration, and recent approvals.
+    A head office's admins: the pending claims of their own sites."""
+    staff = claims.is_platform_admin(request.user)
+    sites = selectors.site_claims(request.user)
+    if not staff and not sites.exists():
+        raise Http404("Not found.")
+    context = {"staff": staff, "site_claims": sites, "page_title": "Registration requests"}
+    if staff:
+        context |= {
+            "staff_days": claim_upkeep.staff_days(),
             "staff_claims": selectors.pending_claims(ClaimMethod.STAFF),
             "email_claims": selectors.pending_claims(ClaimMethod.EMAIL),
             "unverified": selectors.unverified_registrations(),
-            "page_title": "Registration requests",
-        },
-    )
+            "recent": selectors.recently_verified_admins(),
+        }
+    return render(request, "organisations/claims_queue.jinja", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def decide(request: HttpRequest, claim_id: int) -> HttpResponse:
-    _decider(request)
     item = get_object_or_404(
         ClaimRequest.objects.select_related("organisation", "user"), pk=claim_id
     )
+    if not claims.may_decide(request.user, item):
+        raise Http404("Not found.")
+    staff = claims.is_platform_admin(request.user)
     error = None
     if request.method == "POST":
         approve = request.POST.get("decision") == "approve"
@@ -158,8 +164,11 @@ def decide(request: HttpRequest, claim_id: int) -> HttpResponse:
         {
             "item": item,
             "error": error,
-            "others": selectors.other_claims(item),
-            "history": selectors.claim_history(item.user),
+            # A head office sees the request itself; the claimant's other requests (elsewhere)
+            # are for platform staff only.
+            "others": selectors.other_claims(item) if staff else [],
+            "history": selectors.claim_history(item.user) if staff else [],
+            "staff": staff,
             "page_title": f"Check request for {item.organisation.name}",
         },
     )
@@ -168,10 +177,48 @@ def decide(request: HttpRequest, claim_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_checked(request: HttpRequest, ods_code: str) -> HttpResponse:
-    _decider(request)
+    _platform_admin(request)
     org = get_object_or_404(Organisation, ods_code=ods_code.upper(), self_registered=True)
     claims.mark_checked(
         organisation=org, by=request.user, note=request.POST.get("note", ""), request=request
     )
     messages.success(request, f"{org.name} is marked as checked.")
     return redirect("organisations:claims_queue")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def admins(request: HttpRequest, ods_code: str) -> HttpResponse:
+    """Platform admins: an organisation's admins, and removing one who was wrongly verified."""
+    _platform_admin(request)
+    org = get_object_or_404(Organisation, ods_code=ods_code.upper())
+    error = None
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        membership = get_object_or_404(
+            Membership, pk=request.POST.get("membership") or 0, organisation=org
+        )
+        try:
+            claim_upkeep.revoke_admin(
+                membership=membership, by=request.user, reason=reason, request=request
+            )
+        except claims.ClaimRefused as exc:
+            error = str(exc)
+        else:
+            messages.success(
+                request, f"{membership.user.email} is no longer an admin of {org.name}."
+            )
+            return redirect("organisations:claim_admins", org.ods_code)
+    return render(
+        request,
+        "organisations/claim_admins.jinja",
+        {
+            "org": org,
+            "admins": claim_upkeep.admins(org),
+            "approvals": selectors.approvals_of(org),
+            "error": error,
+            "reason": reason,
+            "page_title": f"Admins of {org.name}",
+        },
+    )

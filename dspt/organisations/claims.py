@@ -19,13 +19,13 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from dspt.accounts.models import Membership, OrgRole, OversightRole, User, hash_token
 from dspt.audit.services import record
 from dspt.core.dates import today
+from dspt.organisations import claim_messages
 from dspt.organisations.models import ClaimMethod, ClaimRequest, ClaimStatus, Organisation
 
 
@@ -54,8 +54,8 @@ def has_admin(org: Organisation) -> bool:
     return Membership.objects.filter(organisation=org, role=OrgRole.ADMIN).exists()
 
 
-def may_decide(user: User) -> bool:
-    """Only platform admins decide claims: they are the staff who can phone a registered manager."""
+def is_platform_admin(user: User) -> bool:
+    """Platform admins decide any claim: they are the staff who can phone a registered manager."""
     return bool(
         user.is_authenticated
         and user.is_active
@@ -63,18 +63,31 @@ def may_decide(user: User) -> bool:
     )
 
 
+def head_office_admins(org: Organisation) -> list[User]:
+    """The admins of `org`'s head office, if it has one: they know who runs their own sites."""
+    if org.parent_id is None:
+        return []
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organisation_id=org.parent_id, role=OrgRole.ADMIN, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def may_decide(user: User, claim: ClaimRequest | None = None) -> bool:
+    """Platform admins decide every claim; a head office's admins decide claims of its sites."""
+    if is_platform_admin(user):
+        return True
+    if claim is None or not (user.is_authenticated and user.is_active):
+        return False
+    return any(u.pk == user.pk for u in head_office_admins(claim.organisation))
+
+
 def mask_email(address: str) -> str:
     """Show enough of the registered address for the claimant to recognise it, not to harvest it."""
     local, _, domain = address.partition("@")
     return f"{local[:1]}{'•' * max(len(local) - 1, 2)}@{domain}"
-
-
-def _site_link(path: str) -> str:
-    # The configured public address, not the request's Host header: a forged Host must never
-    # put an attacker's site into a verification email.
-    from dspt.notifications.services import site_url
-
-    return site_url(path)
 
 
 def start_claim(
@@ -124,7 +137,7 @@ def _open(org: Organisation, user: User, method: str, note: str, request):
     for old in ClaimRequest.objects.select_for_update().filter(
         organisation=org, user=user, status=ClaimStatus.PENDING
     ):
-        _close(old, ClaimStatus.CANCELLED, "Replaced by a new request.", by=user)
+        close_claim(old, ClaimStatus.CANCELLED, "Replaced by a new request.", by=user)
     raw = secrets.token_urlsafe(32) if method == ClaimMethod.EMAIL else None
     claim = ClaimRequest.objects.create(
         organisation=org,
@@ -144,34 +157,16 @@ def _open(org: Organisation, user: User, method: str, note: str, request):
         request=request,
     )
     if raw:
-        transaction.on_commit(lambda: _email_link(claim, raw), robust=True)
+        transaction.on_commit(lambda: claim_messages.email_link(claim, raw), robust=True)
+    claim_messages.tell_head_office(claim)
     return claim, raw
 
 
-def _email_link(claim: ClaimRequest, raw: str) -> None:
-    org, user = claim.organisation, claim.user
-    link = _site_link(f"/organisations/claims/verify/{raw}/")
-    send_mail(
-        subject=f"Confirm who manages {org.name}'s Data Security and Protection Toolkit account",
-        message=(
-            f"{user.display_name} ({user.email}) has asked to become the organisation admin for "
-            f"{org.name} (ODS code {org.ods_code}) on the Data Security and Protection Toolkit.\n\n"
-            "We sent this to the email address we hold for your organisation. If this person "
-            "should manage your toolkit account, they must open this link while signed in as "
-            f"{user.email} and confirm:\n\n{link}\n\n"
-            f"The link works once and stops working after {link_days()} days.\n\n"
-            "If nobody at your organisation asked for this, do not forward the link. Nothing "
-            "changes unless it is used.\n"
-        ),
-        from_email=None,
-        recipient_list=[claim.sent_to],
-    )
-
-
-def _close(claim: ClaimRequest, status: str, reason: str, *, by: User | None) -> None:
+def close_claim(claim: ClaimRequest, status: str, reason: str, *, by: User | None, at=None) -> None:
+    """Close a (locked) pending claim with a status and the reason the person is shown."""
     claim.status = status
     claim.reason = reason
-    claim.decided_at = timezone.now()
+    claim.decided_at = at or timezone.now()
     claim.decided_by = by
     # The hash is kept so a used or replaced link gets a precise message; only a pending claim's
     # link is ever honoured.
@@ -187,12 +182,12 @@ def _make_admin(
     """
     org = Organisation.objects.select_for_update().get(pk=claim.organisation_id)
     if has_admin(org):
-        _close(claim, ClaimStatus.REJECTED, ALREADY_HAS_ADMIN.format(org=org.name), by=by)
+        close_claim(claim, ClaimStatus.REJECTED, ALREADY_HAS_ADMIN.format(org=org.name), by=by)
         return None
     membership, _ = Membership.objects.update_or_create(
         user=claim.user, organisation=org, defaults={"role": OrgRole.ADMIN}
     )
-    _close(claim, ClaimStatus.APPROVED, claim.reason, by=by)
+    close_claim(claim, ClaimStatus.APPROVED, claim.reason, by=by)
     org.admin_verified_at = timezone.now()
     fields = ["admin_verified_at", "updated_at"]
     if org.registered_on is None:
@@ -213,13 +208,13 @@ def _make_admin(
         .filter(organisation=org, status=ClaimStatus.PENDING)
         .exclude(pk=claim.pk)
     ):
-        _close(
+        close_claim(
             other,
             ClaimStatus.REJECTED,
             "Someone else at this organisation was verified as its admin. Ask them to invite you.",
             by=by,
         )
-        _tell_claimant(other)
+        claim_messages.tell_claimant(other)
     return membership
 
 
@@ -294,8 +289,11 @@ def decide(
     *, claim: ClaimRequest, by: User, approve: bool, reason: str = "", request=None
 ) -> ClaimRequest:
     """A platform admin approves or rejects a pending claim; the claimant is told either way."""
-    if not may_decide(by):
-        raise PermissionError("Only platform admins decide registration requests.")
+    if not may_decide(by, claim):
+        raise PermissionError(
+            "Only platform admins, or the admins of the organisation's head office, decide "
+            "registration requests."
+        )
     reason = reason.strip()
     if not approve and not reason:
         raise ClaimRefused("Say why the request is rejected: the person will be told.")
@@ -305,19 +303,24 @@ def decide(
             raise ClaimRefused("This request has already been decided.")
         claim.reason = reason
         if approve:
-            approved = _make_admin(claim, how="staff", by=by, request=request) is not None
+            how = "staff" if is_platform_admin(by) else "head office"
+            approved = _make_admin(claim, how=how, by=by, request=request) is not None
         else:
-            _close(claim, ClaimStatus.REJECTED, reason, by=by)
+            close_claim(claim, ClaimStatus.REJECTED, reason, by=by)
             approved = False
         record(
             "organisation.claim_approved" if approved else "organisation.claim_rejected",
             actor=by,
             organisation=claim.organisation,
             obj=claim,
-            detail={"claimant": claim.user.email, "reason": claim.reason},
+            detail={
+                "claimant": claim.user.email,
+                "reason": claim.reason,
+                "decided_as": "platform admin" if is_platform_admin(by) else "head office admin",
+            },
             request=request,
         )
-        _tell_claimant(claim)
+        claim_messages.tell_claimant(claim)
     return claim
 
 
@@ -327,7 +330,7 @@ def withdraw(*, claim: ClaimRequest, user: User, request=None) -> None:
         claim = ClaimRequest.objects.select_for_update().get(pk=claim.pk, user=user)
         if claim.status != ClaimStatus.PENDING:
             raise ClaimRefused("This request has already been decided.")
-        _close(claim, ClaimStatus.CANCELLED, "Withdrawn by the person who asked.", by=user)
+        close_claim(claim, ClaimStatus.CANCELLED, "Withdrawn by the person who asked.", by=user)
         record(
             "organisation.claim_withdrawn",
             actor=user,
@@ -339,7 +342,7 @@ def withdraw(*, claim: ClaimRequest, user: User, request=None) -> None:
 
 def mark_checked(*, organisation: Organisation, by: User, note: str = "", request=None) -> None:
     """A platform admin records that a self-registered organisation and its admin are genuine."""
-    if not may_decide(by):
+    if not is_platform_admin(by):
         raise PermissionError("Only platform admins check registrations.")
     with transaction.atomic():
         org = Organisation.objects.select_for_update().get(pk=organisation.pk)
@@ -353,31 +356,3 @@ def mark_checked(*, organisation: Organisation, by: User, note: str = "", reques
             detail={"note": note.strip()[:500]},
             request=request,
         )
-
-
-def _tell_claimant(claim: ClaimRequest) -> None:
-    """In-app notification and email once the decision commits."""
-    from dspt.notifications.services import notify
-
-    org = claim.organisation
-    if claim.status == ClaimStatus.APPROVED:
-        title = f"You are now the organisation admin for {org.name}"
-        body = "Your request was checked and approved. You can invite colleagues and start the assessment."
-        link = f"/organisations/{org.ods_code}/"
-    else:
-        title = f"Your request to register {org.name} was not approved"
-        body = f"Reason: {claim.reason}"
-        link = "/organisations/"
-    notify(
-        [claim.user], organisation=org, kind="claim", title=title, body=body, link=link, email=False
-    )
-    recipient = claim.user.email
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"DSPT: {title}",
-            message=f"{title}\n\n{body}\n\n{_site_link(link)}\n",
-            from_email=None,
-            recipient_list=[recipient],
-        ),
-        robust=True,
-    )

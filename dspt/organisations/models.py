@@ -236,6 +236,9 @@ class ClaimStatus(models.TextChoices):
     APPROVED = "approved", "Verified"
     REJECTED = "rejected", "Not verified"
     CANCELLED = "cancelled", "Withdrawn"
+    # Closed by the daily upkeep (claim_upkeep.py): the emailed link ran out unused, or nobody
+    # could check a staff-route request in time. The person may simply ask again.
+    EXPIRED = "expired", "Expired"
 
 
 class ClaimRequest(models.Model):

@@ -37,6 +37,41 @@ def pending_claims(method: str) -> QuerySet[ClaimRequest]:
     )
 
 
+def site_claims(user) -> QuerySet[ClaimRequest]:
+    """Pending claims of sites whose head office `user` administers, oldest first."""
+    if not user.is_authenticated:
+        return ClaimRequest.objects.none()
+    return (
+        ClaimRequest.objects.filter(
+            status=ClaimStatus.PENDING,
+            organisation__parent__memberships__user=user,
+            organisation__parent__memberships__role=OrgRole.ADMIN,
+        )
+        .select_related("organisation", "user")
+        .order_by("created_at", "id")
+        .distinct()
+    )
+
+
+def recently_verified_admins(days: int = 90) -> QuerySet[ClaimRequest]:
+    """Claims approved in the last `days` days, newest first: where a wrong approval shows up."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        ClaimRequest.objects.filter(status=ClaimStatus.APPROVED, decided_at__gte=since)
+        .select_related("organisation", "user", "decided_by")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def approvals_of(org: Organisation) -> QuerySet[ClaimRequest]:
+    """How the organisation's admins were verified: its approved claims, newest first."""
+    return (
+        ClaimRequest.objects.filter(organisation=org, status=ClaimStatus.APPROVED)
+        .select_related("user", "decided_by")
+        .order_by("-decided_at", "-id")
+    )
+
+
 def other_claims(claim: ClaimRequest) -> QuerySet[ClaimRequest]:
     """Everyone else who has asked to run the same organisation: rival claims deserve a look."""
     return (

@@ -13,6 +13,7 @@ urlpatterns = [
     path("claims/<int:claim_id>/withdraw/", claim_views.withdraw, name="claim_withdraw"),
     path("claims/verify/<str:token>/", claim_views.verify, name="claim_verify"),
     path("claims/checked/<str:ods_code>/", claim_views.mark_checked, name="claim_mark_checked"),
+    path("claims/admins/<str:ods_code>/", claim_views.admins, name="claim_admins"),
     path("<str:ods_code>/", views.detail, name="detail"),
     path("<str:ods_code>/people/", views.members, name="members"),
     path("<str:ods_code>/people/<int:membership_id>/", views.member_change, name="member_change"),

@@ -44,7 +44,8 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "memberships": memberships,
             "claims": selectors.claims_of(request.user),
-            "may_decide_claims": claims.may_decide(request.user),
+            "may_decide_claims": claims.is_platform_admin(request.user),
+            "site_claims": selectors.site_claims(request.user).count(),
             "page_title": "Your organisations",
         },
     )

@@ -192,6 +192,22 @@ def test_claim_without_an_email_on_record_is_checked_by_a_platform_admin(site, p
     assert (
         "You are now the organisation admin for Foxglove Lodge" in page.locator("main").inner_text()
     )
+    # The registered manager later tells the platform Sam does not work there: staff undo it.
+    _sign_in(page, site, "staff@dspt.example")
+    page.goto(site + "/organisations/claims/")
+    page.get_by_role("link", name="Foxglove Lodge").click()
+    check_accessible(page, "organisation admins")
+    page.get_by_label("sam (sam@foxglove.example)").check()
+    page.get_by_role("button", name="Remove admin").click()
+    assert "Say why" in page.locator(".nhsuk-error-summary").inner_text()
+    check_accessible(page, "organisation admins with an error")
+    page.get_by_label("sam (sam@foxglove.example)").check()
+    page.get_by_label("Why they are removed").fill("The registered manager says Sam left in 2024")
+    page.get_by_role("button", name="Remove admin").click()
+    assert "no longer an admin of Foxglove Lodge" in page.locator("body").inner_text()
+    assert "has no organisation admin" in page.locator("main").inner_text()
+    _sign_in(page, site, "sam@foxglove.example")
+    assert page.goto(site + "/organisations/VJRN2/").status == 404
 
 
 def _meet(assessment, item, user):

@@ -263,3 +263,15 @@ def test_no_plan_for_an_organisation_without_not_met(client, world):
     page = client.get("/plans/RR8/")
     assert page.status_code == 200 and b"does not need an improvement plan" in page.content
     assert client.get("/plans/RR8/template.xlsx").status_code == 404
+
+
+def test_reviewers_see_when_a_plans_organisation_registered_itself_unchecked(client, world, plan):
+    trust = world["trust"]
+    reviewer = world["people"]["reviewer"]
+    as_user(client, reviewer)
+    flag = "Registration not verified"
+    assert flag not in client.get(f"/plans/review/{plan.pk}/").content.decode()
+    # Registered by its own admin, not known from a register, and not yet checked.
+    type(trust).objects.filter(pk=trust.pk).update(self_registered=True, admin_verified_at=None)
+    assert flag in client.get(f"/plans/review/{plan.pk}/").content.decode()
+    assert flag in client.get(f"/plans/review/?state={plan.state}").content.decode()
