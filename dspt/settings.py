@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "dspt.frameworks",
     "dspt.assessments",
     "dspt.statuses",
+    "dspt.changes",
     "dspt.improvement_plans",
     "dspt.monitoring",
     "dspt.support",

@@ -140,8 +140,9 @@ def _hbar_height(n: int) -> int:
     return max(300, 28 * n + 160)
 
 
-def year_on_year_chart(rows: list[dict], by_label: str) -> dict:
-    """Each group's compliance a year before and now, side by side."""
+def _paired_pct_chart(rows: list[dict], series: tuple, title: str) -> dict:
+    """Two compliance percentages per group as grouped horizontal bars; `series` is
+    ((key, name, colour), (key, name, colour))."""
     groups = [r["group"] for r in rows]
     data = [
         _hbar(
@@ -151,18 +152,27 @@ def year_on_year_chart(rows: list[dict], by_label: str) -> dict:
             colour,
             "%{y}: %{x:.1f}%<extra>" + name + "</extra>",
         )
-        for key, name, colour in (
-            ("previous_compliance_pct", "A year before", "#768692"),
-            ("compliance_pct", "Now", "#005eb8"),
-        )
+        for key, name, colour in series
     ]
     layout = _hbar_layout(
-        f"Compliant (%) now and a year before, by {by_label}",
+        title,
         {"title": {"text": "% of locations compliant"}, "range": [0, 100]},
         max(300, 40 * len(groups) + 160),
         barmode="group",
     )
     return {"data": data, "layout": layout}
+
+
+def year_on_year_chart(rows: list[dict], by_label: str) -> dict:
+    """Each group's compliance a year before and now, side by side."""
+    return _paired_pct_chart(
+        rows,
+        (
+            ("previous_compliance_pct", "A year before", "#768692"),
+            ("compliance_pct", "Now", "#005eb8"),
+        ),
+        f"Compliant (%) now and a year before, by {by_label}",
+    )
 
 
 def targets_chart(rows: list[dict]) -> dict:
@@ -231,27 +241,14 @@ def providers_chart(rows: list[dict], top: int = 20) -> dict:
 def small_lag_chart(rows: list[dict], top: int = 20) -> dict:
     """Micro/small providers' locations against the rest, by area (biggest gap first)."""
     rows = rows[:top]
-    groups = [r["group"] for r in rows]
-    data = [
-        _hbar(
-            name,
-            groups,
-            [r[key] for r in rows],
-            colour,
-            "%{y}: %{x:.1f}%<extra>" + name + "</extra>",
-        )
-        for key, name, colour in (
+    return _paired_pct_chart(
+        rows,
+        (
             ("small_compliance_pct", "Micro/small providers", "#ffb81c"),
             ("other_compliance_pct", "Other providers", "#005eb8"),
-        )
-    ]
-    layout = _hbar_layout(
+        ),
         f"Compliant (%): micro/small against others, {len(rows)} biggest gaps",
-        {"title": {"text": "% of locations compliant"}, "range": [0, 100]},
-        max(300, 40 * len(groups) + 160),
-        barmode="group",
     )
-    return {"data": data, "layout": layout}
 
 
 def outcomes_chart(windows: list[dict]) -> dict:

@@ -4,16 +4,16 @@ Timelines come from `dspt.statuses.selectors.timelines`, i.e. from the one statu
 here judges a status. Building them for ~27,000 locations takes seconds, so the built data set is
 kept in process memory, keyed by a *data version*: a fingerprint of everything the figures read
 (publications, head-office cover, plan approvals, organisations, the area mapping and names,
-moved deadlines, the provider size bands). Checking the fingerprint costs a few aggregate
-queries per request. After a change the next request finds which organisations changed
-(changes.py) and rebuilds only their locations (incremental.py); a change it cannot pin down
-(the area mapping, deadlines, size bands) or a very large one rebuilds everything. Built data
-sets are shared between processes through files (store.py).
+moved deadlines, the provider size bands; version.py). Checking it costs one statement from the
+shared change detector (dspt/changes) and a few small queries. After a change the next request
+finds which organisations changed (dspt/changes, against the ledger the data set keeps) and
+rebuilds only their locations (incremental.py); a change it cannot pin down (the area mapping,
+deadlines, size bands) or a very large one rebuilds everything. Built data sets are shared
+between processes through files (store.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -25,15 +25,15 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
 
-from dspt.assessments.models import Publication
+from dspt.changes import marks
+from dspt.changes.marks import Mark
 from dspt.frameworks import deadlines
 from dspt.frameworks.models import DeadlineOverride
-from dspt.monitoring import changes, snapshots, store
-from dspt.monitoring.changes import Mark
+from dspt.monitoring import snapshots, store
 from dspt.monitoring.population import Location, Population, load_population
 from dspt.monitoring.snapshots import Snapshots
+from dspt.monitoring.version import context, data_version
 from dspt.organisations.models import Organisation
 from dspt.statuses.calendar import forget_moved_deadlines
 from dspt.statuses.compute import Status, StatusResult, StatusTimeline
@@ -84,12 +84,15 @@ class Dataset:
     # population (its CQC registration, 0 when unknown).
     codes: list[list[int]]
     starts: list[int]
-    # What the tables looked like when this was built, to find what changed since (changes.py).
+    # What the tables looked like when this was built, with a ledger, to find what changed
+    # since (dspt/changes).
     mark: Mark | None = None
     # Month-start snapshots of every location's bucket (snapshots.py), built on first use.
     snaps: Snapshots | None = None
     # Derived look-ups (area members, groups by dimension), filled on first use.
     memo: dict = field(default_factory=dict)
+    # The area mapping and size bands it was built with (version.py).
+    context: str = ""
 
     def groups_of(self, by: str) -> list[tuple[str, ...]]:
         """Each location's groups for one dimension, in population order."""
@@ -137,32 +140,6 @@ class Dataset:
 
     def location(self, i: int) -> Location:
         return self.population.locations[i]
-
-
-def data_version() -> str:
-    """A fingerprint of everything the figures read; it changes whenever any of it changes.
-
-    Publications are append-mostly; the plan services set `plan_approved_on` in place, so the
-    count and id-sum of approved publications and the latest approval day are part of it.
-    Organisation writers bump `updated_at` (auto_now); a bulk `update()` must set it too.
-    """
-    pubs = Publication.objects.aggregate(
-        n=Count("id"),
-        top=Max("id"),
-        approved=Count("plan_approved_on"),
-        approved_ids=Sum("id", filter=Q(plan_approved_on__isnull=False)),
-        last_approval=Max("plan_approved_on"),
-        ce=Count("cyber_essentials_plus_expires_on"),
-        last_ce=Max("cyber_essentials_plus_expires_on"),
-        # Dates changed in place (a same-day republication refreshes the certificate expiry):
-        # a sum of day numbers sees a change that leaves the count and latest date alone.
-        approval_days=Sum(changes.day_number("plan_approved_on")),
-        ce_days=Sum(changes.day_number("cyber_essentials_plus_expires_on")),
-    )
-    covers = Publication.covers.through.objects.aggregate(n=Count("id"), top=Max("id"))
-    orgs = Organisation.objects.aggregate(n=Count("id"), top=Max("id"), changed=Max("updated_at"))
-    parts = [pubs, covers, orgs, changes.context()]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 
 _lock = threading.Lock()
@@ -329,7 +306,8 @@ def location_arrays(loc: Location, tl: StatusTimeline, deadline_ord) -> tuple:
 def build(version: str) -> Dataset:
     """Read the population and build every location's status timeline."""
     # The mark first: a change made while we read is then seen again next time, never missed.
-    mark = changes.capture()
+    mark = marks.read_mark(ledger=True)
+    ctx = context()
     population = load_population()
     ids = [loc.id for loc in population.locations]
     orgs = Organisation.objects.filter(id__in=ids) if len(ids) < 900 else None
@@ -343,7 +321,9 @@ def build(version: str) -> Dataset:
         (list(c) for c in zip(*columns, strict=True)) if columns else ([], [], [], [], [])
     )
     index = {loc.id: i for i, loc in enumerate(population.locations)}
-    ds = Dataset(version, population, days, results, intervals, index, codes, starts, mark)
+    ds = Dataset(
+        version, population, days, results, intervals, index, codes, starts, mark, context=ctx
+    )
     ds.snaps = snapshots.build(days, codes, starts)
     return ds
 
@@ -388,14 +368,8 @@ def month_ends(as_of: date, months: int) -> list[date]:
 
 def connect_signals() -> None:
     """Check the data version at once after anything the figures read changes in this process."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
+    from dspt.changes.marks import on_change
     from dspt.organisations.models import ICB, LocalAuthority, Region
     from dspt.support.models import LSO
 
-    for model in (Publication, Organisation, DeadlineOverride, LocalAuthority, Region, ICB, LSO):
-        for signal in (post_save, post_delete):
-            signal.connect(check_soon, sender=model, dispatch_uid=f"monitoring-{model.__name__}")
-    m2m_changed.connect(
-        check_soon, sender=Publication.covers.through, dispatch_uid="monitoring-covers"
-    )
+    on_change(check_soon, "monitoring", also=(LocalAuthority, Region, ICB, LSO))

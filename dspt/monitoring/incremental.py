@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 
-from dspt.monitoring import changes, snapshots
+from dspt.changes.detect import changed_since
+from dspt.monitoring import snapshots
 from dspt.monitoring.engine import Dataset, deadline_ordinals, location_arrays
 from dspt.monitoring.population import patch_population
+from dspt.monitoring.version import reading_for
 from dspt.organisations.models import Organisation
 from dspt.statuses.selectors import histories_for, timelines
 
@@ -28,10 +30,14 @@ _POPULATION_MEMOS = {"groups", "members", "pairs"}
 
 def update(ds: Dataset, version: str) -> Dataset | None:
     """`ds` brought up to date as `version`, or None when a full build is needed."""
-    if ds.mark is None:
+    if ds.mark is None or ds.mark.ledger is None:
         return None
-    found = changes.detect(ds.mark)
-    if found is None:
+    mark, context = reading_for(version)
+    if context != ds.context:
+        return None  # the area mapping, area names or size bands changed
+    found = changed_since(ds.mark, mark)
+    if not found.traced:
+        logger.info("Monitoring: %s; rebuilding all.", ", ".join(sorted(found.untraceable)))
         return None
     old = ds.population
     edited = set(found.edited)
@@ -81,7 +87,9 @@ def update(ds: Dataset, version: str) -> Dataset | None:
             for column, value in zip((days, results, intervals, codes, starts), row, strict=True):
                 column.append(value)
     index = ds.index if pop is old else {loc.id: i for i, loc in enumerate(pop.locations)}
-    new = Dataset(version, pop, days, results, intervals, index, codes, starts, found.mark)
+    new = Dataset(
+        version, pop, days, results, intervals, index, codes, starts, found.mark, context=context
+    )
     same_order = pop is old or [loc.id for loc in pop.locations] == [
         loc.id for loc in old.locations
     ]

@@ -1,7 +1,7 @@
 """Share a built data set between processes as a file that holds only data, never code.
 
 The file (`monitoring-<version>.zip` in `DSPT_MONITORING_CACHE_DIR`) is a ZIP archive, stored
-uncompressed, of `meta.json` (JSON: the population, string tables, the change mark) and flat
+uncompressed, of `meta.json` (JSON: the population, string tables, the change mark and its ledger) and flat
 arrays of fixed-size integers (`<name>.bin`, typecodes and byte order named in `meta.json`):
 timeline steps, the distinct status results they point at, the series intervals, the month
 snapshots. Loading parses JSON and copies arrays; nothing in the file can run (unlike the pickle
@@ -24,12 +24,13 @@ from pathlib import Path
 
 from django.conf import settings
 
+from dspt.changes import ledger
 from dspt.monitoring import store_parts
 from dspt.statuses.compute import Status, StatusResult
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 _STATUSES = list(Status)
 _STATUS_INDEX = {s: k for k, s in enumerate(_STATUSES)}
 
@@ -117,7 +118,8 @@ def dump(ds) -> tuple[dict, dict[str, array]]:
         "strings": strings.items,
         "snapshot_days": snaps.days,
         "population": store_parts.dump_population(ds.population),
-        "mark": store_parts.dump_mark(ds.mark, arrays),
+        "mark": ledger.dump(ds.mark, arrays),
+        "context": ds.context,
     }
     meta["typecodes"] = {name: a.typecode for name, a in arrays.items()}
     return meta, arrays
@@ -315,7 +317,8 @@ def restore(meta: dict, a: dict[str, array]):
         index,
         codes,
         a["starts"].tolist(),
-        store_parts.restore_mark(meta["mark"], a),
+        ledger.restore(meta["mark"], a),
+        context=meta["context"],
     )
     ds.snaps = snaps
     return ds

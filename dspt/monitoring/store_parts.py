@@ -1,9 +1,9 @@
-"""The population and the change mark in the shared data set file (JSON-ready), for store.py."""
+"""The population in the shared data set file (JSON-ready), for store.py (the change mark is
+dspt/changes/ledger.py's `dump` and `restore`)."""
 
 from __future__ import annotations
 
-from array import array
-from datetime import date, datetime
+from datetime import date
 
 
 def _ord(d: date | None) -> int:
@@ -61,24 +61,6 @@ def dump_population(pop) -> dict:
     return {"columns": columns, "groups": groups, "providers": providers, "names": pop.names}
 
 
-def dump_mark(mark, arrays: dict[str, array]) -> dict | None:
-    if mark is None:
-        return None
-    out = {
-        "context": mark.context,
-        "org_floor": mark.org_floor.isoformat(),
-        "fact_sums": list(mark.fact_sums),
-    }
-    for name in ("pubs", "covers", "orgs"):
-        m = getattr(mark, name)
-        out[name] = [m.top, m.count, m.idsum]
-        arrays[f"mk_{name}_ids"] = m.ids
-        arrays[f"mk_{name}_owners"] = m.owners
-    arrays["mk_facts"] = mark.facts
-    out["org_recent"] = [[i, t.isoformat()] for i, t in mark.org_recent.items()]
-    return out
-
-
 def restore_population(p: dict):
     from dspt.monitoring.population import DIMENSIONS, Location, Population, Provider
 
@@ -111,24 +93,3 @@ def restore_population(p: dict):
         for key, name, org, ids, beds, size, scope, las, regions in p["providers"]
     }
     return Population(locations=locations, providers=providers, names=p["names"])
-
-
-def restore_mark(m: dict | None, a: dict[str, array]):
-    from dspt.monitoring.changes import IdMark, Mark
-
-    if m is None:
-        return None
-    ids = {}
-    for name in ("pubs", "covers", "orgs"):
-        top, count, idsum = m[name]
-        ids[name] = IdMark(top, count, idsum, a[f"mk_{name}_ids"], a[f"mk_{name}_owners"])
-    return Mark(
-        context=m["context"],
-        pubs=ids["pubs"],
-        covers=ids["covers"],
-        orgs=ids["orgs"],
-        facts=a["mk_facts"],
-        org_floor=datetime.fromisoformat(m["org_floor"]),
-        org_recent={i: datetime.fromisoformat(t) for i, t in m["org_recent"]},
-        fact_sums=tuple(m["fact_sums"]),
-    )

@@ -193,7 +193,8 @@ class Organisation(models.Model):
     dormant = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: every cache finds edits since its last look by this column (dspt/changes).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = OrganisationQuerySet.as_manager()
 

@@ -3,8 +3,10 @@
 A LIKE '%text%' over ~30,000 names, then sorting the matches, costs tens of milliseconds a request.
 Instead each worker keeps the searchable fields in memory (a few MB) and matches every query word
 as a prefix of a word in the name, by binary search over a sorted vocabulary. The index rebuilds
-when organisations change; the check is one cheap query, made at most every few seconds, so a
-newly registered organisation appears in search within that time.
+when organisations change: it compares the organisations' part of the shared change detector's
+mark (dspt/changes; count, ids and the sum of `updated_at`, so a late-committed edit counts too),
+read at most every few seconds and shared with the public record cache, so a newly registered
+organisation appears in search within that time (at once when registered in this process).
 """
 
 import re
@@ -13,8 +15,8 @@ import time
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
-
+from dspt.changes import marks
+from dspt.changes.marks import Mark
 from dspt.organisations.models import Organisation
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -28,7 +30,7 @@ def words(text: str) -> list[str]:
 
 @dataclass
 class _Index:
-    version: tuple
+    mark: Mark  # read before the rows
     ids: list[int]  # organisation ids, in (name, ods_code) order
     by_code: dict[str, int]  # ODS code -> position
     by_postcode: dict[str, list[int]]  # full postcode -> positions
@@ -37,12 +39,7 @@ class _Index:
     postings: list[list[int]]  # positions of names containing vocab[i]
 
 
-def _version() -> tuple:
-    agg = Organisation.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    return (agg["n"], agg["last"])
-
-
-def _build(version: tuple) -> _Index:
+def _build(mark: Mark) -> _Index:
     rows = list(
         Organisation.objects.filter(ods_code__isnull=False)
         .order_by("name", "ods_code")
@@ -61,7 +58,7 @@ def _build(version: tuple) -> _Index:
             word_positions.setdefault(w, []).append(pos)
     vocab = sorted(word_positions)
     return _Index(
-        version=version,
+        mark=mark,
         ids=[r[0] for r in rows],
         by_code=by_code,
         by_postcode=by_postcode,
@@ -77,7 +74,7 @@ class SearchIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._index: _Index | None = None
-        self._checked = 0.0
+        self._checked = 0.0  # when the mark in use was read (monotonic)
 
     def _current(self) -> _Index:
         now = time.monotonic()
@@ -86,10 +83,13 @@ class SearchIndex:
             return index
         with self._lock:
             if self._index is None or time.monotonic() - self._checked >= RECHECK_SECONDS:
-                version = _version()
-                if self._index is None or self._index.version != version:
-                    self._index = _build(version)
-                self._checked = time.monotonic()
+                # Counting the interval from when the mark was read keeps the promise above
+                # even when the reading is one the record cache took a moment ago.
+                mark = marks.reading(max_age=RECHECK_SECONDS)
+                index = self._index
+                if index is None or index.mark.organisations != mark.organisations:
+                    self._index = _build(mark)
+                self._checked = mark.taken
             return self._index
 
     def invalidate(self) -> None:

@@ -1,6 +1,7 @@
 """The per-process cache of today's public records: it must never show a status the one status
 rule would not give now (within the recheck interval for other processes' changes)."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dspt.assessments.models import Level, Publication
+from dspt.changes import marks
 from dspt.organisations.models import Organisation
 from dspt.statuses import public_cache
 from dspt.statuses.public import _compute, compute_all, public_entries, public_records
@@ -32,8 +34,8 @@ def recheck_now(monkeypatch):
 @pytest.fixture
 def make_org(make_org):
     """Organisations registered long ago and last edited an hour ago: edits within the last few
-    minutes are looked at again on every change (see EDIT_LOOKBACK), which these tests don't
-    want to see."""
+    minutes are looked at again on every change (see dspt.changes.marks.LOOKBACK), which these
+    tests don't want to see."""
 
     def make(*args, **kw):
         kw.setdefault("registered_on", date(2024, 1, 1))
@@ -137,19 +139,10 @@ def test_a_plan_approval_elsewhere_drops_everything(make_org, publish, recheck_n
 def test_an_insert_committed_out_of_id_order_drops_everything(make_org, publish):
     org = make_org("VCA10")
     publish(org, edition="2026-27", on=TODAY, level=Level.MET)
-    old = public_cache._read_marks()
+    old = marks.read_mark()
     # Pretend one more publication became visible while the top id stayed put (a transaction
     # that took its id earlier committed later): the rows above the old top don't account for it.
-    new = public_cache._Marks(
-        old.wholesale,
-        old.pubs + 1,
-        old.top_pub,
-        old.covers,
-        old.top_cover,
-        old.orgs,
-        old.org_changed,
-        old.recently_changed,
-    )
+    new = replace(old, publications=old.publications._replace(count=old.publications.count + 1))
     assert public_cache._touched(old, new) is None
 
 
@@ -263,3 +256,20 @@ def test_a_deadline_moved_elsewhere_is_read_afresh(make_org, publish, settings, 
     )
     record = public_records([org.id])[0]
     assert (record["valid_until"], record["status"]) == ("2026-06-10", "expired")
+
+
+def test_a_certificate_refreshed_in_place_elsewhere_is_seen(make_org, publish, recheck_now):
+    org = make_org("VCE01")
+    pub = publish(
+        org,
+        edition="2026-27",
+        on=date(2026, 10, 1),
+        level=Level.EXCEEDED,
+        cyber_essentials_plus_expires_on=date(2026, 11, 1),
+    )
+    assert entry_for(org)[0]["status"] == "standards_met"  # the certificate has ended
+    # A same-day republication at the same level refreshes the row in place (publishing.py),
+    # here in another process: no new id, no organisation edit.
+    Publication.objects.filter(pk=pub.pk).update(cyber_essentials_plus_expires_on=date(2027, 6, 1))
+    assert entry_for(org)[0] == fresh(org)
+    assert entry_for(org)[0]["status"] == "standards_exceeded"
