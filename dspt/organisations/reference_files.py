@@ -1,8 +1,10 @@
 """Read the shipped reference geography for England: regions, ICBs, local authorities and LSOs.
 
 The data lives as plain CSV files in `DATA_DIR` (see `data/README.md` for every file and column).
-This module only reads and checks them; loading them into the database is somebody else's job, so
-it is pure standard library and needs no Django set-up.
+This module says what the five files must hold and checks it: code shapes, ranges, duplicates,
+names that would match alike, and codes that point at nothing in another file. Reading a file
+(encoding, header, field counts) is `reference_csv`'s job; loading the result into the database
+is somebody else's, so both are pure standard library and need no Django set-up.
 
 An operator may refresh the data from newer files by pointing `read_reference_data` at another
 directory holding the same five files with the same columns. Because such files are edited by hand,
@@ -12,12 +14,12 @@ half-checked is ever returned.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from dspt.organisations.reference_csv import ReferenceDataError, Row, read_rows
 
 DATA_DIR: Path = Path(__file__).resolve().parent / "data"
 
@@ -62,21 +64,6 @@ WEBSITE_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 # catches swapped or mistyped coordinates without being a real boundary test.
 LATITUDE_RANGE = (49.8, 55.9)
 LONGITUDE_RANGE = (-6.5, 1.8)
-
-
-class ReferenceDataError(ValueError):
-    """A reference file is missing, malformed or inconsistent with the others.
-
-    `file` is the file's name, `line` the 1-based line in it (None when the problem is the file as
-    a whole) and `problem` the explanation; `str()` combines them for the operator.
-    """
-
-    def __init__(self, file: str, line: int | None, problem: str) -> None:
-        self.file = file
-        self.line = line
-        self.problem = problem
-        where = f"{file} line {line}" if line is not None else file
-        super().__init__(f"{where}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -208,89 +195,6 @@ def read_reference_data(directory: Path | None = None) -> ReferenceData:
     )
 
 
-class _Row:
-    """One CSV record with its line number, giving checked access to its fields."""
-
-    def __init__(self, file: str, line: int, values: dict[str, str]) -> None:
-        self.file = file
-        self.line = line
-        self.values = values
-
-    def error(self, problem: str) -> ReferenceDataError:
-        return ReferenceDataError(self.file, self.line, problem)
-
-    def text(self, column: str, *, required: bool = True) -> str:
-        value = self.values[column]
-        if required and not value:
-            raise self.error(f"{column} is blank")
-        return value
-
-    def code(self, column: str, pattern: re.Pattern[str], shape: str) -> str:
-        value = self.text(column)
-        if not pattern.match(value):
-            raise self.error(f"{column} {value!r} is not {shape}")
-        return value
-
-    def number(self, column: str, low: float, high: float) -> float:
-        value = self.text(column)
-        try:
-            number = float(value)
-        except ValueError:
-            raise self.error(f"{column} {value!r} is not a number") from None
-        if not low <= number <= high:
-            raise self.error(f"{column} {value} is outside {low}..{high}")
-        return number
-
-    def whole_number(self, column: str) -> int:
-        value = self.text(column)
-        if not value.isdigit():
-            raise self.error(f"{column} {value!r} is not a whole number of 0 or more")
-        return int(value)
-
-
-def _rows(directory: Path, file: str, columns: tuple[str, ...]) -> Iterator[_Row]:
-    """Yield the data records of `file`, after checking the header has every column needed."""
-    path = directory / file
-    try:
-        # utf-8-sig: a file saved from Excel starts with a byte-order mark that would otherwise
-        # become part of the first column's name.
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise ReferenceDataError(file, None, f"file not found in {directory}") from None
-    with handle:
-        reader = csv.reader(handle, strict=True)
-        try:
-            header = next(reader, None)
-            if header is None:
-                raise ReferenceDataError(file, 1, "file is empty; expected a header row")
-            header = [name.strip() for name in header]
-            missing = [column for column in columns if column not in header]
-            if missing:
-                raise ReferenceDataError(
-                    file,
-                    1,
-                    f"header lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}",
-                )
-            repeated = sorted({name for name in header if name and header.count(name) > 1})
-            if repeated:
-                raise ReferenceDataError(file, 1, f"header repeats column(s) {', '.join(repeated)}")
-            positions = {column: header.index(column) for column in columns}
-            for record in reader:
-                line = reader.line_num
-                if not any(field.strip() for field in record):
-                    continue  # A blank line is harmless; spreadsheets often leave one at the end.
-                if len(record) != len(header):
-                    raise ReferenceDataError(
-                        file, line, f"has {len(record)} fields; the header has {len(header)}"
-                    )
-                values = {column: record[index].strip() for column, index in positions.items()}
-                yield _Row(file, line, values)
-        except csv.Error as exc:
-            raise ReferenceDataError(file, reader.line_num, f"not valid CSV: {exc}") from None
-        except UnicodeDecodeError as exc:
-            raise ReferenceDataError(file, None, f"not UTF-8 text: {exc}") from None
-
-
 class _Unique:
     """Remembers values already seen in one column, to report a duplicate with both lines."""
 
@@ -298,7 +202,7 @@ class _Unique:
         self.column = column
         self.seen: dict[str, int] = {}
 
-    def add(self, row: _Row, value: str, key: str | None = None) -> None:
+    def add(self, row: Row, value: str, key: str | None = None) -> None:
         key = value if key is None else key
         if key in self.seen:
             raise row.error(f"duplicate {self.column} {value!r} (already on line {self.seen[key]})")
@@ -308,7 +212,7 @@ class _Unique:
 def _read_regions(directory: Path) -> tuple[RegionRow, ...]:
     regions: list[RegionRow] = []
     codes, names, cqc_names = _Unique("ons_code"), _Unique("name"), _Unique("cqc_name")
-    for row in _rows(directory, REGIONS_FILE, REGION_COLUMNS):
+    for row in read_rows(directory, REGIONS_FILE, REGION_COLUMNS):
         region = RegionRow(
             ons_code=row.code("ons_code", REGION_CODE_RE, "an ONS region code (E12 and 6 digits)"),
             name=row.text("name"),
@@ -326,7 +230,7 @@ def _read_regions(directory: Path) -> tuple[RegionRow, ...]:
 def _read_icbs(directory: Path, region_codes: set[str]) -> tuple[IcbRow, ...]:
     icbs: list[IcbRow] = []
     ods_codes, ons_codes, names = _Unique("ods_code"), _Unique("ons_code"), _Unique("name")
-    for row in _rows(directory, ICBS_FILE, ICB_COLUMNS):
+    for row in read_rows(directory, ICBS_FILE, ICB_COLUMNS):
         icb = IcbRow(
             ods_code=row.code("ods_code", ICB_ODS_CODE_RE, "an ICB ODS code (Q and 2 characters)"),
             ons_code=row.code("ons_code", ICB_ONS_CODE_RE, "an ONS ICB code (E54 and 6 digits)"),
@@ -351,7 +255,7 @@ def _read_local_authorities(
     # Names are matched against CQC's text, so two authorities whose names (or CQC names)
     # normalise alike would make matching ambiguous: one key space covers both columns.
     match_keys: dict[str, tuple[str, int]] = {}
-    for row in _rows(directory, LOCAL_AUTHORITIES_FILE, LOCAL_AUTHORITY_COLUMNS):
+    for row in read_rows(directory, LOCAL_AUTHORITIES_FILE, LOCAL_AUTHORITY_COLUMNS):
         ons_code = row.code(
             "ons_code", LA_CODE_RE, "an upper-tier local authority code (E06, E08, E09 or E10)"
         )
@@ -396,7 +300,7 @@ def _read_local_authorities(
 def _read_lsos(directory: Path) -> tuple[LsoRow, ...]:
     lsos: list[LsoRow] = []
     codes, names = _Unique("code"), _Unique("name")
-    for row in _rows(directory, LSOS_FILE, LSO_COLUMNS):
+    for row in read_rows(directory, LSOS_FILE, LSO_COLUMNS):
         lso = LsoRow(
             code=row.code("code", LSO_CODE_RE, "1-20 letters, digits, '-' or '_'"),
             name=row.text("name"),
@@ -413,7 +317,7 @@ def _read_lsos(directory: Path) -> tuple[LsoRow, ...]:
 def _read_lso_areas(directory: Path, la_codes: set[str], lso_codes: set[str]) -> dict[str, str]:
     areas: dict[str, str] = {}
     authorities = _Unique("la_ons_code")
-    for row in _rows(directory, LSO_AREAS_FILE, LSO_AREA_COLUMNS):
+    for row in read_rows(directory, LSO_AREAS_FILE, LSO_AREA_COLUMNS):
         la_code = row.text("la_ons_code")
         lso_code = row.text("lso_code")
         if la_code not in la_codes:

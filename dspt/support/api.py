@@ -8,10 +8,14 @@ work on any LSO's (choose with `lso=CODE`). Callers: a signed-in session or a pe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
@@ -94,10 +98,6 @@ def _problems(problems: list[str]):
     return Status(422, {"detail": "Nothing was saved.", "problems": problems})
 
 
-def _sentences(problems: list[str]) -> list[str]:
-    return [p[0].upper() + p[1:] + "." for p in problems]
-
-
 def _engagement(e: Engagement) -> dict:
     o = e.organisation
     return {
@@ -125,14 +125,65 @@ def _activity(a: ActivityRecord) -> dict:
     }
 
 
-def _own_engagement(request, pk: int) -> Engagement:
-    _caller(request)
-    return get_object_or_404(engagements_for(request.user), pk=pk)
+@dataclass(frozen=True)
+class _Records:
+    """One kind of LSO record as the API reads, checks, changes and deletes it."""
+
+    records: Callable[[Any], QuerySet]  # the records a person may reach (selectors)
+    out: Callable[[Any], dict]  # a record as its *Out schema
+    check: Callable[[LSO, dict], tuple[dict | None, list[str]]]  # (lso, body as a dict)
+    update: Callable[..., Any]  # edits.update_*
+    delete: Callable[..., None]  # edits.delete_*
 
 
-def _own_activity(request, pk: int) -> ActivityRecord:
+ENGAGEMENTS = _Records(
+    records=engagements_for,
+    out=_engagement,
+    check=lambda lso, body: services.check_engagement_values(lso, body, today()),
+    update=edits.update_engagement,
+    delete=edits.delete_engagement,
+)
+ACTIVITY = _Records(
+    records=activity_for,
+    out=_activity,
+    check=lambda lso, body: services.check_activity_values(body),
+    update=edits.update_activity,
+    delete=edits.delete_activity,
+)
+
+# The endpoints below stay one function each: their names are the OpenAPI operation ids and
+# their docstrings its descriptions. The shared work is in these helpers.
+
+
+def _own(request, kind: _Records, pk: int):
+    """One of the caller's records; another LSO's is not found."""
     _caller(request)
-    return get_object_or_404(activity_for(request.user), pk=pk)
+    return get_object_or_404(kind.records(request.user), pk=pk)
+
+
+def _change(request, kind: _Records, pk: int, payload: Schema):
+    obj = _own(request, kind, pk)
+    cleaned, problems = kind.check(obj.lso, payload.model_dump())
+    if problems:
+        return _problems(services.sentences(problems))
+    try:
+        obj = kind.update(obj, cleaned, payload.notes, by=request.user, request=request)
+    except edits.Conflict as exc:
+        return _problems([str(exc)])
+    return kind.out(obj)
+
+
+def _remove(request, kind: _Records, pk: int):
+    kind.delete(_own(request, kind, pk), by=request.user, request=request)
+    return Status(204, None)
+
+
+def _import(file: UploadedFile, run: Callable[[bytes], services.ImportResult]):
+    try:
+        result = run(read_upload(file))
+    except services.ImportError_ as exc:
+        return _problems(exc.problems)
+    return {"created": result.created, "updated": result.updated, "skipped": result.skipped}
 
 
 # Engagements ---------------------------------------------------------------------------------
@@ -155,16 +206,9 @@ def create_engagement(request, payload: EngagementIn, lso: str | None = None):
     """`identifier` is a CQC location ID or ODS code in the LSO's area (or a provider's head
     office); `engaged_on` YYYY-MM-DD or dd/mm/yyyy, not in the future; `method` a code or label."""
     the_lso = _lso(request, lso)
-    cleaned, problems = services.check_engagement(
-        the_lso,
-        payload.identifier,
-        payload.engaged_on,
-        payload.method,
-        services.in_area_ids(the_lso),
-        today(),
-    )
+    cleaned, problems = ENGAGEMENTS.check(the_lso, payload.model_dump())
     if problems:
-        return _problems(_sentences(problems))
+        return _problems(services.sentences(problems))
     e = services.record_engagement(
         the_lso, cleaned, payload.notes, by=request.user, request=request
     )
@@ -179,18 +223,17 @@ def create_engagement(request, payload: EngagementIn, lso: str | None = None):
 def upload_engagements(request, file: File[UploadedFile], lso: Form[str | None] = None):
     """Columns: identifier, date, method, notes (optional). Rows already recorded are skipped."""
     the_lso = _lso(request, lso)
-    try:
-        result = services.import_engagements(
-            the_lso, read_upload(file), by=request.user, today=today(), request=request
-        )
-    except services.ImportError_ as exc:
-        return _problems(exc.problems)
-    return {"created": result.created, "updated": result.updated, "skipped": result.skipped}
+    return _import(
+        file,
+        lambda content: services.import_engagements(
+            the_lso, content, by=request.user, today=today(), request=request
+        ),
+    )
 
 
 @router.get("/engagements/{pk}", response=EngagementOut, summary="One engagement")
 def get_engagement(request, pk: int):
-    return _engagement(_own_engagement(request, pk))
+    return _engagement(_own(request, ENGAGEMENTS, pk))
 
 
 @router.put(
@@ -199,28 +242,12 @@ def get_engagement(request, pk: int):
     summary="Change an engagement",
 )
 def update_engagement(request, pk: int, payload: EngagementIn):
-    e = _own_engagement(request, pk)
-    cleaned, problems = services.check_engagement(
-        e.lso,
-        payload.identifier,
-        payload.engaged_on,
-        payload.method,
-        services.in_area_ids(e.lso),
-        today(),
-    )
-    if problems:
-        return _problems(_sentences(problems))
-    try:
-        e = edits.update_engagement(e, cleaned, payload.notes, by=request.user, request=request)
-    except edits.Conflict as exc:
-        return _problems([str(exc)])
-    return _engagement(e)
+    return _change(request, ENGAGEMENTS, pk, payload)
 
 
 @router.delete("/engagements/{pk}", response={204: None}, summary="Delete an engagement")
 def delete_engagement(request, pk: int):
-    edits.delete_engagement(_own_engagement(request, pk), by=request.user, request=request)
-    return Status(204, None)
+    return _remove(request, ENGAGEMENTS, pk)
 
 
 # Activity ------------------------------------------------------------------------------------
@@ -238,11 +265,9 @@ def list_activity(request, lso: str | None = None):
 )
 def create_activity(request, payload: ActivityIn, lso: str | None = None):
     the_lso = _lso(request, lso)
-    cleaned, problems = services.check_activity(
-        payload.month, payload.kind, payload.planned_hours, payload.actual_hours
-    )
+    cleaned, problems = ACTIVITY.check(the_lso, payload.model_dump())
     if problems:
-        return _problems(_sentences(problems))
+        return _problems(services.sentences(problems))
     created = services.save_activity(
         the_lso, cleaned, by=request.user, notes=payload.notes, request=request
     )
@@ -258,18 +283,17 @@ def create_activity(request, payload: ActivityIn, lso: str | None = None):
 def upload_activity(request, file: File[UploadedFile], lso: Form[str | None] = None):
     """Columns: month (YYYY-MM), kind, planned_hours, actual_hours (blank if not yet known)."""
     the_lso = _lso(request, lso)
-    try:
-        result = services.import_activity(
-            the_lso, read_upload(file), by=request.user, request=request
-        )
-    except services.ImportError_ as exc:
-        return _problems(exc.problems)
-    return {"created": result.created, "updated": result.updated, "skipped": result.skipped}
+    return _import(
+        file,
+        lambda content: services.import_activity(
+            the_lso, content, by=request.user, request=request
+        ),
+    )
 
 
 @router.get("/activity/{pk}", response=ActivityOut, summary="One activity record")
 def get_activity(request, pk: int):
-    return _activity(_own_activity(request, pk))
+    return _activity(_own(request, ACTIVITY, pk))
 
 
 @router.put(
@@ -278,20 +302,9 @@ def get_activity(request, pk: int):
     summary="Change an activity record",
 )
 def update_activity(request, pk: int, payload: ActivityIn):
-    a = _own_activity(request, pk)
-    cleaned, problems = services.check_activity(
-        payload.month, payload.kind, payload.planned_hours, payload.actual_hours
-    )
-    if problems:
-        return _problems(_sentences(problems))
-    try:
-        a = edits.update_activity(a, cleaned, payload.notes, by=request.user, request=request)
-    except edits.Conflict as exc:
-        return _problems([str(exc)])
-    return _activity(a)
+    return _change(request, ACTIVITY, pk, payload)
 
 
 @router.delete("/activity/{pk}", response={204: None}, summary="Delete an activity record")
 def delete_activity(request, pk: int):
-    edits.delete_activity(_own_activity(request, pk), by=request.user, request=request)
-    return Status(204, None)
+    return _remove(request, ACTIVITY, pk)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -37,6 +38,11 @@ class ImportResult:
     updated: int = 0
     skipped: int = 0
     notes: list[str] = field(default_factory=list)
+
+
+def sentences(problems: list[str]) -> list[str]:
+    """Problems from the checks below as sentences to show: capital first, full stop last."""
+    return [p[0].upper() + p[1:] + "." for p in problems]
 
 
 def _choice(value: str, choices) -> str | None:
@@ -138,6 +144,20 @@ def check_engagement(
     return {"organisation": org, "engaged_on": when, "method": how}, []
 
 
+def check_engagement_values(
+    lso: LSO, values: Mapping[str, str], today: date
+) -> tuple[dict | None, list[str]]:
+    """Check an engagement given by field name, as the pages' form and the API send it."""
+    return check_engagement(
+        lso,
+        values.get("identifier", ""),
+        values.get("engaged_on", ""),
+        values.get("method", ""),
+        in_area_ids(lso),
+        today,
+    )
+
+
 @transaction.atomic
 def record_engagement(lso: LSO, cleaned: dict, notes: str, *, by, request=None) -> Engagement:
     engagement, _ = Engagement.objects.get_or_create(
@@ -222,6 +242,16 @@ def check_activity(
     if problems:
         return None, problems
     return {"month": m, "kind": k, "planned_hours": p, "actual_hours": a}, []
+
+
+def check_activity_values(values: Mapping[str, str]) -> tuple[dict | None, list[str]]:
+    """Check one month's hours given by field name, as the pages' form and the API send them."""
+    return check_activity(
+        values.get("month", ""),
+        values.get("kind", ""),
+        values.get("planned_hours", ""),
+        values.get("actual_hours", ""),
+    )
 
 
 @transaction.atomic

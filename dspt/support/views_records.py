@@ -81,14 +81,9 @@ def activity(request):
             errors = outcome
         else:
             values = request.POST
-            cleaned, problems = services.check_activity(
-                values.get("month", ""),
-                values.get("kind", ""),
-                values.get("planned_hours", ""),
-                values.get("actual_hours", ""),
-            )
+            cleaned, problems = services.check_activity_values(values)
             if problems:
-                errors = [p[0].upper() + p[1:] + "." for p in problems]
+                errors = services.sentences(problems)
             else:
                 services.save_activity(
                     lso, cleaned, by=request.user, notes=values.get("notes", ""), request=request
@@ -152,16 +147,9 @@ def engagements(request):
             errors = outcome
         else:
             values = request.POST
-            cleaned, problems = services.check_engagement(
-                lso,
-                values.get("identifier", ""),
-                values.get("engaged_on", ""),
-                values.get("method", ""),
-                services.in_area_ids(lso),
-                today(),
-            )
+            cleaned, problems = services.check_engagement_values(lso, values, today())
             if problems:
-                errors = [p[0].upper() + p[1:] + "." for p in problems]
+                errors = services.sentences(problems)
             else:
                 services.record_engagement(
                     lso, cleaned, values.get("notes", ""), by=request.user, request=request

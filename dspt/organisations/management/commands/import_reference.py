@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from dspt.organisations.reference import load_reference_data
-from dspt.organisations.reference_files import ReferenceDataError
+from dspt.organisations.reference_csv import ReferenceDataError
 
 
 class Command(BaseCommand):
