@@ -42,6 +42,9 @@ def site(live_server, settings):
 
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     """Run axe-core in the page and return violations at the given impact levels."""
+    # A click that navigates returns once the new document is committed, before it has a
+    # <head>; wait for it to load so the script tag has somewhere to go (a CI run failed here).
+    page.wait_for_load_state("load")
     # Loaded from our own origin: the content security policy forbids inline scripts.
     page.add_script_tag(url="/static/vendor/axe.min.js")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
