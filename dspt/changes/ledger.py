@@ -122,9 +122,9 @@ def _stamps(cur, floor: datetime) -> tuple[dict[int, datetime], Orgs]:
     """Organisations stamped at or after `floor` with their stamps, and the organisations'
     reading, in one statement (so the two agree)."""
     cur.execute(
-        f"SELECT o.id, o.updated_at, s.n, s.top, s.ids, s.stamps FROM "  # noqa: S608
+        f"SELECT o.id, o.updated_at, s.* FROM "  # noqa: S608
         f"(SELECT count(*) AS n, max(id) AS top, sum(id) AS ids, "
-        f"sum({marks.stamp_sql('updated_at')}) AS stamps FROM {ORGS}) s "
+        f"{marks.stamp_sums_sql('updated_at')} FROM {ORGS}) s "
         f"LEFT JOIN {ORGS} o ON o.updated_at >= %s",
         [marks.when_sql(floor)],
     )

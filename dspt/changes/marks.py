@@ -3,8 +3,8 @@
 One statement reads, per table, what a change of any kind moves: the number of rows, the highest
 id and the sum of ids (publications, head-office cover, organisations); for the two columns
 changed in place (plan approval, certificate expiry) the count, id sum, sum of day numbers and of
-id × day number; the sum of organisations' `updated_at` (every writer stamps it, so an edit moves
-the sum even when it is committed late with an older stamp); and the moved deadlines, whole.
+id × day number; sums of organisations' `updated_at` (every writer stamps it, so an edit moves
+the sums even when it is committed late with an older stamp); and the moved deadlines, whole.
 Equal marks mean nothing changed. See detect.py for what changed between two.
 
 A process's caches share one reading (`reading`): a search request asks both the search index
@@ -59,13 +59,14 @@ class Facts(NamedTuple):
 
 
 class Orgs(NamedTuple):
-    """Organisation rows by id, and the sum of their `updated_at` (milliseconds on SQLite,
-    microseconds on PostgreSQL; compared only with sums from the same database)."""
+    """Organisation rows by id, and sums of their `updated_at` (see `stamp_sums_sql`; compared
+    only with sums from the same database)."""
 
     count: int = 0
     top: int = 0
     idsum: int = 0
-    stamps: int = 0
+    stamps: int = 0  # microseconds on PostgreSQL, milliseconds on SQLite
+    fine: int = 0  # SQLite only: the microseconds within each millisecond
 
     @property
     def rows(self) -> Rows:
@@ -164,12 +165,19 @@ def day_sql(column: str) -> str:
     return f"CAST(julianday({column}) - 2451544.5 AS INTEGER)"
 
 
-def stamp_sql(column: str) -> str:
-    """SQL for a timestamp as an integer: SQLite keeps milliseconds significant, PostgreSQL
-    microseconds. Whole numbers, so sums do not depend on the order rows are read in."""
+def stamp_sums_sql(column: str) -> str:
+    """Two SQL sums over a timestamp column such that changing any one row's timestamp moves at
+    least one of them. PostgreSQL sums whole microseconds. SQLite keeps datetimes as text and
+    its date functions work in milliseconds, so it sums rounded milliseconds (truncating could
+    map two neighbouring milliseconds to one number) and, apart, the text's last three digits:
+    microsecond sums of 27,000 rows would overflow its 64-bit integers. Whole numbers, so the
+    sums do not depend on the order rows are read in."""
     if connection.vendor == "postgresql":
-        return f"(extract(epoch FROM {column}) * 1000000)::bigint"
-    return f"CAST((julianday({column}) - 2440587.5) * 86400000 AS INTEGER)"
+        return f"sum((extract(epoch FROM {column}) * 1000000)::bigint), 0"
+    return (
+        f"sum(CAST(round((julianday({column}) - 2440587.5) * 86400000) AS INTEGER)), "
+        f"sum(CAST(substr({column}, 24, 3) AS INTEGER))"
+    )
 
 
 def when_sql(value: datetime) -> datetime | str:
@@ -223,7 +231,7 @@ SELECT p.*, c.*, o.*, ({_deadlines_sql()}) FROM
   (SELECT count(*) AS v_n, max(id) AS v_top, sum(id) AS v_ids
    FROM assessments_publication_covers) c,
   (SELECT count(*) AS o_n, max(id) AS o_top, sum(id) AS o_ids,
-          sum({stamp_sql("updated_at")}) AS o_stamps
+          {stamp_sums_sql("updated_at")}
    FROM organisations_organisation) o
 """  # noqa: S608 - fixed names and expressions
     return _SQL[vendor]
@@ -243,7 +251,7 @@ def read_mark(ledger: bool = False) -> Mark:
         approvals=Facts(*n[3:7]),
         certificates=Facts(*n[7:11]),
         covers=Rows(*n[11:14]),
-        organisations=Orgs(*n[14:18]),
+        organisations=Orgs(*n[14:19]),
         deadlines=tuple(tuple(item.split("=", 1)) for item in (overrides or "").split(",") if item),
         at=at,
         taken=taken,

@@ -53,6 +53,32 @@ def test_the_mark_reads_counts_ids_dates_and_deadlines(make_org, publish):
     assert mark.ledger is None
 
 
+# Stamps a millisecond or a microsecond apart. SQLite's julianday() gives these as doubles; the
+# mark once truncated them to whole milliseconds, which mapped 31.233342 and 31.234132 to one
+# number, so an edit a millisecond after the last went unseen (a CI run caught it).
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("2026-11-23 11:05:31.233342", "2026-11-23 11:05:31.234132"),
+        ("2026-11-23 11:05:31.234000", "2026-11-23 11:05:31.234001"),
+        ("2026-11-23 11:05:31", "2026-11-23 11:05:31.000001"),
+        ("2026-11-23 11:05:31.999999", "2026-11-23 11:05:32"),
+    ],
+)
+def test_any_new_stamp_on_an_organisation_moves_the_mark(make_org, before, after):
+    from datetime import UTC, datetime
+
+    from dspt.organisations.models import Organisation
+
+    org = make_org("VMK09")
+    make_org("VMK10")  # another row in the sums
+    rows = Organisation.objects.filter(pk=org.pk)
+    rows.update(updated_at=datetime.fromisoformat(before).replace(tzinfo=UTC))
+    old = marks.read_mark()
+    rows.update(updated_at=datetime.fromisoformat(after).replace(tzinfo=UTC))
+    assert marks.read_mark() != old
+
+
 def test_the_mark_survives_the_shared_file(make_org, publish):
     org = make_org("VMK03")
     publish(org, level=Level.EXCEEDED, cyber_essentials_plus_expires_on=date(2027, 2, 28))
