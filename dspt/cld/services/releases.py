@@ -122,6 +122,7 @@ def release(
     from dspt.cld.aggregates import AggregateSpecError, load_aggregates
     from dspt.cld.pseudonymise import load_key
     from dspt.cld.release import rekey, write_aggregates
+    from dspt.cld.suppression import configuration_problem
 
     if dsa is None:
         raise CldError("Choose a data sharing agreement.")
@@ -136,6 +137,8 @@ def release(
     ids = sorted(s.pk for s in subs)
 
     reason = release_refusal(dsa, subs, on)
+    if reason is None and chosen:
+        reason = configuration_problem()
     if reason is None:
         try:
             key = load_key()

@@ -201,6 +201,24 @@ def test_release_is_all_or_nothing_and_names_the_extract(client, three, settings
     assert not list((Path(settings.DSPT_CLD_STORAGE) / "releases").glob("*/*"))
 
 
+def test_tables_are_refused_when_rounding_is_turned_off(client, three, settings):
+    # No secondary suppression: rounding is what keeps a suppressed count from being worked out
+    # from a margin another table gives (suppression.py). Without it, no tables go.
+    settings.DSPT_CLD_ROUND_TO = 1
+    rel = _release(three, [three["a1"]], three["all"])
+    assert rel.refused and "DSPT_CLD_ROUND_TO is 1" in rel.refused_reason
+    assert not (Path(settings.DSPT_CLD_STORAGE) / "releases" / str(rel.pk)).exists()
+    assert AuditEvent.objects.filter(action="cld.release_refused", object_id=str(rel.pk)).exists()
+    # The extract alone may still go.
+    rel = _release(three, [three["a1"]], three["all"], tables=())
+    assert not rel.refused and rel.tables == [] and Path(rel.file_path).exists()
+    settings.DSPT_CLD_ROUND_TO = 10
+    rel = _release(three, [three["a1"]], three["all"])
+    lines = Path(rel.table(EVENTS)["path"]).read_text().splitlines()[1:]
+    counts = [line.rsplit(",", 1)[1] for line in lines]
+    assert counts and all(c.strip() in {"*", "0"} or int(c) % 10 == 0 for c in counts)
+
+
 def test_only_the_latest_extract_of_a_period_goes(client, three):
     a1 = three["a1"]
     again = _process(client, three, _send(client, three, three["extract"], "LAA", three["period"]))
