@@ -114,6 +114,12 @@ def land(
     limits = limits or Limits.from_settings()
     if not source.is_file():
         raise Unreadable("EMPTY_FILE", f"There is no file at {source.name}.")
+    size = source.stat().st_size
+    if size > limits.max_uncompressed_bytes:
+        raise Unreadable(
+            "FILE_TOO_LARGE",
+            f"The file is {size:,} bytes, over the {limits.max_uncompressed_bytes:,}-byte limit.",
+        )
     head = _head(source)
     gzipped = head.startswith(GZIP_MAGIC)
     if not gzipped:
@@ -149,7 +155,7 @@ def _copy(source: Path, target: Path, gzipped: bool, encoding: str, limits: Limi
         "strict"
     )
     compressed_size = max(source.stat().st_size, 1)
-    written = 0
+    expanded = written = 0
     first = True
     raw = open(source, "rb")  # noqa: SIM115 - closed in finally, possibly via GzipFile
     stream = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
@@ -167,16 +173,11 @@ def _copy(source: Path, target: Path, gzipped: bool, encoding: str, limits: Limi
                     raise Unreadable("GZIP", f"The gzip file is corrupt ({exc}).") from None
                 if not chunk:
                     break
-                written += len(chunk)
-                if written > limits.max_uncompressed_bytes:
-                    raise Unreadable(
-                        "GZIP",
-                        f"The file expands beyond the {limits.max_uncompressed_bytes:,}-byte limit.",
-                    )
+                expanded += len(chunk)
                 if (
                     gzipped
-                    and written > limits.ratio_grace_bytes
-                    and written > limits.max_ratio * compressed_size
+                    and expanded > limits.ratio_grace_bytes
+                    and expanded > limits.max_ratio * compressed_size
                 ):
                     raise Unreadable(
                         "GZIP",
@@ -186,8 +187,16 @@ def _copy(source: Path, target: Path, gzipped: bool, encoding: str, limits: Limi
                 if first:
                     _check_not_binary(chunk[:65536])
                     first = False
-                text = decoder.decode(chunk)
-                out.write(text.encode("utf-8"))
+                encoded = decoder.decode(chunk).encode("utf-8")
+                # Counted as written: a plain file under the limit can still pass it, as
+                # Windows-1252 text grows when it becomes UTF-8.
+                written += len(encoded)
+                if written > limits.max_uncompressed_bytes:
+                    raise Unreadable(
+                        "GZIP" if gzipped else "FILE_TOO_LARGE",
+                        f"The file expands beyond the {limits.max_uncompressed_bytes:,}-byte limit.",
+                    )
+                out.write(encoded)
             out.write(decoder.decode(b"", final=True).encode("utf-8"))
         if first:
             raise Unreadable("EMPTY_FILE", "The file is empty.")

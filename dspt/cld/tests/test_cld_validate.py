@@ -251,6 +251,23 @@ def test_gzip_bomb_is_refused_without_expanding_it(header_line, tmp_path, settin
     assert not work.exists() or not any(work.iterdir())
 
 
+def test_a_plain_file_over_the_limit_is_refused(good_extract, tmp_path, settings):
+    data = good_extract.read_bytes()
+    settings.DSPT_CLD_MAX_UNCOMPRESSED_BYTES = len(data) - 1
+    code, report = cli(write(tmp_path / "big.csv", data))
+    assert code == 2 and report["errors"][0]["rule"] == "FILE_TOO_LARGE"
+    assert f"over the {len(data) - 1:,}-byte limit" in report["errors"][0]["message"]
+    # Under the limit as sent, over it once converted from Windows-1252 to UTF-8 (é: 1 → 2 bytes).
+    accented = data.replace(b"Beech Court", "Béech Court".encode("cp1252"))
+    assert accented != data
+    settings.DSPT_CLD_MAX_UNCOMPRESSED_BYTES = len(accented)
+    code, report = cli(write(tmp_path / "grows.csv", accented))
+    assert code == 2 and report["errors"][0]["rule"] == "FILE_TOO_LARGE"
+    assert "expands beyond" in report["errors"][0]["message"]
+    settings.DSPT_CLD_MAX_UNCOMPRESSED_BYTES = len(data)
+    assert cli(write(tmp_path / "fits.csv", data))[0] == 0
+
+
 def test_empty_file(tmp_path):
     code, report = cli(write(tmp_path / "empty.csv", b""))
     assert code == 2 and report["errors"][0]["rule"] == "EMPTY_FILE"
