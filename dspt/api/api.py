@@ -6,7 +6,7 @@ browser session (see dspt.api.auth).
 
 from ninja import NinjaAPI
 
-from dspt.api.auth import api_auth
+from dspt.api.auth import api_auth, oversight_auth
 
 api = NinjaAPI(
     title="Data Security and Protection Toolkit API",
@@ -39,12 +39,12 @@ def _mount() -> None:
     from dspt.support.api import router as support
 
     api.add_router("", statuses)
-    api.add_router("/me", accounts)
+    api.add_router("/me", accounts, auth=oversight_auth)
     api.add_router("/my-organisations", organisations)
     api.add_router("/assessments", assessments)
     api.add_router("/plans", plans)
-    api.add_router("/monitoring", monitoring)
-    api.add_router("/support", support)
+    api.add_router("/monitoring", monitoring, auth=oversight_auth)
+    api.add_router("/support", support, auth=oversight_auth)
     api.add_router("/cld", cld)
     api.add_router("/notifications", notifications)
 

@@ -33,6 +33,14 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def base_url():
+    """No base URL: tests navigate with the live server's full address (`site`). Defined here
+    because pytest-playwright's own fallback is a fixture on a plugin object, which pytest 9
+    warns is deprecated."""
+    return None
+
+
 @pytest.fixture
 def site(live_server, settings):
     """The live server's base URL, with static files served from the source tree."""

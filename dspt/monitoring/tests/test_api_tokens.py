@@ -98,6 +98,15 @@ def test_personal_token_reaches_no_organisation_workspace(client, people):
     assert me["email"] == "programme@example.org" and me["token_organisation"] is None
 
 
+def test_where_a_personal_token_works_does_not_depend_on_the_address(client, people):
+    # Served under a prefix (SCRIPT_NAME), the paths change but the routers do not.
+    _, raw = tokens.create_personal_token(user=people["programme"], name="x")
+    prefixed = {"SCRIPT_NAME": "/dspt", **_bearer(raw)}
+    assert client.get(ENDPOINTS["total"], **prefixed).status_code == 200
+    assert client.get("/api/v1/me", **prefixed).status_code == 200
+    assert client.get("/api/v1/plans", **prefixed).status_code == 401
+
+
 def test_tokens_page_creates_shows_once_and_revokes_own_only(client, people):
     client.force_login(people["lso_north"])
     body = client.post("/accounts/tokens/", {"name": "Board report"}).content.decode()
