@@ -23,19 +23,15 @@ from typing import Any
 import duckdb
 
 from dspt.cld.dialect import DUCKDB
+from dspt.cld.plan import DERIVED_COLUMNS, PSEUDONYM_COLUMNS
 from dspt.cld.spec import SPEC_DIR, available_versions, load_spec
 from dspt.cld.suppression import suppress
 
 AGGREGATES_FILE = SPEC_DIR / "aggregates.json"
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
-DERIVED_COLUMNS = ("nhs_number_pseudo", "person_pseudo", "age_at_period_end", "birth_year_month")
-DERIVED_COLUMNS += ("lsoa_code", "trace_outcome")
-DERIVED_COLUMNS += tuple(f"linked_person_{i}_pseudo" for i in (1, 2, 3))
 # Grouping values are published as they are, so a column whose values single out a person or a
 # record (a pseudonym, an event reference, free text) may be counted but never grouped by.
-NOT_FOR_GROUPING = frozenset(
-    {c for c in DERIVED_COLUMNS if c.endswith("_pseudo")} | {"event_reference", "event_description"}
-)
+NOT_FOR_GROUPING = frozenset({*PSEUDONYM_COLUMNS, "event_reference", "event_description"})
 
 
 class AggregateSpecError(ValueError):

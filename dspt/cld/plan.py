@@ -25,6 +25,22 @@ from dspt.cld.nhs import sql_nhs_check_ok, sql_postcode_norm
 from dspt.cld.spec import Spec
 
 TRACING_CONFIG = Path(__file__).resolve().parent / "specs" / "tracing.json"
+# Output columns the plan derives rather than copies. The pseudonyms are keyed HMACs: re-keyed
+# for each recipient on release (release.py) and never grouped by in aggregate tables. The
+# contract's extract links at most three adults to a carer, hence three linked pseudonyms.
+LINKED_PSEUDONYM = "linked_person_{}_pseudo"
+PSEUDONYM_COLUMNS = (
+    "nhs_number_pseudo",
+    "person_pseudo",
+    *(LINKED_PSEUDONYM.format(i) for i in (1, 2, 3)),
+)
+DERIVED_COLUMNS = (
+    *PSEUDONYM_COLUMNS,
+    "age_at_period_end",
+    "birth_year_month",
+    "lsoa_code",
+    "trace_outcome",
+)
 
 OUTCOMES = (
     "matched_cross_check",
@@ -215,7 +231,8 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
     la = spec.period["la_code"]
     linked = [
         f"CASE WHEN trim({c}) = '' OR {c} IS NULL THEN NULL ELSE "
-        f"{d.hmac_hex(f'trim({la}) || {chr(39)}:{chr(39)} || trim({c})')} END AS linked_person_{i}_pseudo"
+        f"{d.hmac_hex(f'trim({la}) || {chr(39)}:{chr(39)} || trim({c})')} END AS "
+        f"{LINKED_PSEUDONYM.format(i)}"
         for i, c in enumerate(t.get("linked_person_ids", []), start=1)
     ]
     pend = d.to_date(f"trim({spec.period['end']})")

@@ -17,15 +17,8 @@ import duckdb
 
 from dspt.cld.aggregates import Table, write_table
 from dspt.cld.dialect import DUCKDB
+from dspt.cld.plan import PSEUDONYM_COLUMNS
 from dspt.cld.pseudonymise import derive_recipient_key, pad_key
-
-PSEUDONYM_COLUMNS = (
-    "nhs_number_pseudo",
-    "person_pseudo",
-    "linked_person_1_pseudo",
-    "linked_person_2_pseudo",
-    "linked_person_3_pseudo",
-)
 
 
 def _quote(path: Path | str) -> str:

@@ -147,6 +147,19 @@ def test_process_writes_contract_columns(processed, good_extract):
     assert sum(r["lsoa_code"] is not None for r in rows) > 2900
 
 
+def test_the_named_output_columns_are_the_ones_written(processed):
+    # Release re-keys PSEUDONYM_COLUMNS and the aggregate tables check names against
+    # output_columns(): both must describe what the plan actually writes.
+    from dspt.cld.aggregates import output_columns
+    from dspt.cld.plan import DERIVED_COLUMNS, PSEUDONYM_COLUMNS
+
+    _, root, _ = processed
+    written = set(pq.read_schema(next((root / "out").glob("*.parquet"))).names)
+    assert set(DERIVED_COLUMNS) <= written
+    assert {c for c in written if c.endswith("_pseudo")} == set(PSEUDONYM_COLUMNS)
+    assert set(output_columns()) <= written
+
+
 def test_no_identifiers_or_key_in_any_output(processed, good_extract):
     result, root, logs = processed
     with open(good_extract, encoding="utf-8", newline="") as f:
