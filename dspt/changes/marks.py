@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -287,33 +287,17 @@ def reading(max_age: float) -> Mark:
     return mark
 
 
-def forget_reading(**kwargs) -> None:
-    """Read afresh for the next caller (now, and again once the transaction commits: another
-    thread may read between the write and the commit)."""
+def forget_reading() -> None:
+    """Read afresh for the next caller. Called on this process's writes (`connect_signals`): at
+    once, and again once the transaction commits, as another thread may read in between."""
     global _latest, _generation
     with _lock:
         _latest = None
         _generation += 1
-    if kwargs.get("sender") is not None:  # from a signal
-        transaction.on_commit(forget_reading)
-
-
-def on_change(handler, uid: str, *, also: tuple = ()) -> None:
-    """Connect `handler` (a signal receiver) to every save and delete in this process of what a
-    mark reads — publications, their covered sites, organisations, moved deadlines — and of the
-    models in `also`. `uid` prefixes the dispatch ids, so connecting twice is harmless."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from dspt.assessments.models import Publication
-    from dspt.frameworks.models import DeadlineOverride
-    from dspt.organisations.models import Organisation
-
-    for model in (Publication, Organisation, DeadlineOverride, *also):
-        for signal in (post_save, post_delete):
-            signal.connect(handler, sender=model, dispatch_uid=f"{uid}-{model.__name__}")
-    m2m_changed.connect(handler, sender=Publication.covers.through, dispatch_uid=f"{uid}-covers")
 
 
 def connect_signals() -> None:
     """Forget the shared reading whenever this process changes what a mark reads."""
+    from dspt.changes.listeners import on_change
+
     on_change(forget_reading, "changes")

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
 
 from dspt.changes import marks
 from dspt.changes.marks import Mark
@@ -155,12 +154,11 @@ def recheck_seconds() -> float:
     return settings.DSPT_MONITORING_RECHECK_SECONDS
 
 
-def check_soon(**kwargs) -> None:
-    """Read the data version on the next figure (now, and again once the transaction commits)."""
+def check_soon() -> None:
+    """Read the data version on the next figure (called on this process's writes, at once and
+    again once the transaction commits: see `connect_signals`)."""
     global _checked_at
     _checked_at = float("-inf")
-    if kwargs.get("sender") is not None:  # from a signal: also after the commit
-        transaction.on_commit(check_soon)
 
 
 def dataset() -> Dataset:
@@ -368,7 +366,7 @@ def month_ends(as_of: date, months: int) -> list[date]:
 
 def connect_signals() -> None:
     """Check the data version at once after anything the figures read changes in this process."""
-    from dspt.changes.marks import on_change
+    from dspt.changes.listeners import on_change
     from dspt.organisations.models import ICB, LocalAuthority, Region
     from dspt.support.models import LSO
 

@@ -23,8 +23,6 @@ import time
 from collections.abc import Callable
 from datetime import date
 
-from django.db import transaction
-
 from dspt.changes import marks
 from dspt.changes.detect import changed_since
 from dspt.changes.marks import Mark
@@ -165,16 +163,13 @@ class PublicRecordCache:
 public_record_cache = PublicRecordCache()
 
 
-def _changed(**kwargs) -> None:
-    # Look at once (this process's own reads see its own writes), and again after the commit: a
-    # request in another thread may have cached a record from the data as it was before.
-    public_record_cache.recheck_soon()
-    transaction.on_commit(public_record_cache.recheck_soon)
-
-
 def connect_signals() -> None:
-    """Clear the cache whenever this process changes anything a public record reads."""
-    marks.on_change(_changed, "public-cache")
+    """Look for changes on the next request whenever this process changes anything a public
+    record reads (at once, and again after the commit: a request in another thread may have
+    cached a record from the data as it was before)."""
+    from dspt.changes.listeners import on_change
+
+    on_change(public_record_cache.recheck_soon, "public-cache")
 
 
 def warm() -> int:
