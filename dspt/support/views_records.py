@@ -22,6 +22,27 @@ def _back(lso, remit) -> str:
     return f"?lso={lso.code}" if remit.national else ""
 
 
+def _post(request, lso, remit, *, upload, uploaded, check, save, saved: str):
+    """The shared POST flow of the two record pages: a CSV file (all or nothing) or the form.
+
+    Returns (response, errors, values): a redirect after a success, else the errors to show
+    with the values sent. `upload(content)` imports a file and `uploaded(result)` words its
+    success; `check(values)` gives (cleaned, problems) and `save(cleaned, values)` stores."""
+    back = request.path + _back(lso, remit)
+    if "file" in request.FILES:
+        outcome = handle_upload(request, upload, uploaded, back)
+        if not isinstance(outcome, list):
+            return outcome, [], {}
+        return None, outcome, {}
+    values = request.POST
+    cleaned, problems = check(values)
+    if problems:
+        return None, services.sentences(problems), values
+    save(cleaned, values)
+    messages.success(request, saved)
+    return redirect(back), [], values
+
+
 def activity_months(lso) -> list[dict]:
     """Planned and actual hours per month, by kind, newest month first."""
     grid: dict = defaultdict(dict)
@@ -64,32 +85,25 @@ def activity(request):
     errors: list[str] = []
     values = {}
     if request.method == "POST":
-        if "file" in request.FILES:
-            outcome = handle_upload(
-                request,
-                lambda content: services.import_activity(
-                    lso, content, by=request.user, request=request
-                ),
-                lambda result: (
-                    f"Activity imported: {result.created} new months "
-                    f"and kinds, {result.updated} updated."
-                ),
-                request.path + _back(lso, remit),
-            )
-            if not isinstance(outcome, list):
-                return outcome
-            errors = outcome
-        else:
-            values = request.POST
-            cleaned, problems = services.check_activity_values(values)
-            if problems:
-                errors = services.sentences(problems)
-            else:
-                services.save_activity(
-                    lso, cleaned, by=request.user, notes=values.get("notes", ""), request=request
-                )
-                messages.success(request, "Activity saved.")
-                return redirect(request.path + _back(lso, remit))
+        response, errors, values = _post(
+            request,
+            lso,
+            remit,
+            upload=lambda content: services.import_activity(
+                lso, content, by=request.user, request=request
+            ),
+            uploaded=lambda result: (
+                f"Activity imported: {result.created} new months "
+                f"and kinds, {result.updated} updated."
+            ),
+            check=services.check_activity_values,
+            save=lambda cleaned, values: services.save_activity(
+                lso, cleaned, by=request.user, notes=values.get("notes", ""), request=request
+            ),
+            saved="Activity saved.",
+        )
+        if response is not None:
+            return response
     rows = activity_months(lso)
     fmt = wants_download(request)
     if fmt:
@@ -130,32 +144,24 @@ def engagements(request):
     errors: list[str] = []
     values = {}
     if request.method == "POST":
-        if "file" in request.FILES:
-            outcome = handle_upload(
-                request,
-                lambda content: services.import_engagements(
-                    lso, content, by=request.user, today=today(), request=request
-                ),
-                lambda result: (
-                    f"{result.created} engagements imported; "
-                    f"{result.skipped} were already recorded."
-                ),
-                request.path + _back(lso, remit),
-            )
-            if not isinstance(outcome, list):
-                return outcome
-            errors = outcome
-        else:
-            values = request.POST
-            cleaned, problems = services.check_engagement_values(lso, values, today())
-            if problems:
-                errors = services.sentences(problems)
-            else:
-                services.record_engagement(
-                    lso, cleaned, values.get("notes", ""), by=request.user, request=request
-                )
-                messages.success(request, "Engagement recorded.")
-                return redirect(request.path + _back(lso, remit))
+        response, errors, values = _post(
+            request,
+            lso,
+            remit,
+            upload=lambda content: services.import_engagements(
+                lso, content, by=request.user, today=today(), request=request
+            ),
+            uploaded=lambda result: (
+                f"{result.created} engagements imported; {result.skipped} were already recorded."
+            ),
+            check=lambda values: services.check_engagement_values(lso, values, today()),
+            save=lambda cleaned, values: services.record_engagement(
+                lso, cleaned, values.get("notes", ""), by=request.user, request=request
+            ),
+            saved="Engagement recorded.",
+        )
+        if response is not None:
+            return response
     qs = Engagement.objects.filter(lso=lso).select_related("organisation")
     labels = dict(EngagementMethod.choices)
     rows = [
