@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("dspt.accounts.urls")),
     path("organisations/", include("dspt.organisations.urls")),
     path("assessments/", include("dspt.assessments.urls")),
+    path("frameworks/", include("dspt.frameworks.urls")),
     path("plans/", include("dspt.improvement_plans.urls")),
     path("monitoring/", include("dspt.monitoring.urls")),
     path("support/", include("dspt.support.urls")),

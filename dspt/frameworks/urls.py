@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dspt.frameworks import views
 
 app_name = "frameworks"
-urlpatterns: list = []
+urlpatterns = [
+    path("deadlines/", views.deadlines, name="deadlines"),
+]

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dspt.accounts import services as account_services
 from dspt.accounts.models import ApiToken, Membership, OrgRole
+from dspt.frameworks.services import may_move_deadlines
 from dspt.organisations import claims, selectors, services
 from dspt.organisations.forms import (
     FindOrganisationForm,
@@ -45,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "claims": selectors.claims_of(request.user),
             "may_decide_claims": claims.is_platform_admin(request.user),
+            "may_move_deadlines": may_move_deadlines(request.user),
             "site_claims": selectors.site_claims(request.user).count(),
             "page_title": "Your organisations",
         },
