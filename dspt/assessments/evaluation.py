@@ -157,6 +157,13 @@ def _previous_was_approaching(assessment: Assessment) -> bool:
     return latest == Level.APPROACHING
 
 
+def approaching_by_action_plan(org_type: str) -> bool:
+    """Which route a sector takes to Approaching Standards (DOMAIN §5): social care publishes it
+    itself with an action plan, once; every other sector publishes Standards Not Met and gets
+    there when a reviewer approves its improvement plan (DOMAIN §6)."""
+    return org_type == OrgType.SOCIAL_CARE
+
+
 def evaluate(assessment: Assessment, on: date | None = None) -> Evaluation:
     """Judge `assessment` as of `on` (today by default)."""
     on = on or today()
@@ -188,7 +195,7 @@ def evaluate(assessment: Assessment, on: date | None = None) -> Evaluation:
         unmet_mandatory=[r for r in results.values() if r.mandatory and not r.met],
         unmet_approaching=[r for r in results.values() if r.approaching and not r.met],
         partly_met=[r for r in results.values() if r.outcome == ItemOutcome.PARTLY_MET],
-        social_care=category == OrgType.SOCIAL_CARE,
+        social_care=approaching_by_action_plan(category),
         action_plan_attached=bool(docs.get(ACTION_PLAN)),
         previous_was_approaching=_previous_was_approaching(assessment),
         cyber_essentials_plus_current=bool(

@@ -20,6 +20,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from dspt.assessments.evaluation import approaching_by_action_plan
 from dspt.assessments.models import Level, Publication
 from dspt.audit.services import record
 from dspt.core.dates import today
@@ -110,6 +111,10 @@ def on_publication(publication: Publication) -> ImprovementPlan | None:
             .first()
         )
         if plan is None:
+            if approaching_by_action_plan(publication.organisation.org_type):
+                # Social care's route is the action plan, once: a reviewer's approval must not
+                # lift a second Not Met to Approaching Standards.
+                return None
             return _start(publication)
         current = plan.publication
         newer = current is None or (publication.published_on, publication.pk) > (

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from dspt.assessments.evaluation import approaching_by_action_plan
 from dspt.assessments.models import Level
 from dspt.audit.services import record
 from dspt.core.dates import today
@@ -259,6 +260,11 @@ def _check_decision(plan, user, kind, version, reasons, justification) -> None:
         raise PlanActionError("The organisation has not submitted a plan yet.")
     if kind == DecisionKind.CALL_REQUESTED:
         return
+    if kind != DecisionKind.REJECTED and approaching_by_action_plan(plan.organisation.org_type):
+        raise PlanActionError(
+            "Social care organisations reach Approaching Standards by publishing with an action "
+            "plan, once; an improvement plan cannot be approved for them."
+        )
     if (
         kind in (DecisionKind.APPROVED, DecisionKind.REJECTED)
         and plan.state != PlanState.AWAITING_REVIEW

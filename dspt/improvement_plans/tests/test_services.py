@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from dspt.accounts.models import Membership, OrgRole
 from dspt.assessments.models import Level, Publication
 from dspt.audit.models import AuditEvent
 from dspt.improvement_plans import services
@@ -27,10 +28,11 @@ from dspt.improvement_plans.selectors import (
 from dspt.improvement_plans.sources import plan_items_for
 from dspt.improvement_plans.template import plan_csv, prefilled_rows
 from dspt.notifications.models import Notification
+from dspt.organisations.models import OrgType
 from dspt.statuses.compute import Status
 from dspt.statuses.selectors import status_of, status_record
 
-from .conftest import publish_not_met
+from .conftest import make_org, publish_not_met
 
 
 def good_rows(plan) -> list[dict]:
@@ -319,3 +321,38 @@ def test_bare_item_id_lists_are_read_as_mandatory_unmet_items(world):
         ("1.1.2", True, "unmet"),
     ]
     assert items[1].question == "Upload your record of processing activities."
+
+
+def test_social_care_takes_the_action_plan_route_not_an_improvement_plan(world):
+    # DOMAIN §5: social care reaches Approaching Standards by publishing it with an action plan,
+    # once; a Not Met publication (e.g. the one after an Approaching one) starts no improvement
+    # plan, so no reviewer can lift it to Approaching.
+    home = make_org("VSC01", world["yorks"], org_type=OrgType.SOCIAL_CARE, name="Birch House")
+    Publication.objects.create(
+        organisation=home, edition="2023-24", published_on=date(2024, 6, 1), level=Level.APPROACHING
+    )
+    pub = publish_not_met(home)
+    assert on_publication(pub) is None
+    assert not ImprovementPlan.objects.filter(organisation=home).exists()
+    assert status_of(home).status == Status.STANDARDS_NOT_MET
+
+
+def test_a_social_care_plan_left_from_before_cannot_be_approved(world):
+    # A plan started before the rule was enforced may still be open: refusing it keeps the
+    # status rule honest (it would read the approval as Approaching Standards).
+    home = make_org("VSC02", world["yorks"], org_type=OrgType.SOCIAL_CARE, name="Rowan Court")
+    pub = publish_not_met(home)
+    plan = ImprovementPlan.objects.create(organisation=home, edition=pub.edition, publication=pub)
+    admin = world["people"]["admin"]
+    Membership.objects.create(user=admin, organisation=home, role=OrgRole.ADMIN)
+    submit(plan, admin)
+    for kind, who in (
+        (DecisionKind.APPROVED, "reviewer"),
+        (DecisionKind.ACCEPTED_BY_EXCEPTION, "senior"),
+    ):
+        with pytest.raises(services.PlanActionError, match="action plan, once"):
+            services.decide(plan, world["people"][who], kind, justification="Because")
+    pub.refresh_from_db()
+    assert pub.plan_approved_on is None
+    assert status_of(home).status == Status.STANDARDS_NOT_MET
+    services.decide(plan, world["people"]["reviewer"], DecisionKind.REJECTED, reasons="Not needed")
