@@ -7,16 +7,20 @@ from django import forms
 from dspt.accounts.models import OrgRole
 from dspt.organisations.models import LocalAuthority, OrgType
 
-# ODS code shapes by type (DOMAIN §3). Anything else must still be 1-9 letters/digits.
+# ODS code shapes by type (DOMAIN §3). Only what the brief states firmly is checked: social care
+# head offices *usually* start A or C and sites V, but other letters exist (8xxxx for non-NHS
+# bodies, older codes), so for them only the length is. Anything else must still be 1-9 letters
+# and digits.
 _ODS_ANY = re.compile(r"^[A-Z0-9]{1,9}$")
 _ODS_SHAPES: dict[str, tuple[re.Pattern, str]] = {
     OrgType.SOCIAL_CARE: (
-        re.compile(r"^([AC][A-Z0-9]{3}|V[A-Z0-9]{4}|8[A-Z0-9]{4})$"),
-        "a social care head office code is 4 characters starting A or C; a site code is 5 characters starting V",
+        re.compile(r"^[A-Z0-9]{4,5}$"),
+        "a social care head office code is 4 characters (usually starting A or C) and a site "
+        "code 5 (usually starting V)",
     ),
     OrgType.NHS_TRUST: (
-        re.compile(r"^R[A-Z0-9]{2}([A-Z0-9]{2})?$"),
-        "an NHS trust code is 3 characters starting R (5 for a site)",
+        re.compile(r"^[A-Z0-9]{3}([A-Z0-9]{2})?$"),
+        "an NHS trust code is 3 characters (5 for one of its sites)",
     ),
     OrgType.ICB: (re.compile(r"^Q[A-Z0-9]{2}$"), "an ICB code is 3 characters starting Q"),
 }
