@@ -1,0 +1,33 @@
+"""`dspt import-ods FILE`: link sites to their head offices from ODS organisation records."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from dspt.core.dates import parse_iso_date
+from dspt.organisations.importers.ods import import_ods
+from dspt.organisations.importers.tables import FileRefused
+from dspt.organisations.management.commands._report import print_report
+
+
+class Command(BaseCommand):
+    help = (
+        "Import ODS organisation records (e.g. the care home sites file): gives CQC providers "
+        "their head office ODS code and links sites to their head office. Run after import-cqc; "
+        "importing the same file twice changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument(
+            "--as-of", help="records closed on or before this day are ignored (default today)"
+        )
+
+    def handle(self, *args, file, as_of=None, **options):
+        try:
+            day = parse_iso_date(as_of)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        try:
+            result = import_ods(file, as_of=day)
+        except FileRefused as exc:
+            raise CommandError(f"Nothing was imported. {exc}") from None
+        print_report(self, result.as_dict(), result.bad_rows, result.notes)
