@@ -1,11 +1,9 @@
 """`dspt import-ods FILE`: link sites to their head offices from ODS organisation records."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from dspt.core.dates import parse_iso_date
 from dspt.organisations.importers.ods import import_ods
-from dspt.organisations.importers.tables import FileRefused
-from dspt.organisations.management.commands._report import print_report
+from dspt.organisations.management.commands._report import run_dated_import
 
 
 class Command(BaseCommand):
@@ -22,12 +20,4 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, as_of=None, **options):
-        try:
-            day = parse_iso_date(as_of)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
-        try:
-            result = import_ods(file, as_of=day)
-        except FileRefused as exc:
-            raise CommandError(f"Nothing was imported. {exc}") from None
-        print_report(self, result.as_dict(), result.bad_rows, result.notes)
+        run_dated_import(self, import_ods, file, as_of)
