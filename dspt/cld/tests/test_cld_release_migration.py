@@ -4,28 +4,16 @@ list of submissions and a table named "aggregate", and going back restores them.
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 OLD = [("cld", "0002_submission_progress")]
 NEW = [("cld", "0005_remove_release_submission")]
-# Apps the rows live in stay at their latest state (see notifications' migration test).
-KEEP_LATEST = ("accounts", "organisations")
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = list(targets) + [
-        node for node in executor.loader.graph.leaf_nodes() if node[0] in KEEP_LATEST
-    ]
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
 def test_releases_are_kept_forwards_and_back():
-    old = _migrate(OLD)
+    old = migrate_to(OLD)
     Org = old.get_model("organisations", "Organisation")
     Submission = old.get_model("cld", "Submission")
     Agreement = old.get_model("cld", "DataSharingAgreement")
@@ -53,7 +41,7 @@ def test_releases_are_kept_forwards_and_back():
         agreement=dsa, submission=sub, recipient=rec, refused_reason="Not active."
     )
 
-    new = _migrate(NEW)
+    new = migrate_to(NEW)
     Release = new.get_model("cld", "Release")
     Submission = new.get_model("cld", "Submission")
     done = Release.objects.get(pk=done.pk)
@@ -86,7 +74,7 @@ def test_releases_are_kept_forwards_and_back():
     )
     long_refusal.submissions.set([sub2.pk])
 
-    back = _migrate(OLD)
+    back = migrate_to(OLD)
     Release = back.get_model("cld", "Release")
     assert Release.objects.get(pk=done.pk).submission_id == sub.pk
     assert Release.objects.get(pk=done.pk).aggregate_path == "/zone/releases/1/aggregate.csv"
@@ -95,7 +83,7 @@ def test_releases_are_kept_forwards_and_back():
     assert kept.submission_id == sub.pk and kept.aggregate_path == "/p.csv"  # the first only
     assert len(Release.objects.get(pk=long_refusal.pk).refused_reason) == 300
 
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
     from dspt.cld.models import Release as Current
     from dspt.cld.selectors import release_file
 

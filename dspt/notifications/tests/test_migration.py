@@ -1,8 +1,8 @@
 """The data migration copies both old notification models' rows into the new one, and back."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 OLD = [
     ("notifications", "0001_initial"),
@@ -16,25 +16,9 @@ NEW = [
 ]
 
 
-# Apps the test's rows live in stay at their latest state throughout: migrating only the three
-# apps above back would otherwise leave the model state behind the tables (e.g. a newer
-# organisations column), and creating rows would fail.
-KEEP_LATEST = ("accounts", "organisations")
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = list(targets) + [
-        node for node in executor.loader.graph.leaf_nodes() if node[0] in KEEP_LATEST
-    ]
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_rows_are_copied_forwards_and_back():
-    old = _migrate(OLD)
+    old = migrate_to(OLD)
     User = old.get_model("accounts", "User")
     Org = old.get_model("organisations", "Organisation")
     ann = User.objects.create(username="ann", email="ann@example.org")
@@ -45,7 +29,7 @@ def test_rows_are_copied_forwards_and_back():
     old.get_model("monitoring", "Notification").objects.create(
         user=ann, organisation=org, kind="expired", day="2024-07-15", message="Oak expired."
     )
-    new = _migrate(NEW)
+    new = migrate_to(NEW)
     rows = {n.kind: n for n in new.get_model("notifications", "Notification").objects.all()}
     assert set(rows) == {"plan_approved", "watchlist_expired"}
     assert rows["plan_approved"].title == "Plan approved" and rows["plan_approved"].body == "Yes"
@@ -53,10 +37,10 @@ def test_rows_are_copied_forwards_and_back():
     assert alert.body == "Oak expired." and str(alert.day) == "2024-07-15"
     assert alert.title == "Watchlist: Oak House status expired"
     assert alert.user_id == ann.id and alert.organisation_id == org.id
-    back = _migrate(OLD)
+    back = migrate_to(OLD)
     assert back.get_model("monitoring", "Notification").objects.get().message == "Oak expired."
     assert back.get_model("improvement_plans", "Notification").objects.get().title == (
         "Plan approved"
     )
     assert not back.get_model("notifications", "Notification").objects.exists()
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
