@@ -31,6 +31,7 @@ from dspt.organisations.importers import cqc_columns as cols
 from dspt.organisations.importers.tables import find_table, read_rows
 from dspt.organisations.importers.values import (
     SKIP,
+    ImportCounts,
     RowReader,
     collect_rows,
     parse_date,
@@ -76,7 +77,7 @@ LOCATION_FIELDS = (
 
 
 @dataclass
-class CqcImportResult:
+class CqcImportResult(ImportCounts):
     """What an import did, for the operator."""
 
     file_kind: str = ""
@@ -91,11 +92,6 @@ class CqcImportResult:
     marked_dormant: int = 0
     bad_rows: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("bad_rows", "notes")} | {
-            "bad_row_count": len(self.bad_rows)
-        }
 
 
 def _postcode(raw: str) -> str:

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +27,7 @@ from dspt.core.dates import today
 from dspt.frameworks.deadlines import edition_code_for_label
 from dspt.organisations.importers.cqc_columns import squash
 from dspt.organisations.importers.tables import find_table, read_rows
-from dspt.organisations.importers.values import RowReader, collect_rows, parse_date
+from dspt.organisations.importers.values import ImportCounts, RowReader, collect_rows, parse_date
 from dspt.organisations.models import ICB, Organisation, OrgType
 
 REQUIRED = ("Code", "Organisation Name", "Status", "Date Of Publication", "Primary Sector")
@@ -70,7 +69,7 @@ SECTORS: dict[str, str] = {
 
 
 @dataclass
-class DsptImportResult:
+class DsptImportResult(ImportCounts):
     """What an import did, for the operator."""
 
     rows: int = 0
@@ -81,11 +80,6 @@ class DsptImportResult:
     not_published: int = 0
     bad_rows: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("bad_rows", "notes")} | {
-            "bad_row_count": len(self.bad_rows)
-        }
 
 
 def _icb_key(name: str) -> str:

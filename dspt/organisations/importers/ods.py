@@ -26,7 +26,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +35,7 @@ from dspt.core.dates import today
 from dspt.organisations.importers.tables import Table, find_table, read_rows
 from dspt.organisations.importers.values import (
     CellError,
+    ImportCounts,
     RowReader,
     collect_rows,
     parse_date,
@@ -52,7 +52,7 @@ _YYYYMMDD = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
 @dataclass
-class OdsImportResult:
+class OdsImportResult(ImportCounts):
     """What an import did, for the operator."""
 
     rows: int = 0
@@ -61,11 +61,6 @@ class OdsImportResult:
     closed_skipped: int = 0
     bad_rows: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("bad_rows", "notes")} | {
-            "bad_row_count": len(self.bad_rows)
-        }
 
 
 @dataclass(frozen=True)

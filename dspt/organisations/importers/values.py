@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -183,6 +184,18 @@ def parse_phone(value: Value) -> str:
     """A telephone number as written ('' when empty). Staff read it; nothing dials it, so any
     text is kept (a location is not refused over how its number is written), cut to 30."""
     return text(value)[:30]
+
+
+class ImportCounts:
+    """For an importer's result dataclass (counts, `bad_rows`, `notes`): the summary a command
+    prints, every count with the number of bad rows in place of their list."""
+
+    bad_rows: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("bad_rows", "notes")} | {
+            "bad_row_count": len(self.bad_rows)
+        }
 
 
 # Returned by a row parser for a row that belongs to no one (counted, not kept, not reported).
