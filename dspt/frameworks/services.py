@@ -60,7 +60,8 @@ def edition_deadlines(on: date, around: int = 2) -> list[EditionDeadline]:
     """The editions from a few years before the one `on` belongs to until a few after, and any
     edition with a moved deadline, newest first."""
     overrides = DeadlineOverride.objects.in_bulk()
-    current = deadlines.parse_code(deadlines.current_edition_code(on, deadline_overrides()))[0]
+    moved_to = {code: o.deadline for code, o in overrides.items()}
+    current = deadlines.parse_code(deadlines.current_edition_code(on, moved_to))[0]
     codes = {deadlines.code_for_start_year(y) for y in range(current - around, current + 2)}
     codes |= set(overrides)
     rows = []
