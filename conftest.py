@@ -22,14 +22,14 @@ def _reference_geography_present(request):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_public_cache():
-    """Each test starts with an empty per-process cache of public records: a rolled-back test's
-    ids are reused by the next, which no high-water mark can tell apart."""
-    from dspt.statuses.public_cache import public_record_cache
+def _fresh_search_index():
+    """Each test starts with no search index: a rolled-back test's version numbers are reused
+    by the next."""
+    from dspt.statuses.search_index import search_index
 
-    public_record_cache.clear()
+    search_index.invalidate()
     yield
-    public_record_cache.clear()
+    search_index.invalidate()
 
 
 @pytest.fixture(autouse=True)
@@ -39,12 +39,3 @@ def _scratch_cld_zone(settings, tmp_path_factory):
     zone = tmp_path_factory.mktemp("cld-zone")
     settings.DSPT_CLD_STORAGE = str(zone)
     settings.DSPT_CLD_DEMO_KEY_FILE = str(zone / "demo-pseudonym.key")
-
-
-@pytest.fixture(autouse=True)
-def _monitoring_sees_every_change(settings):
-    """Tests change data with bulk writes that send no signals and look at once: read the
-    monitoring data version on every figure (production re-reads it at most every second)..."""
-    settings.DSPT_MONITORING_RECHECK_SECONDS = 0.0
-    # ...and wait for a full rebuild rather than run it in the background (its own test does).
-    settings.DSPT_MONITORING_BACKGROUND_BUILD = False

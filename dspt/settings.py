@@ -35,7 +35,6 @@ INSTALLED_APPS = [
     "dspt.frameworks",
     "dspt.assessments",
     "dspt.statuses",
-    "dspt.changes",
     "dspt.improvement_plans",
     "dspt.monitoring",
     "dspt.support",
@@ -180,19 +179,11 @@ EMAIL_USE_TLS = os.environ.get("DSPT_EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DSPT_FROM_EMAIL", "dspt@localhost")
 
 # Compliance monitoring: boundary files for maps (GeoJSON keyed by ONS code; default the shipped
-# synthetic geometry), target and provider-size rule files, and the shared figures cache.
+# synthetic geometry), target and provider-size rule files.
 DSPT_BOUNDARIES_DIR = os.environ.get("DSPT_BOUNDARIES_DIR", "")
 DSPT_BOUNDARIES_CODE_PROPERTY = os.environ.get("DSPT_BOUNDARIES_CODE_PROPERTY", "ons_code")
 DSPT_MONITORING_TARGETS_FILE = os.environ.get("DSPT_MONITORING_TARGETS_FILE", "")
 DSPT_MONITORING_PROVIDER_SIZE_FILE = os.environ.get("DSPT_MONITORING_PROVIDER_SIZE_FILE", "")
-DSPT_MONITORING_CACHE_DIR = os.environ.get("DSPT_MONITORING_CACHE_DIR")
-# How often (seconds) a process re-reads the figures' data version; changes made in the same
-# process are seen at once, other processes' within this time. 0 = on every figure.
-DSPT_MONITORING_RECHECK_SECONDS = float(os.environ.get("DSPT_MONITORING_RECHECK_SECONDS", "1"))
-# A full rebuild of the figures (rare: a moved deadline, a new area mapping, a very large change)
-# runs in the background while pages show the previous figures, saying so. "0" makes the request
-# that found the change wait for it instead.
-DSPT_MONITORING_BACKGROUND_BUILD = os.environ.get("DSPT_MONITORING_BACKGROUND_BUILD", "1") != "0"
 
 # "Today" can be pinned for demos and tests (YYYY-MM-DD); unset means the real date.
 DSPT_TODAY = os.environ.get("DSPT_TODAY", "")

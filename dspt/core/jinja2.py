@@ -1,13 +1,12 @@
 """The Jinja2 environment: NHS.UK frontend components plus the project's globals and filters."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 
@@ -31,21 +30,6 @@ def unread_notifications(user) -> int:
     return unread_count(user)
 
 
-def figures_updating_since() -> str | None:
-    """While the compliance figures are being rebuilt in the background: the local time it
-    started ("14:05"), for the notice on monitoring pages; else None."""
-    from dspt.monitoring.engine import updating_since
-
-    started = updating_since()
-    if started is None:
-        return None
-    return (
-        datetime.fromtimestamp(started, tz=UTC)
-        .astimezone(timezone.get_current_timezone())
-        .strftime("%H:%M")
-    )
-
-
 def environment(**options: Any) -> Environment:
     """Build the environment Django's Jinja2 backend uses for every page."""
     options["undefined"] = ChainableUndefined
@@ -58,7 +42,6 @@ def environment(**options: Any) -> Environment:
         get_messages=messages.get_messages,
         settings_debug=settings.DEBUG,
         unread_notifications=unread_notifications,
-        figures_updating_since=figures_updating_since,
     )
     env.filters.update(long_date=long_date)
     return env

@@ -16,6 +16,7 @@ from django.utils import timezone
 from dspt.accounts.models import Membership
 from dspt.assessments.models import Level, Publication, PublicationSource
 from dspt.core.demo import DemoContext
+from dspt.core.signals import Fact, announce
 from dspt.improvement_plans.chasing import latest_round
 from dspt.improvement_plans.checks import items_from_unmet
 from dspt.improvement_plans.lifecycle import close_plans_met_by
@@ -32,7 +33,7 @@ from dspt.improvement_plans.models import (
     VersionSource,
 )
 from dspt.improvement_plans.template import plan_xlsx
-from dspt.statuses.calendar import valid_until_function
+from dspt.statuses.facts import Calendar
 
 PER_STATE = 3
 ITEMS = [
@@ -187,6 +188,7 @@ def _decide(ctx, plan, kind, day: date, reasons="", call=False) -> None:
     if kind == DecisionKind.APPROVED:
         plan.state, plan.approved_on = PlanState.APPROVED, day
         Publication.objects.filter(pk=plan.publication_id).update(plan_approved_on=day)
+        announce(Fact.PUBLICATIONS, [plan.organisation_id])
     elif kind == DecisionKind.REJECTED:
         plan.state, plan.call_requested = PlanState.REJECTED, call
     plan.save()
@@ -222,7 +224,7 @@ def _pool(ctx: DemoContext, exclude: set[int]) -> list[tuple[object, Publication
         if o.ods_code and o.pk not in exclude
     ]
     latest = _latest_pubs(orgs)
-    until = valid_until_function()
+    until = Calendar().valid_until
     ready, others = [], []
     for o in orgs:
         pub = latest.get(o.pk)

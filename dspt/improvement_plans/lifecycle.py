@@ -26,7 +26,7 @@ from dspt.audit.services import record
 from dspt.core.dates import today
 from dspt.improvement_plans.models import ACCEPTED_STATES, OPEN_STATES, ImprovementPlan, PlanState
 from dspt.organisations.models import Organisation
-from dspt.statuses.calendar import valid_until_function
+from dspt.statuses.facts import Calendar
 
 MET_LEVELS = (Level.MET, Level.EXCEEDED)
 
@@ -177,7 +177,7 @@ def reconcile_organisation(
     if latest is None:
         return None
     if latest.level == Level.NOT_MET:
-        until = valid_until_function()(latest.edition)
+        until = Calendar().valid_until(latest.edition)
         if on > until:
             # The publication has expired: its plan can no longer change the status.
             with transaction.atomic():

@@ -33,7 +33,7 @@ from dspt.improvement_plans.models import (
 from dspt.improvement_plans.notifications import notify, org_people
 from dspt.improvement_plans.sources import plan_items_for
 from dspt.improvement_plans.upload import UploadRefused, read_plan_file
-from dspt.statuses.calendar import valid_until_function
+from dspt.statuses.facts import Calendar
 
 SUBMITTABLE = (PlanState.DRAFT, PlanState.REJECTED, PlanState.AWAITING_REVIEW)
 
@@ -58,7 +58,7 @@ def check_rules(plan: ImprovementPlan) -> CheckRules:
     return CheckRules(
         today=today(),
         horizon_days=conf.get_int("DSPT_PLAN_HORIZON_DAYS"),
-        valid_until=valid_until_function()(plan.edition),
+        valid_until=Calendar().valid_until(plan.edition),
     )
 
 

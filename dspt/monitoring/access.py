@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 
 from dspt.accounts.models import OversightRole
-from dspt.monitoring.figures import NATIONAL, Scope
+from dspt.monitoring.sql import NATIONAL, Scope
 from dspt.organisations.models import ICB, OrgType
 
 AREA_KINDS = ("lso", "region", "icb", "local_authority")

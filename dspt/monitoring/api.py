@@ -15,9 +15,8 @@ from ninja.errors import HttpError
 
 from dspt.core.dates import today
 from dspt.monitoring.access import Remit, remit_of, scope_from
-from dspt.monitoring.engine import dataset
 from dspt.monitoring.figures import compliance_table, total
-from dspt.monitoring.population import DIMENSIONS
+from dspt.monitoring.population import DIMENSIONS, area_names
 from dspt.monitoring.series import monthly_series
 from dspt.monitoring.targets import targets_vs_actuals
 
@@ -42,7 +41,7 @@ def _remit(request) -> Remit:
 def _scope(request, area_kind: str | None, area_code: str | None):
     remit = _remit(request)
     try:
-        return scope_from(remit, area_kind, area_code, dataset().population.names)
+        return scope_from(remit, area_kind, area_code, area_names())
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from None
 

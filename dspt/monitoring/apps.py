@@ -6,6 +6,7 @@ class MonitoringConfig(AppConfig):
     label = "monitoring"
 
     def ready(self) -> None:
-        from dspt.monitoring.engine import connect_signals
+        from dspt.core.signals import facts_changed
+        from dspt.monitoring.population import on_facts_changed
 
-        connect_signals()
+        facts_changed.connect(on_facts_changed, dispatch_uid="location-dimension")

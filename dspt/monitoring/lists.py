@@ -1,4 +1,9 @@
-"""Work and targeting lists: who to help, and where (DOMAIN §7)."""
+# ruff: noqa: S608 - SQL is built from fixed table and column names and placeholders, never from data.
+"""Work and targeting lists: who to help, and where (DOMAIN §7).
+
+Each list is a query over the location dimension and the status interval that holds on the
+day; the statuses were decided by the status rule when the intervals were written.
+"""
 
 from __future__ import annotations
 
@@ -7,160 +12,174 @@ from collections import defaultdict
 from datetime import date
 
 from dspt.frameworks import deadlines
-from dspt.frameworks.models import DeadlineOverride
-from dspt.monitoring.engine import Dataset, bucket_of, dataset
-from dspt.monitoring.figures import NATIONAL, Scope, row
+from dspt.monitoring.figures import row
 from dspt.monitoring.series import current_edition_on
-from dspt.statuses.compute import COMPLIANT_STATUSES, Status
+from dspt.monitoring.sql import (
+    BUCKET_OF,
+    BUCKETS,
+    COMPLIANT_BUCKETS,
+    GROUP_COLUMNS,
+    IN_POPULATION,
+    LOCATION_SPANS,
+    NATIONAL,
+    ON_DAY,
+    Scope,
+    fetch,
+    on_day,
+)
+from dspt.statuses.compute import Status
+from dspt.statuses.facts import as_date, moved_deadlines
+from dspt.statuses.selectors import RESULT_COLUMNS, result_from_row
 
 PUBLISHED = frozenset({Status.STANDARDS_NOT_MET, Status.APPROACHING, Status.MET, Status.EXCEEDED})
 DAYS_PER_MONTH = 365.25 / 12
+SMALL = "Micro/Small"
 
 
-def _location_row(ds: Dataset, i: int, on: date) -> dict:
-    loc = ds.location(i)
-    result = ds.status(i, on)
-    return {
-        "ods_code": loc.ods_code,
-        "cqc_location_id": loc.cqc_location_id,
-        "name": loc.name,
-        "postcode": loc.postcode,
-        "local_authority": loc.groups["local_authority"][0],
-        "provider": loc.provider_name,
-        "provider_size": loc.groups["provider_size"][0],
-        "status": result.status.value,
-        "status_label": result.label,
-        "edition": result.edition or "",
-        "published_on": result.published_on.isoformat() if result.published_on else "",
-        "valid_until": result.valid_until.isoformat() if result.valid_until else "",
-        "covered_by": result.covered_by or "",
-    }
+def _placeholders(values) -> str:
+    return ",".join(["%s"] * len(values))
 
 
-def _sorted(rows: list[dict]) -> list[dict]:
+def _locations(as_of: date, scope: Scope, condition: str = "", params: tuple = ()) -> list[dict]:
+    """The area's locations in the population on `as_of` whose interval meets `condition`,
+    one row each, sorted by local authority, name and code."""
+    area, area_params = scope.where()
+    found = fetch(
+        "SELECT l.ods_code, l.cqc_location_id, l.name, l.postcode, l.local_authority, "
+        f"l.provider_name, l.provider_size, {RESULT_COLUMNS} {LOCATION_SPANS} AND {ON_DAY} "
+        f"WHERE {IN_POPULATION}{area}{condition}",
+        [*on_day(as_of), *area_params, *params],
+    )
+    rows = []
+    for code, cqc_id, name, postcode, la, provider, size, *cols in found:
+        result = result_from_row(*cols)
+        rows.append(
+            {
+                "ods_code": code,
+                "cqc_location_id": cqc_id,
+                "name": name,
+                "postcode": postcode,
+                "local_authority": la,
+                "provider": provider,
+                "provider_size": size,
+                "status": result.status.value,
+                "status_label": result.label,
+                "edition": result.edition or "",
+                "published_on": result.published_on.isoformat() if result.published_on else "",
+                "valid_until": result.valid_until.isoformat() if result.valid_until else "",
+                "covered_by": result.covered_by or "",
+            }
+        )
     return sorted(rows, key=lambda r: (r["local_authority"], r["name"].casefold(), r["ods_code"]))
 
 
-def _current(ds: Dataset, scope: Scope, on: date):
-    day = on.toordinal()
-    for i in scope.members(ds):
-        if ds.in_population(i, day):
-            yield i, ds.status(i, day)
-
-
-def expired(as_of: date, scope: Scope = NATIONAL, ds: Dataset | None = None) -> list[dict]:
+def expired(as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     """Locations whose last publication has lapsed."""
-    ds = ds or dataset()
-    return _sorted(
-        [
-            _location_row(ds, i, as_of)
-            for i, r in _current(ds, scope, as_of)
-            if r.status == Status.EXPIRED
-        ]
-    )
+    return _locations(as_of, scope, " AND i.status = %s", (Status.EXPIRED.value,))
 
 
 def next_deadline(as_of: date) -> date:
     """The next deadline on or after as_of (that of the edition being worked towards)."""
-    overrides = dict(DeadlineOverride.objects.values_list("edition", "deadline"))
+    overrides = moved_deadlines()
     return deadlines.deadline_for(current_edition_on(as_of, overrides), overrides)
 
 
-def expiring(as_of: date, scope: Scope = NATIONAL, ds: Dataset | None = None) -> list[dict]:
+def expiring(as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     """Valid publications that lapse at the next deadline and have not been renewed.
 
     A renewal is a publication for the current edition; once there is one the location's
     status rests on it (valid for a year longer), so it drops off this list by itself.
     """
-    ds = ds or dataset()
-    deadline = next_deadline(as_of)
-    return _sorted(
-        [
-            _location_row(ds, i, as_of)
-            for i, r in _current(ds, scope, as_of)
-            if r.status in PUBLISHED and r.valid_until is not None and r.valid_until <= deadline
-        ]
+    published = sorted(s.value for s in PUBLISHED)
+    return _locations(
+        as_of,
+        scope,
+        f" AND i.status IN ({_placeholders(published)}) AND i.valid_until <= %s",
+        (*published, next_deadline(as_of).isoformat()),
     )
 
 
-def never_published(as_of: date, scope: Scope = NATIONAL, ds: Dataset | None = None) -> list[dict]:
+def never_published(as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     """Registered with the toolkit but never published (status Not Published)."""
-    ds = ds or dataset()
-    return _sorted(
-        [
-            _location_row(ds, i, as_of)
-            for i, r in _current(ds, scope, as_of)
-            if r.status == Status.NOT_PUBLISHED
-        ]
-    )
+    return _locations(as_of, scope, " AND i.status = %s", (Status.NOT_PUBLISHED.value,))
 
 
-def small_not_compliant(
-    as_of: date, scope: Scope = NATIONAL, ds: Dataset | None = None
-) -> list[dict]:
+def small_not_compliant(as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     """Locations of micro/small providers that are not compliant."""
-    ds = ds or dataset()
-    return _sorted(
-        [
-            _location_row(ds, i, as_of)
-            for i, r in _current(ds, scope, as_of)
-            if ds.location(i).groups["provider_size"][0] == "Micro/Small"
-            and r.status not in COMPLIANT_STATUSES
-        ]
+    compliant = [s for s, b in BUCKET_OF.items() if b in COMPLIANT_BUCKETS]
+    return _locations(
+        as_of,
+        scope,
+        f" AND l.provider_size = %s AND i.status NOT IN ({_placeholders(compliant)})",
+        (SMALL, *compliant),
     )
 
 
-def medium_regional_providers(
-    as_of: date, scope: Scope = NATIONAL, ds: Dataset | None = None
-) -> list[dict]:
+def medium_regional_providers(as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     """Medium-sized regional providers with at least one location in the area, ranked by how
     many of their locations (anywhere) are not compliant; ties by name."""
-    ds = ds or dataset()
-    day = as_of.toordinal()
-    in_area = {ds.location(i).provider_key for i in scope.members(ds)}
+    area, area_params = scope.where("a")
+    chosen = (
+        "l.provider_size = 'Medium' AND l.scope = 'Regional' AND l.provider_key IN "
+        f"(SELECT a.provider_key FROM monitoring_location a WHERE 1 = 1{area})"
+    )
+    providers: dict[str, dict] = {}
+    for key, name, la_code, la in fetch(
+        f"SELECT l.provider_key, l.provider_name, l.la_code, l.local_authority "
+        f"FROM monitoring_location l WHERE {chosen}",
+        area_params,
+    ):
+        p = providers.setdefault(key, {"name": name, "las": set(), "counts": [0] * len(BUCKETS)})
+        if la_code:
+            p["las"].add(la)
+    for key, status, n in fetch(
+        f"SELECT l.provider_key, i.status, COUNT(*) {LOCATION_SPANS} AND {ON_DAY} "
+        f"WHERE {IN_POPULATION} AND {chosen} GROUP BY l.provider_key, i.status",
+        [*on_day(as_of), *area_params],
+    ):
+        providers[key]["counts"][BUCKET_OF[status]] += n
     out = []
-    for key in in_area:
-        p = ds.population.providers[key]
-        if p.size != "Medium" or p.scope != "Regional":
-            continue
-        counts = [0] * 7
-        for loc_id in p.location_ids:
-            i = ds.index[loc_id]
-            if ds.in_population(i, day):
-                counts[bucket_of(ds.status(i, day))] += 1
-        r = row(p.name, counts)
+    for p in providers.values():
+        r = row(p["name"], p["counts"])
         r["provider"] = r.pop("group")
         r["not_compliant_locations"] = r["locations"] - r["compliant"]
-        r["local_authorities"] = ", ".join(
-            sorted(ds.population.names["local_authority"].get(c, c) for c in p.la_codes)
-        )
+        r["local_authorities"] = ", ".join(sorted(p["las"]))
         out.append(r)
     return sorted(out, key=lambda r: (-r["not_compliant_locations"], r["provider"].casefold()))
 
 
 def areas_where_small_lag(
-    as_of: date, by: str = "local_authority", scope: Scope = NATIONAL, ds: Dataset | None = None
+    as_of: date, by: str = "local_authority", scope: Scope = NATIONAL
 ) -> list[dict]:
     """Areas where micro/small providers' locations are less compliant than the rest, biggest
     gap first. Only areas with both micro/small and other locations are listed."""
-    ds = ds or dataset()
+    group = GROUP_COLUMNS[by]
+    join = (
+        " JOIN monitoring_locationclientgroup cg ON cg.location_id = l.organisation_id"
+        if by == "client_group"
+        else ""
+    )
+    only = " AND l.service_type <> ''" if by == "service_type" else ""
+    area, area_params = scope.where()
     small: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     rest: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for i, r in _current(ds, scope, as_of):
-        loc = ds.location(i)
-        target = small if loc.groups["provider_size"][0] == "Micro/Small" else rest
-        for group in loc.groups[by]:
-            target[group][0] += 1
-            target[group][1] += r.status in COMPLIANT_STATUSES
+    for name, size, status, n in fetch(
+        f"SELECT {group}, l.provider_size, i.status, COUNT(*) {LOCATION_SPANS} AND {ON_DAY}{join} "
+        f"WHERE {IN_POPULATION}{area}{only} GROUP BY {group}, l.provider_size, i.status",
+        [*on_day(as_of), *area_params],
+    ):
+        target = small if size == SMALL else rest
+        target[name][0] += n
+        target[name][1] += n if BUCKET_OF[status] in COMPLIANT_BUCKETS else 0
     out = []
-    for group in small.keys() & rest.keys():
-        s_n, s_c = small[group]
-        o_n, o_c = rest[group]
+    for name in small.keys() & rest.keys():
+        s_n, s_c = small[name]
+        o_n, o_c = rest[name]
         s_pct, o_pct = 100.0 * s_c / s_n, 100.0 * o_c / o_n
         if s_pct < o_pct:
             out.append(
                 {
-                    "group": group,
+                    "group": name,
                     "small_locations": s_n,
                     "small_compliance_pct": s_pct,
                     "other_locations": o_n,
@@ -171,7 +190,7 @@ def areas_where_small_lag(
     return sorted(out, key=lambda r: (-r["gap_pts"], r["group"]))
 
 
-def new_locations(as_of: date, scope: Scope = NATIONAL, ds: Dataset | None = None) -> list[dict]:
+def new_locations(as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     """By year of CQC registration: how many registered with the toolkit within a year of
     starting, and the months from CQC registration to first publication (own or head office's).
 
@@ -179,31 +198,30 @@ def new_locations(as_of: date, scope: Scope = NATIONAL, ds: Dataset | None = Non
     share (the others have not had a full year); months to first publication count locations
     that have published by as_of.
     """
-    ds = ds or dataset()
+    published = sorted({*(s.value for s in PUBLISHED), Status.EXPIRED.value})
+    area, area_params = scope.where()
+    iso = as_of.isoformat()
+    found = fetch(
+        "SELECT l.organisation_id, l.cqc_registered_on, "
+        "MIN(CASE WHEN i.status <> %s THEN i.first_day END), "
+        f"MIN(CASE WHEN i.status IN ({_placeholders(published)}) THEN i.first_day END) "
+        f"{LOCATION_SPANS} WHERE l.cqc_registered_on IS NOT NULL AND l.cqc_registered_on <= %s "
+        f"AND i.first_day <= %s{area} GROUP BY l.organisation_id, l.cqc_registered_on",
+        [Status.NOT_REGISTERED.value, *published, iso, iso, *area_params],
+    )
     day = as_of.toordinal()
     cohorts: dict[int, dict] = defaultdict(lambda: {"n": 0, "judged": 0, "first_year": 0, "m": []})
-    for i in scope.members(ds):
-        loc = ds.location(i)
-        start = loc.cqc_registered_on
-        if start is None or start > as_of:
-            continue
+    for _oid, start, first_reg, first_pub in found:
+        start, first_reg, first_pub = as_date(start), as_date(first_reg), as_date(first_pub)
         c = cohorts[start.year]
         c["n"] += 1
-        first_reg = first_pub = None
-        for d, result in zip(ds.days[i], ds.results[i], strict=True):
-            if d > day:
-                break
-            if first_reg is None and result.status != Status.NOT_REGISTERED:
-                first_reg = d
-            if result.status in PUBLISHED or result.status == Status.EXPIRED:
-                first_pub = d
-                first_reg = first_reg or d
-                break
         if start.toordinal() + 365 <= day:
             c["judged"] += 1
-            c["first_year"] += first_reg is not None and first_reg <= start.toordinal() + 365
+            c["first_year"] += (
+                first_reg is not None and first_reg.toordinal() <= start.toordinal() + 365
+            )
         if first_pub is not None:
-            c["m"].append(max(0, first_pub - start.toordinal()) / DAYS_PER_MONTH)
+            c["m"].append(max(0, first_pub.toordinal() - start.toordinal()) / DAYS_PER_MONTH)
     out = []
     for year in sorted(cohorts):
         c = cohorts[year]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dspt.monitoring import svg
-from dspt.monitoring.engine import dataset
 from dspt.monitoring.figures import (
     areas_that_fell,
     compliance_table,
@@ -24,18 +23,17 @@ def default_report_date(today: date) -> date:
 
 def build(as_of: date) -> dict:
     """Every figure and sentence in the report."""
-    ds = dataset()
-    whole = total(as_of, ds=ds)
-    series = monthly_series(as_of, 13, ds=ds)
+    whole = total(as_of)
+    series = monthly_series(as_of, 13)
     year_ago = series[0]
     month_ago = series[-2]
-    regions = compliance_table("region", as_of, ds=ds)
-    sizes = compliance_table("provider_size", as_of, ds=ds)
-    care = compliance_table("care_home", as_of, ds=ds)
-    targets = targets_vs_actuals(as_of, ds=ds)
+    regions = compliance_table("region", as_of)
+    sizes = compliance_table("provider_size", as_of)
+    care = compliance_table("care_home", as_of)
+    targets = targets_vs_actuals(as_of)
     for t in targets:
         t["met_text"] = "Yes" if t["met"] else "No"
-    fell = areas_that_fell("local_authority", as_of, ds=ds)
+    fell = areas_that_fell("local_authority", as_of)
     return {
         "as_of": as_of,
         "whole": whole,
@@ -47,9 +45,9 @@ def build(as_of: date) -> dict:
         "sizes": sizes,
         "care": care,
         "targets": targets,
-        "yoy_regions": year_on_year("region", as_of, ds=ds),
+        "yoy_regions": year_on_year("region", as_of),
         "fell": fell,
-        "expired_by_lso": expired_share_by_lso(as_of, ds=ds),
+        "expired_by_lso": expired_share_by_lso(as_of),
     }
 
 

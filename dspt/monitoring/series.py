@@ -1,33 +1,31 @@
 """The monthly series: status at each month end, split by the edition of the valid publication.
 
-Each location's timeline is cut into intervals of constant category (engine._intervals); the
-intervals are summed once per data set and area into counts by change day (`_cumulative`), so
-a series over any months is one look-up per month. No status is computed per month, and every
-value equals what the status rule gives on that day.
+One query counts, per status and edition relation (current, previous, none), the intervals that
+start in each month and the ones that stop; a month end's figure is the running total of
+starts less stops up to it. Every value equals what the status rule gave on that day, since
+the intervals are its answers. A location counts from its CQC registration day.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import OrderedDict
-from datetime import date
+from collections import defaultdict
+from datetime import date, timedelta
 
 from dspt.frameworks import deadlines
-from dspt.frameworks.models import DeadlineOverride
-from dspt.monitoring.engine import (
+from dspt.monitoring.sql import (
+    BUCKET_OF,
     BUCKETS,
-    FAR_FUTURE,
-    REL_CURRENT,
-    REL_PREVIOUS,
-    Dataset,
-    _derived_caches,
-    dataset,
-    month_ends,
+    LOCATION_SPANS,
+    NATIONAL,
+    Scope,
+    day_after,
+    fetch,
+    month_of,
 )
-from dspt.monitoring.figures import NATIONAL, Scope
+from dspt.statuses.facts import moved_deadlines
 
-_series: OrderedDict[tuple, list[dict]] = OrderedDict()
-_derived_caches.append(_series.clear)
+REL_NONE, REL_CURRENT, REL_PREVIOUS = 0, 1, 2
+_RELATION = {"": REL_NONE, "current": REL_CURRENT, "previous": REL_PREVIOUS}
 
 
 def current_edition_on(day: date, overrides: dict | None = None) -> str:
@@ -40,71 +38,45 @@ def current_edition_on(day: date, overrides: dict | None = None) -> str:
         year += 1
 
 
-def _cumulative(ds: Dataset, scope: Scope) -> tuple[list[int], list[tuple[int, ...]]]:
-    """For the area: every day on which some location's category changes, and the number of
-    locations in each category from that day on. Built once per data set and area, after
-    which a series for any dates is a handful of look-ups."""
-    key = ("cumulative", scope.kind, scope.code)
-    if key in ds.memo:
-        return ds.memo[key]
-    width = len(BUCKETS) * 3
-    deltas: dict[int, list[int]] = {}
-    for i in scope.members(ds):
-        for s, e, cat in ds.intervals[i]:
-            d = deltas.get(s)
-            if d is None:
-                d = deltas[s] = [0] * width
-            d[cat] += 1
-            if e < FAR_FUTURE:
-                d = deltas.get(e)
-                if d is None:
-                    d = deltas[e] = [0] * width
-                d[cat] -= 1
-    days = sorted(deltas)
-    running = [0] * width
-    cum = []
-    for day in days:
-        running = [a + b for a, b in zip(running, deltas[day], strict=True)]
-        cum.append(tuple(running))
-    ds.memo[key] = (days, cum)
-    return days, cum
+def month_ends(as_of: date, months: int) -> list[date]:
+    """The last day of each of `months` months ending with as_of's month (as_of itself last)."""
+    out = []
+    y, m = as_of.year, as_of.month
+    for _ in range(months):
+        nxt = date(y + (m == 12), m % 12 + 1, 1)
+        out.append(min(nxt - timedelta(days=1), as_of))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out[::-1]
 
 
-def patch_cumulative(value: tuple, changed: list[tuple[list, list]]) -> tuple:
-    """`_cumulative`'s (days, counts) after some locations' intervals changed from old to new
-    (pairs of interval lists). Equal, at every day, to building it again for the area."""
-    days, cum = value
-    width = len(BUCKETS) * 3
-    deltas: dict[int, list[int]] = {}
-    for old, new in changed:
-        for sign, intervals in ((-1, old), (1, new)):
-            for s, e, cat in intervals:
-                deltas.setdefault(s, [0] * width)[cat] += sign
-                if e < FAR_FUTURE:
-                    deltas.setdefault(e, [0] * width)[cat] -= sign
-    steps = sorted(d for d, v in deltas.items() if any(v))
-    if not steps:
-        return value
-    zero = (0,) * width
-    running = [0] * width
-    out_days = sorted(set(days) | set(steps))
-    out_cum = []
-    p = 0
-    for day in out_days:
-        while p < len(steps) and steps[p] <= day:
-            running = [a + b for a, b in zip(running, deltas[steps[p]], strict=True)]
-            p += 1
-        k = bisect_right(days, day)
-        base = cum[k - 1] if k else zero
-        out_cum.append(
-            tuple(a + b for a, b in zip(base, running, strict=True)) if any(running) else base
-        )
-    return out_days, out_cum
+def _moves(as_of: date, scope: Scope) -> list[tuple[int, str, str | None, int]]:
+    """(category, month an interval starts counting, month it stops or None, count).
+
+    An interval counts from the later of its first day and the location's CQC registration,
+    and stops the day after its last day; stops on or after as_of never matter, so they are
+    left out (None).
+    """
+    first = (
+        "CASE WHEN l.cqc_registered_on > i.first_day THEN l.cqc_registered_on ELSE i.first_day END"
+    )
+    stop = (
+        "CASE WHEN i.last_day IS NULL OR i.last_day >= %s THEN NULL "
+        f"ELSE {month_of(day_after('i.last_day'))} END"
+    )
+    area, area_params = scope.where()
+    iso = as_of.isoformat()
+    rows = fetch(
+        f"SELECT i.status, i.relation, {month_of(first)}, {stop}, COUNT(*) {LOCATION_SPANS} "
+        f"WHERE {first} <= %s "
+        "AND (i.last_day IS NULL OR l.cqc_registered_on IS NULL "
+        "OR i.last_day >= l.cqc_registered_on)"
+        f"{area} GROUP BY 1, 2, 3, 4",
+        [iso, iso, *area_params],
+    )
+    return [(BUCKET_OF[s] * 3 + _RELATION[rel], start, end, n) for s, rel, start, end, n in rows]
 
 
-def monthly_series(
-    as_of: date, months: int = 48, scope: Scope = NATIONAL, ds: Dataset | None = None
-) -> list[dict]:
+def monthly_series(as_of: date, months: int = 48, scope: Scope = NATIONAL) -> list[dict]:
     """One row per month (oldest first) as at each month's last day (as_of for the last month).
 
     Columns: the CONTRACT buckets, compliant and compliance_pct, plus `current_edition` and
@@ -112,26 +84,25 @@ def monthly_series(
     and their compliant parts. current_edition + previous_edition + expired + not_published +
     not_registered = locations.
     """
-    ds = ds or dataset()
-    key = (ds.version, as_of, months, scope)
-    if key in _series:
-        return [dict(r) for r in _series[key]]
     ends = month_ends(as_of, months)
+    keys = [d.strftime("%Y-%m") for d in ends]
     width = len(BUCKETS) * 3
-    days, cum = _cumulative(ds, scope)
-    zero = (0,) * width
-    overrides = dict(DeadlineOverride.objects.values_list("edition", "deadline"))
+    # Net change per month key (months before the first end are folded into it).
+    net: dict[str, list[int]] = defaultdict(lambda: [0] * width)
+    for cat, start, stop, n in _moves(as_of, scope):
+        net[max(start, keys[0])][cat] += n
+        if stop is not None:
+            net[max(stop, keys[0])][cat] -= n
+    overrides = moved_deadlines()
+    running = [0] * width
     rows = []
-    for day in ends:
-        k = bisect_right(days, day.toordinal())
-        running = cum[k - 1] if k else zero
+    for day, key in zip(ends, keys, strict=True):
+        running = [a + b for a, b in zip(running, net.get(key, [0] * width), strict=True)]
         bucket = [sum(running[b * 3 : b * 3 + 3]) for b in range(len(BUCKETS))]
         locations = sum(bucket)
         compliant = bucket[0] + bucket[1] + bucket[2]
-        cur = sum(running[b * 3 + REL_CURRENT] for b in range(5))
-        prev = sum(running[b * 3 + REL_PREVIOUS] for b in range(5))
         r = {
-            "month": day.strftime("%Y-%m"),
+            "month": key,
             "as_of": day.isoformat(),
             "current_edition_code": current_edition_on(day, overrides),
             "locations": locations,
@@ -141,14 +112,11 @@ def monthly_series(
         r.update(zip(BUCKETS, bucket, strict=True))
         r.update(
             {
-                "current_edition": cur,
-                "previous_edition": prev,
+                "current_edition": sum(running[b * 3 + REL_CURRENT] for b in range(5)),
+                "previous_edition": sum(running[b * 3 + REL_PREVIOUS] for b in range(5)),
                 "compliant_current_edition": sum(running[b * 3 + REL_CURRENT] for b in range(3)),
                 "compliant_previous_edition": sum(running[b * 3 + REL_PREVIOUS] for b in range(3)),
             }
         )
         rows.append(r)
-    _series[key] = rows
-    if len(_series) > 64:
-        _series.popitem(last=False)
-    return [dict(r) for r in rows]
+    return rows

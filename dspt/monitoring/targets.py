@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from dspt.monitoring.config import Target, targets
-from dspt.monitoring.engine import Dataset, dataset
 from dspt.monitoring.figures import NATIONAL, Scope, compliance_table, total
 from dspt.monitoring.series import current_edition_on
 
@@ -22,15 +21,12 @@ def targets_for(as_of: date) -> list[Target]:
     return [t for t in all_targets if t.edition == chosen]
 
 
-def targets_vs_actuals(
-    as_of: date, scope: Scope = NATIONAL, ds: Dataset | None = None
-) -> list[dict]:
+def targets_vs_actuals(as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     """Each target with the actual figure, whether it is met and the gap in percentage points.
 
     A target with a range (e.g. 15–20% at Standards Exceeded) is met from its lower bound.
     """
-    ds = ds or dataset()
-    whole = total(as_of, scope, ds)
+    whole = total(as_of, scope)
     out = []
     for t in targets_for(as_of):
         if t.measure == "overall":
@@ -39,7 +35,7 @@ def targets_vs_actuals(
             n = whole["locations"]
             actual = 100.0 * whole["exceeded"] / n if n else 0.0
         else:
-            rows = {r["group"]: r for r in compliance_table(t.measure, as_of, scope, ds)}
+            rows = {r["group"]: r for r in compliance_table(t.measure, as_of, scope)}
             r = rows.get(t.group or "")
             actual, n = (r["compliance_pct"], r["locations"]) if r else (None, 0)
         out.append(

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class OrganisationsConfig(AppConfig):
     name = "dspt.organisations"
     label = "organisations"
+
+    def ready(self) -> None:
+        from dspt.organisations.signals import connect
+
+        connect()

@@ -6,7 +6,8 @@ class StatusesConfig(AppConfig):
     label = "statuses"
 
     def ready(self) -> None:
-        from dspt.statuses import public_cache, search_index
+        from dspt.core.signals import facts_changed
+        from dspt.statuses import intervals, search_index
 
-        search_index.connect_signals()
-        public_cache.connect_signals()
+        facts_changed.connect(intervals.on_facts_changed, dispatch_uid="status-intervals")
+        facts_changed.connect(search_index.on_facts_changed, dispatch_uid="search-index")

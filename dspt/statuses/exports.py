@@ -1,11 +1,13 @@
+# ruff: noqa: S608 - SQL is built from fixed table and column names and placeholders, never from data.
 """The public CSV of every organisation's current status, in the DSPT search export's columns."""
+
+from django.db import connection
 
 from dspt.core.csvsafe import write_csv
 from dspt.core.dates import today
-from dspt.organisations.models import Organisation
-from dspt.statuses.calendar import valid_until_function
-from dspt.statuses.compute import Status, edition_label, status_on
-from dspt.statuses.selectors import all_histories
+from dspt.organisations.models import SECTOR_LABELS
+from dspt.statuses.compute import Status, edition_label
+from dspt.statuses.selectors import ON_DAY, RESULT_COLUMNS, judged_afresh, result_from_row
 
 EXPORT_COLUMNS = [
     "Code",
@@ -26,26 +28,31 @@ def export_status_text(result) -> str:
 
 
 def statuses_csv() -> str:
-    """Every organisation with an ODS code, sorted by code."""
-    orgs = list(
-        Organisation.objects.filter(ods_code__isnull=False)
-        .select_related("icb")
-        .order_by("ods_code")
-    )
-    histories = all_histories(orgs)
-    on = today()
-    valid_until = valid_until_function()
+    """Every organisation with an ODS code, sorted by code, as it stands today."""
+    day = today().isoformat()
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT o.id, o.ods_code, o.name, o.org_type, icb.name, "
+            f"{RESULT_COLUMNS} FROM organisations_organisation o "
+            "LEFT JOIN organisations_icb icb ON icb.ods_code = o.icb_id "
+            f"LEFT JOIN statuses_statusinterval i ON i.organisation_id = o.id AND {ON_DAY} "
+            "WHERE o.ods_code IS NOT NULL ORDER BY o.ods_code",
+            [day, day],
+        )
+        found = cur.fetchall()
+    unjudged = [r[0] for r in found if r[5] is None]
+    afresh = judged_afresh(unjudged, today()) if unjudged else {}
     rows = []
-    for org in orgs:
-        result = status_on(histories[org.id], on, valid_until)
+    for oid, code, name, org_type, icb, *cols in found:
+        result = afresh[oid] if cols[0] is None else result_from_row(*cols)
         rows.append(
             [
-                org.ods_code,
-                org.name,
+                code,
+                name,
                 export_status_text(result),
                 result.published_on.strftime("%d/%m/%Y") if result.published_on else "",
-                org.sector_label,
-                org.icb.name if org.icb else "",
+                SECTOR_LABELS.get(org_type, "Other"),
+                icb or "",
             ]
         )
     return write_csv(EXPORT_COLUMNS, rows)

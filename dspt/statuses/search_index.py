@@ -2,25 +2,23 @@
 
 A LIKE '%text%' over ~30,000 names, then sorting the matches, costs tens of milliseconds a request.
 Instead each worker keeps the searchable fields in memory (a few MB) and matches every query word
-as a prefix of a word in the name, by binary search over a sorted vocabulary. The index rebuilds
-when organisations change: it compares the organisations' part of the shared change detector's
-mark (dspt/changes; count, ids and the sum of `updated_at`, so a late-committed edit counts too),
-read at most every few seconds and shared with the public record cache, so a newly registered
-organisation appears in search within that time (at once when registered in this process).
+as a prefix of a word in the name, by binary search over a sorted vocabulary. It is the
+platform's one in-process cache (dspt/core/versioned.py): every write that changes an
+organisation bumps the "organisations" version in its transaction, and each search compares
+that one number, so a newly registered organisation is found by every process on its next
+request.
 """
 
 import re
-import threading
-import time
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from dspt.changes import marks
-from dspt.changes.marks import Mark
+from dspt.core.signals import Fact
+from dspt.core.versioned import VersionedCache, bump
 from dspt.organisations.models import Organisation
 
 _WORD = re.compile(r"[a-z0-9]+")
-RECHECK_SECONDS = 5.0
+VERSION_KEY = "organisations"
 
 
 def words(text: str) -> list[str]:
@@ -30,7 +28,6 @@ def words(text: str) -> list[str]:
 
 @dataclass
 class _Index:
-    mark: Mark  # read before the rows
     ids: list[int]  # organisation ids, in (name, ods_code) order
     by_code: dict[str, int]  # ODS code -> position
     by_postcode: dict[str, list[int]]  # full postcode -> positions
@@ -39,7 +36,7 @@ class _Index:
     postings: list[list[int]]  # positions of names containing vocab[i]
 
 
-def _build(mark: Mark) -> _Index:
+def _build() -> _Index:
     rows = list(
         Organisation.objects.filter(ods_code__isnull=False)
         .order_by("name", "ods_code")
@@ -58,7 +55,6 @@ def _build(mark: Mark) -> _Index:
             word_positions.setdefault(w, []).append(pos)
     vocab = sorted(word_positions)
     return _Index(
-        mark=mark,
         ids=[r[0] for r in rows],
         by_code=by_code,
         by_postcode=by_postcode,
@@ -69,32 +65,16 @@ def _build(mark: Mark) -> _Index:
 
 
 class SearchIndex:
-    """Thread-safe, lazily built and refreshed per process."""
+    """The index, rebuilt in each process when the organisations' version moves."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._index: _Index | None = None
-        self._checked = 0.0  # when the mark in use was read (monotonic)
+        self._cache: VersionedCache[_Index] = VersionedCache(VERSION_KEY, _build)
 
     def _current(self) -> _Index:
-        now = time.monotonic()
-        index = self._index
-        if index is not None and now - self._checked < RECHECK_SECONDS:
-            return index
-        with self._lock:
-            if self._index is None or time.monotonic() - self._checked >= RECHECK_SECONDS:
-                # Counting the interval from when the mark was read keeps the promise above
-                # even when the reading is one the record cache took a moment ago.
-                mark = marks.reading(max_age=RECHECK_SECONDS)
-                index = self._index
-                if index is None or index.mark.organisations != mark.organisations:
-                    self._index = _build(mark)
-                self._checked = mark.taken
-            return self._index
+        return self._cache.get()
 
     def invalidate(self) -> None:
-        with self._lock:
-            self._index = None
+        self._cache.clear()
 
     def search(self, q: str) -> list[int]:
         """Organisation ids matching `q`, ordered by name: an exact ODS code first, then names where
@@ -131,15 +111,7 @@ class SearchIndex:
 search_index = SearchIndex()
 
 
-def _invalidate_on_change(**kwargs) -> None:
-    # Changes made in this process show at once; other processes notice within RECHECK_SECONDS.
-    search_index.invalidate()
-
-
-def connect_signals() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    post_save.connect(_invalidate_on_change, sender=Organisation, dispatch_uid="search-index-save")
-    post_delete.connect(
-        _invalidate_on_change, sender=Organisation, dispatch_uid="search-index-delete"
-    )
+def on_facts_changed(sender, fact: str, organisation_ids, **kwargs) -> None:
+    """Listener of dspt.core.signals.facts_changed: organisations changed, so the index moves."""
+    if fact == Fact.ORGANISATIONS:
+        bump(VERSION_KEY)

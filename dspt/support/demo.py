@@ -12,9 +12,9 @@ from datetime import date
 from decimal import Decimal
 
 from dspt.core.demo import DemoContext
-from dspt.monitoring.engine import COMPLIANT_BUCKETS, bucket_of, dataset
+from dspt.monitoring.sql import COMPLIANT_BUCKETS
 from dspt.support.models import LSO, ActivityKind, ActivityRecord, Engagement, EngagementMethod
-from dspt.support.outcomes import LEVELS, _reached, add_months
+from dspt.support.outcomes import Timelines, add_months
 
 START = date(2021, 4, 1)
 # Typical monthly hours per 1,000 locations in the area, by kind.
@@ -31,18 +31,18 @@ METHOD_WEIGHTS = [30, 10, 20, 15, 10, 8, 5, 2]
 
 
 def populate(ctx: DemoContext) -> None:
-    ds = dataset()
+    tl = Timelines()
     areas: dict[str, list[int]] = {}
-    for i, loc in enumerate(ds.population.locations):
-        if loc.lso_code:
-            areas.setdefault(loc.lso_code, []).append(i)
+    for oid in sorted(tl.lso):
+        if tl.lso[oid]:
+            areas.setdefault(tl.lso[oid], []).append(oid)
     lsos = list(LSO.objects.order_by("code"))
     staff = ctx.users.get("lso")
     records, engagements = [], []
     for lso in lsos:
         members = areas.get(lso.code, [])
         records += _activity(ctx, lso, len(members), staff)
-        engagements += _engagements(ctx, ds, lso, members, staff)
+        engagements += _engagements(ctx, tl, lso, members, staff)
     # ignore_conflicts: a re-run (e.g. after a wipe that keeps the LSOs) adds nothing twice.
     ActivityRecord.objects.bulk_create(records, batch_size=2000, ignore_conflicts=True)
     Engagement.objects.bulk_create(engagements, batch_size=2000, ignore_conflicts=True)
@@ -81,7 +81,7 @@ def _activity(ctx, lso, size: int, staff) -> list[ActivityRecord]:
     return out
 
 
-def _engagements(ctx, ds, lso, members: list[int], staff) -> list[Engagement]:
+def _engagements(ctx, tl: Timelines, lso, members: list[int], staff) -> list[Engagement]:
     """Engagements with locations on days they were not compliant, leaning four to one towards
     ones that went on to publish within six months; a tenth are with the provider's head
     office instead."""
@@ -89,23 +89,23 @@ def _engagements(ctx, ds, lso, members: list[int], staff) -> list[Engagement]:
     span = (add_months(ctx.today, -1) - START).days
     if span <= 0:
         return out
-    compliant = LEVELS["approaching"]
-    for i in members:
+    for oid in members:
         if ctx.rng.random() > 0.5:
             continue
         # A few tries at a day when the location needed help (not compliant).
         for _ in range(4):
             d0 = date.fromordinal(START.toordinal() + ctx.rng.randrange(span))
-            if ds.in_population(i, d0) and bucket_of(ds.status(i, d0)) not in COMPLIANT_BUCKETS:
+            b = tl.bucket(oid, d0.toordinal())
+            if b >= 0 and b not in COMPLIANT_BUCKETS:
                 break
         else:
             continue
         end = add_months(d0, 6)
-        went_on = _reached(ds, i, d0.toordinal(), end.toordinal(), compliant)
+        went_on = tl.reached("approaching", oid, d0.toordinal(), end.toordinal())
         if ctx.rng.random() > (0.8 if went_on else 0.2):
             continue
-        loc = ds.location(i)
-        target = loc.provider_id if (loc.provider_id and ctx.rng.random() < 0.1) else loc.id
+        provider = tl.provider[oid]
+        target = provider if (provider and ctx.rng.random() < 0.1) else oid
         out.append(
             Engagement(
                 lso=lso,

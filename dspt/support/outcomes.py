@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL is built from fixed table and column names and placeholders, never from data.
 """The outcome measure (DOMAIN §7): did locations an LSO engaged go on to publish?
 
 Definitions (also in docs/monitoring.md):
@@ -19,10 +20,9 @@ from bisect import bisect_right
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, Max, Sum
-
-from dspt.monitoring.engine import COMPLIANT_BUCKETS, Dataset, _derived_caches, dataset
+from dspt.monitoring.sql import BUCKET_OF, COMPLIANT_BUCKETS, fetch, location_spans
 from dspt.statuses.compute import Status
+from dspt.statuses.facts import as_date
 from dspt.support.models import Engagement
 
 WINDOWS = (3, 6, 12)
@@ -31,6 +31,7 @@ LEVELS = {
     "met": frozenset({Status.MET, Status.EXCEEDED}),
     "exceeded": frozenset({Status.EXCEEDED}),
 }
+_LEVEL_BUCKETS = {lvl: frozenset(BUCKET_OF[s.value] for s in st) for lvl, st in LEVELS.items()}
 
 
 def add_months(day: date, months: int) -> date:
@@ -44,55 +45,71 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-def _reached(ds: Dataset, i: int, start: int, end: int, statuses: frozenset) -> bool:
-    """Did location i have one of `statuses` on any day in (start, end]?"""
-    days, results = ds.days[i], ds.results[i]
-    # The status on the start day is the baseline, not an outcome: look only at later changes.
-    j = bisect_right(days, start)
-    while j < len(days) and days[j] <= end:
-        if results[j].status in statuses:
-            return True
-        j += 1
-    return False
+class Timelines:
+    """Population locations' status spans (read from the status interval table), for asking
+    what a location's status was on a day and when it entered a level."""
+
+    def __init__(self, condition: str = "", params: tuple = ()) -> None:
+        self.spans = location_spans(condition, params)
+        self.start: dict[int, int] = {}
+        self.lso: dict[int, str] = {}
+        self.provider: dict[int, int | None] = {}
+        for oid, reg, lso, provider in fetch(
+            "SELECT l.organisation_id, l.cqc_registered_on, l.lso_code, l.provider_id "
+            f"FROM monitoring_location l WHERE 1 = 1{condition}",
+            list(params),
+        ):
+            reg = as_date(reg)
+            self.start[oid] = reg.toordinal() if reg else 0
+            self.lso[oid] = lso
+            self.provider[oid] = provider
+        self.entries = {
+            lvl: {oid: [d for d, b in spans if b in buckets] for oid, spans in self.spans.items()}
+            for lvl, buckets in _LEVEL_BUCKETS.items()
+        }
+
+    def bucket(self, oid: int, day: int) -> int:
+        """The location's bucket on a day (ordinal); -1 before its CQC registration."""
+        if oid not in self.start or day < self.start[oid]:
+            return -1
+        spans = self.spans.get(oid, [])
+        j = bisect_right(spans, (day, 99))
+        return spans[j - 1][1] if j else BUCKET_OF[Status.NOT_REGISTERED.value]
+
+    def reached(self, lvl: str, oid: int, start: int, end: int) -> bool:
+        """Did the location enter level `lvl` (or better) on a day in (start, end]?
+
+        The status on the start day is the baseline, not an outcome: only later changes count.
+        """
+        days = self.entries[lvl].get(oid, [])
+        j = bisect_right(days, start)
+        return j < len(days) and days[j] <= end
 
 
 class _Context:
-    """What every LSO's measure shares for one data set and one set of engagements: first
-    engagements by anyone, area members, the days each location entered each level, and the
-    comparison pools computed so far."""
+    """What every LSO's measure shares: first engagements by anyone, area members, the
+    timelines, and the comparison pools computed so far."""
 
-    def __init__(self, ds: Dataset):
-        self.ds = ds
+    def __init__(self, timelines: Timelines):
+        self.tl = timelines
         self.by_provider: dict[int, list[int]] = defaultdict(list)
         self.area_members: dict[str | None, list[int]] = defaultdict(list)
-        for i, loc in enumerate(ds.population.locations):
-            if loc.provider_id:
-                self.by_provider[loc.provider_id].append(i)
-            self.area_members[loc.lso_code].append(i)
-        self.entries = {
-            lvl: [
-                [d for d, r in zip(days, results, strict=True) if r.status in statuses]
-                for days, results in zip(ds.days, ds.results, strict=True)
-            ]
-            for lvl, statuses in LEVELS.items()
-        }
+        for oid, lso in timelines.lso.items():
+            provider = timelines.provider[oid]
+            if provider:
+                self.by_provider[provider].append(oid)
+            self.area_members[lso or None].append(oid)
         self.mine: dict[str, dict[int, date]] = defaultdict(dict)
         self.anyone: dict[int, date] = {}
         for lso, org_id, day in Engagement.objects.values_list(
             "lso_id", "organisation_id", "engaged_on"
         ):
-            targets = [ds.index[org_id]] if org_id in ds.index else self.by_provider.get(org_id, [])
-            for i in targets:
+            targets = [org_id] if org_id in timelines.start else self.by_provider.get(org_id, [])
+            for oid in targets:
                 for first in (self.mine[lso], self.anyone):
-                    if i not in first or day < first[i]:
-                        first[i] = day
+                    if oid not in first or day < first[oid]:
+                        first[oid] = day
         self.pools: dict[tuple, dict] = {}
-
-    def reached(self, lvl: str, i: int, start: int, end: int) -> bool:
-        """Did location i enter level `lvl` (or better) on a day in (start, end]?"""
-        days = self.entries[lvl][i]
-        j = bisect_right(days, start)
-        return j < len(days) and days[j] <= end
 
     def pool(self, area: str | None, m0: date, bucket: int, window: int) -> tuple[int, dict]:
         """Comparable locations: same area, same bucket on m0, not engaged by the window end."""
@@ -100,10 +117,9 @@ class _Context:
         if key not in self.pools:
             start, end_day = m0.toordinal(), add_months(m0, window)
             end = end_day.toordinal()
-            vec = self.ds.bucket_vector(m0)
             stats: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
             for j in self.area_members[area]:
-                b = vec[j]
+                b = self.tl.bucket(j, start)
                 if b < 0:
                     continue
                 first = self.anyone.get(j)
@@ -112,64 +128,51 @@ class _Context:
                 s = stats[b]
                 s[0] += 1
                 for k, lvl in enumerate(LEVELS, start=1):
-                    s[k] += self.reached(lvl, j, start, end)
+                    s[k] += self.tl.reached(lvl, j, start, end)
             self.pools[key] = stats
         s = self.pools[key].get(bucket, [0, 0, 0, 0])
         return s[0], {lvl: s[k] for k, lvl in enumerate(LEVELS, start=1)}
 
 
-_contexts: dict[tuple, _Context] = {}
-_derived_caches.append(_contexts.clear)
+def context() -> _Context:
+    """Everything the outcome measure reads, for every LSO (read once per request)."""
+    return _Context(Timelines())
 
 
-def _context(ds: Dataset) -> _Context:
-    """The shared context, rebuilt when the data set or the engagements change."""
-    agg = Engagement.objects.aggregate(
-        n=Count("id"), top=Max("id"), total=Sum("id"), changed=Max("updated_at")
-    )
-    # Count, ids and latest change: an edit or a deletion gives a new key as an addition does.
-    key = (ds.version, agg["n"], agg["top"], agg["total"], agg["changed"])
-    if key not in _contexts:
-        _contexts.clear()
-        _contexts[key] = _Context(ds)
-    return _contexts[key]
-
-
-def first_engagements(ds: Dataset, lso_code: str | None = None) -> dict[int, date]:
-    """Location index → day of first engagement (by this LSO, or by any when None)."""
-    ctx = _context(ds)
+def first_engagements(ctx: _Context, lso_code: str | None = None) -> dict[int, date]:
+    """Location id → day of first engagement (by this LSO, or by any when None)."""
     return dict(ctx.mine.get(lso_code, {})) if lso_code else dict(ctx.anyone)
 
 
-def outcomes(lso_code: str, as_of: date, ds: Dataset | None = None) -> dict:
+def outcomes(lso_code: str, as_of: date, ctx: _Context | None = None) -> dict:
     """The outcome measure for one LSO's engagements, as of a date."""
-    ds = ds or dataset()
-    ctx = _context(ds)
+    ctx = ctx or context()
+    tl = ctx.tl
     mine = ctx.mine.get(lso_code, {})
     already = 0
     cohort = []
-    for i, d0 in mine.items():
-        b = ds.bucket_vector(d0)[i]
+    for oid, d0 in mine.items():
+        b = tl.bucket(oid, d0.toordinal())
         if b < 0:
             continue
         if b in COMPLIANT_BUCKETS:
             already += 1
             continue
-        cohort.append((i, d0, b))
+        cohort.append((oid, d0, b))
     windows = []
     for w in WINDOWS:
         n = 0
         reached = dict.fromkeys(LEVELS, 0)
         comp_share = dict.fromkeys(LEVELS, 0.0)
         comp_n = comp_pool = 0
-        for i, d0, b in cohort:
+        for oid, d0, b in cohort:
             end = add_months(d0, w)
             if end > as_of:
                 continue
             n += 1
             for lvl in LEVELS:
-                reached[lvl] += ctx.reached(lvl, i, d0.toordinal(), end.toordinal())
-            size, hits = ctx.pool(ds.location(i).lso_code, d0.replace(day=1), b, w)
+                reached[lvl] += tl.reached(lvl, oid, d0.toordinal(), end.toordinal())
+            size, hits = ctx.pool(tl.lso[oid] or None, d0.replace(day=1), b, w)
             if size:
                 comp_n += 1
                 comp_pool += size

@@ -11,7 +11,6 @@ from django.http import Http404
 
 from dspt.monitoring import charts, lists
 from dspt.monitoring.access import lso_for, require_remit
-from dspt.monitoring.engine import dataset
 from dspt.monitoring.figures import Scope, compliance_table, expired_share_by_lso, total
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
@@ -24,7 +23,7 @@ from dspt.monitoring.views.common import (
 from dspt.monitoring.views.dashboard import charts_csp
 from dspt.monitoring.views.nav import subnav
 from dspt.support.models import LSO
-from dspt.support.outcomes import outcomes
+from dspt.support.outcomes import context, outcomes
 
 LOCATION_COLUMNS = [
     ("name", "Location", "text"),
@@ -83,12 +82,11 @@ def home(request):
     remit = require_remit(request.user)
     lso = lso_for(request.user, request.GET.get("lso"))
     as_of, error = as_of_from(request)
-    ds = dataset()
     scope = Scope("lso", lso.code, lso.name)
-    whole = total(as_of, scope, ds)
-    counts = {key: len(fn(as_of, scope, ds)) for key, (_t, _d, fn) in WORK_LISTS.items()}
-    counts["medium-regional"] = len(lists.medium_regional_providers(as_of, scope, ds))
-    by_la = compliance_table("local_authority", as_of, scope, ds)
+    whole = total(as_of, scope)
+    counts = {key: len(fn(as_of, scope)) for key, (_t, _d, fn) in WORK_LISTS.items()}
+    counts["medium-regional"] = len(lists.medium_regional_providers(as_of, scope))
+    by_la = compliance_table("local_authority", as_of, scope)
     fmt = wants_download(request)
     if fmt:
         return download(by_la, ROW_COLUMNS, f"{lso.code}-by-local-authority", fmt)
@@ -219,8 +217,7 @@ def compare(request):
     if not remit.national and not remit.lso_code:
         raise Http404
     as_of, error = as_of_from(request)
-    ds = dataset()
-    by_name = {r["group"]: r for r in expired_share_by_lso(as_of, ds)}
+    by_name = {r["group"]: r for r in expired_share_by_lso(as_of)}
     hours = {
         row["lso_id"]: row
         for row in ActivityRecord.objects.filter(month__lte=as_of)
@@ -228,9 +225,10 @@ def compare(request):
         .annotate(planned=Sum("planned_hours"), actual=Sum("actual_hours"))
     }
     rows = []
+    shared = context()  # every LSO's measure reads the same timelines and engagements
     for lso in LSO.objects.all():
         base = by_name.get(lso.name, {"locations": 0, "compliance_pct": None, "expired_pct": None})
-        out = outcomes(lso.code, as_of, ds)
+        out = outcomes(lso.code, as_of, shared)
         twelve = next(w for w in out["windows"] if w["months"] == 12)
         h = hours.get(lso.code, {})
         rows.append(

@@ -24,9 +24,6 @@ def _pinned(settings, tmp_path):
     settings.DSPT_TODAY = TODAY.isoformat()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    from dspt.statuses import calendar
-
-    calendar._cached = None
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ from django.shortcuts import redirect
 
 from dspt.monitoring import charts
 from dspt.monitoring.access import require_remit, scope_from
-from dspt.monitoring.engine import dataset
 from dspt.monitoring.figures import compliance_table, total
-from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS
+from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
     as_of_from,
@@ -49,27 +48,27 @@ def area_options(names: dict) -> list[tuple[str, str]]:
     return opts
 
 
-def scope_of(request, remit, ds):
+def scope_of(request, remit, names):
     raw = request.GET.get("area") or ""
     kind, _, code = raw.partition(":")
-    return scope_from(remit, kind or None, code or None, ds.population.names)
+    return scope_from(remit, kind or None, code or None, names)
 
 
 @login_required
 @charts_csp
 def dashboard(request):
     remit = require_remit(request.user)
-    ds = dataset()
-    scope = scope_of(request, remit, ds)
+    names = area_names()
+    scope = scope_of(request, remit, names)
     as_of, error = as_of_from(request)
     by = request.GET.get("by") or ("region" if scope.kind == "national" else "provider_size")
     if by not in DIMENSIONS:
         by = "region"
-    rows = compliance_table(by, as_of, scope, ds)
+    rows = compliance_table(by, as_of, scope)
     fmt = wants_download(request)
     if fmt:
         return download(rows, ROW_COLUMNS, f"compliance-by-{by}-{as_of.isoformat()}", fmt)
-    whole = total(as_of, scope, ds)
+    whole = total(as_of, scope)
     title = f"Compliance by {DIMENSION_LABELS[by].lower()}"
     return page(
         request,
@@ -84,7 +83,7 @@ def dashboard(request):
             "scope": scope,
             "by": by,
             "dimensions": [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS],
-            "areas": area_options(ds.population.names) if remit.national else None,
+            "areas": area_options(names) if remit.national else None,
             "area": request.GET.get("area") or "national",
             "rows": rows,
             "whole": whole,

@@ -7,9 +7,9 @@ from django.http import Http404
 
 from dspt.monitoring import svg
 from dspt.monitoring.access import require_remit
-from dspt.monitoring.engine import dataset
 from dspt.monitoring.figures import compliance_table
 from dspt.monitoring.maps import CODE_KEY, BoundaryError, boundaries
+from dspt.monitoring.population import area_names
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
     as_of_from,
@@ -28,15 +28,15 @@ def area_map(request, level: str):
     if level not in LEVELS:
         raise Http404
     remit = require_remit(request.user)
-    ds = dataset()
-    scope = scope_of(request, remit, ds)
+    names = area_names()
+    scope = scope_of(request, remit, names)
     as_of, error = as_of_from(request)
-    rows = compliance_table(level, as_of, scope, ds)
+    rows = compliance_table(level, as_of, scope)
     fmt = wants_download(request)
     if fmt:
         return download(rows, ROW_COLUMNS, f"compliance-map-{level}-{as_of.isoformat()}", fmt)
     # Table rows are by name; the map needs ONS codes.
-    code_of = {name: code for code, name in ds.population.names[level].items()}
+    code_of = {name: code for code, name in names[level].items()}
     mapped = [(code_of[r["group"]], r) for r in rows if r["group"] in code_of]
     map_svg, problem = None, None
     try:

@@ -6,9 +6,8 @@ from django.contrib.auth.decorators import login_required
 
 from dspt.monitoring import charts, lists
 from dspt.monitoring.access import require_national, require_remit
-from dspt.monitoring.engine import dataset
 from dspt.monitoring.figures import areas_that_fell, year_on_year
-from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS
+from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.series import monthly_series
 from dspt.monitoring.targets import targets_vs_actuals
 from dspt.monitoring.views.common import as_of_from, chart_data, download, page, wants_download
@@ -90,10 +89,10 @@ def _base(request, remit, current, **extra):
 @charts_csp
 def series(request):
     remit = require_remit(request.user)
-    ds = dataset()
-    scope = scope_of(request, remit, ds)
+    names = area_names()
+    scope = scope_of(request, remit, names)
     as_of, error = as_of_from(request)
-    rows = monthly_series(as_of, 48, scope, ds)
+    rows = monthly_series(as_of, 48, scope)
     fmt = wants_download(request)
     if fmt:
         return download(rows, SERIES_COLUMNS, f"monthly-series-{as_of.isoformat()}", fmt)
@@ -108,7 +107,7 @@ def series(request):
         scope=scope,
         rows=rows,
         columns=SERIES_COLUMNS,
-        areas=area_options(ds.population.names) if remit.national else None,
+        areas=area_options(names) if remit.national else None,
         area=request.GET.get("area") or "national",
         figure=chart_data(charts.series_chart(rows)),
     )
@@ -119,12 +118,12 @@ def series(request):
 @charts_csp
 def change(request):
     remit = require_remit(request.user)
-    ds = dataset()
-    scope = scope_of(request, remit, ds)
+    names = area_names()
+    scope = scope_of(request, remit, names)
     as_of, error = as_of_from(request)
     by = request.GET.get("by") if request.GET.get("by") in DIMENSIONS else "region"
-    rows = year_on_year(by, as_of, scope, ds)
-    fell = areas_that_fell(by, as_of, scope, ds)
+    rows = year_on_year(by, as_of, scope)
+    fell = areas_that_fell(by, as_of, scope)
     fmt = wants_download(request)
     if fmt:
         chosen = fell if request.GET.get("table") == "fell" else rows
@@ -145,7 +144,7 @@ def change(request):
         columns=YOY_COLUMNS,
         has_charts=True,
         figure=chart_data(charts.year_on_year_chart(rows, DIMENSION_LABELS[by].lower())),
-        areas=area_options(ds.population.names) if remit.national else None,
+        areas=area_options(names) if remit.national else None,
         area=request.GET.get("area") or "national",
     )
     return page(request, "monitoring/change.jinja", ctx)
@@ -211,10 +210,10 @@ def targeting(request):
 @charts_csp
 def new_locations(request):
     remit = require_remit(request.user)
-    ds = dataset()
-    scope = scope_of(request, remit, ds)
+    names = area_names()
+    scope = scope_of(request, remit, names)
     as_of, error = as_of_from(request)
-    rows = lists.new_locations(as_of, scope, ds)
+    rows = lists.new_locations(as_of, scope)
     fmt = wants_download(request)
     if fmt:
         return download(rows, NEW_COLUMNS, f"new-locations-{as_of.isoformat()}", fmt)
@@ -230,7 +229,7 @@ def new_locations(request):
         columns=NEW_COLUMNS,
         has_charts=True,
         figure=chart_data(charts.new_locations_chart(rows)),
-        areas=area_options(ds.population.names) if remit.national else None,
+        areas=area_options(names) if remit.national else None,
         area=request.GET.get("area") or "national",
     )
     return page(request, "monitoring/new_locations.jinja", ctx)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from dspt.assessments.models import Level, Publication, PublicationSource
 from dspt.core.dates import today
 from dspt.core.demo import DemoContext
+from dspt.core.signals import Fact, announce
 from dspt.frameworks.model import EditionNotFound, audience_for, load_edition
 from dspt.organisations.demo import names
 from dspt.organisations.demo.assessment import start_assessment
@@ -96,6 +97,8 @@ def load_demo(
         insert(nhs, Organisation)
         publications = _write_publications(units, ids, rng)
         reset_sequences(Organisation, Publication, Publication.covers.through)
+        # Rows went in by raw inserts (no model signals): bring every derived table up to date.
+        announce(Fact.ORGANISATIONS)
 
         orgs = Organisation.objects.order_by("pk")
         ctx.providers = list(orgs.filter(is_cqc_provider=True))

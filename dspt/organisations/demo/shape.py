@@ -7,8 +7,8 @@ from datetime import date
 
 from dspt.organisations.demo.england import LARGE, MEDIUM, SMALL
 from dspt.organisations.models import Organisation
-from dspt.statuses.compute import Status
-from dspt.statuses.selectors import all_histories, timelines
+from dspt.statuses.compute import Status, StatusTimeline
+from dspt.statuses.facts import Calendar, histories
 
 LEVELS = (Status.APPROACHING, Status.MET, Status.EXCEEDED)
 
@@ -39,7 +39,9 @@ def shape(days: list[date]) -> dict[date, dict]:
         )
     )
     bands = provider_bands()
-    lines = timelines(all_histories(locations))
+    calendar = Calendar()
+    found = histories(loc.id for loc in locations)
+    lines = {oid: StatusTimeline.build(h, calendar.valid_until) for oid, h in found.items()}
     region_names = dict(
         Organisation._meta.get_field("region").related_model.objects.values_list("pk", "name")
     )

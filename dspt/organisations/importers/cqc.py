@@ -27,6 +27,7 @@ from typing import Any
 from django.db import transaction
 
 from dspt.audit.services import record
+from dspt.core.signals import Fact, announce
 from dspt.organisations.importers import cqc_columns as cols
 from dspt.organisations.importers.tables import find_table, read_rows
 from dspt.organisations.importers.values import (
@@ -230,6 +231,9 @@ def import_cqc(path: str | Path, *, mark_missing_dormant: bool = False, actor=No
     parsed: list[tuple[int, dict[str, Any]]] = collect_rows(table, result, parse)
     with transaction.atomic():
         _write(parsed, result, mark_missing_dormant)
+        # Bulk writes send no model signals; a directory import touches everyone, so the
+        # derived tables are rewritten whole, in this transaction.
+        announce(Fact.ORGANISATIONS)
         record("organisations.import_cqc", actor=actor, detail=result.as_dict())
     return result
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from dspt.assessments.models import Level, Publication, PublicationSource
 from dspt.audit.services import record
 from dspt.core.dates import today
+from dspt.core.signals import Fact, announce
 from dspt.frameworks.deadlines import edition_code_for_label
 from dspt.organisations.importers.cqc_columns import squash
 from dspt.organisations.importers.tables import find_table, read_rows
@@ -221,3 +222,7 @@ def _write(good: list[_Row], result: DsptImportResult, as_of: date) -> None:
     result.organisations_updated = len([o for o in touched.values() if o.ods_code not in new])
     Publication.objects.bulk_create(pubs, batch_size=1000)
     result.publications_added = len(pubs)
+    # Bulk writes send no model signals: announce them once, in this import's transaction.
+    changed = {o.pk for o in touched.values()} | {o.pk for o in new.values()}
+    announce(Fact.ORGANISATIONS, changed)
+    announce(Fact.PUBLICATIONS, {p.organisation_id for p in pubs})

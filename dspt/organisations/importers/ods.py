@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from dspt.audit.services import record
 from dspt.core.dates import today
+from dspt.core.signals import Fact, announce
 from dspt.organisations.importers.tables import Table, find_table, read_rows
 from dspt.organisations.importers.values import (
     CellError,
@@ -120,6 +121,8 @@ def import_ods(path: str | Path, *, as_of: date | None = None, actor=None) -> Od
     notes: list[str] = []
     with transaction.atomic():
         _write(links, result, notes)
+        # Bulk writes send no model signals: head offices and sites may have moved.
+        announce(Fact.ORGANISATIONS)
         result.notes = notes
         record("organisations.import_ods", actor=actor, detail=result.as_dict())
     return result

@@ -1,20 +1,11 @@
-"""The search index notices other processes' organisation changes through the shared mark."""
-
-from datetime import timedelta
+"""The search index follows organisation changes through the organisations' version row."""
 
 import pytest
-from django.utils import timezone
+from django.db import transaction
 
+from dspt.core.versioned import bump, current
 from dspt.organisations.models import Organisation
-from dspt.statuses import search_index as search_module
-from dspt.statuses.search_index import search_index
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def recheck_now(monkeypatch):
-    monkeypatch.setattr(search_module, "RECHECK_SECONDS", 0.0)
+from dspt.statuses.search_index import VERSION_KEY, search_index
 
 
 def names(q: str) -> list[str]:
@@ -23,22 +14,43 @@ def names(q: str) -> list[str]:
     )
 
 
-def test_a_rename_elsewhere_is_found_after_the_interval(make_org, monkeypatch):
+@pytest.mark.django_db
+def test_a_rename_is_found_on_the_next_search(make_org):
     org = make_org("VSI01", "Harbour View")
     assert names("harbour") == ["Harbour View"]
-    # Written as another process would: no signal reaches this process's index.
-    Organisation.objects.filter(pk=org.pk).update(name="Lighthouse View", updated_at=timezone.now())
-    assert names("lighthouse") == []  # within the interval: the index last checked
-    monkeypatch.setattr(search_module, "RECHECK_SECONDS", 0.0)  # the interval passes
+    org.name = "Lighthouse View"
+    org.save()
     assert names("lighthouse") == ["Lighthouse View"]
+    assert names("harbour") == []
 
 
-def test_a_rename_committed_late_with_an_older_stamp_is_found(make_org, recheck_now):
-    late, latest = make_org("VSI02", "Quayside Lodge"), make_org("VSI03", "Anchor House")
-    Organisation.objects.filter(pk=latest.pk).update(updated_at=timezone.now())
-    assert names("quayside") == ["Quayside Lodge"]
-    # Stamped 30 s ago, committed now: the count and the latest stamp stay as they were.
-    Organisation.objects.filter(pk=late.pk).update(
-        name="Wharf Lodge", updated_at=timezone.now() - timedelta(seconds=30)
-    )
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_change_moves_the_version_and_the_index_follows(make_org):
+    org = make_org("VSI02", "Quayside Lodge")
+    assert names("quayside") == ["Quayside Lodge"]  # built outside a transaction: kept
+    kept = search_index._cache._value
+    assert kept is not None and names("quayside") == ["Quayside Lodge"]
+    assert search_index._cache._value is kept  # same version: nothing rebuilt
+    before = current(VERSION_KEY)
+    # As another process writes: a rename with no model signal, and its version bump.
+    with transaction.atomic():
+        Organisation.objects.filter(pk=org.pk).update(name="Wharf Lodge")
+        bump(VERSION_KEY)
+    assert current(VERSION_KEY) == before + 1
     assert names("wharf") == ["Wharf Lodge"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_index_built_inside_a_transaction_that_rolls_back_is_not_kept(make_org):
+    house = make_org("VSI03", "Anchor House")
+    court = make_org("VSI04", "Harbour Court")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Organisation.objects.filter(pk=court.pk).update(name="Anchor Court")
+        bump(VERSION_KEY)
+        assert sorted(names("anchor")) == ["Anchor Court", "Anchor House"]
+        raise RuntimeError("roll back")
+    # Another change now commits under the version number the rolled-back one had used.
+    with transaction.atomic():
+        Organisation.objects.filter(pk=house.pk).update(name="Anchor Lodge")
+        bump(VERSION_KEY)
+    assert names("anchor") == ["Anchor Lodge"]

@@ -147,14 +147,13 @@ def test_programme_edit_returns_to_the_chosen_lso(client, people, records):
 
 
 def test_editing_an_engagement_changes_the_outcome_measure(people, records, world):
-    from dspt.monitoring.engine import dataset
     from dspt.support import edits
-    from dspt.support.outcomes import first_engagements
+    from dspt.support.outcomes import context, first_engagements
 
-    # An edit keeps the count and ids the same: the cached measure must still notice it.
-    before = set(first_engagements(dataset(), "LSO1").values())
+    # An edit keeps the count and ids the same: the measure must still notice it.
+    before = set(first_engagements(context(), "LSO1").values())
     e = records["north"]
     cleaned = {"organisation": e.organisation, "engaged_on": dt.date(2024, 7, 2), "method": "visit"}
     edits.update_engagement(e, cleaned, "", by=people["lso_north"])
-    after = set(first_engagements(dataset(), "LSO1").values())
+    after = set(first_engagements(context(), "LSO1").values())
     assert (before, after) == ({dt.date(2024, 7, 1)}, {dt.date(2024, 7, 2)})

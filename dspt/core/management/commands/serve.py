@@ -28,16 +28,14 @@ class Command(BaseCommand):
 
         from django.db import connections
 
-        from dspt.statuses import public_cache
         from dspt.statuses.search_index import search_index
         from dspt.wsgi import application
 
-        # Build the public search index and today's public records once, before the workers
-        # fork, so they share them; then close the database connection so no worker inherits
-        # the master's.
+        # Build the public search index once, before the workers fork, so they share it (each
+        # rebuilds it only when the organisations' version moves); then close the database
+        # connection so no worker inherits the master's.
         try:
             search_index.search("warm")
-            public_cache.warm()
         except Exception as exc:  # an unmigrated database still serves the other pages
             self.stderr.write(f"Public look-up not prepared at start-up: {exc}")
         connections.close_all()

@@ -1,0 +1,39 @@
+"""Signals that tell the derived tables a fact they are built from has changed.
+
+Apps low in the layer order (organisations, frameworks, assessments) own the facts; the derived
+tables (statuses' status intervals, monitoring's location dimension) sit above them. So the
+owners say what changed through this one signal and never import the tables that listen; each
+listener brings its table up to date at once, inside the writer's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.dispatch import Signal
+
+
+class Fact(models.TextChoices):
+    """What kind of fact changed; each listener decides which kinds it reads."""
+
+    PUBLICATIONS = "publications", "Publications, covered sites, plan approvals, certificates"
+    ORGANISATIONS = "organisations", "Organisations (registration, head office, CQC data)"
+    DEADLINES = "deadlines", "Moved deadlines"
+    AREAS = "areas", "Area mapping and names, provider size bands"
+
+
+# Sent with `fact` (a Fact) and `organisation_ids` (a frozenset of ids, or None for "all").
+facts_changed = Signal()
+
+
+def announce(fact: Fact, organisation_ids: Iterable[int] | None = None, *, sender=None) -> None:
+    """Tell every derived table that `fact` changed for these organisations (None: for all).
+
+    Call it inside the writer's transaction, after the write: listeners read the new facts and
+    write their rows in the same transaction, so a write that fails leaves them as they were.
+    """
+    ids = None if organisation_ids is None else frozenset(i for i in organisation_ids if i)
+    if ids is not None and not ids:
+        return
+    facts_changed.send(sender=sender or Fact, fact=fact, organisation_ids=ids)
