@@ -23,6 +23,10 @@ class Fact(models.TextChoices):
     AREAS = "areas", "Area mapping and names, provider size bands"
 
 
+class DerivedTableError(RuntimeError):
+    """A derived table could not be brought up to date; the write that asked is undone."""
+
+
 # Sent with `fact` (a Fact) and `organisation_ids` (a frozenset of ids, or None for "all").
 facts_changed = Signal()
 

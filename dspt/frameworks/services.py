@@ -16,6 +16,7 @@ from django.db import transaction
 
 from dspt.accounts.models import OversightRole
 from dspt.audit.services import record
+from dspt.core.signals import DerivedTableError
 from dspt.frameworks import deadlines
 from dspt.frameworks.models import DeadlineOverride
 
@@ -116,6 +117,15 @@ def move_deadline(*, edition: str, deadline: date | None, reason: str, by, reque
     if len(reason) > 300:
         raise DeadlineRefused("Keep the reason to 300 characters.")
     shipped = deadlines.deadline_for(edition)
+    try:
+        return _move(edition, deadline, shipped, reason, by, request)
+    except DerivedTableError as exc:
+        # Every status follows the deadline in the same transaction; that failed, so nothing
+        # moved (the error is logged where it happened).
+        raise DeadlineRefused(f"The deadline was not moved. {exc}") from exc
+
+
+def _move(edition: str, deadline: date | None, shipped: date, reason: str, by, request) -> date:
     with transaction.atomic():
         current = DeadlineOverride.objects.select_for_update().filter(edition=edition).first()
         before = current.deadline if current else shipped

@@ -10,6 +10,7 @@ not kept historically); see docs/monitoring.md.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Q
 
-from dspt.core.signals import Fact
+from dspt.core.signals import DerivedTableError, Fact
 from dspt.monitoring.config import size_bands, size_of
 from dspt.organisations.models import (
     ICB,
@@ -29,6 +30,8 @@ from dspt.organisations.models import (
     ServiceType,
 )
 from dspt.support.models import LSO
+
+logger = logging.getLogger(__name__)
 
 DIMENSIONS = (
     "region",
@@ -325,11 +328,18 @@ REBUILD_ABOVE = 2000
 
 
 def on_facts_changed(sender, fact: str, organisation_ids: frozenset[int] | None, **kwargs) -> None:
-    """Listener of dspt.core.signals.facts_changed."""
-    if fact == Fact.AREAS or (fact == Fact.ORGANISATIONS and organisation_ids is None):
-        rebuild()
-    elif fact == Fact.ORGANISATIONS:
-        if len(organisation_ids) > REBUILD_ABOVE:
+    """Listener of dspt.core.signals.facts_changed (a failure undoes the writer's transaction,
+    as in dspt.statuses.intervals)."""
+    try:
+        if fact == Fact.AREAS or (fact == Fact.ORGANISATIONS and organisation_ids is None):
             rebuild()
-        else:
-            refresh(organisation_ids)
+        elif fact == Fact.ORGANISATIONS:
+            if len(organisation_ids) > REBUILD_ABOVE:
+                rebuild()
+            else:
+                refresh(organisation_ids)
+    except Exception as exc:
+        logger.exception("The location table could not be brought up to date")
+        raise DerivedTableError(
+            f"The monitoring locations could not be recalculated: {exc}"
+        ) from exc

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 
-from dspt.core.signals import Fact
+from dspt.core.signals import DerivedTableError, Fact
 from dspt.statuses.compute import History, Status, StatusResult, StatusTimeline
 from dspt.statuses.facts import Calendar, _chunks, _marks, histories
 from dspt.statuses.models import Relation
@@ -87,7 +87,8 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def _rows(found: dict[int, History], calendar: Calendar) -> list[tuple]:
+def interval_rows(found: dict[int, History], calendar: Calendar) -> list[tuple]:
+    """Table rows (the insert's columns, dates as ISO text) for these histories."""
     rows = []
     for oid, history in found.items():
         for start, end, r, relation in spans_of(history, calendar):
@@ -127,7 +128,7 @@ def refresh(organisation_ids: Iterable[int]) -> int:
     if len(ids) > REBUILD_ABOVE:
         return rebuild()
     with transaction.atomic():
-        rows = _rows(histories(ids), Calendar())
+        rows = interval_rows(histories(ids), Calendar())
         with connection.cursor() as cur:
             for chunk in _chunks(sorted(ids)):
                 cur.execute(
@@ -140,7 +141,7 @@ def refresh(organisation_ids: Iterable[int]) -> int:
 def rebuild() -> int:
     """Rewrite every row (one transaction: readers see the old table until it commits)."""
     with transaction.atomic():
-        rows = _rows(histories(), Calendar())
+        rows = interval_rows(histories(), Calendar())
         with connection.cursor() as cur:
             cur.execute(f"DELETE FROM {TABLE}")
             if connection.vendor == "postgresql":
@@ -159,10 +160,18 @@ def _copy(cur, rows: list[tuple]) -> None:
 
 
 def on_facts_changed(sender, fact: str, organisation_ids: frozenset[int] | None, **kwargs) -> None:
-    """Listener of dspt.core.signals.facts_changed."""
+    """Listener of dspt.core.signals.facts_changed.
+
+    A failure is logged and raised as DerivedTableError, so the writer's transaction is undone
+    and the table stays as it was; the writer tells the person why.
+    """
     if fact == Fact.AREAS:
         return  # areas group figures; they never change a status
-    if fact == Fact.DEADLINES or organisation_ids is None:
-        rebuild()
-    else:
-        refresh(organisation_ids)
+    try:
+        if fact == Fact.DEADLINES or organisation_ids is None:
+            rebuild()
+        else:
+            refresh(organisation_ids)
+    except Exception as exc:
+        logger.exception("Status intervals could not be brought up to date")
+        raise DerivedTableError(f"The statuses could not be recalculated: {exc}") from exc
