@@ -6,9 +6,9 @@ if absent, or the database in DATABASE_URL), then measures at 32 concurrent keep
   - GET /api/v1/organisations/{ods_code}     (look-up by code)
   - GET /api/v1/organisations?q=...          (search by name fragment or postcode district)
   - the same search while another process publishes twice a second (the June rush: each
-    publication must cost only its own organisation's cached records)
+    publication rewrites only its own organisation's status intervals)
 Prints requests/s, p50 and p95 latency, and each look-up's throughput as a ratio of /health's.
-Goal (issue 2): look-up throughput >= 0.5 x /health, p95 < 50 ms.
+Goals: look-up throughput >= 0.5 x /health with p95 < 50 ms; search >= 0.4 x /health.
 """
 
 import argparse
@@ -62,21 +62,21 @@ def _prepare(env: dict, locations: int) -> tuple[list[str], list[str]]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-# Publishes as another process would (no signals reach the server): 2 a second, random
-# locations, today's date, until killed. It adds rows to the benchmark database, which is ours.
+# Publishes from another process, as the platform writes (each publication rewrites its
+# organisation's status intervals in its transaction): 2 a second, random organisations, today's
+# date, until killed. It adds rows to the benchmark database, which is ours.
 _WRITER = """
 import random, time
+from django.db import transaction
 from dspt.assessments.models import Publication
 from dspt.core.dates import today
 from dspt.organisations.models import Organisation
 ids = list(Organisation.objects.filter(ods_code__isnull=False).values_list('id', flat=True))
 rng = random.Random()
 while True:
-    Publication.objects.bulk_create(
-        [Publication(organisation_id=rng.choice(ids), edition='2026-27', published_on=today(),
-                     level='standards_met')],
-        ignore_conflicts=True,
-    )
+    with transaction.atomic():
+        Publication.objects.get_or_create(organisation_id=rng.choice(ids), edition='2026-27',
+                                          published_on=today(), level='standards_met')
     time.sleep(0.5)
 """
 
@@ -171,7 +171,7 @@ def main() -> None:
     for r in (health, by_code, search, rush):
         ratio = r.rps / health.rps if health.rps else float("nan")
         print(f"{r.name:<22}{r.rps:>9.0f}{r.p50:>9.1f}{r.p95:>9.1f}{r.errors:>8}{ratio:>10.2f}")
-    print("goal: look-up >= 0.50 x health, p95 < 50 ms")
+    print("goals: look-up >= 0.50 x health with p95 < 50 ms; search >= 0.40 x health")
 
 
 if __name__ == "__main__":

@@ -31,8 +31,8 @@ class Command(BaseCommand):
                 "The database already holds organisations. Load the demo into an empty database "
                 "(or pass --if-empty to skip quietly)."
             )
-        if not 50 <= locations <= 200_000:
-            raise CommandError("--locations must be between 50 and 200000.")
+        if not 50 <= locations <= 300_000:
+            raise CommandError("--locations must be between 50 and 300000.")
         ctx, summary = load_demo(locations, seed, log=self.stdout.write)
         self.stdout.write(
             f"Loaded the demo data set (seed {seed}) in {summary['seconds']}s: "
