@@ -48,7 +48,7 @@ def search(request, q: str = "", page: int = 1, page_size: int = 20, as_of: date
         raise HttpError(422, "page must be 1 or more and page_size between 1 and 100.")
     ids = search_organisation_ids(q)
     entries = public_entries(ids[(page - 1) * page_size : page * page_size], on=as_of)
-    # Each record is already encoded (see public_cache): splice them rather than re-encode.
+    # Each record comes already encoded (see public.public_entries): splice them, not re-encode.
     head = json.dumps({"count": len(ids), "page": page, "page_size": page_size})[:-1]
     body = head + ', "results": [' + ", ".join(encoded for _, encoded in entries) + "]}"
     return HttpResponse(body, content_type="application/json")

@@ -81,7 +81,7 @@ class Engagement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Changes (not only additions) must reach the outcome measure's cache key.
+    # When the record last changed.
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
