@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router
+from ninja import Query, Router
 from ninja.errors import HttpError
 
 from dspt.core.dates import today
 from dspt.monitoring.access import Remit, remit_of, scope_from
+from dspt.monitoring.breakdowns import Filters, at_dates, breakdown, compared
 from dspt.monitoring.figures import compliance_table, total
 from dspt.monitoring.population import DIMENSIONS, area_names
 from dspt.monitoring.series import monthly_series
@@ -46,24 +47,65 @@ def _scope(request, area_kind: str | None, area_code: str | None):
         raise HttpError(403, str(exc)) from None
 
 
-@router.get("/compliance", summary="Compliance table by one dimension")
+@router.get("/compliance", summary="Compliance table by one dimension, or two")
 def compliance(
     request,
     by: str,
+    then: str | None = None,
     as_of: date | None = None,
+    compare_to: date | None = None,
     area_kind: str | None = None,
     area_code: str | None = None,
+    where: list[str] = Query(None),  # noqa: B008 - how django-ninja declares a list query parameter
 ) -> list[dict]:
     """One row per group (CONTRACT format), as of a date (default today), for your area.
 
-    `by` is one of region, local_authority, icb, lso, provider_size, service_type,
-    client_group, rating, scope, care_home. National users may pass `area_kind`
-    (lso, region, icb, local_authority) and `area_code`.
+    `by` and `then` are each one of region, local_authority, icb, lso, provider_size,
+    service_type, client_group, rating, scope, care_home; with `then`, one row per (group,
+    subgroup) with `group_share_pct` and `subgroup_share_pct`. `where` (repeatable) limits to
+    one group, `dimension:group`, of provider_size, care_home, service_type, scope, rating or
+    client_group. `compare_to` adds the same figures on a second date and the change in
+    percentage points. National users may pass `area_kind` (lso, region, icb, local_authority)
+    and `area_code`.
     """
-    if by not in DIMENSIONS:
-        raise HttpError(422, f"Unknown dimension '{by}'. Choose one of: {', '.join(DIMENSIONS)}.")
+    for dim in (by, then):
+        if dim is not None and dim not in DIMENSIONS:
+            raise HttpError(
+                422, f"Unknown dimension '{dim}'. Choose one of: {', '.join(DIMENSIONS)}."
+            )
     scope = _scope(request, area_kind, area_code)
-    return compliance_table(by, as_of or today(), scope)
+    day = as_of or today()
+    try:
+        filters = Filters.parse(where)
+        if then is None and not filters.values and compare_to is None:
+            return compliance_table(by, day, scope)
+        rows = breakdown(by, then, day, scope, filters)
+        if compare_to is not None:
+            rows = compared(rows, breakdown(by, then, compare_to, scope, filters), compare_to)
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from None
+    return rows
+
+
+@router.get("/at-dates", summary="One measure by group at several dates")
+def figures_at_dates(
+    request,
+    by: str,
+    dates: list[date] = Query(...),  # noqa: B008
+    measure: str = "compliance_pct",
+    area_kind: str | None = None,
+    area_code: str | None = None,
+    where: list[str] = Query(None),  # noqa: B008
+) -> list[dict]:
+    """One row per group of `by` with `measure` (compliance_pct, locations, compliant or a
+    status count) on each date given (`dates`, repeatable; at most 24)."""
+    if len(dates) > 24:
+        raise HttpError(422, "Ask for at most 24 dates at once.")
+    scope = _scope(request, area_kind, area_code)
+    try:
+        return at_dates(by, sorted(dates), measure, scope, Filters.parse(where))
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from None
 
 
 @router.get("/total", summary="The whole area's row")
