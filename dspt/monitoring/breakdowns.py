@@ -211,3 +211,16 @@ def at_dates(
         for r in breakdown(by, None, day, scope, filters):
             table.setdefault(r["group"], {"group": r["group"]})[day.isoformat()] = r[measure]
     return [table[g] for g in sorted(table, key=str.casefold)]
+
+
+def filter_options() -> dict[str, list[str]]:
+    """The groups each filter can take, as the location table holds them today."""
+    out: dict[str, list[str]] = {}
+    for dim in FILTER_DIMENSIONS:
+        if dim == "client_group":
+            sql = "SELECT DISTINCT client_group FROM monitoring_locationclientgroup"
+        else:
+            column = GROUP_COLUMNS[dim].split(".")[1]
+            sql = f"SELECT DISTINCT {column} FROM monitoring_location WHERE {column} <> ''"
+        out[dim] = sorted((r[0] for r in fetch(sql, [])), key=str.casefold)
+    return out

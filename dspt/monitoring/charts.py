@@ -292,3 +292,28 @@ def new_locations_chart(rows: list[dict]) -> dict:
         "Share registering with the toolkit in their first year (%)",
         "%",
     )
+
+
+def breakdown_chart(rows: list[dict], title: str) -> dict:
+    """Compliance (%) of each group, one bar per subgroup side by side (grouped bars)."""
+    groups = list(dict.fromkeys(r["group"] for r in rows))
+    subgroups = list(dict.fromkeys(r["subgroup"] for r in rows))
+    palette = ("#005eb8", "#007f3b", "#ffb81c", "#7c2855", "#d5281b", "#768692", "#41b6e6")
+    found = {(r["group"], r["subgroup"]): r["compliance_pct"] for r in rows}
+    data = [
+        _hbar(
+            sg,
+            groups,
+            [found.get((g, sg)) for g in groups],
+            palette[k % len(palette)],
+            "%{y}: %{x:.1f}%<extra>" + sg + "</extra>",
+        )
+        for k, sg in enumerate(subgroups)
+    ]
+    layout = _hbar_layout(
+        title,
+        {"title": {"text": "% of locations compliant"}, "range": [0, 100]},
+        max(300, 18 * len(groups) * max(1, len(subgroups)) + 160),
+        barmode="group",
+    )
+    return {"data": data, "layout": layout}

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from dspt.monitoring.views import dashboard, maps, programme, report, vfm, watchlist
+from dspt.monitoring.views import breakdown, dashboard, maps, programme, report, vfm, watchlist
 
 app_name = "monitoring"
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("breakdowns/", breakdown.breakdown_page, name="breakdowns"),
     path("series/", programme.series, name="series"),
     path("change/", programme.change, name="change"),
     path("targets/", programme.targets, name="targets"),

@@ -55,11 +55,27 @@ def test_new_chart_pages_draw_and_pass_axe(site, page, small_demo):
         "/monitoring/targeting/?as_of=2024-07-31",
         "/monitoring/new-locations/?as_of=2024-07-31",
         "/support/outcomes/",
+        "/monitoring/breakdowns/?by=provider_size&then=care_home&as_of=2024-07-31"
+        "&compare_to=2023-07-31&rating=Good",
     ):
         page.goto(site + path)
         page.locator(".js-plotly-plot").first.wait_for()
         assert page.locator("main table").count() >= 1, path
         assert axe_violations(page) == [], (path, axe_violations(page))
+
+
+def test_choose_a_two_way_breakdown_with_a_filter(site, page, small_demo):
+    sign_in(page, site, "programme")
+    page.goto(site + "/monitoring/breakdowns/?as_of=2024-07-31")
+    page.get_by_label("Break down by").select_option("region")
+    page.get_by_label("Then by").select_option("care_home")
+    page.get_by_label("Only care home or not").select_option("Care home")
+    page.get_by_role("button", name="Show figures").click()
+    page.locator(".js-plotly-plot").first.wait_for()
+    assert "Compliance by region and care home or not" in page.locator("main h2").first.inner_text()
+    cells = page.locator("main table tbody tr td:nth-child(2)").all_inner_texts()
+    assert cells and set(cells) == {"Care home"}
+    assert axe_violations(page) == []
 
 
 def test_lso_changes_and_deletes_an_engagement(site, page, small_demo):

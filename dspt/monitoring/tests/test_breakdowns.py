@@ -195,3 +195,30 @@ def test_api_two_way_filters_and_dates(client, people):
         "/api/v1/monitoring/compliance?by=region&then=care_home&area_kind=lso&area_code=LSO1"
     )
     assert other.status_code == 403
+
+
+def test_breakdown_page_table_chart_downloads_and_remit(client, people):
+    client.force_login(people["programme"])
+    r = client.get(
+        "/monitoring/breakdowns/?by=provider_size&then=care_home&as_of=2024-07-15"
+        "&care_home=Care+home&compare_to=2024-03-01"
+    )
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "Compliance by provider size and care home or not" in page
+    assert "Share of the group" in page and "Change (points)" in page
+    assert 'data-chart="chart-breakdown"' in page
+    csv = client.get(
+        "/monitoring/breakdowns/?by=provider_size&then=care_home&as_of=2024-07-15&download=csv"
+    )
+    lines = csv.content.decode().splitlines()
+    assert lines[0].lstrip("\ufeff").startswith("Group,Subgroup,Locations,Compliant")
+    assert len(lines) == 6  # the header and five (size, care home) rows
+    bad = client.get("/monitoring/breakdowns/?by=region&compare_to=soon")
+    assert bad.status_code == 200 and "is not a date" in bad.content.decode()
+    client.force_login(people["lso_london"])
+    mine = client.get("/monitoring/breakdowns/?by=region&as_of=2024-07-15")
+    assert "North East" not in mine.content.decode().split("<h2>")[-1]
+    assert client.get("/monitoring/breakdowns/?area=lso:LSO1").status_code == 403
+    client.force_login(people["member"])
+    assert client.get("/monitoring/breakdowns/").status_code == 403

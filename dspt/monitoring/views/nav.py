@@ -11,6 +11,7 @@ def subnav(remit: Remit) -> list[tuple[str, str]]:
     if remit.national:
         return [
             (r("monitoring:dashboard"), "Dashboard"),
+            (r("monitoring:breakdowns"), "Breakdowns"),
             (r("monitoring:series"), "Monthly series"),
             (r("monitoring:change"), "Year-on-year change"),
             (r("monitoring:targets"), "Targets"),
@@ -25,6 +26,7 @@ def subnav(remit: Remit) -> list[tuple[str, str]]:
         ]
     links = [
         (r("monitoring:dashboard"), "Area dashboard"),
+        (r("monitoring:breakdowns"), "Breakdowns"),
         (r("monitoring:series"), "Monthly series"),
         (r("monitoring:change"), "Year-on-year change"),
         (r("monitoring:new_locations"), "New locations"),

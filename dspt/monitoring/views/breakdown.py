@@ -1,0 +1,117 @@
+"""The breakdown page: any dimension by any other, filtered, on one date or compared with another."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+
+from dspt.monitoring import charts
+from dspt.monitoring.access import require_remit
+from dspt.monitoring.breakdowns import (
+    FILTER_DIMENSIONS,
+    Filters,
+    breakdown,
+    compared,
+    fell,
+    filter_options,
+)
+from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
+from dspt.monitoring.views.common import (
+    ROW_COLUMNS,
+    as_of_from,
+    chart_data,
+    download,
+    page,
+    wants_download,
+)
+from dspt.monitoring.views.dashboard import area_options, charts_csp, scope_of
+from dspt.monitoring.views.nav import subnav
+
+TWO_WAY_COLUMNS = [
+    ("group", "Group", "text"),
+    ("subgroup", "Subgroup", "text"),
+    *ROW_COLUMNS[1:],
+    ("group_share_pct", "Share of the group's locations (%)", "pct"),
+    ("subgroup_share_pct", "Share of the subgroup's locations (%)", "pct"),
+]
+COMPARED_COLUMNS = [
+    ("compare_locations", "Locations then", "int"),
+    ("compare_compliance_pct", "Compliant then (%)", "pct"),
+    ("change_pts", "Change (points)", "pts"),
+]
+
+
+def _compare_to(request) -> tuple[date | None, str | None]:
+    raw = (request.GET.get("compare_to") or "").strip()
+    if not raw:
+        return None, None
+    try:
+        return date.fromisoformat(raw), None
+    except ValueError:
+        return None, f"'{raw}' is not a date in the form YYYY-MM-DD."
+
+
+@login_required
+@charts_csp
+def breakdown_page(request):
+    remit = require_remit(request.user)
+    names = area_names()
+    scope = scope_of(request, remit, names)
+    as_of, error = as_of_from(request)
+    other, compare_error = _compare_to(request)
+    by = request.GET.get("by") if request.GET.get("by") in DIMENSIONS else "provider_size"
+    then = request.GET.get("then") if request.GET.get("then") in DIMENSIONS else None
+    then = None if then == by else then
+    chosen = {d: request.GET.get(d, "") for d in FILTER_DIMENSIONS}
+    filters = Filters.parse([f"{d}:{v}" for d, v in chosen.items() if v])
+    rows = breakdown(by, then, as_of, scope, filters)
+    if other is not None:
+        rows = compared(rows, breakdown(by, then, other, scope, filters), other)
+    columns = list(TWO_WAY_COLUMNS if then else ROW_COLUMNS)
+    if other is not None:
+        columns += COMPARED_COLUMNS
+    fmt = wants_download(request)
+    if fmt:
+        name = f"breakdown-{by}{'-' + then if then else ''}-{as_of.isoformat()}"
+        return download(rows, columns, name, fmt)
+    title = f"Compliance by {DIMENSION_LABELS[by].lower()}"
+    if then:
+        title += f" and {DIMENSION_LABELS[then].lower()}"
+    figure = (
+        charts.breakdown_chart(rows, title)
+        if then
+        else charts.status_mix_bars([r for r in rows if r.get("locations")], title)
+    )
+    options = filter_options()
+    dims = [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS]
+    return page(
+        request,
+        "monitoring/breakdown.jinja",
+        {
+            "page_title": f"Breakdowns for {scope.label}",
+            "subnav": subnav(remit),
+            "current": "Breakdowns",
+            "has_charts": True,
+            "as_of": as_of,
+            "error": error,
+            "compare_to": other,
+            "compare_error": compare_error,
+            "scope": scope,
+            "by": by,
+            "then": then or "",
+            "dimensions": dims,
+            "then_options": [("", "Nothing (one-way table)"), *dims],
+            "filters": [
+                (d, DIMENSION_LABELS[d], [("", "Any"), *[(v, v) for v in options[d]]], chosen[d])
+                for d in FILTER_DIMENSIONS
+            ],
+            "areas": area_options(names) if remit.national else None,
+            "area": request.GET.get("area") or "national",
+            "rows": rows,
+            "fell": fell(rows) if other is not None else [],
+            "columns": columns,
+            "title": title,
+            "figure": chart_data(figure),
+        },
+    )
