@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dspt.api.api import api
+from dspt.monitoring.views.breakdown import public_breakdowns
 
 urlpatterns = [
     path("", include("dspt.statuses.urls")),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("frameworks/", include("dspt.frameworks.urls")),
     path("plans/", include("dspt.improvement_plans.urls")),
     path("monitoring/", include("dspt.monitoring.urls")),
+    path("compliance/", public_breakdowns, name="public_figures"),
     path("support/", include("dspt.support.urls")),
     path("cld/", include("dspt.cld.urls")),
     path("notifications/", include("dspt.notifications.urls")),

@@ -33,6 +33,7 @@ def _mount() -> None:
     from dspt.cld.api import router as cld
     from dspt.improvement_plans.api import router as plans
     from dspt.monitoring.api import router as monitoring
+    from dspt.monitoring.api_public import router as public_figures
     from dspt.notifications.api import router as notifications
     from dspt.organisations.api import router as organisations
     from dspt.statuses.api import router as statuses
@@ -44,6 +45,7 @@ def _mount() -> None:
     api.add_router("/assessments", assessments)
     api.add_router("/plans", plans)
     api.add_router("/monitoring", monitoring, auth=oversight_auth)
+    api.add_router("/figures", public_figures)
     api.add_router("/support", support, auth=oversight_auth)
     api.add_router("/cld", cld)
     api.add_router("/notifications", notifications)

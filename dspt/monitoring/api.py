@@ -15,8 +15,8 @@ from ninja.errors import HttpError
 
 from dspt.core.dates import today
 from dspt.monitoring.access import Remit, remit_of, scope_from
-from dspt.monitoring.breakdowns import Filters, at_dates, breakdown, compared
-from dspt.monitoring.figures import compliance_table, total
+from dspt.monitoring.breakdowns import Filters, at_dates, table
+from dspt.monitoring.figures import total
 from dspt.monitoring.population import DIMENSIONS, area_names
 from dspt.monitoring.series import monthly_series
 from dspt.monitoring.targets import targets_vs_actuals
@@ -77,14 +77,9 @@ def compliance(
     day = as_of or today()
     try:
         filters = Filters.parse(where)
-        if then is None and not filters.values and compare_to is None:
-            return compliance_table(by, day, scope)
-        rows = breakdown(by, then, day, scope, filters)
-        if compare_to is not None:
-            rows = compared(rows, breakdown(by, then, compare_to, scope, filters), compare_to)
+        return table(by, then, day, scope, filters, compare_to)
     except ValueError as exc:
         raise HttpError(422, str(exc)) from None
-    return rows
 
 
 @router.get("/at-dates", summary="One measure by group at several dates")

@@ -224,3 +224,28 @@ def filter_options() -> dict[str, list[str]]:
             sql = f"SELECT DISTINCT {column} FROM monitoring_location WHERE {column} <> ''"
         out[dim] = sorted((r[0] for r in fetch(sql, [])), key=str.casefold)
     return out
+
+
+def table(
+    by: str,
+    then: str | None,
+    as_of: date,
+    scope: Scope = NATIONAL,
+    filters: Filters = NO_FILTERS,
+    compare_to: date | None = None,
+) -> list[dict]:
+    """`breakdown`, with the figures on `compare_to` beside each row when given."""
+    rows = breakdown(by, then, as_of, scope, filters)
+    if compare_to is not None:
+        rows = compared(rows, breakdown(by, then, compare_to, scope, filters), compare_to)
+    return rows
+
+
+def area_scope(kind: str | None, code: str | None, names: dict[str, dict[str, str]]) -> Scope:
+    """Any area by kind and code (figures are public: no remit applies); ValueError if unknown."""
+    if not kind or kind == "national":
+        return NATIONAL
+    label = names.get(kind, {}).get(code or "")
+    if label is None:
+        raise ValueError(f"No {kind.replace('_', ' ')} has the code '{code}'.")
+    return Scope(kind, code, label)

@@ -14,7 +14,6 @@ pytestmark = [
 
 @pytest.fixture
 def small_demo(settings, tmp_path):
-    settings.DSPT_MONITORING_CACHE_DIR = str(tmp_path / "cache")
     call_command("load_demo", locations=400, seed=7, verbosity=0)
 
 
@@ -102,4 +101,19 @@ def test_notifications_page_and_tokens_page(site, page, small_demo):
     page.get_by_label("Name").fill("Board report")
     page.get_by_role("button", name="Create token").click()
     assert page.locator("#new-token").inner_text().startswith("dspt_")
+    assert axe_violations(page) == []
+
+
+def test_anyone_reads_compliance_figures_for_any_area(site, page, small_demo):
+    page.goto(site + "/")
+    page.get_by_role("link", name="Compliance figures for any area of England").click()
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.get_by_label("Break down by").select_option("care_home")
+    page.get_by_label("Area").select_option(index=2)
+    page.get_by_label("Figures as of").fill("2024-07-31")
+    page.get_by_role("button", name="Show figures").click()
+    page.locator(".js-plotly-plot").first.wait_for()
+    groups = page.locator("main table tbody tr th, main table tbody tr td:first-child")
+    assert "Care home" in " ".join(groups.all_inner_texts())
+    assert "Sign in" in page.content()  # nobody signed in
     assert axe_violations(page) == []

@@ -222,3 +222,32 @@ def test_breakdown_page_table_chart_downloads_and_remit(client, people):
     assert client.get("/monitoring/breakdowns/?area=lso:LSO1").status_code == 403
     client.force_login(people["member"])
     assert client.get("/monitoring/breakdowns/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_public_figures_need_no_sign_in_and_hold_only_counts(client, world):
+    r = client.get("/compliance/?by=region&then=care_home&as_of=2024-07-15&area=lso:LSO1")
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "Compliance figures for Care North" in page and "never show" in page
+    # Counts only: no location's name or ODS code appears.
+    for org in world.orgs.values():
+        assert org.name not in page and (not org.ods_code or org.ods_code not in page)
+    unknown = client.get("/compliance/?area=lso:NOPE")
+    assert unknown.status_code == 200 and "No lso has the code" in unknown.content.decode()
+    api = client.get("/api/v1/figures/compliance?by=region&as_of=2024-07-15")
+    assert api.status_code == 200
+    assert sum(r["locations"] for r in api.json()) == 11
+    area = client.get(
+        "/api/v1/figures/compliance?by=care_home&as_of=2024-07-15&area_kind=lso&area_code=LSO2"
+    )
+    assert {r["group"]: r["locations"] for r in area.json()} == {"Care home": 2, "Non-care home": 1}
+    assert (
+        client.get("/api/v1/figures/compliance?by=region&area_kind=lso&area_code=X").status_code
+        == 404
+    )
+    series = client.get("/api/v1/figures/series?as_of=2024-07-15&months=3")
+    assert [m["month"] for m in series.json()] == ["2024-05", "2024-06", "2024-07"]
+    text = json.dumps(api.json()) + json.dumps(series.json())
+    for org in world.orgs.values():
+        assert org.name not in text

@@ -11,12 +11,13 @@ from dspt.monitoring.access import require_remit
 from dspt.monitoring.breakdowns import (
     FILTER_DIMENSIONS,
     Filters,
-    breakdown,
-    compared,
+    area_scope,
     fell,
     filter_options,
+    table,
 )
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
+from dspt.monitoring.sql import NATIONAL
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
     as_of_from,
@@ -55,9 +56,33 @@ def _compare_to(request) -> tuple[date | None, str | None]:
 @login_required
 @charts_csp
 def breakdown_page(request):
+    """For signed-in commissioners, LSOs and the programme, inside their remit."""
     remit = require_remit(request.user)
     names = area_names()
     scope = scope_of(request, remit, names)
+    extra = {
+        "subnav": subnav(remit),
+        "current": "Breakdowns",
+        "areas": area_options(names) if remit.national else None,
+    }
+    return _breakdowns(request, scope, extra)
+
+
+@charts_csp
+def public_breakdowns(request):
+    """For anyone, without signing in: every aggregate of public statuses is public."""
+    names = area_names()
+    raw = request.GET.get("area") or ""
+    kind, _, code = raw.partition(":")
+    try:
+        scope, area_error = area_scope(kind, code, names), None
+    except ValueError as exc:
+        scope, area_error = NATIONAL, str(exc)
+    extra = {"public": True, "areas": area_options(names), "area_error": area_error}
+    return _breakdowns(request, scope, extra)
+
+
+def _breakdowns(request, scope, extra: dict):
     as_of, error = as_of_from(request)
     other, compare_error = _compare_to(request)
     by = request.GET.get("by") if request.GET.get("by") in DIMENSIONS else "provider_size"
@@ -65,9 +90,7 @@ def breakdown_page(request):
     then = None if then == by else then
     chosen = {d: request.GET.get(d, "") for d in FILTER_DIMENSIONS}
     filters = Filters.parse([f"{d}:{v}" for d, v in chosen.items() if v])
-    rows = breakdown(by, then, as_of, scope, filters)
-    if other is not None:
-        rows = compared(rows, breakdown(by, then, other, scope, filters), other)
+    rows = table(by, then, as_of, scope, filters, other)
     columns = list(TWO_WAY_COLUMNS if then else ROW_COLUMNS)
     if other is not None:
         columns += COMPARED_COLUMNS
@@ -89,9 +112,7 @@ def breakdown_page(request):
         request,
         "monitoring/breakdown.jinja",
         {
-            "page_title": f"Breakdowns for {scope.label}",
-            "subnav": subnav(remit),
-            "current": "Breakdowns",
+            "page_title": f"Compliance figures for {scope.label}",
             "has_charts": True,
             "as_of": as_of,
             "error": error,
@@ -106,12 +127,12 @@ def breakdown_page(request):
                 (d, DIMENSION_LABELS[d], [("", "Any"), *[(v, v) for v in options[d]]], chosen[d])
                 for d in FILTER_DIMENSIONS
             ],
-            "areas": area_options(names) if remit.national else None,
             "area": request.GET.get("area") or "national",
             "rows": rows,
             "fell": fell(rows) if other is not None else [],
             "columns": columns,
             "title": title,
             "figure": chart_data(figure),
+            **extra,
         },
     )

@@ -6,7 +6,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from dspt.core.dates import parse_iso_date, today
-from dspt.monitoring.breakdowns import FILTER_DIMENSIONS, Filters, breakdown, compared
+from dspt.monitoring.breakdowns import FILTER_DIMENSIONS, Filters, table
 from dspt.monitoring.exports import csv_text
 from dspt.monitoring.population import DIMENSIONS, area_names
 from dspt.monitoring.sql import AREA_COLUMNS, NATIONAL, Scope
@@ -72,10 +72,7 @@ class Command(BaseCommand):
         other = _date(compare_to, "--compare-to")
         scope = _area(area)
         try:
-            filters = Filters.parse(where)
-            rows = breakdown(by, then, day, scope, filters)
-            if other is not None:
-                rows = compared(rows, breakdown(by, then, other, scope, filters), other)
+            rows = table(by, then, day, scope, Filters.parse(where), other)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         if format == "csv":
