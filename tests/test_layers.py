@@ -57,8 +57,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ): "not fixed yet (issue 17)",
     ("dspt.core.management.commands.serve", "dspt.wsgi"): "not fixed yet (issue 17)",
     ("dspt.improvement_plans.api", "dspt.api.auth"): "not fixed yet (issue 17)",
-    ("dspt.monitoring.access", "dspt.support.models"): "not fixed yet (issue 17)",
-    ("dspt.monitoring.population", "dspt.support.models"): "not fixed yet (issue 17)",
     ("dspt.organisations.demo.assessment", "dspt.assessments.models"): "not fixed yet (issue 17)",
     ("dspt.organisations.demo.history", "dspt.assessments.models"): "not fixed yet (issue 17)",
     ("dspt.organisations.demo.loader", "dspt.assessments.models"): "not fixed yet (issue 17)",

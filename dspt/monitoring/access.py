@@ -86,7 +86,7 @@ def lso_for(user, requested: str | None):
 
     Asking for another LSO's records is refused, never silently swapped for their own.
     """
-    from dspt.support.models import LSO
+    from dspt.organisations.models import LSO
 
     remit = require_remit(user)
     if remit.national:

@@ -21,6 +21,7 @@ from dspt.core.signals import Fact
 from dspt.monitoring.config import size_bands, size_of
 from dspt.organisations.models import (
     ICB,
+    LSO,
     ClientGroup,
     CqcRating,
     LocalAuthority,
@@ -28,7 +29,6 @@ from dspt.organisations.models import (
     Region,
     ServiceType,
 )
-from dspt.support.models import LSO
 
 DIMENSIONS = (
     "region",

@@ -42,6 +42,26 @@ class ICB(models.Model):
         return self.name
 
 
+class LSO(models.Model):
+    """A Local Support Organisation's area: the local authorities that point at it.
+
+    The LSO's work (activity, engagements, outcomes) is the support app's. The table kept its
+    name when the model moved here from that app (organisations migration 0006).
+    """
+
+    code = models.CharField(max_length=20, primary_key=True)
+    name = models.CharField(max_length=200)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        db_table = "support_lso"
+        ordering = ["name"]
+        verbose_name = "Local Support Organisation"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class LocalAuthority(models.Model):
     """An upper-tier local authority (ONS E06/E08/E09/E10). `cqc_name` is how CQC files spell it."""
 
@@ -52,7 +72,7 @@ class LocalAuthority(models.Model):
     icb = models.ForeignKey(ICB, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The LSO area mapping is configurable: an operator reassigns an authority here.
     lso = models.ForeignKey(
-        "support.LSO",
+        LSO,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from dspt.support.models import LSO, ActivityRecord, Engagement
+from dspt.organisations.models import LSO
+from dspt.support.models import ActivityRecord, Engagement
 
 
 def lsos_for(user) -> QuerySet[LSO]:

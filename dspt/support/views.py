@@ -22,7 +22,7 @@ from dspt.monitoring.views.common import (
 )
 from dspt.monitoring.views.dashboard import charts_csp
 from dspt.monitoring.views.nav import subnav
-from dspt.support.models import LSO
+from dspt.organisations.models import LSO
 from dspt.support.outcomes import context, outcomes
 
 LOCATION_COLUMNS = [
