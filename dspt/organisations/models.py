@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from dspt.accounts.remits import Area
 from dspt.organisations.querysets import OrganisationQuerySet
 
 
@@ -243,6 +244,18 @@ class Organisation(models.Model):
     def registration_unverified(self) -> bool:
         """Self-registered and not yet checked by the platform: reviewers should know."""
         return self.self_registered and self.admin_verified_at is None
+
+    def commissioner_area(self) -> Area:
+        """The area a commissioner acting for this organisation oversees: a local authority's
+        is the authority; an ICB's is the ICB's area (dspt.accounts.remits)."""
+        if self.org_type == OrgType.ICB:
+            icb = ICB.objects.filter(ods_code=self.ods_code).first()
+            code = icb.ods_code if icb else (self.icb_id or "")
+            return Area("icb", code, icb.name if icb else self.name)
+        if self.local_authority_id:
+            return Area("local_authority", self.local_authority_id, self.local_authority.name)
+        # A commissioning organisation without a mapped area sees only its watchlist.
+        return Area("local_authority", "", self.name)
 
 
 class ClaimMethod(models.TextChoices):
