@@ -49,11 +49,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 ALLOWED: dict[tuple[str, str], str] = {
     ("dspt.assessments.publishing", "dspt.improvement_plans.lifecycle"): "not fixed yet (issue 17)",
     ("dspt.core.jinja2", "dspt.notifications.selectors"): "not fixed yet (issue 17)",
-    (
-        "dspt.core.management.commands.serve",
-        "dspt.statuses.search_index",
-    ): "not fixed yet (issue 17)",
-    ("dspt.core.management.commands.serve", "dspt.wsgi"): "not fixed yet (issue 17)",
     ("dspt.organisations.demo.assessment", "dspt.assessments.models"): "not fixed yet (issue 17)",
     ("dspt.organisations.demo.history", "dspt.assessments.models"): "not fixed yet (issue 17)",
     ("dspt.organisations.demo.loader", "dspt.assessments.models"): "not fixed yet (issue 17)",
