@@ -59,14 +59,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ): "not fixed yet (issue 17)",
     ("dspt.organisations.views", "dspt.statuses.selectors"): "not fixed yet (issue 17)",
     ("dspt.organisations.claim_messages", "dspt.organisations.claims"): "not fixed yet (issue 17)",
-    (
-        "dspt.organisations.importers.cqc",
-        "dspt.organisations.importers.cqc_write",
-    ): "not fixed yet (issue 17)",
-    (
-        "dspt.organisations.importers.cqc_write",
-        "dspt.organisations.importers.cqc",
-    ): "not fixed yet (issue 17)",
 }
 
 
