@@ -58,7 +58,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         "dspt.assessments.models",
     ): "not fixed yet (issue 17)",
     ("dspt.organisations.views", "dspt.statuses.selectors"): "not fixed yet (issue 17)",
-    ("dspt.organisations.claim_messages", "dspt.organisations.claims"): "not fixed yet (issue 17)",
 }
 
 
