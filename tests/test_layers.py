@@ -53,10 +53,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("dspt.organisations.demo.nhs", "dspt.assessments.models"): "not fixed yet (issue 17)",
     ("dspt.organisations.demo.shape", "dspt.statuses.compute"): "not fixed yet (issue 17)",
     ("dspt.organisations.demo.shape", "dspt.statuses.facts"): "not fixed yet (issue 17)",
-    (
-        "dspt.organisations.importers.dspt_status",
-        "dspt.assessments.models",
-    ): "not fixed yet (issue 17)",
     ("dspt.organisations.views", "dspt.statuses.selectors"): "not fixed yet (issue 17)",
 }
 
