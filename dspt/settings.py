@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dspt.notifications",
     "dspt.cld",
     "dspt.api",
+    "dspt.demo",
 ]
 
 MIDDLEWARE = [
