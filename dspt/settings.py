@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dspt.notifications",
     "dspt.cld",
     "dspt.api",
+    "dspt.demo",
 ]
 
 MIDDLEWARE = [
@@ -65,7 +66,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "dspt.core.jinja2.environment", "autoescape": True},
+        "OPTIONS": {"environment": "dspt.jinja_environment.environment", "autoescape": True},
     },
     {
         # The admin site still uses Django templates.

@@ -15,11 +15,11 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dspt.assessments.dspt_status_import import import_dspt_status
 from dspt.assessments.models import Level, Publication
 from dspt.frameworks.models import DeadlineOverride
 from dspt.monitoring.population import _FIELDS, CLIENT_GROUPS, LOCATIONS, assemble, load_reference
 from dspt.monitoring.tests.world import build_world
-from dspt.organisations.importers.dspt_status import import_dspt_status
 from dspt.organisations.models import Organisation
 from dspt.statuses.compute import status_on
 from dspt.statuses.facts import Calendar, histories

@@ -53,7 +53,7 @@ class User(AbstractUser):
         related_name="commissioner_users",
     )
     lso = models.ForeignKey(
-        "support.LSO", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        "organisations.LSO", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
 
     def __str__(self) -> str:

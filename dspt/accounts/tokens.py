@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from dspt.accounts.models import ApiToken, User, hash_token
+from dspt.accounts.remits import remit_of
 from dspt.audit.services import record
 
 MAX_ACTIVE = 10
@@ -21,8 +22,6 @@ MAX_ACTIVE = 10
 
 def may_hold_personal_tokens(user) -> bool:
     """Only people with a monitoring remit (commissioner, LSO, programme, platform admin)."""
-    from dspt.monitoring.access import remit_of
-
     return remit_of(user) is not None
 
 

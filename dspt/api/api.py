@@ -6,7 +6,17 @@ browser session (see dspt.api.auth).
 
 from ninja import NinjaAPI
 
+from dspt.accounts.api import router as accounts
 from dspt.api.auth import api_auth, oversight_auth
+from dspt.assessments.api import router as assessments
+from dspt.cld.api import router as cld
+from dspt.improvement_plans.api import router as plans
+from dspt.monitoring.api import router as monitoring
+from dspt.monitoring.api_public import router as public_figures
+from dspt.notifications.api import router as notifications
+from dspt.organisations.api import router as organisations
+from dspt.statuses.api import router as statuses
+from dspt.support.api import router as support
 
 api = NinjaAPI(
     title="Data Security and Protection Toolkit API",
@@ -27,28 +37,13 @@ def health(request) -> dict:
     return {"ok": True}
 
 
-def _mount() -> None:
-    from dspt.accounts.api import router as accounts
-    from dspt.assessments.api import router as assessments
-    from dspt.cld.api import router as cld
-    from dspt.improvement_plans.api import router as plans
-    from dspt.monitoring.api import router as monitoring
-    from dspt.monitoring.api_public import router as public_figures
-    from dspt.notifications.api import router as notifications
-    from dspt.organisations.api import router as organisations
-    from dspt.statuses.api import router as statuses
-    from dspt.support.api import router as support
-
-    api.add_router("", statuses)
-    api.add_router("/me", accounts, auth=oversight_auth)
-    api.add_router("/my-organisations", organisations)
-    api.add_router("/assessments", assessments)
-    api.add_router("/plans", plans)
-    api.add_router("/monitoring", monitoring, auth=oversight_auth)
-    api.add_router("/figures", public_figures)
-    api.add_router("/support", support, auth=oversight_auth)
-    api.add_router("/cld", cld)
-    api.add_router("/notifications", notifications)
-
-
-_mount()
+api.add_router("", statuses)
+api.add_router("/me", accounts, auth=oversight_auth)
+api.add_router("/my-organisations", organisations)
+api.add_router("/assessments", assessments)
+api.add_router("/plans", plans)
+api.add_router("/monitoring", monitoring, auth=oversight_auth)
+api.add_router("/figures", public_figures)
+api.add_router("/support", support, auth=oversight_auth)
+api.add_router("/cld", cld)
+api.add_router("/notifications", notifications)

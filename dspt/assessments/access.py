@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from dspt.api.auth import limit_to_token
+from dspt.accounts.auth import limit_to_token
 from dspt.organisations.models import Organisation
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from dspt.assessments.errors import AssessmentError
-from dspt.assessments.services import AnswerInput
+from dspt.assessments.services import PROFILE_FIELDS, AnswerInput
 from dspt.frameworks.model import EvidenceItem, ResponseType
 
 
@@ -116,8 +116,6 @@ class ProfileForm:
 
     @classmethod
     def from_assessment(cls, assessment) -> ProfileForm:
-        from dspt.assessments.services import PROFILE_FIELDS
-
         form = cls({name: getattr(assessment, name) for name in PROFILE_FIELDS})
         expiry = assessment.cyber_essentials_plus_expires_on
         if expiry:

@@ -8,14 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-
-class Level(models.TextChoices):
-    """The level a publication reached when it was published (a subset of the public statuses)."""
-
-    NOT_MET = "standards_not_met", "Standards Not Met"
-    APPROACHING = "approaching_standards", "Approaching Standards"
-    MET = "standards_met", "Standards Met"
-    EXCEEDED = "standards_exceeded", "Standards Exceeded"
+# The levels belong to the status rule, below this app; importable from here as well.
+from dspt.statuses.levels import Level
 
 
 class Assessment(models.Model):

@@ -17,6 +17,7 @@ from dspt.assessments.errors import AssessmentError, StaleVersion
 from dspt.assessments.evaluation import Evaluation, evaluate
 from dspt.assessments.locking import bump_version, lock_assessment
 from dspt.assessments.models import Assessment, Publication
+from dspt.assessments.signals import published
 from dspt.audit.services import record
 from dspt.core.dates import today
 from dspt.organisations.models import Organisation
@@ -115,16 +116,11 @@ def publish(
             },
             request=request,
         )
-        # Start, move or close the improvement plan once the publication is committed. The plan
-        # pages also reconcile lazily, so a failure here never loses a plan.
-        transaction.on_commit(lambda: _reconcile_plans(publication))
+        # Once the publication is committed, the improvement plans start, move or close theirs
+        # (they listen). The plan pages also reconcile lazily, so a failure there never loses
+        # a plan.
+        transaction.on_commit(lambda: published.send(sender=Publication, publication=publication))
     return publication
-
-
-def _reconcile_plans(publication: Publication) -> None:
-    from dspt.improvement_plans.lifecycle import on_publication
-
-    on_publication(publication)
 
 
 def _write_publication(locked: Assessment, verdict: Evaluation, user, on) -> Publication:

@@ -3,11 +3,17 @@
 Saving or deleting a publication (publishing, a plan approval, a certificate change) and
 changing the sites it covers are announced here for its owner; the listeners rewrite the owner
 and its sites. Bulk writers call `announce` themselves.
+
+`published` is sent once a publish (dspt.assessments.publishing) has committed, with the
+`publication`: the improvement plans start, move or close theirs (dspt.improvement_plans.apps).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
 from dspt.core.signals import Fact, announce
+
+published = Signal()
 
 
 def _publication(sender, instance, raw=False, **kwargs) -> None:

@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from dspt.api.auth import limit_to_token
+from dspt.accounts.auth import limit_to_token
 from dspt.core.dates import today
 from dspt.improvement_plans import access, services
 from dspt.improvement_plans import api_shapes as shapes

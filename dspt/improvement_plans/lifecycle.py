@@ -1,8 +1,9 @@
 """How plans follow the organisation's publications.
 
-The assessment publish service calls `on_publication(publication)` after every publish. Plan pages,
-the review queue and `send-reminders` also call `reconcile_organisation`, so plans are right even
-where that call was missed (imports, demo data, a publish made before this code existed).
+Every publish, once committed, reaches `on_publication(publication)` through the assessments'
+`published` signal (`on_published`, connected in apps.py). Plan pages, the review queue and
+`send-reminders` also call `reconcile_organisation`, so plans are right even where that call was
+missed (imports, demo data, a publish made before this code existed).
 
 Rules:
 - A Standards Not Met publication needs a plan: one is started (draft) for its edition.
@@ -76,6 +77,11 @@ def _close(plan: ImprovementPlan, day: date, reason: str, publication_pk: int) -
         obj=plan,
         detail={"reason": plan.closed_reason, "publication": publication_pk},
     )
+
+
+def on_published(sender, publication: Publication, **kwargs) -> None:
+    """The receiver of dspt.assessments.signals.published."""
+    on_publication(publication)
 
 
 def on_publication(publication: Publication) -> ImprovementPlan | None:

@@ -20,6 +20,7 @@ from dspt.core.dates import today
 from dspt.improvement_plans import access, conf
 from dspt.improvement_plans.checks import CheckRules, Problem, check_rows, rows_from_cells
 from dspt.improvement_plans.columns import KEYS, MAX_CELL_CHARS
+from dspt.improvement_plans.lifecycle import reconcile_organisation
 from dspt.improvement_plans.models import (
     ACCEPTED_STATES,
     DecisionKind,
@@ -31,6 +32,7 @@ from dspt.improvement_plans.models import (
     VersionSource,
 )
 from dspt.improvement_plans.notifications import notify, org_people
+from dspt.improvement_plans.selectors import current_plan
 from dspt.improvement_plans.sources import plan_items_for
 from dspt.improvement_plans.upload import UploadRefused, read_plan_file
 from dspt.statuses.facts import Calendar
@@ -393,8 +395,5 @@ def submit_update(plan: ImprovementPlan, user, summary: str, request=None) -> Pl
 
 def plan_for_org(organisation, user) -> ImprovementPlan | None:
     """The organisation's current plan, started from its latest Not Met publication if needed."""
-    from dspt.improvement_plans.lifecycle import reconcile_organisation
-    from dspt.improvement_plans.selectors import current_plan
-
     reconcile_organisation(organisation)
     return current_plan(organisation)

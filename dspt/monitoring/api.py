@@ -14,7 +14,9 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from dspt.core.dates import today
-from dspt.monitoring.access import Remit, remit_of, scope_from
+from dspt.monitoring.access import scope_from
+from dspt.monitoring.api_remit import caller_remit
+from dspt.monitoring.api_watchlist import router as watchlist
 from dspt.monitoring.breakdowns import Filters, at_dates, table
 from dspt.monitoring.figures import total
 from dspt.monitoring.population import DIMENSIONS, area_names
@@ -24,23 +26,8 @@ from dspt.monitoring.targets import targets_vs_actuals
 router = Router(tags=["monitoring"])
 
 
-def _remit(request) -> Remit:
-    """The caller's remit; organisation tokens are refused (they act for one organisation)."""
-    token = getattr(request, "api_token", None)
-    if token is not None and not token.personal:
-        raise HttpError(
-            403,
-            "Organisation API tokens cannot read monitoring figures. Use a personal token "
-            "(Your API tokens) or a signed-in session.",
-        )
-    remit = remit_of(request.user)
-    if remit is None:
-        raise HttpError(403, "Compliance monitoring is for commissioners, LSOs and the programme.")
-    return remit
-
-
 def _scope(request, area_kind: str | None, area_code: str | None):
-    remit = _remit(request)
+    remit = caller_remit(request)
     try:
         return scope_from(remit, area_kind, area_code, area_names())
     except PermissionDenied as exc:
@@ -126,16 +113,10 @@ def series(
 
 @router.get("/targets", summary="Targets against actuals")
 def targets(request, as_of: date | None = None) -> list[dict]:
-    remit = _remit(request)
+    remit = caller_remit(request)
     if not remit.national:
         raise HttpError(403, "Targets are for the national programme team.")
     return targets_vs_actuals(as_of or today())
 
 
-def _mount() -> None:
-    from dspt.monitoring.api_watchlist import router as watchlist
-
-    router.add_router("/watchlist", watchlist)
-
-
-_mount()
+router.add_router("/watchlist", watchlist)

@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from dspt.core.dates import today
+from dspt.monitoring.api_remit import caller_remit
 from dspt.monitoring.models import AlertKind
 from dspt.monitoring.views.common import download
 from dspt.monitoring.views.watchlist import EXPORT_COLUMNS, MAX_UPLOAD
@@ -83,9 +84,7 @@ class AlertOut(Schema):
 
 
 def _commissioner(request) -> Organisation:
-    from dspt.monitoring.api import _remit
-
-    remit = _remit(request)
+    remit = caller_remit(request)
     if remit.commissioner_id is None:
         raise HttpError(403, "Watchlists belong to commissioners.")
     return Organisation.objects.get(id=remit.commissioner_id)

@@ -22,6 +22,7 @@ from dspt.core.signals import DerivedTableError, Fact
 from dspt.monitoring.config import size_bands, size_of
 from dspt.organisations.models import (
     ICB,
+    LSO,
     ClientGroup,
     CqcRating,
     LocalAuthority,
@@ -29,7 +30,6 @@ from dspt.organisations.models import (
     Region,
     ServiceType,
 )
-from dspt.support.models import LSO
 
 logger = logging.getLogger(__name__)
 

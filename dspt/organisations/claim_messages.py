@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from django.core.mail import send_mail
 from django.db import transaction
 
+from dspt.notifications.services import notify, site_url
+from dspt.organisations.claim_rules import head_office_admins, link_days
 from dspt.organisations.models import ClaimStatus
 
 if TYPE_CHECKING:
@@ -16,8 +18,6 @@ if TYPE_CHECKING:
 
 def email_link(claim: ClaimRequest, raw: str) -> None:
     """The verification link, sent to the organisation's address on record."""
-    from dspt.organisations import claims  # claims imports this module
-
     org, user = claim.organisation, claim.user
     link = _site_link(f"/organisations/claims/verify/{raw}/")
     send_mail(
@@ -28,7 +28,7 @@ def email_link(claim: ClaimRequest, raw: str) -> None:
             "We sent this to the email address we hold for your organisation. If this person "
             "should manage your toolkit account, they must open this link while signed in as "
             f"{user.email} and confirm:\n\n{link}\n\n"
-            f"The link works once and stops working after {claims.link_days()} days.\n\n"
+            f"The link works once and stops working after {link_days()} days.\n\n"
             "If nobody at your organisation asked for this, do not forward the link. Nothing "
             "changes unless it is used.\n"
         ),
@@ -39,13 +39,9 @@ def email_link(claim: ClaimRequest, raw: str) -> None:
 
 def tell_head_office(claim: ClaimRequest) -> None:
     """A site's head office admins may decide the claim themselves: tell them it is waiting."""
-    from dspt.organisations import claims  # claims imports this module
-
-    admins = claims.head_office_admins(claim.organisation)
+    admins = head_office_admins(claim.organisation)
     if not admins:
         return
-    from dspt.notifications.services import notify
-
     org = claim.organisation
     notify(
         admins,
@@ -62,8 +58,6 @@ def tell_head_office(claim: ClaimRequest) -> None:
 
 def tell_claimant(claim: ClaimRequest) -> None:
     """In-app notification and email once the decision commits."""
-    from dspt.notifications.services import notify
-
     org = claim.organisation
     if claim.status == ClaimStatus.APPROVED:
         title = f"You are now the organisation admin for {org.name}"
@@ -91,6 +85,4 @@ def tell_claimant(claim: ClaimRequest) -> None:
 def _site_link(path: str) -> str:
     # The configured public address, not the request's Host header: a forged Host must never
     # put an attacker's site into a verification email.
-    from dspt.notifications.services import site_url
-
     return site_url(path)

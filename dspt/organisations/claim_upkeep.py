@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from dspt.accounts.models import ApiToken, Invitation, Membership, OrgRole, User
 from dspt.audit.services import record
+from dspt.notifications.services import notify
 from dspt.organisations.claims import ClaimRefused, close_claim, is_platform_admin
 from dspt.organisations.models import ClaimMethod, ClaimRequest, ClaimStatus, Organisation
 
@@ -74,8 +75,6 @@ def expire_claims(now: datetime | None = None) -> dict[str, int]:
 
 
 def _tell_expired(claim: ClaimRequest) -> None:
-    from dspt.notifications.services import notify
-
     notify(
         [claim.user],
         organisation=claim.organisation,
@@ -139,8 +138,6 @@ def revoke_admin(*, membership: Membership, by: User, reason: str, request=None)
 
 
 def _tell_revoked(user: User, org: Organisation, reason: str) -> None:
-    from dspt.notifications.services import notify
-
     notify(
         [user],
         organisation=org,

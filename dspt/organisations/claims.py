@@ -18,7 +18,6 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,22 +25,8 @@ from dspt.accounts.models import Membership, OrgRole, OversightRole, User, hash_
 from dspt.audit.services import record
 from dspt.core.dates import today
 from dspt.organisations import claim_messages
+from dspt.organisations.claim_rules import claims_per_day, head_office_admins, link_days
 from dspt.organisations.models import ClaimMethod, ClaimRequest, ClaimStatus, Organisation
-
-
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-def link_days() -> int:
-    """How long an emailed verification link stays valid."""
-    return _setting("DSPT_CLAIM_LINK_DAYS", 7)
-
-
-def claims_per_day() -> int:
-    """How many claims (including re-sent links) one person may start in 24 hours."""
-    return _setting("DSPT_CLAIMS_PER_DAY", 5)
-
 
 ALREADY_HAS_ADMIN = "{org} already has an organisation admin. Ask them to invite you."
 
@@ -61,18 +46,6 @@ def is_platform_admin(user: User) -> bool:
         and user.is_active
         and (user.is_superuser or user.oversight_role == OversightRole.PLATFORM_ADMIN)
     )
-
-
-def head_office_admins(org: Organisation) -> list[User]:
-    """The admins of `org`'s head office, if it has one: they know who runs their own sites."""
-    if org.parent_id is None:
-        return []
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            organisation_id=org.parent_id, role=OrgRole.ADMIN, user__is_active=True
-        ).select_related("user")
-    ]
 
 
 def may_decide(user: User, claim: ClaimRequest | None = None) -> bool:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from dspt.accounts.remits import Area
 from dspt.organisations.querysets import OrganisationQuerySet
 
 
@@ -42,6 +43,26 @@ class ICB(models.Model):
         return self.name
 
 
+class LSO(models.Model):
+    """A Local Support Organisation's area: the local authorities that point at it.
+
+    The LSO's work (activity, engagements, outcomes) is the support app's. The table kept its
+    name when the model moved here from that app (organisations migration 0006).
+    """
+
+    code = models.CharField(max_length=20, primary_key=True)
+    name = models.CharField(max_length=200)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        db_table = "support_lso"
+        ordering = ["name"]
+        verbose_name = "Local Support Organisation"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class LocalAuthority(models.Model):
     """An upper-tier local authority (ONS E06/E08/E09/E10). `cqc_name` is how CQC files spell it."""
 
@@ -52,7 +73,7 @@ class LocalAuthority(models.Model):
     icb = models.ForeignKey(ICB, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The LSO area mapping is configurable: an operator reassigns an authority here.
     lso = models.ForeignKey(
-        "support.LSO",
+        LSO,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -223,6 +244,18 @@ class Organisation(models.Model):
     def registration_unverified(self) -> bool:
         """Self-registered and not yet checked by the platform: reviewers should know."""
         return self.self_registered and self.admin_verified_at is None
+
+    def commissioner_area(self) -> Area:
+        """The area a commissioner acting for this organisation oversees: a local authority's
+        is the authority; an ICB's is the ICB's area (dspt.accounts.remits)."""
+        if self.org_type == OrgType.ICB:
+            icb = ICB.objects.filter(ods_code=self.ods_code).first()
+            code = icb.ods_code if icb else (self.icb_id or "")
+            return Area("icb", code, icb.name if icb else self.name)
+        if self.local_authority_id:
+            return Area("local_authority", self.local_authority_id, self.local_authority.name)
+        # A commissioning organisation without a mapped area sees only its watchlist.
+        return Area("local_authority", "", self.name)
 
 
 class ClaimMethod(models.TextChoices):

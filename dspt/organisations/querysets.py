@@ -7,6 +7,8 @@ querysets decide access to an organisation's private workspace (assessment, answ
 from django.db import models
 from django.db.models import Q
 
+from dspt.accounts.models import OrgRole, OversightRole
+
 
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "OrganisationQuerySet":
@@ -17,8 +19,6 @@ class OrganisationQuerySet(models.QuerySet):
         and platform admins see all. Commissioners and LSOs see only public status, never the
         private workspace, so they get nothing here.
         """
-        from dspt.accounts.models import OversightRole
-
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         role = user.oversight_role
@@ -33,8 +33,6 @@ class OrganisationQuerySet(models.QuerySet):
 
     def editable_by(self, user) -> "OrganisationQuerySet":
         """Organisations whose assessment `user` may change (admins and members, not viewers)."""
-        from dspt.accounts.models import OrgRole
-
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         roles = [OrgRole.ADMIN, OrgRole.MEMBER]
@@ -45,8 +43,6 @@ class OrganisationQuerySet(models.QuerySet):
 
     def administered_by(self, user) -> "OrganisationQuerySet":
         """Organisations where `user` is an organisation admin (members, tokens, invitations)."""
-        from dspt.accounts.models import OrgRole
-
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         return self.filter(memberships__user=user, memberships__role=OrgRole.ADMIN).distinct()

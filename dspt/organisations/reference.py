@@ -75,8 +75,15 @@ def _models(apps) -> dict[str, Any]:
         "Region": apps.get_model("organisations", "Region"),
         "ICB": apps.get_model("organisations", "ICB"),
         "LocalAuthority": apps.get_model("organisations", "LocalAuthority"),
-        "LSO": apps.get_model("support", "LSO"),
+        "LSO": _lso_model(apps),
     }
+
+
+def _lso_model(apps):
+    try:
+        return apps.get_model("organisations", "LSO")
+    except LookupError:  # the 0002 data migration runs before the model moved here (0006)
+        return apps.get_model("support", "LSO")
 
 
 def _upsert(model, rows: dict[str, dict[str, Any]], changes: TableChanges) -> None:

@@ -30,11 +30,12 @@ def _area_changed(sender, raw=False, **kwargs) -> None:
 
 
 def connect() -> None:
-    from dspt.organisations.models import ICB, LocalAuthority, Organisation, Region
+    from dspt.organisations.models import ICB, LSO, LocalAuthority, Organisation, Region
 
     post_save.connect(_saved, sender=Organisation, dispatch_uid="org-facts-save")
     pre_delete.connect(_deleting, sender=Organisation, dispatch_uid="org-facts-deleting")
     post_delete.connect(_deleted, sender=Organisation, dispatch_uid="org-facts-delete")
-    for model in (LocalAuthority, Region, ICB):
+    # An area's name shows in every figure by that area: the location table follows it.
+    for model in (LocalAuthority, Region, ICB, LSO):
         for signal in (post_save, post_delete):
             signal.connect(_area_changed, sender=model, dispatch_uid=f"areas-{model.__name__}")

@@ -25,8 +25,8 @@ from datetime import date, timedelta
 
 from django.db import models
 
-from dspt.assessments.models import Level
 from dspt.frameworks.deadlines import label_for
+from dspt.statuses.levels import Level
 
 
 class Status(models.TextChoices):

@@ -23,8 +23,9 @@ from ninja.files import UploadedFile
 
 from dspt.core.dates import today
 from dspt.monitoring.access import lso_for
+from dspt.organisations.models import LSO
 from dspt.support import edits, services
-from dspt.support.models import LSO, ActivityRecord, Engagement
+from dspt.support.models import ActivityRecord, Engagement
 from dspt.support.selectors import activity_for, engagements_for
 from dspt.support.uploads import read_upload
 

@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from dspt.core.demo import DemoContext
 from dspt.monitoring.sql import COMPLIANT_BUCKETS
-from dspt.support.models import LSO, ActivityKind, ActivityRecord, Engagement, EngagementMethod
+from dspt.organisations.models import LSO
+from dspt.support.models import ActivityKind, ActivityRecord, Engagement, EngagementMethod
 from dspt.support.outcomes import Timelines, add_months
 
 START = date(2021, 4, 1)

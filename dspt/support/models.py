@@ -1,21 +1,11 @@
-"""Local Support Organisations (LSOs). Their areas are the local authorities that point at them."""
+"""Local Support Organisations' work: activity hours and engagements.
+
+The LSOs themselves, and their areas, are geography: dspt.organisations.models.LSO.
+"""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-
-
-class LSO(models.Model):
-    code = models.CharField(max_length=20, primary_key=True)
-    name = models.CharField(max_length=200)
-    website = models.URLField(blank=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = "Local Support Organisation"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ActivityKind(models.TextChoices):
@@ -32,7 +22,7 @@ class ActivityKind(models.TextChoices):
 class ActivityRecord(models.Model):
     """Planned and actual hours of one kind of activity by one LSO in one month."""
 
-    lso = models.ForeignKey(LSO, on_delete=models.CASCADE, related_name="activity")
+    lso = models.ForeignKey("organisations.LSO", on_delete=models.CASCADE, related_name="activity")
     month = models.DateField(help_text="The first day of the month.")
     kind = models.CharField(max_length=24, choices=ActivityKind.choices)
     planned_hours = models.DecimalField(max_digits=7, decimal_places=1, default=0)
@@ -70,7 +60,9 @@ class EngagementMethod(models.TextChoices):
 class Engagement(models.Model):
     """An LSO engaged a location, or a provider (which engages every one of its locations)."""
 
-    lso = models.ForeignKey(LSO, on_delete=models.CASCADE, related_name="engagements")
+    lso = models.ForeignKey(
+        "organisations.LSO", on_delete=models.CASCADE, related_name="engagements"
+    )
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="lso_engagements"
     )

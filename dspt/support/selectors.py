@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from dspt.support.models import LSO, ActivityRecord, Engagement
+from dspt.accounts.remits import remit_of
+from dspt.organisations.models import LSO
+from dspt.support.models import ActivityRecord, Engagement
 
 
 def lsos_for(user) -> QuerySet[LSO]:
     """The LSOs whose records this person works on."""
-    from dspt.monitoring.access import remit_of
-
     remit = remit_of(user)
     if remit is None:
         return LSO.objects.none()

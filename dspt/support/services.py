@@ -17,8 +17,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from dspt.audit.services import record
-from dspt.organisations.models import Organisation
-from dspt.support.models import LSO, ActivityKind, ActivityRecord, Engagement, EngagementMethod
+from dspt.organisations.models import LSO, Organisation
+from dspt.support.models import ActivityKind, ActivityRecord, Engagement, EngagementMethod
 
 MAX_ROWS = 10000
 CQC_ID = re.compile(r"^1-\d{6,12}$")

@@ -7,6 +7,7 @@ refused), the programme team may choose any with ?lso=CODE.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
 from django.http import Http404
 
 from dspt.monitoring import charts, lists
@@ -22,7 +23,8 @@ from dspt.monitoring.views.common import (
 )
 from dspt.monitoring.views.dashboard import charts_csp
 from dspt.monitoring.views.nav import subnav
-from dspt.support.models import LSO
+from dspt.organisations.models import LSO
+from dspt.support.models import ActivityRecord
 from dspt.support.outcomes import context, outcomes
 
 LOCATION_COLUMNS = [
@@ -209,10 +211,6 @@ COMPARE_COLUMNS = [
 @login_required
 def compare(request):
     """All LSOs side by side, in aggregate only (no lists of another LSO's locations)."""
-    from django.db.models import Sum
-
-    from dspt.support.models import ActivityRecord
-
     remit = require_remit(request.user)
     if not remit.national and not remit.lso_code:
         raise Http404

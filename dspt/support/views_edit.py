@@ -18,8 +18,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from dspt.accounts.remits import remit_of
 from dspt.core.dates import today
-from dspt.monitoring.access import remit_of
 from dspt.monitoring.views.common import page
 from dspt.monitoring.views.nav import subnav
 from dspt.support import edits, services

@@ -69,8 +69,7 @@ def _pick(rng: random.Random, items):
 
 def _areas() -> dict[str, list[tuple[str, str]]]:
     """Every area's (code, label), by kind, sorted by code."""
-    from dspt.organisations.models import ICB, LocalAuthority, Region
-    from dspt.support.models import LSO
+    from dspt.organisations.models import ICB, LSO, LocalAuthority, Region
 
     return {
         "national": [("", "England")],

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dspt.organisations.demo.loader import load_demo
+from dspt.demo.loader import load_demo
 from tests.regression.record_regression import record
 
 HERE = Path(__file__).resolve().parent

@@ -12,7 +12,7 @@ import pytest
 from dspt.cld.demo import DEMO_TABLES
 from dspt.cld.models import Submission
 from dspt.cld.selectors import releases_for
-from dspt.organisations.demo.loader import load_demo
+from dspt.demo.loader import load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -37,8 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dspt.assessments.models import Level, Publication
-from dspt.organisations.models import ICB, LocalAuthority, Organisation, OrgType, Region
-from dspt.support.models import LSO
+from dspt.organisations.models import ICB, LSO, LocalAuthority, Organisation, OrgType, Region
 
 REG = date(2023, 1, 1)
 

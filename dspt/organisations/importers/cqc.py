@@ -29,6 +29,7 @@ from django.db import transaction
 from dspt.audit.services import record
 from dspt.core.signals import Fact, announce
 from dspt.organisations.importers import cqc_columns as cols
+from dspt.organisations.importers.cqc_write import write_locations
 from dspt.organisations.importers.tables import find_table, read_rows
 from dspt.organisations.importers.values import (
     SKIP,
@@ -48,33 +49,6 @@ from dspt.organisations.reference_files import normalise_la_name
 _ODS = re.compile(r"^[A-Z0-9]{1,9}$")
 _CQC_ID = re.compile(r"^[0-9A-Za-z-]{1,20}$")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}$")
-
-# The fields an import owns on a location; anything else (registration, memberships) is kept.
-LOCATION_FIELDS = (
-    "name",
-    "org_type",
-    "parent_id",
-    "ods_code",
-    "postcode",
-    "local_authority_id",
-    "region_id",
-    "icb_id",
-    "latitude",
-    "longitude",
-    "cqc_location_id",
-    "cqc_provider_id",
-    "adult_social_care",
-    "is_cqc_provider",
-    "cqc_registered_on",
-    "care_home",
-    "beds",
-    "service_types",
-    "client_groups",
-    "cqc_rating",
-    "dormant",
-    "contact_email",  # only when the file has the column (see cqc_columns.EMAIL_COLUMNS)
-    "contact_phone",
-)
 
 
 @dataclass
@@ -230,15 +204,9 @@ def import_cqc(path: str | Path, *, mark_missing_dormant: bool = False, actor=No
 
     parsed: list[tuple[int, dict[str, Any]]] = collect_rows(table, result, parse)
     with transaction.atomic():
-        _write(parsed, result, mark_missing_dormant)
+        write_locations(parsed, result, mark_missing_dormant)
         # Bulk writes send no model signals; a directory import touches everyone, so the
         # derived tables are rewritten whole, in this transaction.
         announce(Fact.ORGANISATIONS)
         record("organisations.import_cqc", actor=actor, detail=result.as_dict())
     return result
-
-
-def _write(parsed, result: CqcImportResult, mark_missing_dormant: bool) -> None:
-    from dspt.organisations.importers.cqc_write import write_locations
-
-    write_locations(parsed, result, mark_missing_dormant)

@@ -10,6 +10,33 @@ from dspt.organisations.models import Organisation, OrgType
 
 BATCH = 1000
 
+# The fields an import owns on a location; anything else (registration, memberships) is kept.
+LOCATION_FIELDS = (
+    "name",
+    "org_type",
+    "parent_id",
+    "ods_code",
+    "postcode",
+    "local_authority_id",
+    "region_id",
+    "icb_id",
+    "latitude",
+    "longitude",
+    "cqc_location_id",
+    "cqc_provider_id",
+    "adult_social_care",
+    "is_cqc_provider",
+    "cqc_registered_on",
+    "care_home",
+    "beds",
+    "service_types",
+    "client_groups",
+    "cqc_rating",
+    "dormant",
+    "contact_email",  # only when the file has the column (see cqc_columns.EMAIL_COLUMNS)
+    "contact_phone",
+)
+
 
 def _provider_key(data: dict[str, Any]) -> str:
     return data["cqc_provider_id"]
@@ -17,8 +44,6 @@ def _provider_key(data: dict[str, Any]) -> str:
 
 def write_locations(parsed: list[tuple[int, dict[str, Any]]], result, mark_missing_dormant: bool):
     """Create or update providers, then locations. Runs inside the import's transaction."""
-    from dspt.organisations.importers.cqc import LOCATION_FIELDS
-
     providers = _write_providers(parsed, result)
     by_location_id: dict[str, Organisation] = {
         o.cqc_location_id: o

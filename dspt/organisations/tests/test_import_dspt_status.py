@@ -6,9 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from dspt.assessments.dspt_status_import import import_dspt_status
 from dspt.assessments.models import Level, Publication
 from dspt.organisations.importers.cqc import import_cqc
-from dspt.organisations.importers.dspt_status import import_dspt_status
 from dspt.organisations.importers.tables import FileRefused
 from dspt.organisations.models import Organisation, OrgType
 from dspt.organisations.tests.files import CQC_HEADER, cqc_row, write_csv

@@ -8,10 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from dspt.organisations.models import ICB, LocalAuthority, Organisation, OrgType, Region
+from dspt.organisations.models import ICB, LSO, LocalAuthority, Organisation, OrgType, Region
 from dspt.organisations.reference import load_reference_data
 from dspt.organisations.reference_files import DATA_DIR
-from dspt.support.models import LSO
 
 pytestmark = pytest.mark.django_db
 

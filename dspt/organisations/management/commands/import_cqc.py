@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from dspt.organisations.importers.cqc import import_cqc
+from dspt.organisations.importers.report import print_report
 from dspt.organisations.importers.tables import FileRefused
-from dspt.organisations.management.commands._report import print_report
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from dspt.organisations.importers.ods import import_ods
-from dspt.organisations.management.commands._report import run_dated_import
+from dspt.organisations.importers.report import run_dated_import
 
 
 class Command(BaseCommand):

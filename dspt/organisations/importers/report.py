@@ -1,4 +1,4 @@
-"""Shared running and printing for the import commands."""
+"""Shared running and printing for the import commands (organisations and assessments)."""
 
 from django.core.management.base import CommandError
 

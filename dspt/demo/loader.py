@@ -20,11 +20,10 @@ from dspt.assessments.models import Level, Publication, PublicationSource
 from dspt.core.dates import today
 from dspt.core.demo import DemoContext
 from dspt.core.signals import Fact, announce
-from dspt.frameworks.model import EditionNotFound, audience_for, load_edition
-from dspt.organisations.demo import names
-from dspt.organisations.demo.assessment import start_assessment
-from dspt.organisations.demo.calibration import calibrate
-from dspt.organisations.demo.england import (
+from dspt.demo import names
+from dspt.demo.assessment import start_assessment
+from dspt.demo.calibration import calibrate
+from dspt.demo.england import (
     FULL_SIZE,
     LARGE,
     MEDIUM,
@@ -32,10 +31,11 @@ from dspt.organisations.demo.england import (
     build_england,
     load_areas,
 )
-from dspt.organisations.demo.fastinsert import Ids, insert, reset_sequences
-from dspt.organisations.demo.history import Calendar, HistoryMaker, Pub
-from dspt.organisations.demo.nhs import build_nhs, nhs_history
-from dspt.organisations.demo.people import create_people
+from dspt.demo.fastinsert import Ids, insert, reset_sequences
+from dspt.demo.history import Calendar, HistoryMaker, Pub
+from dspt.demo.nhs import build_nhs, nhs_history
+from dspt.demo.people import create_people
+from dspt.frameworks.model import EditionNotFound, audience_for, load_edition
 from dspt.organisations.models import Organisation, OrgType
 
 DEFAULT_SEED = 2024
@@ -311,8 +311,8 @@ def _run_plugins(ctx: DemoContext) -> list[str]:
     """Call each app's `demo.populate(ctx)` (dspt/core/demo.py), each in its own transaction."""
     ran = []
     for config in apps.get_app_configs():
-        if config.name == "dspt.organisations":
-            continue  # this app's demo package is the core data set built above
+        if config.name == "dspt.demo":
+            continue  # this app: the core data set built above
         module_name = f"{config.name}.demo"
         try:
             module = importlib.import_module(module_name)

@@ -26,10 +26,13 @@ class Command(BaseCommand):
         # Collect static files on every start so a fresh checkout serves CSS and JS at once.
         call_command("collectstatic", interactive=False, verbosity=0)
 
+        from django.core.servers.basehttp import get_internal_wsgi_application
         from django.db import connections
 
         from dspt.statuses.search_index import search_index
-        from dspt.wsgi import application
+
+        # settings.WSGI_APPLICATION (dspt.wsgi), loaded as `runserver` loads it.
+        application = get_internal_wsgi_application()
 
         # Build the public search index once, before the workers fork, so they share it (each
         # rebuilds it only when the organisations' version moves); then close the database

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from random import Random
 
 from dspt.assessments.models import Level
-from dspt.organisations.demo import names
-from dspt.organisations.demo.england import Area
-from dspt.organisations.demo.history import Calendar, Pub
+from dspt.demo import names
+from dspt.demo.england import Area
+from dspt.demo.history import Calendar, Pub
 from dspt.organisations.models import ICB, OrgType
 
 TRUSTS = 200

@@ -9,6 +9,9 @@ Board. Rules (docs/data.md says why):
 - Existing organisations keep their names and types: the CQC import owns those for care locations.
 - A row with a bad cell is reported by row number and column and skipped; the good rows are kept.
 - Text is stored exactly as given and never evaluated (a name starting "=" stays text).
+
+It writes publications, so it lives with them; reading the file is the organisations importers'
+(dspt.organisations.importers), as for the CQC and ODS files.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The Jinja2 environment: NHS.UK frontend components plus the project's globals and filters."""
+"""The Jinja2 environment: NHS.UK frontend components plus the project's globals and filters.
+
+The project's, like urls.py: its globals serve every app's pages and base.jinja (the
+notifications badge in the header), so it sits above the apps (settings.TEMPLATES).
+"""
 
 from datetime import date, datetime
 from typing import Any

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
-from dspt.organisations.demo.england import LARGE, MEDIUM, SMALL
+from dspt.demo.england import LARGE, MEDIUM, SMALL
 from dspt.organisations.models import Organisation
 from dspt.statuses.compute import Status, StatusTimeline
 from dspt.statuses.facts import Calendar, histories

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from dspt.accounts.models import OversightRole, User
 from dspt.core.demo import DEMO_PASSWORD
-from dspt.organisations.demo.people import DOMAIN
+from dspt.demo.people import DOMAIN
 
 
 def describe(user: User) -> str:

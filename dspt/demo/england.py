@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 from random import Random
 
-from dspt.organisations.demo import names
+from dspt.demo import names
 from dspt.organisations.models import ClientGroup as CG
 from dspt.organisations.models import CqcRating, LocalAuthority, ServiceType
 from dspt.organisations.reference_files import read_reference_data

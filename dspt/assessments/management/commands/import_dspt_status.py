@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from dspt.organisations.importers.dspt_status import import_dspt_status
-from dspt.organisations.management.commands._report import run_dated_import
+from dspt.assessments.dspt_status_import import import_dspt_status
+from dspt.organisations.importers.report import run_dated_import
 
 
 class Command(BaseCommand):

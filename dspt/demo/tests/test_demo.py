@@ -14,8 +14,8 @@ from django.db import connection
 from dspt.accounts.models import Membership, OrgRole, OversightRole, User
 from dspt.assessments.models import Assessment, Publication
 from dspt.core.demo import DEMO_PASSWORD
-from dspt.organisations.demo.loader import load_demo
-from dspt.organisations.demo.shape import shape
+from dspt.demo.loader import load_demo
+from dspt.demo.shape import shape
 from dspt.organisations.models import ClaimRequest, LocalAuthority, Organisation, OrgType
 from dspt.statuses.selectors import status_of
 

@@ -14,7 +14,7 @@ import math
 from collections import defaultdict
 from datetime import date
 
-from dspt.organisations.demo.england import LARGE, SMALL, Location
+from dspt.demo.england import LARGE, SMALL, Location
 from dspt.organisations.models import CqcRating
 
 ANCHOR = date(2024, 7, 31)

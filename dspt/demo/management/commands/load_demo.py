@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dspt.organisations.demo.england import FULL_SIZE
-from dspt.organisations.demo.loader import DEFAULT_SEED, load_demo
+from dspt.demo.england import FULL_SIZE
+from dspt.demo.loader import DEFAULT_SEED, load_demo
 from dspt.organisations.models import Organisation
 
 
