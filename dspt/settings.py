@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "ninja",
+    "axes",
     "dspt.core",
     "dspt.accounts",
     "dspt.audit",
@@ -102,6 +103,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked sign-in before any password is checked (dspt/accounts/throttling.py).
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "dspt.accounts.backends.EmailBackend",
 ]
@@ -120,9 +123,25 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/accounts/sign-in/"
 LOGIN_REDIRECT_URL = "/"
-# Failed sign-ins allowed per account (and per address) in the window before a lock-out.
+# Sign-in throttling (dspt/accounts/throttling.py, on django-axes): failed sign-ins allowed for
+# one email address from one network address, and from one network address whatever the email
+# addresses, before a lock of LOGIN_FAILURE_WINDOW_SECONDS since the last failure.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("DSPT_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DSPT_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("DSPT_LOGIN_FAILURE_WINDOW", "900"))
+AXES_HANDLER = "dspt.accounts.throttling.SignInThrottle"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = 1  # SignInThrottle.get_failures is 1 when either limit above is reached
+AXES_COOLOFF_TIME = "dspt.accounts.throttling.cool_off"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused try is not a new failure
+AXES_RESET_ON_SUCCESS = True  # clears that email address's failures from that address only
+AXES_USERNAME_CALLABLE = "dspt.accounts.throttling.normalise_username"
+AXES_CLIENT_IP_CALLABLE = "dspt.audit.services.client_ip"  # the address the audit log records
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log already
+AXES_VERBOSE = False
+# The sign-in page shows the lock itself (dspt/accounts/views.py), so axes' middleware, which
+# would replace the page with its own, is not installed.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -196,4 +215,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DSPT_LOG_LEVEL", "WARNING")},
+    # Sign-in failures and locks are in the audit log; axes would also warn on each one.
+    "loggers": {"axes": {"level": "ERROR"}},
 }

@@ -143,11 +143,3 @@ class ApiToken(models.Model):
     def personal(self) -> bool:
         """A personal oversight token (no organisation)."""
         return self.organisation_id is None
-
-
-class LoginFailure(models.Model):
-    """Failed sign-in attempts, counted per username and per address to throttle guessing."""
-
-    username = models.CharField(max_length=254, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)

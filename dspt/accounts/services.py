@@ -1,25 +1,22 @@
 """Account writes: registration, sign-in throttling, invitations, API tokens. Each is audited."""
 
 import secrets
-from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from dspt.accounts.models import (
     ApiToken,
     Invitation,
-    LoginFailure,
     Membership,
     OrgRole,
     User,
     hash_token,
 )
-from dspt.audit.services import client_ip, record
+from dspt.accounts.throttling import current_lock
+from dspt.audit.services import record
 
 
 class SignInRefused(Exception):
@@ -35,30 +32,25 @@ def register_user(*, full_name: str, email: str, password: str, request=None) ->
     return user
 
 
-def _recent_failures(email: str, ip: str | None) -> int:
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    cond = Q(username=email)
-    if ip:
-        cond |= Q(ip=ip)
-    return LoginFailure.objects.filter(cond, at__gte=since).count()
-
-
 def sign_in(request, email: str, password: str) -> User:
-    """Check credentials with throttling: too many recent failures for the account or the
-    address refuses even a correct password until the window passes."""
+    """Check credentials with throttling (dspt/accounts/throttling.py): while a lock applies to
+    this email address from this network address, or to the address, even a correct password is
+    refused, with a message saying which lock and until when."""
     email = email.lower().strip()
-    ip = client_ip(request)
-    if _recent_failures(email, ip) >= settings.LOGIN_FAILURE_LIMIT:
-        record("account.sign_in_throttled", detail={"email": email}, request=request)
-        raise SignInRefused(
-            "Too many failed attempts. Wait 15 minutes before trying again, or ask your organisation admin for help."
+    lock = current_lock(request, email)
+    if lock is not None:
+        record(
+            "account.sign_in_throttled",
+            detail={"email": email, "lock": lock.scope},
+            request=request,
         )
+        raise SignInRefused(lock.message())
     user = authenticate(request, username=email, password=password)
     if user is None:
-        LoginFailure.objects.create(username=email, ip=ip)
         record("account.sign_in_failed", detail={"email": email}, request=request)
-        raise SignInRefused("Enter a correct email address and password.")
-    LoginFailure.objects.filter(username=email).delete()
+        message = "Enter a correct email address and password."
+        lock = current_lock(request, email)  # this failure may have reached a limit
+        raise SignInRefused(f"{message} {lock.message()}" if lock else message)
     record("account.signed_in", actor=user, request=request)
     return user
 

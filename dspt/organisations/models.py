@@ -124,6 +124,10 @@ class CqcRating(models.TextChoices):
     REQUIRES_IMPROVEMENT = "Requires improvement"
     INADEQUATE = "Inadequate"
     NOT_YET_RATED = "Not yet rated"
+    # CQC's "Not Rated": a multi-service location whose services are rated one by one.
+    NOT_RATED = "Not rated"
+    # The value is kept within 24 characters (the monitoring location table's rating column).
+    INSUFFICIENT_EVIDENCE = "Insufficient evidence", "Insufficient evidence to rate"
 
 
 class ServiceType(models.TextChoices):

@@ -4,7 +4,10 @@ Rules (docs/data.md says why):
 - Only rows whose `Location Inspection Directorate` is "Adult social care" are imported; other
   directorates (hospitals, primary care) are counted and skipped.
 - The region and ICB come from the matched local authority (`Location Local Authority`), whose
-  reference data is authoritative; `Location Region` is not needed to place a location.
+  reference data is authoritative; `Location Region` is not needed to place a location. An
+  abolished authority's name (`Cumbria`, `Northamptonshire`) is placed in the successor holding
+  the location's postcode district (la_successors); the summary says which rows were placed so
+  and which could not be.
 - A provider is found by `Provider ID`, a location by `Location ID`, then by `Location ODS Code`
   (so an organisation first created by a DSPT status import becomes the CQC location).
 - A row with any bad cell is reported (row number and column) and skipped; good rows are kept.
@@ -14,6 +17,7 @@ Rules (docs/data.md says why):
 - An optional email column (`Location Email Address`, not in CQC's published file) and telephone
   column (`Location Telephone Number`) fill the contact details used to verify claims; a file
   without them leaves the held details alone.
+- Columns the import does not read are named in the summary.
 - Everything happens in one transaction; importing the same file again changes nothing.
 """
 
@@ -30,7 +34,13 @@ from dspt.audit.services import record
 from dspt.core.signals import Fact, announce
 from dspt.organisations.importers import cqc_columns as cols
 from dspt.organisations.importers.cqc_write import write_locations
-from dspt.organisations.importers.tables import find_table, read_rows
+from dspt.organisations.importers.la_successors import read_successors
+from dspt.organisations.importers.tables import (
+    describe_unread,
+    find_table,
+    read_rows,
+    unread_columns,
+)
 from dspt.organisations.importers.values import (
     SKIP,
     ImportCounts,
@@ -77,14 +87,72 @@ def _postcode(raw: str) -> str:
 
 
 class _Geography:
+    """Finds a row's local authority by name; an abolished authority's name by the successor
+    holding the location's postcode district (la_successors), remembering which rows it placed
+    that way and which it could not place, for the summary."""
+
     def __init__(self) -> None:
         self.las: dict[str, LocalAuthority] = {}
+        self.by_code: dict[str, LocalAuthority] = {}
         for la in LocalAuthority.objects.all():
             self.las.setdefault(normalise_la_name(la.cqc_name), la)
             self.las.setdefault(normalise_la_name(la.name), la)
+            self.by_code[la.ons_code] = la
+        self.successors = read_successors()
+        # predecessor name -> successor name (or None: not placed) -> row numbers
+        self.placed: dict[str, dict[str | None, list[int]]] = {}
 
     def la(self, name: str) -> LocalAuthority | None:
         return self.las.get(normalise_la_name(name)) if name else None
+
+    def successor(self, reader: RowReader, name: str, postcode: str) -> LocalAuthority | None:
+        """The successor holding `postcode`'s district when `name` is an abolished authority's;
+        else None, with the problem recorded on the reader."""
+        old = self.successors.get(normalise_la_name(name)) if name else None
+        if old is None:
+            return None
+        district = postcode.split(" ")[0] if _POSTCODE.match(postcode) else ""
+        la = self.by_code.get(old.districts.get(district, ""))
+        self.placed.setdefault(old.name, {}).setdefault(la.name if la else None, []).append(
+            reader.problems.row
+        )
+        if la is None:
+            names = " and ".join(
+                self.by_code[c].name if c in self.by_code else c for c in old.successors
+            )
+            where = f"postcode district '{district}'" if district else "a location with no postcode"
+            reader.problems.add(
+                "Location Local Authority",
+                f"'{name}' was replaced on {_day(old.changed_on)} by {names}, and {where} is "
+                "not wholly in one of them (dspt/organisations/data/la_successors.csv); "
+                "the location cannot be placed",
+            )
+        return la
+
+    def notes(self) -> list[str]:
+        notes = []
+        for old_name, outcomes in sorted(self.placed.items()):
+            old = self.successors[normalise_la_name(old_name)]
+            parts = [
+                f"row(s) {_rows(rows)} placed in {new}"
+                for new, rows in sorted(outcomes.items(), key=lambda t: t[1][0])
+                if new is not None
+            ]
+            if None in outcomes:
+                parts.append(f"row(s) {_rows(outcomes[None])} could not be placed (bad rows)")
+            notes.append(
+                f"Location Local Authority '{old_name}' (replaced on "
+                f"{_day(old.changed_on)}), by postcode district: " + "; ".join(parts) + "."
+            )
+        return notes
+
+
+def _day(day) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _rows(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
 
 
 def _parse_row(
@@ -115,13 +183,15 @@ def _parse_row(
     ods = (reader.get("Location ODS Code") or "").upper()
     if ods and not _ODS.match(ods):
         p.add("Location ODS Code", f"'{ods}' is not an ODS code")
-    la_name = reader.get("Location Local Authority") or ""
-    la = geo.la(la_name)
-    if la is None and "Location Local Authority" not in dict(p.problems):
-        p.add("Location Local Authority", f"'{la_name}' is not an English local authority we know")
     postcode = _postcode(reader.get("Location Postal Code") or "")
     if postcode and not _POSTCODE.match(postcode):
         p.add("Location Postal Code", f"'{postcode}' is not a postcode")
+    la_name = reader.get("Location Local Authority") or ""
+    la = geo.la(la_name)
+    if la is None and "Location Local Authority" not in dict(p.problems):
+        la = geo.successor(reader, la_name, postcode)
+    if la is None and "Location Local Authority" not in dict(p.problems):
+        p.add("Location Local Authority", f"'{la_name}' is not an English local authority we know")
     rating_raw = reader.get("Location Latest Overall Rating") or ""
     rating = cols.RATINGS.get(cols.squash(rating_raw))
     if rating is None and rating_raw is not None:
@@ -203,6 +273,9 @@ def import_cqc(path: str | Path, *, mark_missing_dormant: bool = False, actor=No
         return number, data
 
     parsed: list[tuple[int, dict[str, Any]]] = collect_rows(table, result, parse)
+    result.notes += geo.notes()
+    if unread := unread_columns(table.headers, cols.is_read):
+        result.notes.insert(0, describe_unread(unread))
     with transaction.atomic():
         write_locations(parsed, result, mark_missing_dormant)
         # Bulk writes send no model signals; a directory import touches everyone, so the

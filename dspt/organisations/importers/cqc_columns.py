@@ -68,8 +68,10 @@ RATINGS: dict[str, str] = {
     "requires improvement": CqcRating.REQUIRES_IMPROVEMENT,
     "inadequate": CqcRating.INADEQUATE,
     "not yet rated": CqcRating.NOT_YET_RATED,
-    "not rated": CqcRating.NOT_YET_RATED,
     "": CqcRating.NOT_YET_RATED,
+    # Multi-service locations since 2026: CQC rates each service, not the location.
+    "not rated": CqcRating.NOT_RATED,
+    "insufficient evidence to rate": CqcRating.INSUFFICIENT_EVIDENCE,
 }
 
 
@@ -81,6 +83,16 @@ def squash(value: str) -> str:
 def first_present(columns: dict[str, int], names: tuple[str, ...]) -> str | None:
     """The first of `names` the file has, or None."""
     return next((n for n in names if n in columns), None)
+
+
+def is_read(header: str) -> bool:
+    """Whether the import reads a column with this heading."""
+    return (
+        header in REQUIRED
+        or header in EMAIL_COLUMNS
+        or header in PHONE_COLUMNS
+        or header.startswith((SERVICE_TYPE_PREFIX, USER_BAND_PREFIX))
+    )
 
 
 def classify_columns(

@@ -12,6 +12,9 @@ organisation's code. This import uses those links (docs/data.md, "ODS organisati
 - Anything else is reported and left alone: sites that disagree, a code another organisation
   holds (two records of one head office: link them by hand), a site already under another head
   office (the CQC import owns that link). Closed records are ignored; so are codes we do not hold.
+- The summary says what was linked (head offices coded, sites linked) and what could not be: rows
+  naming no parent (in ODS's etr and eccg layouts column 15 is empty in every row, and the note
+  says so), sites naming a parent no one here holds, site codes not held, unread columns.
 
 Two layouts are read: the ODS standard layout without a header (code in column 1, name 2,
 postcode 10, open date 11, close date 12 as YYYYMMDD, parent code 15), or any CSV/XLSX/ODS with a
@@ -33,7 +36,13 @@ from django.utils import timezone
 from dspt.audit.services import record
 from dspt.core.dates import today
 from dspt.core.signals import Fact, announce
-from dspt.organisations.importers.tables import Table, find_table, read_rows
+from dspt.organisations.importers.tables import (
+    Table,
+    describe_unread,
+    find_table,
+    read_rows,
+    unread_columns,
+)
 from dspt.organisations.importers.values import (
     CellError,
     ImportCounts,
@@ -60,6 +69,9 @@ class OdsImportResult(ImportCounts):
     head_offices_coded: int = 0
     sites_linked: int = 0
     closed_skipped: int = 0
+    rows_without_parent: int = 0
+    sites_not_held: int = 0
+    sites_not_linked: int = 0
     bad_rows: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -90,6 +102,7 @@ def _code(reader: RowReader, column: str, *, required: bool) -> str:
 
 
 def _table(path: str | Path) -> Table:
+    """The file's table; `header_row` 0 marks the standard layout (no header)."""
     _kind, rows = read_rows(path)
     rows = iter(rows)
     first = next(rows, None)
@@ -100,6 +113,11 @@ def _table(path: str | Path) -> Table:
         return find_table(itertools.chain([first], rows), CODE, REQUIRED)
     data = (r for r in itertools.chain([first], rows) if any(v is not None for v in r[1]))
     return Table(0, dict(STANDARD_COLUMNS), list(STANDARD_COLUMNS), data)
+
+
+def _some(items: list[str], limit: int = 20) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def import_ods(path: str | Path, *, as_of: date | None = None, actor=None) -> OdsImportResult:
@@ -115,10 +133,12 @@ def import_ods(path: str | Path, *, as_of: date | None = None, actor=None) -> Od
         if reader.ok and closed is not None and closed <= as_of:
             result.closed_skipped += 1
             return None
+        if reader.ok and (not parent or parent == site):
+            result.rows_without_parent += 1
         return _Link(site, parent) if parent and parent != site else None
 
     links = [link for link in collect_rows(table, result, parse) if link is not None]
-    notes: list[str] = []
+    notes: list[str] = _layout_notes(table, result, links)
     with transaction.atomic():
         _write(links, result, notes)
         # Bulk writes send no model signals: head offices and sites may have moved.
@@ -126,6 +146,31 @@ def import_ods(path: str | Path, *, as_of: date | None = None, actor=None) -> Od
         result.notes = notes
         record("organisations.import_ods", actor=actor, detail=result.as_dict())
     return result
+
+
+def _layout_notes(table: Table, result: OdsImportResult, links: list[_Link]) -> list[str]:
+    """What the file itself could not give: unread columns, rows naming no parent."""
+    notes = []
+    standard = table.header_row == 0
+    if not standard:
+        known = {*REQUIRED, CLOSE}
+        if unread := unread_columns(table.headers, lambda h: h in known):
+            notes.append(describe_unread(unread))
+    where = "column 15" if standard else f"'{PARENT}'"
+    if result.rows_without_parent and not links:
+        notes.append(
+            f"No row names a parent organisation ({where} is empty in every row), so no head "
+            "office could be linked. ODS files of organisations rather than sites (such as etr "
+            "for trusts or eccg for commissioners) leave it empty; use a sites file that names "
+            "each site's parent (such as the care home or trust sites file), or a file with a "
+            f"header row and a '{PARENT}' column."
+        )
+    elif result.rows_without_parent:
+        notes.append(
+            f"{result.rows_without_parent} row(s) name no parent organisation ({where} is "
+            "empty): those records were not linked to a head office."
+        )
+    return notes
 
 
 def _write(links: list[_Link], result: OdsImportResult, notes: list[str]) -> None:
@@ -140,12 +185,31 @@ def _write(links: list[_Link], result: OdsImportResult, notes: list[str]) -> Non
     changed: dict[int, Organisation] = {}
     _code_head_offices(links, by_code, changed, now, result, notes)
     # Then sites with no head office here, now that head offices may have their codes.
+    linked: list[str] = []
+    not_linked: list[str] = []
     for link in links:
         site, holder = by_code.get(link.site), by_code.get(link.parent)
         if site is not None and site.parent is None and holder is not None and holder != site:
             site.parent, site.updated_at = holder, now
             changed[site.pk] = site
             result.sites_linked += 1
+            linked.append(f"{link.site} → {link.parent}")
+        elif site is not None and site.parent is None and holder is None:
+            not_linked.append(f"{link.site} (names {link.parent})")
+    not_held = sorted({link.site for link in links if link.site not in by_code})
+    result.sites_not_held, result.sites_not_linked = len(not_held), len(not_linked)
+    if linked:
+        notes.append(f"Sites linked to their head office: {_some(linked)}.")
+    if not_linked:
+        notes.append(
+            f"{len(not_linked)} site(s) with no head office here name a parent code no "
+            f"organisation here holds, so were not linked: {_some(not_linked)}."
+        )
+    if not_held:
+        notes.append(
+            f"{len(not_held)} site code(s) in the file are not held here; ignored: "
+            f"{_some(not_held)}."
+        )
     Organisation.objects.bulk_update(
         list(changed.values()), ["ods_code", "parent", "updated_at"], batch_size=1000
     )
@@ -156,6 +220,7 @@ def _code_head_offices(links, by_code, changed, now, result, notes) -> None:
     name in ODS, unless another organisation holds that code."""
     wanted: dict[int, set[str]] = {}
     providers: dict[int, Organisation] = {}
+    coded: list[str] = []
     for link in links:
         site = by_code.get(link.site)
         if site is None or site.parent is None:
@@ -189,3 +254,6 @@ def _code_head_offices(links, by_code, changed, now, result, notes) -> None:
         by_code[code] = provider
         changed[provider.pk] = provider
         result.head_offices_coded += 1
+        coded.append(f"{provider.name} → {code}")
+    if coded:
+        notes.append(f"Head offices given their ODS code: {_some(coded)}.")

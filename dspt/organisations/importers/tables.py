@@ -232,12 +232,20 @@ def _ods_rows(path: Path) -> Iterator[Row]:
             raise FileRefused(f"The .ods file cannot be read: {exc}") from None
 
 
-def find_table(rows: Iterable[Row], marker: str, required: Iterable[str]) -> Table:
+def find_table(
+    rows: Iterable[Row],
+    marker: str,
+    required: Iterable[str],
+    aliases: dict[str, tuple[str, ...]] | None = None,
+) -> Table:
     """Find the header row (the first row with a cell equal to `marker`) and check its columns.
 
-    Refuses the file with the list of missing columns when a required column is absent.
+    `aliases` names other headings real files use for a column (canonical name -> headings): a
+    file with one of them and not the canonical name has that column read under its canonical
+    name. Refuses the file with the list of missing columns when a required column is absent.
     """
     required = list(required)
+    aliases = aliases or {}
     iterator = iter(rows)
     scanned = 0
     best_missing: list[str] | None = None
@@ -255,6 +263,10 @@ def find_table(rows: Iterable[Row], marker: str, required: Iterable[str]) -> Tab
         for i, h in enumerate(headers):
             if h and h not in columns:
                 columns[h] = i
+        for canonical, others in aliases.items():
+            found = next((columns[o] for o in others if o in columns), None)
+            if canonical not in columns and found is not None:
+                columns[canonical] = found
         missing = [c for c in required if c not in columns]
         if missing:
             best_missing = missing
@@ -265,6 +277,27 @@ def find_table(rows: Iterable[Row], marker: str, required: Iterable[str]) -> Tab
     raise FileRefused(
         f"No header row with a '{marker}' column was found in the first {HEADER_SEARCH_ROWS} rows."
     )
+
+
+def unread_columns(headers: list[str], read) -> list[str]:
+    """The headings in `headers` that `read(heading)` says are not read, in file order."""
+    return [h for h in dict.fromkeys(headers) if h and not read(h)]
+
+
+def describe_unread(headers: list[str]) -> str:
+    """A note naming columns an import does not read. Runs of headings sharing a prefix before
+    " - " (CQC's `Regulated activity - …`) are named once with their count."""
+    groups: dict[str, list[str]] = {}
+    for h in headers:
+        prefix = h.split(" - ", 1)[0] + " - …" if " - " in h else h
+        groups.setdefault(prefix, []).append(h)
+    parts = [
+        f"'{prefix}' ({len(names)} columns)"
+        if len(names) > 2
+        else ", ".join(f"'{n}'" for n in names)
+        for prefix, names in groups.items()
+    ]
+    return f"{len(headers)} column(s) not read by this import, ignored: " + ", ".join(parts) + "."
 
 
 def _data_rows(iterator: Iterator[Row]) -> Iterator[Row]:

@@ -65,30 +65,42 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
     return path
 
 
-def write_xlsx(path: Path, rows: list[list]) -> Path:
+def write_xlsx(path: Path, rows: list[list], sheets: dict[str, list[list]] | None = None) -> Path:
+    """One sheet of `rows`, or (`sheets`) several named sheets in order."""
     import openpyxl
 
     wb = openpyxl.Workbook()
-    ws = wb.active
-    for row in rows:
-        ws.append([None if v == "" else v for v in row])
-    for r, row in enumerate(rows, start=1):
-        for c, v in enumerate(row, start=1):
-            if isinstance(v, F):
-                ws.cell(row=r, column=c).value = str(v)  # openpyxl stores "=..." as a formula
-            elif isinstance(v, date | datetime):
-                ws.cell(row=r, column=c).number_format = "DD/MM/YYYY"
+    wb.remove(wb.active)
+    for name, sheet_rows in (sheets or {"HSCA_Active_Locations": rows}).items():
+        ws = wb.create_sheet(name)
+        for row in sheet_rows:
+            ws.append([None if v == "" else v for v in row])
+        for r, row in enumerate(sheet_rows, start=1):
+            for c, v in enumerate(row, start=1):
+                if isinstance(v, F):
+                    ws.cell(row=r, column=c).value = str(v)  # openpyxl stores "=..." as a formula
+                elif isinstance(v, date | datetime):
+                    ws.cell(row=r, column=c).number_format = "DD/MM/YYYY"
     wb.save(path)
     return path
 
 
-def write_ods(path: Path, rows: list[list]) -> Path:
+def write_ods(path: Path, rows: list[list], sheets: dict[str, list[list]] | None = None) -> Path:
+    """One sheet of `rows`, or (`sheets`) several named sheets in order."""
     from odf.opendocument import OpenDocumentSpreadsheet
+
+    doc = OpenDocumentSpreadsheet()
+    for name, sheet_rows in (sheets or {"HSCA_Active_Locations": rows}).items():
+        doc.spreadsheet.addElement(_ods_table(name, sheet_rows))
+    doc.save(str(path))
+    return path
+
+
+def _ods_table(name: str, rows: list[list]):
     from odf.table import Table, TableCell, TableRow
     from odf.text import P
 
-    doc = OpenDocumentSpreadsheet()
-    table = Table(name="HSCA_Active_Locations")
+    table = Table(name=name)
     for row in rows:
         tr = TableRow()
         for v in row:
@@ -111,6 +123,4 @@ def write_ods(path: Path, rows: list[list]) -> Path:
         tr.addElement(TableCell(numbercolumnsrepeated=1000))
         table.addElement(tr)
     table.addElement(TableRow(numberrowsrepeated=1048000))
-    doc.spreadsheet.addElement(table)
-    doc.save(str(path))
-    return path
+    return table

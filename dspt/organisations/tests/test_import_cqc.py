@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from dspt.organisations.importers.cqc import import_cqc
 from dspt.organisations.importers.tables import FileRefused
-from dspt.organisations.models import ClientGroup, Organisation, ServiceType
+from dspt.organisations.models import ClientGroup, CqcRating, Organisation, ServiceType
 from dspt.organisations.tests.files import (
     CQC_HEADER,
     PREAMBLE,
@@ -285,3 +285,136 @@ def test_optional_contact_columns_fill_contact_details_used_to_verify_claims(tmp
     import_cqc(write_csv(tmp_path / "plain.csv", [CQC_HEADER, cqc_row()]))
     home.refresh_from_db()
     assert home.contact_email == "manager@meadowbank.example"
+
+
+# Real files (issue 13): ratings CQC gives, abolished authorities, the README sheet and preamble.
+
+
+def _location(n: int, changes: dict) -> list:
+    return cqc_row(
+        {
+            "Location ID": f"1-90000000{n}",
+            "Location ODS Code": f"VR00{n}",
+            "Provider ID": f"1-80000000{n}",
+            **changes,
+        }
+    )
+
+
+def test_ratings_cqc_gives_are_kept(tmp_path):
+    path = write_csv(
+        tmp_path / "ratings.csv",
+        [
+            CQC_HEADER,
+            _location(1, {"Location Latest Overall Rating": "Insufficient evidence to rate"}),
+            _location(2, {"Location Latest Overall Rating": "Not Rated"}),
+            _location(3, {"Location Latest Overall Rating": "Not yet rated"}),
+        ],
+    )
+    result = import_cqc(path)
+    assert result.bad_rows == [] and result.locations_created == 3
+    ratings = dict(Organisation.objects.values_list("ods_code", "cqc_rating"))
+    assert (ratings["VR001"], ratings["VR002"], ratings["VR003"]) == (
+        CqcRating.INSUFFICIENT_EVIDENCE,
+        CqcRating.NOT_RATED,
+        CqcRating.NOT_YET_RATED,
+    )
+    assert CqcRating(ratings["VR001"]).label == "Insufficient evidence to rate"
+
+
+def test_abolished_authorities_are_placed_in_their_successors_by_postcode_district(tmp_path):
+    path = write_csv(
+        tmp_path / "old_names.csv",
+        [
+            CQC_HEADER,
+            _location(
+                1, {"Location Local Authority": "Cumbria", "Location Postal Code": "CA28 7QJ"}
+            ),
+            _location(
+                2, {"Location Local Authority": "Cumbria", "Location Postal Code": "LA9 4DQ"}
+            ),
+            _location(
+                3, {"Location Local Authority": "Cumbria", "Location Postal Code": "CA4 8AA"}
+            ),
+            _location(
+                4,
+                {"Location Local Authority": "Northamptonshire", "Location Postal Code": "NN1 1AA"},
+            ),
+            _location(
+                5,
+                {
+                    "Location Local Authority": "Northamptonshire",
+                    "Location Postal Code": "NN16 0AA",
+                },
+            ),
+        ],
+    )
+    result = import_cqc(path)
+    placed = dict(
+        Organisation.objects.filter(ods_code__startswith="VR").values_list(
+            "ods_code", "local_authority__name"
+        )
+    )
+    assert placed == {
+        "VR001": "Cumberland",
+        "VR002": "Westmorland and Furness",
+        "VR004": "West Northamptonshire",
+        "VR005": "North Northamptonshire",
+    }
+    assert result.bad_rows == [
+        "row 4, Location Local Authority: 'Cumbria' was replaced on 1 April 2023 by Cumberland "
+        "and Westmorland and Furness, and postcode district 'CA4' is not wholly in one of them "
+        "(dspt/organisations/data/la_successors.csv); the location cannot be placed"
+    ]
+    assert [n for n in result.notes if n.startswith("Location Local Authority")] == [
+        "Location Local Authority 'Cumbria' (replaced on 1 April 2023), by postcode district: "
+        "row(s) 2 placed in Cumberland; row(s) 3 placed in Westmorland and Furness; row(s) 4 "
+        "could not be placed (bad rows).",
+        "Location Local Authority 'Northamptonshire' (replaced on 1 April 2021), by postcode "
+        "district: row(s) 5 placed in West Northamptonshire; row(s) 6 placed in North "
+        "Northamptonshire.",
+    ]
+
+
+README_SHEET = [
+    ["Care directory with filters"],
+    ["This file lists active locations registered with CQC."],
+    ["Column", "Meaning"],
+    ["Location ID", "CQC's identifier for the location"],
+]
+SIX_PREAMBLE_ROWS = [
+    ["Care Quality Commission"],
+    ["HSCA Active Locations"],
+    ["Source: CQC database as at 1 November 2026"],
+    ["Filters: none"],
+    [],
+    ["Contains public sector information licensed under the Open Government Licence v3.0"],
+]
+UNREAD = [
+    "Location Street Address",
+    "Regulated activity - Accommodation for persons who require nursing or personal care",
+    "Regulated activity - Personal care",
+    "Regulated activity - Treatment of disease, disorder or injury",
+]
+
+
+@pytest.mark.parametrize("writer", [write_xlsx, write_ods], ids=["xlsx", "ods"])
+def test_a_readme_sheet_then_the_data_sheet_after_six_preamble_rows(tmp_path, writer):
+    header = [*CQC_HEADER, *UNREAD]
+    data = [
+        *SIX_PREAMBLE_ROWS,
+        header,
+        cqc_row() + ["1 Meadow Road", "Y", "", ""],
+        cqc_row(second_location()) + ["2 Holly Lane", "", "Y", ""],
+    ]
+    path = writer(
+        tmp_path / f"HSCA_Active_Locations.{writer.__name__[-4:].lstrip('_')}",
+        [],
+        sheets={"README": README_SHEET, "HSCA_Active_Locations": data},
+    )
+    result = import_cqc(path)
+    assert result.bad_rows == [] and result.locations_created == 2
+    assert result.notes[0] == (
+        "4 column(s) not read by this import, ignored: 'Location Street Address', "
+        "'Regulated activity - …' (3 columns)."
+    )

@@ -210,3 +210,127 @@ def test_command_prints_a_summary(tmp_path):
     )
     assert "publications added: 4" in out.getvalue()
     assert err.getvalue() == ""
+
+
+# Real exports' headings and values (issue 13): November 2023 and February 2022.
+HEADER_2023 = [
+    "Code",
+    "Organisation Name",
+    "Status",
+    "Date Of Publication",
+    "Primary Sector",
+    "Integrated Care Board (where available, from ODS)",
+]
+HEADER_2022 = [
+    "Code",
+    "Organisation Name",
+    "Latest Status",
+    "Date Of Publication",
+    "Primary Sector",
+    "Commissioner (From ODS)",
+]
+
+
+def test_the_november_2023_export_fills_the_icb(tmp_path):
+    path = write_csv(
+        tmp_path / "nov2023.csv",
+        [
+            HEADER_2023,
+            [
+                "RXX",
+                "Kestrel Vale Hospitals NHS Foundation Trust",
+                "22/23 Standards Met",
+                "28/06/2023",
+                "NHS Trust",
+                "NHS West Yorkshire Integrated Care Board",
+            ],
+            ["VM001", "Meadowbank", "Not Published", "", "Social Care", "QWO"],
+        ],
+    )
+    result = import_dspt_status(path, as_of=date(2023, 11, 1))
+    assert result.bad_rows == [] and result.notes == []
+    assert Organisation.objects.get(ods_code="RXX").icb_id == "QWO"
+    assert Organisation.objects.get(ods_code="VM001").icb_id == "QWO"
+
+
+def test_the_february_2022_export_is_read_and_commissioners_that_are_not_icbs_reported(tmp_path):
+    path = write_csv(
+        tmp_path / "feb2022.csv",
+        [
+            HEADER_2022,
+            [
+                "RXX",
+                "Kestrel Vale Hospitals NHS Foundation Trust",
+                "23/24 Standards Met",
+                "28/06/2023",
+                "NHS Trust",
+                "NHS LEEDS CCG",
+            ],
+            ["VM001", "Meadowbank", "Not Published", "", "Social Care", ""],
+        ],
+    )
+    result = import_dspt_status(path, as_of=AS_OF)
+    assert result.bad_rows == []
+    assert (result.rows, result.publications_added, result.not_published) == (2, 1, 1)
+    assert result.notes == [
+        "Commissioner (From ODS) 'NHS LEEDS CCG' is not an ICB we know (1 row(s)); left blank."
+    ]
+    assert Organisation.objects.get(ods_code="RXX").icb_id is None
+
+
+def test_primary_sector_values_from_the_export_are_mapped_and_unknown_ones_reported(tmp_path):
+    rows = [
+        ["QWO", "NHS West Yorkshire ICB", "CCG / Integrated Care Board (ICB)"],
+        ["0DF", "North of England CSU", "Commissioning Support Unit (CSU)"],
+        ["RXX", "Kestrel Vale Hospitals", "NHS Trust"],
+        ["8AB12", "Orchard Dental Lab", "No Sector Identified"],
+        ["8AB13", "Skyward Research", "Space Agency"],
+    ]
+    path = export(
+        tmp_path,
+        [[code, name, "Not Published", "", sector, ""] for code, name, sector in rows],
+    )
+    result = import_dspt_status(path, as_of=AS_OF)
+    types = dict(Organisation.objects.values_list("ods_code", "org_type"))
+    assert [types[code] for code, _, _ in rows] == [
+        OrgType.ICB,
+        OrgType.CSU,
+        OrgType.NHS_TRUST,
+        OrgType.OTHER,
+        OrgType.OTHER,
+    ]
+    assert result.notes == [
+        "Primary Sector 'Space Agency' is not one we know (1 row(s)); organisations created "
+        "from those rows are typed Other."
+    ]
+
+
+def test_columns_the_import_does_not_read_are_named(tmp_path):
+    path = write_csv(
+        tmp_path / "wide.csv",
+        [
+            [*HEADER_2023, "Postcode", "Address Line 1"],
+            ["VM001", "Meadowbank", "Not Published", "", "Social Care", "", "LS6 2AB", "1 Road"],
+        ],
+    )
+    result = import_dspt_status(path, as_of=AS_OF)
+    assert result.notes == [
+        "2 column(s) not read by this import, ignored: 'Postcode', 'Address Line 1'."
+    ]
+
+
+def test_not_published_against_a_valid_publication_held_here_is_reported_not_applied(tmp_path):
+    import_dspt_status(export(tmp_path, ROWS, "june.csv"), as_of=AS_OF)
+    before = dumps()
+    later = [
+        ["VM001", "Meadowbank Care Home", "Not Published", "", "Social Care", ""],  # 23/24 valid
+        ["VE003", "Elmcroft House", "Not Published", "", "Social Care", ""],  # 22/23: lapsed
+    ]
+    result = import_dspt_status(export(tmp_path, later, "august.csv"), as_of=AS_OF)
+    assert result.not_published == 2 and result.not_published_but_valid_here == 1
+    assert result.notes == [
+        "row 2, VM001: the export says Not Published on 01/08/2024, but the publications held "
+        "here give '23/24 Standards Met' (valid until 30/06/2025); nothing was changed."
+    ]
+    assert dumps()[1] == before[1]  # no publication added or removed
+    assert status_of(Organisation.objects.get(ods_code="VM001"), AS_OF).status == "standards_met"

@@ -125,3 +125,54 @@ def test_the_command_reports_and_refuses_what_it_cannot_read(world, tmp_path, ca
     headed.write_text("Organisation Code,Name\nVOAK1,Oak\n")
     with pytest.raises(CommandError, match="missing required columns: Parent Organisation Code"):
         call_command("import_ods", str(headed))
+
+
+def _etr(code, name):
+    """One record in ODS's etr (NHS trusts) layout: 27 columns, column 15 empty."""
+    cells = [""] * 27
+    cells[:12] = [code, name, "Y63", "QWO", "ST JAMES'S UNIVERSITY HOSPITAL", "BECKETT STREET",
+                  "", "LEEDS", "WEST YORKSHIRE", "LS9 7TF", "19980401", ""]  # fmt: skip
+    cells[17] = "0113 243 3144"
+    return ",".join(f'"{c}"' for c in cells)
+
+
+def test_an_etr_file_names_no_parents_and_the_summary_says_nothing_could_be_linked(world, tmp_path):
+    path = tmp_path / "etr.csv"
+    path.write_text(
+        _etr("RXX", "KESTREL VALE HOSPITALS NHS TRUST") + "\n" + _etr("VLONE", "X") + "\n"
+    )
+    result = import_ods(path, as_of=ON)
+    assert (result.head_offices_coded, result.sites_linked, result.rows_without_parent) == (0, 0, 2)
+    assert Organisation.objects.get(ods_code="VLONE").parent is None
+    assert result.notes == [
+        "No row names a parent organisation (column 15 is empty in every row), so no head "
+        "office could be linked. ODS files of organisations rather than sites (such as etr for "
+        "trusts or eccg for commissioners) leave it empty; use a sites file that names each "
+        "site's parent (such as the care home or trust sites file), or a file with a header row "
+        "and a 'Parent Organisation Code' column."
+    ]
+
+
+def test_the_summary_says_what_was_linked_and_what_could_not_be(world, tmp_path):
+    path = tmp_path / "ecarehomesite.csv"
+    path.write_text(ODS_FILE + "\n")
+    notes = import_ods(path, as_of=ON).notes
+    assert (
+        "1 row(s) name no parent organisation (column 15 is empty): those records were not linked to a head office."
+        in notes
+    )
+    assert "Head offices given their ODS code: Oak Care Ltd → AOAK." in notes
+    assert "Sites linked to their head office: VLONE → CLON." in notes
+    assert "1 site code(s) in the file are not held here; ignored: VNONE." in notes
+    Organisation.objects.filter(ods_code="VLONE").update(parent=None)
+    headed = tmp_path / "headed.csv"
+    headed.write_text(
+        "Organisation Code,Name,Parent Organisation Code,Postcode\nVLONE,Lone Site,CNOPE,LS1 4AP\n"
+    )
+    result = import_ods(headed, as_of=ON)
+    assert result.sites_not_linked == 1
+    assert result.notes == [
+        "1 column(s) not read by this import, ignored: 'Postcode'.",
+        "1 site(s) with no head office here name a parent code no organisation here holds, so "
+        "were not linked: VLONE (names CNOPE).",
+    ]
