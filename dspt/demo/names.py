@@ -265,9 +265,17 @@ class CodeMaker:
         self.used: set[str] = set()
 
     def make(self, prefixes: str, length: int) -> str:
-        """A code of `length` characters starting with one of `prefixes`."""
+        """A code of `length` characters starting with one of `prefixes`.
+
+        When that many characters are nearly used up (a demo ten times England's size has more
+        providers than four-character codes), it takes a character more rather than loop on.
+        """
         base, width = len(CODE_CHARS), length - 1
+        tries = 0
         while True:
+            tries += 1
+            if tries > 50:
+                width, tries = width + 1, 0
             n = self.rng.randrange(base**width)
             tail = []
             for _ in range(width):
