@@ -230,9 +230,10 @@ def assert_tables_equal_a_fresh_calculation() -> None:
         "provider_size, scope, care_home, rating, service_type"
     )
     assert _fetch(f"SELECT {columns} FROM {LOCATIONS} ORDER BY organisation_id") == sorted(rows)
-    assert _fetch(f"SELECT location_id, client_group FROM {CLIENT_GROUPS} ORDER BY 1, 2") == sorted(
-        groups
-    )
+    assert _fetch(
+        f"SELECT location_id, client_group, cqc_registered_on, region_code, la_code, icb_code, "
+        f"lso_code FROM {CLIENT_GROUPS} ORDER BY 1, 2"
+    ) == sorted(groups)
     # And read back on a few days, the table says what the rule says.
     for day in (date(2020, 1, 1), date(2022, 6, 30), date(2022, 7, 1), date(2024, 3, 9)):
         judged = results_on(found, day)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from dspt.monitoring.figures import row
+from dspt.monitoring.figures import counts_by, row
 from dspt.monitoring.population import DIMENSIONS
 from dspt.monitoring.sql import (
     BUCKET_OF,
@@ -105,6 +105,8 @@ def counts(
 ) -> dict[tuple[str, str | None], list[int]]:
     """Bucket counts per (group, subgroup) on `as_of` (subgroup None without `then`)."""
     _check(by, then)
+    if then is None and not filters.values:
+        return {(g, None): c for g, c in counts_by(by, as_of, scope).items()}
     dims = [by] + ([then] if then else [])
     columns = [GROUP_COLUMNS[d] for d in dims]
     join = (

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL is built from fixed table and column names and placeholders, never from data.
 """Compliance tables as of any date, for any area: the CONTRACT row format.
 
 Each table is one query: the location dimension joined to the status interval that holds on
@@ -46,20 +47,26 @@ def counts_by(by: str, as_of: date, scope: Scope = NATIONAL) -> dict[str, list[i
     """Bucket counts per group of `by` on `as_of` in the area (groups with no location absent)."""
     if by not in DIMENSIONS:
         raise ValueError(f"Unknown dimension '{by}'. Choose one of: {', '.join(DIMENSIONS)}.")
-    group = GROUP_COLUMNS[by]
-    join = (
-        " JOIN monitoring_locationclientgroup cg ON cg.location_id = l.organisation_id"
-        if by == "client_group"
-        else ""
-    )
-    # Only single-service locations have a service type (none is counted twice).
-    only = " AND l.service_type <> ''" if by == "service_type" else ""
-    area, area_params = scope.where()
-    rows = fetch(
-        f"SELECT {group}, i.status, COUNT(*) {LOCATION_SPANS} AND {ON_DAY}{join} "
-        f"WHERE {IN_POPULATION}{area}{only} GROUP BY {group}, i.status",
-        [*on_day(as_of), *area_params],
-    )
+    if by == "client_group":
+        # The client group rows carry the registration day and area codes themselves.
+        area, area_params = scope.where("cg")
+        rows = fetch(
+            "SELECT cg.client_group, i.status, COUNT(*) FROM monitoring_locationclientgroup cg "
+            f"JOIN statuses_statusinterval i ON i.organisation_id = cg.location_id AND {ON_DAY} "
+            "WHERE (cg.cqc_registered_on IS NULL OR cg.cqc_registered_on <= %s)"
+            f"{area} GROUP BY cg.client_group, i.status",
+            [*on_day(as_of), *area_params],
+        )
+    else:
+        group = GROUP_COLUMNS[by]
+        # Only single-service locations have a service type (none is counted twice).
+        only = " AND l.service_type <> ''" if by == "service_type" else ""
+        area, area_params = scope.where()
+        rows = fetch(
+            f"SELECT {group}, i.status, COUNT(*) {LOCATION_SPANS} AND {ON_DAY} "
+            f"WHERE {IN_POPULATION}{area}{only} GROUP BY {group}, i.status",
+            [*on_day(as_of), *area_params],
+        )
     counts: dict[str, list[int]] = {}
     for name, status, n in rows:
         counts.setdefault(name, [0] * len(BUCKETS))[BUCKET_OF[status]] += n

@@ -235,7 +235,7 @@ def assemble(rows: list[tuple], ref: Reference) -> tuple[list[tuple], list[tuple
         # A location counts in every client group it serves (rows add up to more than the
         # population); a location with none recorded counts once under "Not known".
         for label in [ref.client_labels.get(c, c) for c in clients] or [NOT_KNOWN]:
-            groups.append((r[0], label))
+            groups.append((r[0], label, out[-1][5], *out[-1][11:15]))
     return out, groups
 
 
@@ -244,7 +244,10 @@ def _marks(n: int) -> str:
 
 
 _INSERT = f"INSERT INTO {LOCATIONS} ({', '.join(_COLUMNS)}) VALUES ({_marks(len(_COLUMNS))})"
-_INSERT_GROUP = f"INSERT INTO {CLIENT_GROUPS} (location_id, client_group) VALUES (%s, %s)"
+_INSERT_GROUP = (
+    f"INSERT INTO {CLIENT_GROUPS} (location_id, client_group, cqc_registered_on, region_code, "
+    "la_code, icb_code, lso_code) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+)
 
 
 def _write(cur, rows: list[tuple], groups: list[tuple]) -> None:
