@@ -12,6 +12,7 @@ from django.db import transaction
 
 from dspt.accounts.models import OversightRole, User
 from dspt.audit.services import record
+from dspt.core.csvread import unreadable
 from dspt.monitoring.models import AlertKind, WatchlistEntry
 from dspt.notifications.services import notify
 from dspt.organisations.models import Organisation
@@ -61,7 +62,11 @@ def read_identifiers(name: str, content: bytes) -> list[tuple[int, str]]:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = content.decode("cp1252", errors="replace")
-        rows = [list(r) for r in csv.reader(io.StringIO(text))]
+        reader = csv.reader(io.StringIO(text))
+        try:
+            rows = [list(r) for r in reader]
+        except csv.Error as exc:
+            raise UploadError([unreadable(exc, reader.line_num)]) from None
     else:
         raise UploadError(["Upload a CSV file or an Excel workbook (.xlsx)."])
     if not rows:

@@ -106,3 +106,17 @@ def test_organisation_token_is_refused(client, people, world):
         organisation=world.orgs["L1"], user=people["commissioner"], name="org"
     )
     assert client.get(API, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 403
+
+
+def test_an_unreadable_csv_is_refused_and_the_list_kept(client, caller):
+    h = caller("commissioner")
+    _put(client, ["V0001"], h)
+    f = io.BytesIO(b"ODS code\nV00\r02\n")
+    f.name = "list.csv"
+    r = client.post(f"{API}/upload", {"file": f}, **h)
+    assert r.status_code == 422
+    assert r.json()["problems"] == [
+        "Line 2 has a line break inside a value that is not in quotes. Put that value in double "
+        "quotes, or save the file again as CSV, and upload it again."
+    ]
+    assert list(WatchlistEntry.objects.values_list("location__ods_code", flat=True)) == ["V0001"]

@@ -55,6 +55,14 @@ def test_bad_rows_are_reported_and_nothing_changes(signed_in, people):
     assert list(WatchlistEntry.objects.values_list("location__ods_code", flat=True)) == ["V0001"]
 
 
+def test_an_unreadable_csv_is_refused_and_the_list_kept(signed_in):
+    upload(signed_in, csv_file("ODS code\nV0001\n"))
+    r = upload(signed_in, csv_file("ODS code\nV00\r02\n"))
+    assert r.status_code == 400
+    assert "Line 2 has a line break inside a value that is not in quotes." in r.content.decode()
+    assert list(WatchlistEntry.objects.values_list("location__ods_code", flat=True)) == ["V0001"]
+
+
 def test_xlsx_upload_and_replacing_the_list(signed_in, people):
     upload(signed_in, csv_file("ODS code\nV0001\nV0008\n"))
     wb = Workbook()
