@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 
 from dspt.core.dates import today
 from dspt.monitoring.access import Remit, remit_of, scope_from
+from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.figures import compliance_table, total
 from dspt.monitoring.population import DIMENSIONS, area_names
 from dspt.monitoring.series import monthly_series
@@ -36,6 +37,15 @@ def _remit(request) -> Remit:
     if remit is None:
         raise HttpError(403, "Compliance monitoring is for commissioners, LSOs and the programme.")
     return remit
+
+
+def _day(as_of: date | None) -> date:
+    """The day asked for (default today); 422 when figures are not given for it."""
+    day = as_of or today()
+    problem = out_of_range(day)
+    if problem:
+        raise HttpError(422, problem)
+    return day
 
 
 def _scope(request, area_kind: str | None, area_code: str | None):
@@ -63,14 +73,14 @@ def compliance(
     if by not in DIMENSIONS:
         raise HttpError(422, f"Unknown dimension '{by}'. Choose one of: {', '.join(DIMENSIONS)}.")
     scope = _scope(request, area_kind, area_code)
-    return compliance_table(by, as_of or today(), scope)
+    return compliance_table(by, _day(as_of), scope)
 
 
 @router.get("/total", summary="The whole area's row")
 def area_total(
     request, as_of: date | None = None, area_kind: str | None = None, area_code: str | None = None
 ) -> dict:
-    return total(as_of or today(), _scope(request, area_kind, area_code))
+    return total(_day(as_of), _scope(request, area_kind, area_code))
 
 
 @router.get("/series", summary="Monthly series")
@@ -84,7 +94,7 @@ def series(
     """Status at each month end, split by current edition, previous edition and expired."""
     if not 1 <= months <= 120:
         raise HttpError(422, "months must be between 1 and 120.")
-    return monthly_series(as_of or today(), months, _scope(request, area_kind, area_code))
+    return monthly_series(_day(as_of), months, _scope(request, area_kind, area_code))
 
 
 @router.get("/targets", summary="Targets against actuals")
@@ -92,7 +102,7 @@ def targets(request, as_of: date | None = None) -> list[dict]:
     remit = _remit(request)
     if not remit.national:
         raise HttpError(403, "Targets are for the national programme team.")
-    return targets_vs_actuals(as_of or today())
+    return targets_vs_actuals(_day(as_of))
 
 
 def _mount() -> None:
