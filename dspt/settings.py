@@ -164,6 +164,18 @@ MEDIA_ROOT = Path(os.environ.get("DSPT_MEDIA_ROOT", DATA_DIR / "media"))
 FILE_UPLOAD_TEMP_DIR = None
 # Evidence documents and plans: size and type limits (bytes).
 DSPT_MAX_UPLOAD_BYTES = int(os.environ.get("DSPT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# Zip-based uploads (.xlsx, .docx, .ods, .odt): the most all their parts may unpack to, and how
+# much better than real documents any sizeable part may compress (dspt/core/archives.py).
+DSPT_UPLOAD_MAX_UNCOMPRESSED = int(
+    os.environ.get("DSPT_UPLOAD_MAX_UNCOMPRESSED", str(100 * 1024 * 1024))
+)
+DSPT_UPLOAD_MAX_RATIO = int(os.environ.get("DSPT_UPLOAD_MAX_RATIO", "100"))
+# The same for the operator's imports (dspt import-cqc, import-ods, import-dspt-status).
+DSPT_IMPORT_MAX_UNCOMPRESSED = int(
+    os.environ.get("DSPT_IMPORT_MAX_UNCOMPRESSED", str(1024 * 1024 * 1024))
+)
+DSPT_IMPORT_MAX_RATIO = int(os.environ.get("DSPT_IMPORT_MAX_RATIO", "200"))
+DSPT_IMPORT_MAX_CSV_BYTES = int(os.environ.get("DSPT_IMPORT_MAX_CSV_BYTES", str(512 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
