@@ -12,8 +12,32 @@ DATA_DIR = Path(os.environ.get("DSPT_DATA_DIR", PROJECT_DIR / "data"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("DSPT_DEBUG", "0") == "1"
-# A fixed development key is fine for the embedded demo; production must set DSPT_SECRET_KEY.
-SECRET_KEY = os.environ.get("DSPT_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+# The key comes from DSPT_SECRET_KEY, else from the file DSPT_SECRET_KEY_FILE names (`make run`
+# gives the demo a random one in the data folder). Without either, a fixed development key: fine
+# for tests and `DSPT_DEBUG=1`, but `dspt serve` refuses to run with it while DEBUG is off.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"  # noqa: S105
+
+
+def _secret_key() -> str:
+    if os.environ.get("DSPT_SECRET_KEY"):
+        return os.environ["DSPT_SECRET_KEY"]
+    key_file = os.environ.get("DSPT_SECRET_KEY_FILE", "")
+    if not key_file:
+        return DEV_SECRET_KEY
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        key = Path(key_file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"DSPT_SECRET_KEY_FILE is {key_file}, which cannot be read ({exc.strerror})."
+        ) from None
+    if not key:
+        raise ImproperlyConfigured(f"DSPT_SECRET_KEY_FILE is {key_file}, which is empty.")
+    return key
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = os.environ.get("DSPT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(
     ","
 )
