@@ -154,9 +154,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 if os.environ.get("DSPT_HTTPS", "0") == "1":
+    # Served over HTTPS behind a proxy that sets X-Forwarded-Proto: cookies only over HTTPS,
+    # plain HTTP redirected, and browsers told to use HTTPS only (HSTS).
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = os.environ.get("DSPT_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = int(os.environ.get("DSPT_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("DSPT_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("DSPT_HSTS_PRELOAD", "1") == "1"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
