@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from dspt.core.dates import parse_iso_date, today
+from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.exports import csv_text
 from dspt.monitoring.figures import compliance_table
 from dspt.monitoring.population import DIMENSIONS
@@ -37,6 +38,8 @@ class Command(BaseCommand):
             day = parse_iso_date(as_of) or today()
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+        if problem := out_of_range(day):
+            raise CommandError(problem)
         rows = compliance_table(by, day)
         if format == "csv":
             self.stdout.write(csv_text(rows, COLUMNS), ending="")
