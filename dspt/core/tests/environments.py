@@ -11,8 +11,13 @@ DSPT = str(Path(sys.executable).parent / "dspt")
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DSPT_") and k != "DATABASE_URL"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    """This process's environment without the platform's and Django's own variables (the test
+    run sets some, e.g. DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests), plus `extra`."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DSPT_", "DJANGO_")) and k != "DATABASE_URL"
+    }
     env.update(DSPT_DATA_DIR=str(tmp_path), **extra)
     return env
 
