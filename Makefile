@@ -9,14 +9,20 @@ PORT ?= 8000
 VENDOR := dspt/static/vendor
 PYTEST_ARGS ?=
 
-.PHONY: run install uv assets migrate demo test lint format test-fast test-postgres bench bench-lookup bench-monitoring bench-cld clean
+.PHONY: run install uv assets migrate demo demo-secret test lint format test-fast test-postgres bench bench-lookup bench-monitoring bench-cld clean
 
-# The demo's pseudonymisation key (client-level data): a random key the demo loader writes with
-# mode 0600 under the git-ignored data folder. An operator's DSPT_PSEUDONYM_KEY(_FILE) wins.
-DEMO_KEY := $(or $(DSPT_DATA_DIR),$(CURDIR)/data)/demo-pseudonym.key
-run demo: export DSPT_PSEUDONYM_KEY_FILE ?= $(DEMO_KEY)
+# The demo's keys, random and written with mode 0600 under the git-ignored data folder: the
+# pseudonymisation key for client-level data (written by the demo loader) and the Django secret
+# key the server signs sessions with (written by demo-secret; `dspt serve` refuses the built-in
+# development key while DEBUG is off). An operator's DSPT_PSEUDONYM_KEY(_FILE) and
+# DSPT_SECRET_KEY(_FILE) win.
+DATA := $(or $(DSPT_DATA_DIR),$(CURDIR)/data)
+DEMO_KEY := $(DATA)/demo-pseudonym.key
+DEMO_SECRET := $(DATA)/demo-secret.key
+run demo demo-secret bench-lookup: export DSPT_PSEUDONYM_KEY_FILE ?= $(DEMO_KEY)
+run demo demo-secret bench-lookup: export DSPT_SECRET_KEY_FILE ?= $(DEMO_SECRET)
 
-run: install assets migrate demo ## Serve the app on SQLite with the demo data loaded
+run: install demo-secret assets migrate demo ## Serve the app on SQLite with the demo data loaded
 	@echo ""
 	@echo "  DSPT is running at http://$(HOST):$(PORT)/"
 	@$(DSPT) demo_signins || true
@@ -48,8 +54,12 @@ assets: node_modules/.package-lock.json ## Copy the NHS.UK frontend, plotly and 
 migrate: install
 	@$(DSPT) migrate --no-input -v 0
 
-demo: migrate ## Load the demo data set if the database is empty
+demo: demo-secret migrate ## Load the demo data set if the database is empty
 	@$(DSPT) load_demo --if-empty
+
+demo-secret: install
+	@if [ -z "$$DSPT_SECRET_KEY" ] && [ "$$DSPT_SECRET_KEY_FILE" = "$(DEMO_SECRET)" ]; then \
+		$(PY) -m dspt.core.keyfile "$(DEMO_SECRET)"; fi
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -67,7 +77,7 @@ test-fast: install
 
 bench: bench-lookup bench-monitoring bench-cld ## All benchmarks; figures are printed as ratios
 
-bench-lookup: install assets
+bench-lookup: install assets demo-secret  # it runs `dspt serve`, which needs a real key
 	$(PY) bench/lookup.py
 
 bench-monitoring: install

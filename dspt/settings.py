@@ -12,8 +12,32 @@ DATA_DIR = Path(os.environ.get("DSPT_DATA_DIR", PROJECT_DIR / "data"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("DSPT_DEBUG", "0") == "1"
-# A fixed development key is fine for the embedded demo; production must set DSPT_SECRET_KEY.
-SECRET_KEY = os.environ.get("DSPT_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+# The key comes from DSPT_SECRET_KEY, else from the file DSPT_SECRET_KEY_FILE names (`make run`
+# gives the demo a random one in the data folder). Without either, a fixed development key: fine
+# for tests and `DSPT_DEBUG=1`, but `dspt serve` refuses to run with it while DEBUG is off.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"  # noqa: S105
+
+
+def _secret_key() -> str:
+    if os.environ.get("DSPT_SECRET_KEY"):
+        return os.environ["DSPT_SECRET_KEY"]
+    key_file = os.environ.get("DSPT_SECRET_KEY_FILE", "")
+    if not key_file:
+        return DEV_SECRET_KEY
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        key = Path(key_file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"DSPT_SECRET_KEY_FILE is {key_file}, which cannot be read ({exc.strerror})."
+        ) from None
+    if not key:
+        raise ImproperlyConfigured(f"DSPT_SECRET_KEY_FILE is {key_file}, which is empty.")
+    return key
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = os.environ.get("DSPT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(
     ","
 )
@@ -47,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # TRACE, CONNECT and any method the platform does not use: 405 before anything else runs.
+    "dspt.core.middleware.KnownMethodsOnly",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -150,9 +176,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 if os.environ.get("DSPT_HTTPS", "0") == "1":
+    # Served over HTTPS behind a proxy that sets X-Forwarded-Proto: cookies only over HTTPS,
+    # plain HTTP redirected, and browsers told to use HTTPS only (HSTS).
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = os.environ.get("DSPT_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = int(os.environ.get("DSPT_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("DSPT_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("DSPT_HSTS_PRELOAD", "1") == "1"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -184,6 +216,18 @@ MEDIA_ROOT = Path(os.environ.get("DSPT_MEDIA_ROOT", DATA_DIR / "media"))
 FILE_UPLOAD_TEMP_DIR = None
 # Evidence documents and plans: size and type limits (bytes).
 DSPT_MAX_UPLOAD_BYTES = int(os.environ.get("DSPT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# Zip-based uploads (.xlsx, .docx, .ods, .odt): the most all their parts may unpack to, and how
+# much better than real documents any sizeable part may compress (dspt/core/archives.py).
+DSPT_UPLOAD_MAX_UNCOMPRESSED = int(
+    os.environ.get("DSPT_UPLOAD_MAX_UNCOMPRESSED", str(100 * 1024 * 1024))
+)
+DSPT_UPLOAD_MAX_RATIO = int(os.environ.get("DSPT_UPLOAD_MAX_RATIO", "100"))
+# The same for the operator's imports (dspt import-cqc, import-ods, import-dspt-status).
+DSPT_IMPORT_MAX_UNCOMPRESSED = int(
+    os.environ.get("DSPT_IMPORT_MAX_UNCOMPRESSED", str(1024 * 1024 * 1024))
+)
+DSPT_IMPORT_MAX_RATIO = int(os.environ.get("DSPT_IMPORT_MAX_RATIO", "200"))
+DSPT_IMPORT_MAX_CSV_BYTES = int(os.environ.get("DSPT_IMPORT_MAX_CSV_BYTES", str(512 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import time
 import urllib.request
@@ -87,6 +88,7 @@ print(raw, loc.ods_code, loc.care_home == "Care home")
 def test_a_third_process_change_is_served_by_both_servers_at_once(kind, tmp_path):
     with database(kind, tmp_path) as url:
         env = dict(os.environ, DATABASE_URL=url, DSPT_TODAY=TODAY, DSPT_DATA_DIR=str(tmp_path))
+        env["DSPT_SECRET_KEY"] = secrets.token_urlsafe(50)  # `dspt serve` refuses the dev key
         env.pop("DJANGO_SETTINGS_MODULE", None)
         run(env, "migrate", "--no-input", "-v", "0")
         run(env, "load-demo", "--locations", "300", "--seed", "5")

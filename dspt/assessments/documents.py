@@ -2,7 +2,10 @@
 
 A file is accepted only when its extension is on the list AND its first bytes (or, for office
 files, the inside of the zip) say it really is that kind of file. Executables, web pages, SVG
-and macro-enabled office files are refused. Files are stored under MEDIA_ROOT with opaque names
+and macro-enabled office files are refused, and so are office files (zip archives) that would
+unpack to more than DSPT_UPLOAD_MAX_UNCOMPRESSED or hold a part compressed more than
+DSPT_UPLOAD_MAX_RATIO to 1 (dspt.core.archives): nothing reads them, but they are kept and
+handed to whoever downloads them. Files are stored under MEDIA_ROOT with opaque names
 and are only ever served by the access-checked download view, never from a public URL.
 """
 
@@ -23,6 +26,7 @@ from dspt.assessments.errors import AssessmentError
 from dspt.assessments.locking import bump_version, lock_assessment
 from dspt.assessments.models import Assessment, EvidenceDocument
 from dspt.audit.services import record
+from dspt.core.archives import ArchiveRefused, check_archive, upload_limits
 from dspt.core.dates import today
 
 # extension -> (content type served, kind checked by sniffing)
@@ -113,6 +117,10 @@ def _looks_like(kind: str, data: bytes) -> bool:
         if opened is None:
             return False
         archive, names = opened
+        try:
+            check_archive(archive, upload_limits())
+        except ArchiveRefused as exc:
+            raise DocumentRefused(str(exc)) from None
         if any(n.lower().endswith("vbaproject.bin") for n in names):
             raise DocumentRefused(
                 "The file contains macros. Save it without macros and upload it again."

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import os
-import secrets
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +38,7 @@ from dspt.cld import conf, services
 from dspt.cld.generate import generate
 from dspt.cld.models import Participation, Release, Submission, TimetablePeriod
 from dspt.core.demo import DemoContext
+from dspt.core.keyfile import ensure_key_file
 from dspt.organisations.models import Organisation
 
 KEY_FILE_NAME = "demo-pseudonym.key"
@@ -54,14 +54,7 @@ def demo_key_path() -> Path:
 
 def ensure_demo_key(path: Path) -> bool:
     """Write a random 256-bit key (hex) readable only by this user, unless one is there."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_hex(32) + "\n")
-    return True
+    return ensure_key_file(path)
 
 
 @contextmanager

@@ -9,20 +9,27 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 
+from openpyxl.utils import get_column_letter
+
+from dspt.core.archives import ArchiveLimits, ArchiveRefused, guarded_archive
+from dspt.core.spreadsheets import (
+    NEW_SHEET,
+    Formula,
+    SheetLimits,
+    SpreadsheetRefused,
+    open_spreadsheet,
+)
 from dspt.improvement_plans import conf
 from dspt.improvement_plans.columns import HEADERS, MAX_CELL_CHARS, cell_text
 
 PLAN_SHEET = "Plan"
 MAX_ROWS = 1000
-# Zip safety limits for XLSX (an XLSX file is a zip of XML parts).
+# Zip safety limits for XLSX (an XLSX file is a zip of XML parts; dspt.core.archives).
 MAX_ZIP_MEMBERS = 200
-MAX_MEMBER_BYTES = 25 * 1024 * 1024
 MAX_TOTAL_UNCOMPRESSED = 60 * 1024 * 1024
-MAX_RATIO = 100  # uncompressed / compressed, for members big enough to matter
-RATIO_FLOOR_BYTES = 1024 * 1024
+MAX_RATIO = 100  # uncompressed / compressed, for parts big enough to matter
 
 
 class UploadRefused(Exception):
@@ -97,90 +104,68 @@ def check_header(header: list[str]) -> None:
     )
 
 
+def _limits() -> SheetLimits:
+    archive = ArchiveLimits(
+        max_uncompressed=MAX_TOTAL_UNCOMPRESSED, max_ratio=MAX_RATIO, max_parts=MAX_ZIP_MEMBERS
+    )
+    # The header and a few lines above it besides the rows; the template has 13 columns.
+    return SheetLimits(archive, max_rows=MAX_ROWS + 10, max_columns=50)
+
+
 def _check_zip(data: bytes) -> None:
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise UploadRefused(["The spreadsheet is damaged and cannot be opened."]) from None
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ZIP_MEMBERS:
-            raise UploadRefused(["The spreadsheet has too many parts to be a plan."])
-        total = 0
-        names = set()
-        for info in infos:
-            names.add(info.filename)
-            if info.flag_bits & 0x1:
-                raise UploadRefused(["The spreadsheet is password-protected. Remove the password."])
-            total += info.file_size
-            ratio = info.file_size / max(info.compress_size, 1)
-            if (
-                info.file_size > MAX_MEMBER_BYTES
-                or total > MAX_TOTAL_UNCOMPRESSED
-                or (info.file_size > RATIO_FLOOR_BYTES and ratio > MAX_RATIO)
-            ):
-                raise UploadRefused(
-                    [
-                        "The spreadsheet expands to far more data than a plan holds, so we will not "
-                        "open it."
-                    ]
-                )
-        if "xl/workbook.xml" not in names:
-            raise UploadRefused(["This is not an Excel workbook (.xlsx)."])
-        if "xl/vbaProject.bin" in names:
-            raise UploadRefused(["The workbook contains macros. Save it as a plain .xlsx file."])
+        with guarded_archive(data, _limits().archive, "spreadsheet") as zf:
+            names = set(zf.namelist())
+    except ArchiveRefused as exc:
+        raise UploadRefused([str(exc)]) from None
+    if "xl/workbook.xml" not in names:
+        raise UploadRefused(["This is not an Excel workbook (.xlsx)."])
+    if "xl/vbaProject.bin" in names:
+        raise UploadRefused(["The workbook contains macros. Save it as a plain .xlsx file."])
 
 
 def _read_xlsx(data: bytes) -> RawPlan:
+    """The Plan sheet, read row by row by the guarded reader (dspt.core.spreadsheets): the
+    sheet's declared size is ignored and reading stops at the limits."""
     _check_zip(data)
-    # openpyxl parses through defusedxml when it is installed (it is a dependency).
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 - any parse failure is the same refusal to the user
+        book = open_spreadsheet(data, _limits(), kinds=("xlsx",))
+    except SpreadsheetRefused:
         raise UploadRefused(["The spreadsheet is damaged and cannot be opened."]) from None
-    try:
-        if PLAN_SHEET not in wb.sheetnames:
+    with book:
+        if PLAN_SHEET not in (book.sheet_names or []):
             raise UploadRefused(
                 [f"The workbook has no “{PLAN_SHEET}” sheet, so it is not the plan template."]
             )
-        ws = wb[PLAN_SHEET]
         header: list[str] | None = None
         rows: list[tuple[int, list[str]]] = []
         formulas: list[str] = []
-        for row in ws.iter_rows():
-            cells = [c for c in row if getattr(c, "value", None) is not None]
-            if not cells:
-                continue
-            number = cells[0].row
-            for c in cells:
-                if c.data_type == "f" or _is_formula_object(c):
-                    formulas.append(f"{c.coordinate}")
-            values = [cell_text(getattr(c, "value", None)) for c in row]
-            if header is None:
-                header = values
-                check_header(header)
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise UploadRefused([f"The plan has more than {MAX_ROWS} rows."])
-            rows.append((number, values))
-        if formulas:
-            shown = ", ".join(formulas[:10]) + (" and more" if len(formulas) > 10 else "")
-            raise UploadRefused(
-                [f"The plan contains formulas (cells {shown}). Type values instead of formulas."]
-            )
-        if header is None:
-            raise UploadRefused(["The “Plan” sheet is empty."])
-        _check_lengths(rows)
-        return RawPlan("xlsx", header, rows)
-    finally:
-        wb.close()
-
-
-def _is_formula_object(cell) -> bool:
-    # Array formulas come back as objects in some openpyxl versions; plain text never does.
-    return type(cell.value).__name__ in ("ArrayFormula", "DataTableFormula")
+        try:
+            for number, cells in book.rows(PLAN_SHEET):
+                if number == NEW_SHEET:
+                    continue
+                for i, value in enumerate(cells):
+                    if isinstance(value, Formula):
+                        formulas.append(f"{get_column_letter(i + 1)}{number}")
+                values = [cell_text(v) for v in cells]
+                if header is None:
+                    header = values
+                    check_header(header)
+                    continue
+                if len(rows) >= MAX_ROWS:
+                    raise UploadRefused([f"The plan has more than {MAX_ROWS} rows."])
+                rows.append((number, values))
+        except SpreadsheetRefused as exc:
+            raise UploadRefused([str(exc)]) from None
+    if formulas:
+        shown = ", ".join(formulas[:10]) + (" and more" if len(formulas) > 10 else "")
+        raise UploadRefused(
+            [f"The plan contains formulas (cells {shown}). Type values instead of formulas."]
+        )
+    if header is None:
+        raise UploadRefused(["The “Plan” sheet is empty."])
+    _check_lengths(rows)
+    return RawPlan("xlsx", header, rows)
 
 
 def _read_csv(data: bytes) -> RawPlan:

@@ -18,12 +18,22 @@ from dspt.monitoring.access import scope_from
 from dspt.monitoring.api_remit import caller_remit
 from dspt.monitoring.api_watchlist import router as watchlist
 from dspt.monitoring.breakdowns import Filters, at_dates, table
+from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.figures import total
 from dspt.monitoring.population import DIMENSIONS, area_names
 from dspt.monitoring.series import monthly_series
 from dspt.monitoring.targets import targets_vs_actuals
 
 router = Router(tags=["monitoring"])
+
+
+def _day(as_of: date | None) -> date:
+    """The day asked for (default today); 422 when figures are not given for it."""
+    day = as_of or today()
+    problem = out_of_range(day)
+    if problem:
+        raise HttpError(422, problem)
+    return day
 
 
 def _scope(request, area_kind: str | None, area_code: str | None):
@@ -61,7 +71,9 @@ def compliance(
                 422, f"Unknown dimension '{dim}'. Choose one of: {', '.join(DIMENSIONS)}."
             )
     scope = _scope(request, area_kind, area_code)
-    day = as_of or today()
+    day = _day(as_of)
+    if compare_to is not None:
+        _day(compare_to)
     try:
         filters = Filters.parse(where)
         return table(by, then, day, scope, filters, compare_to)
@@ -84,6 +96,8 @@ def figures_at_dates(
     if len(dates) > 24:
         raise HttpError(422, "Ask for at most 24 dates at once.")
     scope = _scope(request, area_kind, area_code)
+    for day in dates:
+        _day(day)
     try:
         return at_dates(by, sorted(dates), measure, scope, Filters.parse(where))
     except ValueError as exc:
@@ -94,7 +108,7 @@ def figures_at_dates(
 def area_total(
     request, as_of: date | None = None, area_kind: str | None = None, area_code: str | None = None
 ) -> dict:
-    return total(as_of or today(), _scope(request, area_kind, area_code))
+    return total(_day(as_of), _scope(request, area_kind, area_code))
 
 
 @router.get("/series", summary="Monthly series")
@@ -108,7 +122,7 @@ def series(
     """Status at each month end, split by current edition, previous edition and expired."""
     if not 1 <= months <= 120:
         raise HttpError(422, "months must be between 1 and 120.")
-    return monthly_series(as_of or today(), months, _scope(request, area_kind, area_code))
+    return monthly_series(_day(as_of), months, _scope(request, area_kind, area_code))
 
 
 @router.get("/targets", summary="Targets against actuals")
@@ -116,7 +130,7 @@ def targets(request, as_of: date | None = None) -> list[dict]:
     remit = caller_remit(request)
     if not remit.national:
         raise HttpError(403, "Targets are for the national programme team.")
-    return targets_vs_actuals(as_of or today())
+    return targets_vs_actuals(_day(as_of))
 
 
 router.add_router("/watchlist", watchlist)

@@ -29,8 +29,9 @@ _RELATION = {"": REL_NONE, "current": REL_CURRENT, "previous": REL_PREVIOUS}
 
 
 def current_edition_on(day: date, overrides: dict | None = None) -> str:
-    """The edition being worked towards on `day`: the first whose deadline is on or after it."""
-    year = day.year - 1
+    """The edition being worked towards on `day`: the first whose deadline is on or after it
+    (the first edition, 2000-01, for any day before its deadline)."""
+    year = max(day.year - 1, deadlines.FIRST_YEAR)
     while True:
         code = f"{year}-{(year + 1) % 100:02d}"
         if deadlines.deadline_for(code, overrides) >= day:

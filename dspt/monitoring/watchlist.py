@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +13,9 @@ from django.db import transaction
 
 from dspt.accounts.models import OversightRole, User
 from dspt.audit.services import record
+from dspt.core.archives import upload_limits
+from dspt.core.csvread import unreadable
+from dspt.core.spreadsheets import NEW_SHEET, SheetLimits, SpreadsheetRefused, open_spreadsheet
 from dspt.monitoring.models import AlertKind, WatchlistEntry
 from dspt.notifications.services import notify
 from dspt.organisations.models import Organisation
@@ -52,43 +56,62 @@ def read_identifiers(name: str, content: bytes) -> list[tuple[int, str]]:
 
     The identifiers come from the column headed like "CQC location ID" or "ODS code", or the
     first column when no header matches. Row numbers are as the person sees them in the file.
+    A workbook is read row by row (dspt.core.spreadsheets) and reading stops at the limits.
     """
     lower = name.lower()
     if lower.endswith(".xlsx"):
         rows = _xlsx_rows(content)
     elif lower.endswith(".csv") or lower.endswith(".txt"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1252", errors="replace")
-        rows = [list(r) for r in csv.reader(io.StringIO(text))]
+        rows = _csv_rows(content)
     else:
         raise UploadError(["Upload a CSV file or an Excel workbook (.xlsx)."])
-    if not rows:
+    out: list[tuple[int, str]] = []
+    col = None
+    try:
+        for n, r in rows:
+            if col is None:
+                header = [str(c or "").strip().lower() for c in r]
+                col = next((i for i, h in enumerate(header) if h in ID_HEADERS), None)
+                if col is not None:
+                    continue
+                col = 0
+            value = str(r[col]).strip() if col < len(r) and r[col] is not None else ""
+            if value:
+                if len(out) == MAX_ROWS:
+                    raise UploadError([f"The file has more than {MAX_ROWS:,} rows."])
+                out.append((n, value))
+    except SpreadsheetRefused as exc:
+        raise UploadError([str(exc)]) from None
+    if col is None:
         raise UploadError(["The file is empty."])
-    header = [str(c or "").strip().lower() for c in rows[0]]
-    col = next((i for i, h in enumerate(header) if h in ID_HEADERS), None)
-    start = 1 if col is not None else 0
-    col = col or 0
-    out = []
-    for n, r in enumerate(rows[start:], start=start + 1):
-        value = str(r[col]).strip() if col < len(r) and r[col] is not None else ""
-        if value:
-            out.append((n, value))
-    if len(out) > MAX_ROWS:
-        raise UploadError([f"The file has more than {MAX_ROWS:,} rows."])
     return out
 
 
-def _xlsx_rows(content: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
+def _csv_rows(content: bytes) -> Iterator[tuple[int, list]]:
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a damaged file
-        raise UploadError([f"The workbook cannot be read: {exc}"]) from exc
-    ws = wb.worksheets[0]
-    return [list(r) for r in ws.iter_rows(values_only=True)]
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error as exc:
+        raise UploadError([unreadable(exc, reader.line_num)]) from None
+
+
+def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list]]:
+    """The first sheet's rows that hold a value (values as last saved, formulas not run)."""
+    try:
+        book = open_spreadsheet(content, _sheet_limits(), data_only=True, kinds=("xlsx",))
+    except SpreadsheetRefused as exc:
+        raise UploadError([str(exc)]) from None
+    return ((n, r) for n, r in book.rows(0) if n != NEW_SHEET)
+
+
+def _sheet_limits() -> SheetLimits:
+    # A header (and a few lines above it) besides the identifiers; a list has one or two
+    # columns, exports from other systems a few dozen.
+    return SheetLimits(upload_limits(), max_rows=MAX_ROWS + 10, max_columns=50)
 
 
 def resolve(identifiers: list[tuple[int, str]]) -> dict[int, str]:

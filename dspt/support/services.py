@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from dspt.audit.services import record
+from dspt.core.csvread import unreadable
 from dspt.organisations.models import LSO, Organisation
 from dspt.support.models import ActivityKind, ActivityRecord, Engagement, EngagementMethod
 
@@ -106,10 +107,13 @@ def _rows(content: bytes) -> list[dict]:
     except UnicodeDecodeError:
         text = content.decode("cp1252", errors="replace")
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        raise ImportError_(["The file is empty."])
-    reader.fieldnames = [(h or "").strip().lower() for h in reader.fieldnames]
-    rows = list(reader)
+    try:
+        if not reader.fieldnames:
+            raise ImportError_(["The file is empty."])
+        reader.fieldnames = [(h or "").strip().lower() for h in reader.fieldnames]
+        rows = list(reader)
+    except csv.Error as exc:
+        raise ImportError_([unreadable(exc, reader.reader.line_num)]) from None
     if len(rows) > MAX_ROWS:
         raise ImportError_([f"The file has more than {MAX_ROWS:,} rows."])
     return rows

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dspt.assessments.models import Publication
+from dspt.core.tests.hostile import docx_bytes, zip_bomb
 
 from .conftest import ALL_MET, make_token
 
@@ -93,6 +94,10 @@ def test_api_errors_are_plain(api):
     assert stale.status_code == 409 and "Someone else changed" in stale.json()["detail"]
     exe = api.post("/answers/1.1.3/documents", data={"file": SimpleUploadedFile("a.exe", b"MZ")})
     assert exe.status_code == 400 and "must be a PDF" in exe.json()["detail"]
+    bomb = SimpleUploadedFile("plan.docx", zip_bomb(docx_bytes(), megabytes=20))
+    refused = api.post("/answers/1.1.3/documents", data={"file": bomb})
+    assert refused.status_code == 400
+    assert "compressed far more than real documents are" in refused.json()["detail"]
     profile = api.put("/profile", {"cyber_essentials_plus": True})
     assert profile.status_code == 400
 

@@ -1,6 +1,7 @@
 """Answering, documents, the profile, carry-forward and publishing."""
 
 import io
+import os
 import zipfile
 from datetime import date
 
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from dspt.assessments import services
 from dspt.assessments.models import Answer, Assessment, EvidenceDocument, Level, Publication
 from dspt.audit.models import AuditEvent
+from dspt.core.tests.hostile import xlsx_with_rows, zip_bomb
 
 from .conftest import ALL_MET, answer_all, pdf_file
 
@@ -195,6 +197,35 @@ def test_refused_documents_leave_nothing_behind(assessment, manager, settings, n
     assert not EvidenceDocument.objects.exists()
     media = settings.MEDIA_ROOT
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+XLSX = xlsx_with_rows(["Fire drill", "2025-01-01"], dimension="A1:A2", far_corner=False)
+ODT = _zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"})
+
+
+@pytest.mark.parametrize(
+    ("name", "real"), [("plan.docx", DOCX), ("log.xlsx", XLSX), ("log.ods", ODS), ("n.odt", ODT)]
+)
+def test_zip_bombs_are_refused_before_they_are_stored(assessment, manager, settings, name, real):
+    services.attach_document(assessment, "1.1.3", SimpleUploadedFile(name, real), manager)
+    bomb = zip_bomb(real, megabytes=20)
+    assert len(bomb) < 100 * 1024
+    with pytest.raises(ValueError, match="compressed far more than real documents are"):
+        services.attach_document(assessment, "1.1.3", SimpleUploadedFile(name, bomb), manager)
+    # Parts that compress like real ones but add up to more than the limit unpacked.
+    settings.DSPT_UPLOAD_MAX_UNCOMPRESSED = 1024 * 1024
+    big = _zip({**dict(_parts(real)), "media/photo.bin": os.urandom(1536 * 1024)})
+    with pytest.raises(ValueError, match="would unpack to more than 1 MB"):
+        services.attach_document(assessment, "1.1.3", SimpleUploadedFile(name, big), manager)
+    assert EvidenceDocument.objects.count() == 1
+    assert AuditEvent.objects.filter(action="document.attached").count() == 1
+    assert len([p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]) == 1
+
+
+def _parts(data: bytes):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            yield info.filename, archive.read(info)
 
 
 def test_files_over_the_size_limit_are_refused(assessment, manager, settings):

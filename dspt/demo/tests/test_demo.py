@@ -229,3 +229,14 @@ def test_signins_on_an_empty_database_say_how_to_load():
     out = StringIO()
     call_command("demo_signins", stdout=out)
     assert "dspt load-demo" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("locations", "seed"), [(50, 0), (77, -1), (300, 2**31), (2000, 7)])
+def test_sizes_and_seeds_load_and_every_reference_holds(locations, seed):
+    """Real commits (each plug-in's transaction is checked as the command's would be), then every
+    foreign key in the database is checked (SQLite's foreign_key_check, PostgreSQL's constraints)."""
+    out = StringIO()
+    call_command("load_demo", locations=locations, seed=seed, stdout=out)
+    assert f"{locations} care locations" in out.getvalue()
+    connection.check_constraints()

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from dspt.core.tests.hostile import xlsx_with_rows
 from dspt.improvement_plans.checks import (
     CheckRules,
     PlanItem,
@@ -189,7 +190,30 @@ class TestRefusals:
             zf.writestr("xl/workbook.xml", "<workbook/>")
             zf.writestr("xl/worksheets/sheet1.xml", "0" * (30 * 1024 * 1024))
         assert len(buf.getvalue()) < 2 * 1024 * 1024
-        assert "expands to far more data" in self.refused("p.xlsx", buf.getvalue())
+        assert "compressed far more than real documents are" in self.refused(
+            "p.xlsx", buf.getvalue()
+        )
+
+    def test_a_sheet_declaring_the_largest_size_is_read_by_its_real_rows(self):
+        row = ["1.1.1", "", "", "", "Write the policy", "", "Jo Bloggs", "2026-03-31"]
+        cells = {1: dict(enumerate(HEADERS, 1)), 2: {c: v for c, v in enumerate(row, 1) if v}}
+        data = xlsx_with_rows(cells, sheet_name="Plan")  # declares A1:XFD1048576
+        assert len(data) < 4096
+        raw = read_plan_file("p.xlsx", data)
+        assert raw.rows == [(2, row)]
+
+    def test_values_and_rows_past_the_limits_stop_the_reading(self):
+        wide = {1: dict(enumerate(HEADERS, 1)), 2: {1: "1.1.1", 200: "x"}}
+        msg = self.refused("p.xlsx", xlsx_with_rows(wide, sheet_name="Plan"))
+        assert "has a value in cell GR2, beyond the 50 columns we read" in msg
+        long = {1: dict(enumerate(HEADERS, 1))} | {n: {1: "1.1.1"} for n in range(2, 1100)}
+        assert "more than 1000 rows" in self.refused(
+            "p.xlsx", xlsx_with_rows(long, sheet_name="Plan")
+        )
+
+    def test_a_bomb_in_the_sheet_itself_is_refused(self):
+        bomb = xlsx_with_rows({1: dict(enumerate(HEADERS, 1))}, sheet_name="Plan", padding_mb=30)
+        assert "compressed far more than real documents are" in self.refused("p.xlsx", bomb)
 
     def test_not_a_workbook_and_damaged(self):
         buf = io.BytesIO()

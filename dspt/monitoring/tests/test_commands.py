@@ -69,6 +69,8 @@ def test_compliance_rejects_bad_input(world):
         out("compliance", "--by", "region", "--as-of", "15/07/2024")
     with pytest.raises(CommandError):
         out("compliance", "--by", "colour")
+    with pytest.raises(CommandError, match="from 1 January 2000 to 31 December 2099"):
+        out("compliance", "--by", "region", "--as-of", "1970-01-01")
 
 
 def test_roi_contract_example_by_hand():

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 
 import pytest
 from django.core import mail
@@ -10,6 +11,7 @@ from django.core.management import call_command
 from openpyxl import Workbook
 
 from dspt.assessments.models import Level, Publication
+from dspt.core.tests.hostile import xlsx_with_rows
 from dspt.monitoring.models import WatchlistEntry
 from dspt.notifications.models import Notification
 
@@ -17,6 +19,12 @@ from dspt.notifications.models import Notification
 def csv_file(text: str, name="list.csv"):
     f = io.BytesIO(text.encode())
     f.name = name
+    return f
+
+
+def xlsx_file(data: bytes):
+    f = io.BytesIO(data)
+    f.name = "list.xlsx"
     return f
 
 
@@ -52,6 +60,34 @@ def test_bad_rows_are_reported_and_nothing_changes(signed_in, people):
     body = r.content.decode()
     assert "Row 3: no location has the CQC location ID 1-999999999." in body
     assert "Row 4: &#39;=cmd&#39; is neither a CQC location ID nor an ODS code." in body
+    assert list(WatchlistEntry.objects.values_list("location__ods_code", flat=True)) == ["V0001"]
+
+
+def test_an_unreadable_csv_is_refused_and_the_list_kept(signed_in):
+    upload(signed_in, csv_file("ODS code\nV0001\n"))
+    r = upload(signed_in, csv_file("ODS code\nV00\r02\n"))
+    assert r.status_code == 400
+    assert "Line 2 has a line break inside a value that is not in quotes." in r.content.decode()
+    assert list(WatchlistEntry.objects.values_list("location__ods_code", flat=True)) == ["V0001"]
+
+
+def test_spreadsheet_limits_hold_while_reading(signed_in, settings):
+    upload(signed_in, csv_file("ODS code\nV0001\n"))
+    # The sheet declares A1:XFD1048576 and has a value far out to the right.
+    wide = xlsx_with_rows({1: {1: "ODS code"}, 2: {1: "V0002", 16384: "x"}})
+    r = upload(signed_in, xlsx_file(wide))
+    assert r.status_code == 400
+    assert "has a value in cell XFD2, beyond the 50 columns we read" in r.content.decode()
+    # More rows with values than a watchlist may hold: reading stops at the limit.
+    many = xlsx_with_rows(["ODS code"] + ["V0002"] * 20_001)
+    r = upload(signed_in, xlsx_file(many))
+    assert r.status_code == 400
+    assert "The file has more than 20,000 rows." in r.content.decode()
+    settings.DSPT_UPLOAD_MAX_UNCOMPRESSED = 1024 * 1024
+    big = xlsx_with_rows(["ODS code", "V0002"], extra_parts={"xl/media/a.bin": os.urandom(2 << 20)})
+    r = upload(signed_in, xlsx_file(big))
+    assert r.status_code == 400
+    assert "would unpack to more than 1 MB" in r.content.decode()
     assert list(WatchlistEntry.objects.values_list("location__ods_code", flat=True)) == ["V0001"]
 
 

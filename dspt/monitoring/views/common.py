@@ -11,6 +11,7 @@ from django.shortcuts import render
 from markupsafe import Markup
 
 from dspt.core.dates import today
+from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.exports import csv_text, xlsx_bytes
 
 # (key, heading, kind): kind is text, int, pct (percent, 1 dp), pts (change, 1 dp) or num.
@@ -37,9 +38,11 @@ def as_of_from(request) -> tuple[date, str | None]:
     if not raw:
         return today(), None
     try:
-        return date.fromisoformat(raw), None
+        day = date.fromisoformat(raw)
     except ValueError:
         return today(), f"'{raw}' is not a date. Enter it as YYYY-MM-DD, for example 2024-07-31."
+    problem = out_of_range(day)
+    return (today(), problem) if problem else (day, None)
 
 
 def wants_download(request) -> str | None:

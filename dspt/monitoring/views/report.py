@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from dspt.core.dates import today
 from dspt.monitoring import report as report_data
 from dspt.monitoring.access import require_national
+from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.views.common import fmt, page
 from dspt.monitoring.views.nav import subnav
 
@@ -20,9 +21,11 @@ def _as_of(request) -> tuple[date, str | None]:
     if not raw:
         return report_data.default_report_date(today()), None
     try:
-        return date.fromisoformat(raw), None
+        day = date.fromisoformat(raw)
     except ValueError:
         return report_data.default_report_date(today()), f"'{raw}' is not a date (YYYY-MM-DD)."
+    problem = out_of_range(day)
+    return (report_data.default_report_date(today()), problem) if problem else (day, None)
 
 
 @login_required

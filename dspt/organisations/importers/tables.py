@@ -4,47 +4,59 @@ Every reader yields `(row_number, values)` where row_number is the row as a spre
 shows it (1 = the first line of the file) and values are str, numbers, dates, booleans, None for
 an empty cell, or a `Formula` for a cell that holds a formula. Formulas are never evaluated.
 
-Files are checked before they are parsed: a spreadsheet is a zip archive, and a small archive can
-unpack to gigabytes, so the declared uncompressed sizes are checked first (zipfile never inflates
-a member past its declared size). OpenDocument files are streamed rather than loaded whole.
+Spreadsheets are read by the platform's one guarded reader (`dspt.core.spreadsheets`): the zip
+archive is checked before anything is unpacked (declared sizes and compression ratio), sheets are
+streamed row by row, their declared size is never trusted, and reading stops at the row and
+column limits with a clear message.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
-from defusedxml.ElementTree import iterparse
 from django.conf import settings
 
-Value = str | int | float | bool | date | datetime | None
-Row = tuple[int, list[Value]]
+from dspt.core.archives import ArchiveLimits
+from dspt.core.spreadsheets import (
+    NEW_SHEET,
+    SHEET_MAX_ROWS,
+    Formula,
+    Row,
+    SheetLimits,
+    SpreadsheetRefused,
+    Value,
+    open_spreadsheet,
+)
+
+__all__ = [
+    "NEW_SHEET",
+    "FileRefused",
+    "Formula",
+    "Row",
+    "Table",
+    "Value",
+    "find_table",
+    "read_rows",
+]
 
 # Generous: CQC's full directory unpacks to a few hundred megabytes at most.
 DEFAULT_MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 DEFAULT_MAX_RATIO = 200
 DEFAULT_MAX_CSV_BYTES = 512 * 1024 * 1024
-# Row number 0 marks the start of a new sheet (rows are numbered from 1).
-NEW_SHEET = 0
+# Rows holding a value, all sheets together (CQC's directory has well under 100,000), and the
+# last column a value may be in (it has about 90).
+MAX_ROWS = SHEET_MAX_ROWS
+MAX_COLUMNS = 1024
 # Preamble lines allowed before the header row.
 HEADER_SEARCH_ROWS = 30
-
-ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
 class FileRefused(Exception):
     """The file is not something we can import at all; nothing was imported."""
-
-
-class Formula(str):
-    """A cell holding a formula (the formula text). Treated as bad data, never evaluated."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,15 @@ def _limits() -> tuple[int, int, int]:
     )
 
 
+def _sheet_limits() -> SheetLimits:
+    max_total, max_ratio, _ = _limits()
+    return SheetLimits(
+        ArchiveLimits(max_uncompressed=max_total, max_ratio=max_ratio),
+        max_rows=MAX_ROWS,
+        max_columns=MAX_COLUMNS,
+    )
+
+
 def read_rows(path: str | Path) -> tuple[str, Iterator[Row]]:
     """Open `path` by its content (not only its name) and return (kind, rows)."""
     path = Path(path)
@@ -73,8 +94,7 @@ def read_rows(path: str | Path) -> tuple[str, Iterator[Row]]:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(b"PK\x03\x04"):
-        kind = _zip_kind(path)
-        return kind, (_xlsx_rows(path) if kind == "xlsx" else _ods_rows(path))
+        return _spreadsheet(path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(
             "This is an old-style Excel (.xls) file. Save it as .xlsx, .ods or .csv and try again."
@@ -84,35 +104,26 @@ def read_rows(path: str | Path) -> tuple[str, Iterator[Row]]:
     return "csv", _csv_rows(path)
 
 
-def _zip_kind(path: Path) -> str:
-    max_total, max_ratio, _ = _limits()
+def _spreadsheet(path: Path) -> tuple[str, Iterator[Row]]:
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-            total = sum(i.file_size for i in infos)
-            if total > max_total:
-                raise FileRefused(
-                    f"The spreadsheet would unpack to {total // (1024 * 1024)} MB, more than the "
-                    f"{max_total // (1024 * 1024)} MB allowed."
-                )
-            for info in infos:
-                if info.file_size > 1024 * 1024 and info.file_size > max_ratio * max(
-                    info.compress_size, 1
-                ):
-                    raise FileRefused(
-                        f"The spreadsheet part {info.filename} is compressed suspiciously well "
-                        f"({info.file_size // max(info.compress_size, 1)}:1); refusing to unpack it."
-                    )
-            if "xl/workbook.xml" in names:
-                return "xlsx"
-            if "mimetype" in names and zf.read("mimetype").strip() == ODS_MIMETYPE:
-                return "ods"
-            if "content.xml" in names:
-                raise FileRefused("This OpenDocument file is not a spreadsheet.")
-    except zipfile.BadZipFile:
-        raise FileRefused("The file looks like a zip archive but cannot be opened.") from None
-    raise FileRefused("The file is a zip archive but not an .xlsx or .ods spreadsheet.")
+        book = open_spreadsheet(path, _sheet_limits())
+    except SpreadsheetRefused as exc:
+        raise FileRefused(str(exc)) from None
+    return book.kind, _cells(book.rows())
+
+
+def _cells(rows: Iterator[Row]) -> Iterator[Row]:
+    """Text trimmed (blank text is an empty cell), and a refusal while reading as FileRefused."""
+    try:
+        for number, values in rows:
+            if number != NEW_SHEET:
+                values = [
+                    (v.strip() or None) if isinstance(v, str) and not isinstance(v, Formula) else v
+                    for v in values
+                ]
+            yield number, values
+    except SpreadsheetRefused as exc:
+        raise FileRefused(str(exc)) from None
 
 
 def _csv_rows(path: Path) -> Iterator[Row]:
@@ -149,87 +160,6 @@ def _csv_records(text: str) -> Iterator[Row]:
             start = reader.line_num + 1
     except csv.Error as exc:
         raise FileRefused(f"Line {reader.line_num}: the CSV is malformed ({exc}).") from None
-
-
-def _xlsx_rows(path: Path) -> Iterator[Row]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise FileRefused(f"The .xlsx file cannot be read: {exc}") from None
-    try:
-        for ws in wb.worksheets:
-            yield NEW_SHEET, [ws.title]
-            for number, cells in enumerate(ws.iter_rows(), start=1):
-                values: list[Value] = []
-                for cell in cells:
-                    value = getattr(cell, "value", None)
-                    if getattr(cell, "data_type", None) == "f":
-                        value = Formula(str(value))
-                    elif isinstance(value, str):
-                        value = value.strip() or None
-                    values.append(value)
-                yield number, values
-    finally:
-        wb.close()
-
-
-def _ods_cell_value(elem) -> Value:
-    if elem.get(f"{_T}formula") is not None:
-        return Formula(elem.get(f"{_T}formula"))
-    kind = elem.get(f"{_O}value-type")
-    if kind in ("float", "percentage", "currency"):
-        raw = elem.get(f"{_O}value")
-        number = float(raw) if raw is not None else None
-        return int(number) if number is not None and number.is_integer() else number
-    if kind == "date":
-        raw = elem.get(f"{_O}date-value", "")
-        return datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
-    if kind == "boolean":
-        return elem.get(f"{_O}boolean-value") == "true"
-    text = "\n".join("".join(p.itertext()) for p in elem if p.tag.endswith("}p")).strip()
-    return text or None
-
-
-def _ods_rows(path: Path) -> Iterator[Row]:
-    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as stream:
-        number = 0
-        row: list[Value] = []
-        pending_empty = 0
-        try:
-            for event, elem in iterparse(stream, events=("start", "end")):
-                tag = elem.tag
-                if event == "start":
-                    if tag == f"{_T}table":
-                        number = 0
-                        yield NEW_SHEET, [elem.get(f"{_T}name")]
-                    elif tag == f"{_T}table-row":
-                        row, pending_empty = [], 0
-                    continue
-                if tag in (f"{_T}table-cell", f"{_T}covered-table-cell"):
-                    value = _ods_cell_value(elem)
-                    repeat = int(elem.get(f"{_T}number-columns-repeated", "1"))
-                    # Empty cells are often "repeated" thousands of times to the sheet's edge:
-                    # count them and only fill them in when a value follows.
-                    if value is None:
-                        pending_empty += repeat
-                    else:
-                        row.extend([None] * pending_empty)
-                        row.extend([value] * min(repeat, 1024))
-                        pending_empty = 0
-                    elem.clear()
-                elif tag == f"{_T}table-row":
-                    repeat = int(elem.get(f"{_T}number-rows-repeated", "1"))
-                    if not row:
-                        number += repeat  # blank rows are counted, not produced
-                    else:
-                        for _ in range(min(repeat, 1000)):
-                            number += 1
-                            yield number, list(row)
-                    elem.clear()
-        except (SyntaxError, ValueError) as exc:
-            raise FileRefused(f"The .ods file cannot be read: {exc}") from None
 
 
 def find_table(

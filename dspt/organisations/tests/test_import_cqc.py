@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from dspt.core.tests.hostile import xlsx_with_rows
 from dspt.organisations.importers.cqc import import_cqc
 from dspt.organisations.importers.tables import FileRefused
 from dspt.organisations.models import ClientGroup, CqcRating, Organisation, ServiceType
@@ -245,13 +246,30 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
         zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 1024 * 1024))
-    with pytest.raises(FileRefused, match="compressed suspiciously well"):
+    with pytest.raises(FileRefused, match="compressed far more than real documents are"):
         import_cqc(path)
     with (
         override_settings(DSPT_IMPORT_MAX_UNCOMPRESSED=1024 * 1024),
-        pytest.raises(FileRefused, match="would unpack to 20 MB"),
+        pytest.raises(FileRefused, match="would unpack to more than 1 MB"),
     ):
         import_cqc(path)
+
+
+def test_a_sheet_declaring_the_largest_size_is_read_by_its_real_rows(tmp_path):
+    cells = {1: dict(enumerate(CQC_HEADER, 1)), 2: {c: v for c, v in enumerate(cqc_row(), 1) if v}}
+    path = tmp_path / "d.xlsx"
+    path.write_bytes(xlsx_with_rows(cells))  # declares A1:XFD1048576
+    result = import_cqc(path)
+    assert (result.file_kind, result.locations_created, result.bad_rows) == ("xlsx", 1, [])
+
+
+def test_a_value_past_the_last_column_read_is_refused(tmp_path):
+    cells = {1: dict(enumerate(CQC_HEADER, 1)), 2: {1: "1-100000001", 16384: "x"}}
+    path = tmp_path / "d.xlsx"
+    path.write_bytes(xlsx_with_rows(cells))
+    with pytest.raises(FileRefused, match="value in cell XFD2, beyond the 1,024 columns we read"):
+        import_cqc(path)
+    assert not Organisation.objects.filter(cqc_location_id="1-100000001").exists()
 
 
 def test_command_prints_counts_and_refuses_with_a_message(tmp_path):

@@ -184,3 +184,26 @@ def test_openapi_describes_the_record_endpoints(client):
         assert p in paths, p
     schemas = spec["components"]["schemas"]
     assert {"EngagementOut", "ActivityOut", "EntryOut", "ProblemsOut"} <= set(schemas)
+
+
+# A carriage return on its own inside an unquoted value (a hand-edited or damaged file).
+LONE_CR = {
+    "engagements": "identifier,date,method\nV0003,2024-05-01,vi\rsit\n",
+    "activity": "month,kind,planned_hours,actual_hours\n2024-05,help\rline,3,\n",
+}
+LONE_CR_PROBLEM = (
+    "Line 2 has a line break inside a value that is not in quotes. Put that value in double "
+    "quotes, or save the file again as CSV, and upload it again."
+)
+
+
+@pytest.mark.parametrize("kind", sorted(LONE_CR))
+def test_an_unreadable_csv_is_refused_and_nothing_is_stored(as_, recs, kind):
+    north = as_("lso_north")
+    counts = (Engagement.objects.count(), ActivityRecord.objects.count())
+    audited = AuditEvent.objects.count()
+    r = north.upload(f"{API}/{kind}/upload", LONE_CR[kind])
+    assert r.status_code == 422
+    assert r.json()["problems"] == [LONE_CR_PROBLEM]
+    assert (Engagement.objects.count(), ActivityRecord.objects.count()) == counts
+    assert AuditEvent.objects.count() == audited

@@ -145,3 +145,18 @@ def test_compare_shows_every_lso_in_aggregate(lso):
     body = lso.get("/support/compare/?as_of=2024-07-15").content.decode()
     assert "Care London" in body and "Care North" in body
     assert "Location L8" not in body  # no lists of another LSO's locations
+
+
+@pytest.mark.parametrize(
+    ("page", "text"),
+    [
+        ("/support/engagements/", "identifier,date,method\nV0003,2024-05-01,vi\rsit\n"),
+        ("/support/activity/", "month,kind,planned_hours,actual_hours\n2024-05,help\rline,3,\n"),
+    ],
+)
+def test_an_unreadable_csv_is_refused_on_the_page_and_nothing_is_stored(lso, page, text):
+    r = lso.post(page, {"file": csv_file(text)})
+    assert r.status_code == 400
+    assert "Line 2 has a line break inside a value that is not in quotes." in r.content.decode()
+    assert Engagement.objects.count() == ActivityRecord.objects.count() == 0
+    assert not AuditEvent.objects.filter(action__startswith="support.").exists()

@@ -4,7 +4,7 @@ import os
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -21,6 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=int(os.environ.get("DSPT_THREADS", "4")))
 
     def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
+        if not settings.DEBUG and settings.SECRET_KEY == settings.DEV_SECRET_KEY:
+            raise CommandError(
+                "Refusing to serve with the development secret key while DEBUG is off: anyone "
+                "could forge sign-in sessions. Set DSPT_SECRET_KEY to a long random string, or "
+                "DSPT_SECRET_KEY_FILE to a file holding one (make run does this for the demo; "
+                "see docs/operator-guide.md)."
+            )
         from gunicorn.app.base import BaseApplication
 
         # Collect static files on every start so a fresh checkout serves CSS and JS at once.

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dspt.core.dates import parse_iso_date, today
 from dspt.monitoring.breakdowns import FILTER_DIMENSIONS, Filters, table
+from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.exports import csv_text
 from dspt.monitoring.population import DIMENSIONS, area_names
 from dspt.monitoring.sql import AREA_COLUMNS, NATIONAL, Scope
@@ -45,9 +46,12 @@ def _area(value: str | None) -> Scope:
 
 def _date(value: str | None, option: str):
     try:
-        return parse_iso_date(value)
+        day = parse_iso_date(value)
     except ValueError as exc:
         raise CommandError(f"{option}: {exc}") from None
+    if day is not None and (problem := out_of_range(day)):
+        raise CommandError(f"{option}: {problem}")
+    return day
 
 
 class Command(BaseCommand):
