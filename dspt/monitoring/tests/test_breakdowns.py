@@ -251,3 +251,16 @@ def test_public_figures_need_no_sign_in_and_hold_only_counts(client, world):
     text = json.dumps(api.json()) + json.dumps(series.json())
     for org in world.orgs.values():
         assert org.name not in text
+
+
+@pytest.mark.django_db
+def test_days_outside_the_editions_are_refused_clearly(client, world):
+    for url in (
+        "/api/v1/figures/compliance?by=region&as_of=1970-01-01",
+        "/api/v1/figures/compliance?by=region&compare_to=1970-01-01",
+        "/api/v1/figures/series?as_of=2150-01-01",
+    ):
+        r = client.get(url)
+        assert r.status_code == 422 and "Figures are available for dates" in r.json()["detail"]
+    page = client.get("/compliance/?by=region&compare_to=1970-01-01")
+    assert page.status_code == 200 and "Figures are available for dates" in page.content.decode()

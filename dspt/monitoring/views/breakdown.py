@@ -16,6 +16,7 @@ from dspt.monitoring.breakdowns import (
     filter_options,
     table,
 )
+from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.sql import NATIONAL
 from dspt.monitoring.views.common import (
@@ -48,9 +49,11 @@ def _compare_to(request) -> tuple[date | None, str | None]:
     if not raw:
         return None, None
     try:
-        return date.fromisoformat(raw), None
+        day = date.fromisoformat(raw)
     except ValueError:
         return None, f"'{raw}' is not a date in the form YYYY-MM-DD."
+    problem = out_of_range(day)
+    return (None, problem) if problem else (day, None)
 
 
 @login_required
