@@ -8,9 +8,9 @@ asked for, on any date, and nothing is kept between requests. Nothing private is
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.db import connection
 
@@ -32,8 +32,6 @@ LEFT JOIN statuses_statusinterval i ON i.organisation_id = o.id AND {ON_DAY}
 WHERE o.{{column}} IN ({{marks}})
 """
 
-Entry = tuple[dict, str]  # the record and its JSON encoding
-
 
 @dataclass(frozen=True, slots=True)
 class PublicOrganisation:
@@ -53,11 +51,6 @@ class PublicOrganisation:
 def public_records(keys: list, *, by: str = "id", on: date | None = None) -> list[dict]:
     """Status records for organisations given by id (or by ODS code with by="ods_code"), in the
     order given; unknown keys are left out."""
-    return [record for record, _ in public_entries(keys, by=by, on=on)]
-
-
-def public_entries(keys: list, *, by: str = "id", on: date | None = None) -> list[Entry]:
-    """Like `public_records`, each record with its JSON encoding."""
     if not keys:
         return []
     column = {"id": "id", "ods_code": "ods_code"}[by]
@@ -70,8 +63,42 @@ def public_entries(keys: list, *, by: str = "id", on: date | None = None) -> lis
     afresh = judged_afresh(unjudged, day) if unjudged else {}
     found: dict = {}
     for oid, code, name, org_type, postcode, *result in rows:
-        org = PublicOrganisation(oid, code, name, org_type, postcode or "")
-        judged = afresh[oid] if result[0] is None else result_from_row(*result)
-        record = status_record(org, judged)
-        found[oid if by == "id" else code] = (record, json.dumps(record))
+        if result[0] is None:
+            org = PublicOrganisation(oid, code, name, org_type, postcode or "")
+            record = status_record(org, afresh[oid])
+        else:
+            record = _record(code, name, org_type, postcode, *result)
+        found[oid if by == "id" else code] = record
     return [found[k] for k in keys if k in found]
+
+
+def _iso(value) -> str | None:
+    # SQLite gives ISO text already; PostgreSQL gives dates.
+    return value if value is None or isinstance(value, str) else value.isoformat()
+
+
+@lru_cache(maxsize=4096)
+def _judged(status: str, edition: str, covered_by: str, lapsed: str) -> tuple:
+    """The parts of a record that depend only on what was decided: label, compliant, unlocks."""
+    result = result_from_row(status, edition, None, None, covered_by, lapsed)
+    return result.label, result.compliant, result.unlocks
+
+
+def _record(code, name, org_type, postcode, status, edition, published, until, by, lapsed):
+    """A status record (the same fields as selectors.status_record) straight from a row: the
+    hot path of every look-up and search."""
+    label, compliant, unlocks = _judged(status, edition or "", by or "", lapsed or "")
+    return {
+        "ods_code": code,
+        "name": name,
+        "sector": SECTOR_LABELS.get(org_type, "Other"),
+        "postcode": postcode or "",
+        "status": status,
+        "status_label": label,
+        "edition": edition or None,
+        "published_on": _iso(published),
+        "valid_until": _iso(until),
+        "compliant": compliant,
+        "covered_by": by or None,
+        "unlocks": list(unlocks),
+    }

@@ -220,3 +220,22 @@ def test_fast_public_path_agrees_with_the_selectors(make_org, publish):
         public_records(["VAG0", "NOPE"], by="ods_code", on=date(2025, 7, 1))[0]["covered_by"]
         == "AGRE"
     )
+
+
+def test_the_fast_record_equals_the_selectors_record_on_any_day(world_for_records):
+    from dspt.organisations.models import Organisation
+    from dspt.statuses.public import public_records
+    from dspt.statuses.selectors import status_of, status_record
+
+    orgs = list(Organisation.objects.filter(ods_code__isnull=False))
+    assert len(orgs) >= 5
+    for day in (date(2020, 1, 1), date(2024, 7, 15), date(2025, 7, 15), date(2031, 1, 1)):
+        fast = public_records([o.id for o in orgs], on=day)
+        assert fast == [status_record(o, status_of(o, day)) for o in orgs], day
+
+
+@pytest.fixture
+def world_for_records(db):
+    from dspt.monitoring.tests.world import build_world
+
+    return build_world()
