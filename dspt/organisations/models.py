@@ -218,7 +218,7 @@ class Organisation(models.Model):
     dormant = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    # Indexed: every cache finds edits since its last look by this column (dspt/changes).
+    # When the organisation last changed (indexed: recent edits are looked up by it).
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = OrganisationQuerySet.as_manager()
