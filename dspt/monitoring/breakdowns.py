@@ -15,19 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from dspt.monitoring.figures import counts_by, row
+from dspt.monitoring.figures import counts_by, grouped_counts, row
 from dspt.monitoring.population import DIMENSIONS
 from dspt.monitoring.sql import (
-    BUCKET_OF,
     BUCKETS,
     GROUP_COLUMNS,
-    IN_POPULATION,
-    LOCATION_SPANS,
     NATIONAL,
-    ON_DAY,
     Scope,
     fetch,
-    on_day,
 )
 
 FILTER_DIMENSIONS = (
@@ -107,28 +102,9 @@ def counts(
     _check(by, then)
     if then is None and not filters.values:
         return {(g, None): c for g, c in counts_by(by, as_of, scope).items()}
-    dims = [by] + ([then] if then else [])
-    columns = [GROUP_COLUMNS[d] for d in dims]
-    join = (
-        " JOIN monitoring_locationclientgroup cg ON cg.location_id = l.organisation_id"
-        if "client_group" in dims
-        else ""
-    )
-    # Only single-service locations have a service type (none is counted twice).
-    only = " AND l.service_type <> ''" if "service_type" in dims else ""
-    area, area_params = scope.where()
     limit, limit_params = filters.where()
-    grouped = ", ".join(columns)
-    rows = fetch(
-        f"SELECT {grouped}, i.status, COUNT(*) {LOCATION_SPANS} AND {ON_DAY}{join} "
-        f"WHERE {IN_POPULATION}{area}{only}{limit} GROUP BY {grouped}, i.status",
-        [*on_day(as_of), *area_params, *limit_params],
-    )
-    out: dict[tuple[str, str | None], list[int]] = {}
-    for *names, status, n in rows:
-        key = (names[0], names[1] if then else None)
-        out.setdefault(key, [0] * len(BUCKETS))[BUCKET_OF[status]] += n
-    return out
+    found = grouped_counts([by] + ([then] if then else []), as_of, scope, limit, limit_params)
+    return {(names[0], names[1] if then else None): c for names, c in found.items()}
 
 
 def _sort_key(key: tuple[str, str | None]) -> tuple:

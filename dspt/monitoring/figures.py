@@ -57,19 +57,34 @@ def counts_by(by: str, as_of: date, scope: Scope = NATIONAL) -> dict[str, list[i
             f"{area} GROUP BY cg.client_group, i.status",
             [*on_day(as_of), *area_params],
         )
-    else:
-        group = GROUP_COLUMNS[by]
-        # Only single-service locations have a service type (none is counted twice).
-        only = " AND l.service_type <> ''" if by == "service_type" else ""
-        area, area_params = scope.where()
-        rows = fetch(
-            f"SELECT {group}, i.status, COUNT(*) {LOCATION_SPANS} AND {ON_DAY} "
-            f"WHERE {IN_POPULATION}{area}{only} GROUP BY {group}, i.status",
-            [*on_day(as_of), *area_params],
-        )
-    counts: dict[str, list[int]] = {}
-    for name, status, n in rows:
-        counts.setdefault(name, [0] * len(BUCKETS))[BUCKET_OF[status]] += n
+        counts: dict[str, list[int]] = {}
+        for name, status, n in rows:
+            counts.setdefault(name, [0] * len(BUCKETS))[BUCKET_OF[status]] += n
+        return counts
+    return {key[0]: c for key, c in grouped_counts([by], as_of, scope).items()}
+
+
+def grouped_counts(
+    dims: list[str], as_of: date, scope: Scope = NATIONAL, where: str = "", params: list = ()
+) -> dict[tuple[str, ...], list[int]]:
+    """Bucket counts per combination of groups of `dims` on `as_of` in the area, for the
+    locations also meeting `where` (SQL on alias `l`, starting with AND, with `params`)."""
+    columns = ", ".join(GROUP_COLUMNS[d] for d in dims)
+    join = (
+        " JOIN monitoring_locationclientgroup cg ON cg.location_id = l.organisation_id"
+        if "client_group" in dims
+        else ""
+    )
+    # Only single-service locations have a service type (none is counted twice).
+    only = " AND l.service_type <> ''" if "service_type" in dims else ""
+    area, area_params = scope.where()
+    counts: dict[tuple[str, ...], list[int]] = {}
+    for *names, status, n in fetch(
+        f"SELECT {columns}, i.status, COUNT(*) {LOCATION_SPANS} AND {ON_DAY}{join} "
+        f"WHERE {IN_POPULATION}{area}{only}{where} GROUP BY {columns}, i.status",
+        [*on_day(as_of), *area_params, *params],
+    ):
+        counts.setdefault(tuple(names), [0] * len(BUCKETS))[BUCKET_OF[status]] += n
     return counts
 
 

@@ -12,13 +12,12 @@ from collections import defaultdict
 from datetime import date
 
 from dspt.frameworks import deadlines
-from dspt.monitoring.figures import row
+from dspt.monitoring.figures import grouped_counts, row
 from dspt.monitoring.series import current_edition_on
 from dspt.monitoring.sql import (
     BUCKET_OF,
     BUCKETS,
     COMPLIANT_BUCKETS,
-    GROUP_COLUMNS,
     IN_POPULATION,
     LOCATION_SPANS,
     NATIONAL,
@@ -153,24 +152,12 @@ def areas_where_small_lag(
 ) -> list[dict]:
     """Areas where micro/small providers' locations are less compliant than the rest, biggest
     gap first. Only areas with both micro/small and other locations are listed."""
-    group = GROUP_COLUMNS[by]
-    join = (
-        " JOIN monitoring_locationclientgroup cg ON cg.location_id = l.organisation_id"
-        if by == "client_group"
-        else ""
-    )
-    only = " AND l.service_type <> ''" if by == "service_type" else ""
-    area, area_params = scope.where()
     small: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     rest: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for name, size, status, n in fetch(
-        f"SELECT {group}, l.provider_size, i.status, COUNT(*) {LOCATION_SPANS} AND {ON_DAY}{join} "
-        f"WHERE {IN_POPULATION}{area}{only} GROUP BY {group}, l.provider_size, i.status",
-        [*on_day(as_of), *area_params],
-    ):
+    for (name, size, *_), counts in grouped_counts([by, "provider_size"], as_of, scope).items():
         target = small if size == SMALL else rest
-        target[name][0] += n
-        target[name][1] += n if BUCKET_OF[status] in COMPLIANT_BUCKETS else 0
+        target[name][0] += sum(counts)
+        target[name][1] += sum(counts[b] for b in COMPLIANT_BUCKETS)
     out = []
     for name in small.keys() & rest.keys():
         s_n, s_c = small[name]
