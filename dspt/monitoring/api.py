@@ -7,6 +7,7 @@ one organisation only, so they are refused here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -22,12 +23,13 @@ from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.figures import total
 from dspt.monitoring.population import DIMENSIONS, area_names
 from dspt.monitoring.series import monthly_series
+from dspt.monitoring.sql import Scope
 from dspt.monitoring.targets import targets_vs_actuals
 
 router = Router(tags=["monitoring"])
 
 
-def _day(as_of: date | None) -> date:
+def figures_day(as_of: date | None) -> date:
     """The day asked for (default today); 422 when figures are not given for it."""
     day = as_of or today()
     problem = out_of_range(day)
@@ -65,18 +67,33 @@ def compliance(
     percentage points. National users may pass `area_kind` (lso, region, icb, local_authority)
     and `area_code`.
     """
+    return compliance_rows(
+        lambda: _scope(request, area_kind, area_code), by, then, as_of, compare_to, where
+    )
+
+
+def compliance_rows(
+    scope_of: Callable[[], Scope],
+    by: str,
+    then: str | None,
+    as_of: date | None,
+    compare_to: date | None,
+    where: list[str] | None,
+) -> list[dict]:
+    """The compliance rows both the monitoring API and the public figures answer with: the
+    dimensions checked first (422), then the area (`scope_of` may refuse it), the days and the
+    filters (422)."""
     for dim in (by, then):
         if dim is not None and dim not in DIMENSIONS:
             raise HttpError(
                 422, f"Unknown dimension '{dim}'. Choose one of: {', '.join(DIMENSIONS)}."
             )
-    scope = _scope(request, area_kind, area_code)
-    day = _day(as_of)
+    scope = scope_of()
+    day = figures_day(as_of)
     if compare_to is not None:
-        _day(compare_to)
+        figures_day(compare_to)
     try:
-        filters = Filters.parse(where)
-        return table(by, then, day, scope, filters, compare_to)
+        return table(by, then, day, scope, Filters.parse(where), compare_to)
     except ValueError as exc:
         raise HttpError(422, str(exc)) from None
 
@@ -97,7 +114,7 @@ def figures_at_dates(
         raise HttpError(422, "Ask for at most 24 dates at once.")
     scope = _scope(request, area_kind, area_code)
     for day in dates:
-        _day(day)
+        figures_day(day)
     try:
         return at_dates(by, sorted(dates), measure, scope, Filters.parse(where))
     except ValueError as exc:
@@ -108,7 +125,7 @@ def figures_at_dates(
 def area_total(
     request, as_of: date | None = None, area_kind: str | None = None, area_code: str | None = None
 ) -> dict:
-    return total(_day(as_of), _scope(request, area_kind, area_code))
+    return total(figures_day(as_of), _scope(request, area_kind, area_code))
 
 
 @router.get("/series", summary="Monthly series")
@@ -122,7 +139,7 @@ def series(
     """Status at each month end, split by current edition, previous edition and expired."""
     if not 1 <= months <= 120:
         raise HttpError(422, "months must be between 1 and 120.")
-    return monthly_series(_day(as_of), months, _scope(request, area_kind, area_code))
+    return monthly_series(figures_day(as_of), months, _scope(request, area_kind, area_code))
 
 
 @router.get("/targets", summary="Targets against actuals")
@@ -130,7 +147,7 @@ def targets(request, as_of: date | None = None) -> list[dict]:
     remit = caller_remit(request)
     if not remit.national:
         raise HttpError(403, "Targets are for the national programme team.")
-    return targets_vs_actuals(_day(as_of))
+    return targets_vs_actuals(figures_day(as_of))
 
 
 router.add_router("/watchlist", watchlist)

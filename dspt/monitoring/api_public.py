@@ -11,21 +11,12 @@ from datetime import date
 from ninja import Query, Router
 from ninja.errors import HttpError
 
-from dspt.core.dates import today
-from dspt.monitoring.breakdowns import Filters, area_scope, table
-from dspt.monitoring.dates import out_of_range
+from dspt.monitoring.api import compliance_rows, figures_day
+from dspt.monitoring.breakdowns import area_scope
 from dspt.monitoring.population import area_names
 from dspt.monitoring.series import monthly_series
 
 router = Router(tags=["public figures"])
-
-
-def _day(day: date | None) -> date:
-    """The day asked for (default today); 422 outside the days figures are given for."""
-    day = day or today()
-    if problem := out_of_range(day):
-        raise HttpError(422, problem)
-    return day
 
 
 def _area(area_kind: str | None, area_code: str | None):
@@ -48,13 +39,7 @@ def compliance(
 ) -> list[dict]:
     """The same rows as /api/v1/monitoring/compliance, for any area (`area_kind` one of lso,
     region, icb, local_authority, with `area_code`), without signing in."""
-    scope = _area(area_kind, area_code)
-    try:
-        if compare_to is not None:
-            _day(compare_to)
-        return table(by, then, _day(as_of), scope, Filters.parse(where), compare_to)
-    except ValueError as exc:
-        raise HttpError(422, str(exc)) from None
+    return compliance_rows(lambda: _area(area_kind, area_code), by, then, as_of, compare_to, where)
 
 
 @router.get("/series", auth=None, summary="Monthly series, any area")
@@ -68,4 +53,4 @@ def series(
     """Status at each month end, split by current edition, previous edition and expired."""
     if not 1 <= months <= 120:
         raise HttpError(422, "months must be between 1 and 120.")
-    return monthly_series(_day(as_of), months, _area(area_kind, area_code))
+    return monthly_series(figures_day(as_of), months, _area(area_kind, area_code))
