@@ -158,9 +158,9 @@ def _previous_was_approaching(assessment: Assessment) -> bool:
 
 
 def approaching_by_action_plan(org_type: str) -> bool:
-    """Which route a sector takes to Approaching Standards (DOMAIN §5): social care publishes it
+    """Which route a sector takes to Approaching Standards (docs/rules.md §5): social care publishes it
     itself with an action plan, once; every other sector publishes Standards Not Met and gets
-    there when a reviewer approves its improvement plan (DOMAIN §6)."""
+    there when a reviewer approves its improvement plan (docs/rules.md §6)."""
     return org_type == OrgType.SOCIAL_CARE
 
 

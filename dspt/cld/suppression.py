@@ -1,4 +1,4 @@
-"""Small-number suppression for aggregate outputs (DOMAIN §8): 1-7 shown as '*', others rounded
+"""Small-number suppression for aggregate outputs (docs/rules.md §8): 1-7 shown as '*', others rounded
 to the nearest 5, both configurable (DSPT_CLD_SUPPRESS_BELOW, DSPT_CLD_ROUND_TO).
 
 There is no secondary suppression. A release's tables share margins (every table splits the

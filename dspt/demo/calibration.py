@@ -1,6 +1,6 @@
 """Give each location its chance of being compliant on the anchor day (31 July 2024).
 
-The July 2024 figures (DOMAIN §9) are margins: 74.6% overall, care homes 84%, large providers
+The July 2024 figures (docs/rules.md §9) are margins: 74.6% overall, care homes 84%, large providers
 99%, micro/small 63%, regions from ~70% (North West, West Midlands) to ~91% (Yorkshire and The
 Humber). A logistic model with one effect per care-home flag, size band and region is fitted to
 those margins by raking (adjusting each group's effect in turn until every margin matches). The

@@ -70,7 +70,7 @@ class Provider:
 
     @property
     def band(self) -> str:
-        """Provider size (DOMAIN §3): the larger of the location band and the bed band."""
+        """Provider size (docs/rules.md §3): the larger of the location band and the bed band."""
         beds = sum(loc.beds for loc in self.locations if loc.care_home)
         by_count = LARGE if self.size >= 11 else MEDIUM if self.size >= 4 else SMALL
         by_beds = LARGE if beds >= 1000 else MEDIUM if beds >= 61 else SMALL

@@ -1,7 +1,7 @@
 """Invented names and codes for the synthetic England. No real company or trust names.
 
 Names are built from plain English word parts ("Meadow" + "bank" + "Care Home"); codes follow
-the ODS shapes (DOMAIN §3): care locations V + 4, providers A or C + 3, trusts R + 2.
+the ODS shapes (docs/rules.md §3): care locations V + 4, providers A or C + 3, trusts R + 2.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ LEVELS = (Status.APPROACHING, Status.MET, Status.EXCEEDED)
 
 
 def provider_bands() -> dict[int, str]:
-    """Provider id -> size band by the default DOMAIN §3 rule (locations or care-home beds)."""
+    """Provider id -> size band by the default docs/rules.md §3 rule (locations or care-home beds)."""
     count: Counter = Counter()
     beds: Counter = Counter()
     for parent, care_home, n in Organisation.objects.care_locations().values_list(

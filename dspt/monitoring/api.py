@@ -57,7 +57,7 @@ def compliance(
     area_code: str | None = None,
     where: list[str] = Query(None),  # noqa: B008 - how django-ninja declares a list query parameter
 ) -> list[dict]:
-    """One row per group (CONTRACT format), as of a date (default today), for your area.
+    """One row per group (the row in docs/interfaces.md), as of a date (default today), for your area.
 
     `by` and `then` are each one of region, local_authority, icb, lso, provider_size,
     service_type, client_group, rating, scope, care_home; with `then`, one row per (group,

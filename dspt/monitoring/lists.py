@@ -1,5 +1,5 @@
 # ruff: noqa: S608 - SQL is built from fixed table and column names and placeholders, never from data.
-"""Work and targeting lists: who to help, and where (DOMAIN §7).
+"""Work and targeting lists: who to help, and where (docs/rules.md §7).
 
 Each list is a query over the location dimension and the status interval that holds on the
 day; the statuses were decided by the status rule when the intervals were written.

@@ -1,4 +1,4 @@
-"""The value-for-money model (DOMAIN §7, CONTRACT `dspt roi`): avoided cyber-incident cost.
+"""The value-for-money model (docs/rules.md §7, docs/interfaces.md `dspt roi`): avoided cyber-incident cost.
 
 For each scenario: providers × breach_rate = providers breached; × material_rate = providers with
 a material outcome; × average_cost = total cost. Saving = baseline total cost − this scenario's;

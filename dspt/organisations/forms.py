@@ -7,7 +7,7 @@ from django import forms
 from dspt.accounts.models import OrgRole
 from dspt.organisations.models import LocalAuthority, OrgType
 
-# ODS code shapes by type (DOMAIN §3). Only what the brief states firmly is checked: social care
+# ODS code shapes by type (docs/rules.md §3). Only what the brief states firmly is checked: social care
 # head offices *usually* start A or C and sites V, but other letters exist (8xxxx for non-NHS
 # bodies, older codes), so for them only the length is. Anything else must still be 1-9 letters
 # and digits.

@@ -4,7 +4,7 @@ Everything that shows a status — the public pages, the API, the CSV export, da
 monthly series — calls `status_on` (or `StatusTimeline`, which is built from it). Nothing here
 touches the database: the selectors gather the facts, this module judges them.
 
-Rules (DOMAIN §5):
+Rules (docs/rules.md §5):
 - A publication for edition Y stays valid until the deadline of edition Y+1 (inclusive).
 - The latest publication on or before the date counts (republishing within a year is allowed).
 - Standards Not Met becomes Approaching Standards from the day a reviewer approves its plan.
@@ -30,7 +30,7 @@ from dspt.statuses.levels import Level
 
 
 class Status(models.TextChoices):
-    """Public status values (CONTRACT.md)."""
+    """Public status values (docs/interfaces.md)."""
 
     NOT_REGISTERED = "not_registered", "Not Registered"
     NOT_PUBLISHED = "not_published", "Not Published"

@@ -84,7 +84,7 @@ def statuses_of(orgs: Iterable[Organisation], on: date | None = None) -> dict[in
 
 
 def status_record(org, result: StatusResult) -> dict[str, Any]:
-    """The public organisation status record (CONTRACT.md). Never answers, gaps or plans."""
+    """The public organisation status record (docs/interfaces.md). Never answers, gaps or plans."""
     return {
         "ods_code": org.ods_code,
         "name": org.name,

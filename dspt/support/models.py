@@ -9,7 +9,7 @@ from django.db.models import Q
 
 
 class ActivityKind(models.TextChoices):
-    """Kinds of LSO activity whose hours the programme counts (DOMAIN §7)."""
+    """Kinds of LSO activity whose hours the programme counts (docs/rules.md §7)."""
 
     ONE_TO_ONE = "one_to_one", "1:1 support"
     WORKSHOPS = "workshops", "Interactive workshops"

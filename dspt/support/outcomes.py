@@ -1,5 +1,5 @@
 # ruff: noqa: S608 - SQL is built from fixed table and column names and placeholders, never from data.
-"""The outcome measure (DOMAIN §7): did locations an LSO engaged go on to publish?
+"""The outcome measure (docs/rules.md §7): did locations an LSO engaged go on to publish?
 
 Definitions (also in docs/monitoring.md):
 - A location is *engaged* by an LSO from its first engagement with that LSO, either with the

@@ -145,7 +145,7 @@ def test_cli_validate_gives_the_same_report_with_either_engine(good_extract, tmp
     for path, code in ((good, 0), (bad, 1), (unreadable, 2)):
         duck_code, duck = _cli(path, "--engine", "duckdb")
         spark_code, spark = _cli(path, "--engine", "spark")
-        default_code, default = _cli(path)  # CONTRACT.md's form: DuckDB
+        default_code, default = _cli(path)  # docs/interfaces.md's form: DuckDB
         assert duck_code == spark_code == default_code == code, (path.name, duck, spark)
         assert spark == duck == default
         reports[code] = spark

@@ -81,7 +81,7 @@ def test_same_seed_same_data_and_a_different_seed_differs():
 
 
 def test_july_2024_shape_on_a_mid_size_load():
-    """DOMAIN §9: 74.6% compliant, care homes 84% vs 65%, large 99% vs micro/small 63%,
+    """docs/rules.md §9: 74.6% compliant, care homes 84% vs 65%, large 99% vs micro/small 63%,
     regions from ~70% (North West, West Midlands) to 91% (Yorkshire and The Humber)."""
     _ctx, summary = load_demo(3000, 2024, log=lambda s: None)
     assert summary["locations"] == 3000

@@ -324,7 +324,7 @@ def test_bare_item_id_lists_are_read_as_mandatory_unmet_items(world):
 
 
 def test_social_care_takes_the_action_plan_route_not_an_improvement_plan(world):
-    # DOMAIN §5: social care reaches Approaching Standards by publishing it with an action plan,
+    # docs/rules.md §5: social care reaches Approaching Standards by publishing it with an action plan,
     # once; a Not Met publication (e.g. the one after an Approaching one) starts no improvement
     # plan, so no reviewer can lift it to Approaching.
     home = make_org("VSC01", world["yorks"], org_type=OrgType.SOCIAL_CARE, name="Birch House")

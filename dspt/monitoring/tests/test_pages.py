@@ -128,7 +128,7 @@ def test_map_without_boundaries_still_shows_the_table(programme, settings, tmp_p
 
 def test_value_for_money_page_matches_the_model(programme):
     body = programme.get("/monitoring/value-for-money/").content.decode()
-    # CONTRACT example: Low impact saves £14,580,000; net £9,580,000; £1.92 per £1.
+    # The documented example scenarios: Low impact saves £14,580,000; net £9,580,000; £1.92 per £1.
     assert "£14,580,000" in body and "£9,580,000" in body and "£1.92" in body
     q = (
         "providers=27000&average_cost=9000&programme_spend=5000000&baseline=Without+programme"

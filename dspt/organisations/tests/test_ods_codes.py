@@ -1,4 +1,4 @@
-"""ODS code checks when registering a new organisation: what DOMAIN §3 states firmly is checked,
+"""ODS code checks when registering a new organisation: what docs/rules.md §3 states firmly is checked,
 what it calls usual is not (real trusts have T codes, some care providers other letters)."""
 
 import pytest

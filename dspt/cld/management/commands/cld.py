@@ -1,6 +1,6 @@
 """`dspt cld generate | validate | process | worker`: client-level extracts from the command line.
 
-Exit codes follow CONTRACT.md: validate and process exit 0 when accepted, 1 when rejected, 2 when
+Exit codes follow docs/interfaces.md: validate and process exit 0 when accepted, 1 when rejected, 2 when
 the file is unreadable (process also exits 2 when it cannot run: no key, no index, bad destination).
 """
 

@@ -1,4 +1,4 @@
-"""`dspt roi SCENARIOS.json`: the value-for-money model (CONTRACT), full precision JSON."""
+"""`dspt roi SCENARIOS.json`: the value-for-money model (docs/interfaces.md), full precision JSON."""
 
 import json
 from pathlib import Path
