@@ -24,7 +24,7 @@ from dspt.monitoring.figures import total
 from dspt.monitoring.population import DIMENSIONS, area_names
 from dspt.monitoring.series import monthly_series
 from dspt.monitoring.sql import Scope
-from dspt.monitoring.targets import targets_vs_actuals
+from dspt.monitoring.targets import targets_by_year, targets_vs_actuals
 
 router = Router(tags=["monitoring"])
 
@@ -148,6 +148,16 @@ def targets(request, as_of: date | None = None) -> list[dict]:
     if not remit.national:
         raise HttpError(403, "Targets are for the national programme team.")
     return targets_vs_actuals(figures_day(as_of))
+
+
+@router.get("/targets/years", summary="Each toolkit year against its own targets")
+def targets_years(request, as_of: date | None = None) -> list[dict]:
+    """Every toolkit year with targets, read on the day after its deadline (or on `as_of` while
+    it is under way: `in_progress`), against that year's targets."""
+    remit = caller_remit(request)
+    if not remit.national:
+        raise HttpError(403, "Targets are for the national programme team.")
+    return targets_by_year(figures_day(as_of))
 
 
 router.add_router("/watchlist", watchlist)

@@ -209,6 +209,44 @@ def targets_chart(rows: list[dict]) -> dict:
     return {"data": data, "layout": layout}
 
 
+def targets_by_year_chart(rows: list[dict]) -> dict:
+    """Overall compliance in each toolkit year as bars (green if met), its own target marked."""
+    overall = [r for r in rows if r["measure"] == "overall"]
+    years = [r["edition"] + (" (so far)" if r["in_progress"] else "") for r in overall]
+    data = [
+        {
+            "type": "bar",
+            "name": "Actual",
+            "x": years,
+            "y": [r["actual_pct"] for r in overall],
+            "marker": {"color": ["#007f3b" if r["met"] else "#d5281b" for r in overall]},
+            "hovertemplate": "%{x}: %{y:.1f}%<extra>Actual</extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "Target",
+            "x": years,
+            "y": [r["min_pct"] for r in overall],
+            "marker": {
+                "symbol": "line-ew-open",
+                "size": 40,
+                "color": "#212b32",
+                "line": {"width": 3},
+            },
+            "hovertemplate": "%{x}: target %{y:.0f}%<extra></extra>",
+        },
+    ]
+    layout = dict(
+        LAYOUT,
+        title={"text": "Overall compliance in each toolkit year against that year's target (%)"},
+        xaxis={"title": {"text": "Toolkit year"}},
+        yaxis={"title": {"text": "%"}, "range": [0, 100]},
+        height=380,
+    )
+    return {"data": data, "layout": layout}
+
+
 def providers_chart(rows: list[dict], top: int = 20) -> dict:
     """The providers with most locations not compliant (the top of the ranked list)."""
     rows = rows[:top]

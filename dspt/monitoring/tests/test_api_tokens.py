@@ -16,6 +16,7 @@ ENDPOINTS = {
     "compliance": "/api/v1/monitoring/compliance?by=local_authority",
     "series": "/api/v1/monitoring/series?months=2",
     "targets": "/api/v1/monitoring/targets",
+    "targets_years": "/api/v1/monitoring/targets/years?as_of=2024-07-15",
     "lso2_total": "/api/v1/monitoring/total?area_kind=lso&area_code=LSO2",
     "lso1_total": "/api/v1/monitoring/total?area_kind=lso&area_code=LSO1",
     "national": "/api/v1/monitoring/total?area_kind=national",

@@ -56,6 +56,21 @@ def test_targets_chart_marks_each_target(programme):
     assert _csp_relaxed(r)
 
 
+def test_targets_by_year_chart_and_download(programme):
+    r = programme.get("/monitoring/targets/?as_of=2024-07-15")
+    body = r.content.decode()
+    fig = _figure(body, "chart-targets-years")
+    bars, marks = fig["data"]
+    # The shipped targets: 2021-22 to 2023-24 (2024-25 has no targets of its own).
+    assert bars["x"] == ["2021-22", "2022-23", "2023-24"]
+    assert marks["y"] == [55, 65, 75]
+    assert "Each toolkit year against its own targets" in body
+    csv = programme.get("/monitoring/targets/?as_of=2024-07-15&download=csv&table=years")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Toolkit year,Figures as of,Target,")
+    assert lines[1].startswith("2021-22,2022-07-01,Overall compliance,55")
+
+
 def test_targeting_charts(programme):
     import datetime as dt
 

@@ -8,7 +8,7 @@ import pytest
 from dspt.monitoring import lists
 from dspt.monitoring.figures import Scope, areas_that_fell, year_on_year
 from dspt.monitoring.series import monthly_series
-from dspt.monitoring.targets import targets_vs_actuals
+from dspt.monitoring.targets import targets_by_year, targets_vs_actuals
 
 JUL_15 = date(2024, 7, 15)
 
@@ -140,9 +140,15 @@ def test_targets_against_actuals(world):
     assert got["Overall compliance"]["met"] is False
     assert got["Large providers"]["actual_pct"] == pytest.approx(50.0)
     assert got["Regional providers"]["actual_pct"] == pytest.approx(400 / 7)
-    # 3 of 11 exceeded = 27.3%: at least the 15% floor.
-    assert got["Share at Standards Exceeded"]["actual_pct"] == pytest.approx(300 / 11)
-    assert got["Share at Standards Exceeded"]["met"] is True
+    # 3 of 11 exceeded = 27.3%: at least the 15% floor; of the 6 compliant, 3 = 50%.
+    of_all = got["Share at Standards Exceeded (of all locations)"]
+    assert (of_all["actual_pct"], of_all["locations"], of_all["met"]) == (
+        pytest.approx(300 / 11),
+        11,
+        True,
+    )
+    of_compliant = got["Share at Standards Exceeded (of compliant locations)"]
+    assert (of_compliant["actual_pct"], of_compliant["locations"]) == (50.0, 6)
 
 
 def test_targets_come_from_data(world, settings, tmp_path):
@@ -165,3 +171,41 @@ def test_targets_come_from_data(world, settings, tmp_path):
     settings.DSPT_MONITORING_TARGETS_FILE = str(f)
     got = targets_vs_actuals(JUL_15)
     assert [(r["target"], r["actual_pct"], r["met"]) for r in got] == [("Care homes", 50.0, True)]
+
+
+def test_each_year_is_judged_against_its_own_targets(world, settings, tmp_path):
+    def target(edition, min_pct, measure="overall", label="Overall compliance", **extra):
+        return {"edition": edition, "measure": measure, "label": label, "min_pct": min_pct, **extra}
+
+    f = tmp_path / "targets.json"
+    targets = [
+        target("2022-23", 5),
+        target("2023-24", 60),
+        target("2023-24", 15, "exceeded_share", "Exceeded", max_pct=20),
+        target("2024-25", 50),
+        target("2025-26", 90),
+    ]
+    f.write_text(json.dumps({"targets": targets}))
+    settings.DSPT_MONITORING_TARGETS_FILE = str(f)
+    got = [
+        (r["edition"], r["target"], r["judged_on"], r["actual_pct"], r["met"], r["in_progress"])
+        for r in targets_by_year(JUL_15)
+    ]
+    assert got == [
+        # 1 Jul 2023 (the day after 2022-23's deadline): L11 not yet registered with CQC, so 10
+        # locations; only L2 (2022-23 Met) is compliant.
+        ("2022-23", "Overall compliance", "2023-07-01", 10.0, True, False),
+        # 1 Jul 2024: L1, L3-L5, L8, L11 compliant of 11; 3 exceeded (of 11, and of the 6).
+        ("2023-24", "Overall compliance", "2024-07-01", pytest.approx(600 / 11), False, False),
+        (
+            "2023-24",
+            "Exceeded (of all locations)",
+            "2024-07-01",
+            pytest.approx(300 / 11),
+            True,
+            False,
+        ),
+        ("2023-24", "Exceeded (of compliant locations)", "2024-07-01", 50.0, True, False),
+        # 2024-25 is under way on 15 Jul 2024: read on that day. 2025-26 has not begun.
+        ("2024-25", "Overall compliance", "2024-07-15", pytest.approx(600 / 11), True, True),
+    ]

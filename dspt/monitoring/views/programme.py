@@ -9,7 +9,7 @@ from dspt.monitoring.access import require_national, require_remit
 from dspt.monitoring.figures import areas_that_fell, year_on_year
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.series import monthly_series
-from dspt.monitoring.targets import targets_vs_actuals
+from dspt.monitoring.targets import targets_by_year, targets_vs_actuals
 from dspt.monitoring.views.common import as_of_from, chart_data, download, page, wants_download
 from dspt.monitoring.views.dashboard import area_options, charts_csp, scope_of
 from dspt.monitoring.views.nav import subnav
@@ -42,6 +42,17 @@ YOY_COLUMNS = [
 TARGET_COLUMNS = [
     ("target", "Target", "text"),
     ("edition", "Edition", "text"),
+    ("min_pct", "Target (%)", "pct"),
+    ("max_pct", "Upper end of range (%)", "pct"),
+    ("locations", "Locations", "int"),
+    ("actual_pct", "Actual (%)", "pct"),
+    ("gap_pts", "Above (+) or below (−) target, points", "pts"),
+    ("met_text", "Met?", "text"),
+]
+YEAR_TARGET_COLUMNS = [
+    ("edition", "Toolkit year", "text"),
+    ("judged_on", "Figures as of", "text"),
+    ("target", "Target", "text"),
     ("min_pct", "Target (%)", "pct"),
     ("max_pct", "Upper end of range (%)", "pct"),
     ("locations", "Locations", "int"),
@@ -156,10 +167,13 @@ def targets(request):
     remit = require_national(request.user)
     as_of, error = as_of_from(request)
     rows = targets_vs_actuals(as_of)
-    for r in rows:
-        r["met_text"] = "Yes" if r["met"] else "No"
+    years = targets_by_year(as_of)
+    for r in (*rows, *years):
+        r["met_text"] = ("Yes" if r["met"] else "No") + (" so far" if r.get("in_progress") else "")
     fmt = wants_download(request)
     if fmt:
+        if request.GET.get("table") == "years":
+            return download(years, YEAR_TARGET_COLUMNS, f"targets-by-year-{as_of}", fmt)
         return download(rows, TARGET_COLUMNS, f"targets-{as_of.isoformat()}", fmt)
     ctx = _base(
         request,
@@ -172,6 +186,9 @@ def targets(request):
         columns=TARGET_COLUMNS,
         has_charts=True,
         figure=chart_data(charts.targets_chart(rows)),
+        years=years,
+        year_columns=YEAR_TARGET_COLUMNS,
+        years_figure=chart_data(charts.targets_by_year_chart(years)),
     )
     return page(request, "monitoring/targets.jinja", ctx)
 
