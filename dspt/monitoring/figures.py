@@ -109,7 +109,7 @@ def total(as_of: date, scope: Scope = NATIONAL) -> dict:
 
 def year_on_year(by: str, as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     """Each group's compliance now and a year earlier, with the change in percentage points."""
-    before_day = _year_before(as_of)
+    before_day = year_before(as_of)
     now = {r["group"]: r for r in compliance_table(by, as_of, scope)}
     before = {r["group"]: r for r in compliance_table(by, before_day, scope)}
     out = []
@@ -135,7 +135,8 @@ def areas_that_fell(by: str, as_of: date, scope: Scope = NATIONAL) -> list[dict]
     return sorted(fell, key=lambda r: (r["change_pts"], r["group"]))
 
 
-def _year_before(day: date) -> date:
+def year_before(day: date) -> date:
+    """The same day a year earlier (28 February for 29 February)."""
     try:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February

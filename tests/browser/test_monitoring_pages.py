@@ -37,6 +37,17 @@ def test_programme_dashboard_series_and_map(site, page, small_demo):
     page.goto(site + "/monitoring/map/local_authority/")
     assert page.locator("svg.app-map path").count() > 100  # one area per local authority
     assert axe_violations(page) == []
+    # Any measure by LSO area: chosen on the form, drawn as the LSOs' local authorities.
+    page.select_option("#measure", "change")
+    page.get_by_role("button", name="Show figures").click()
+    page.wait_for_url("**measure=change**")
+    assert page.locator("main h1").inner_text().startswith("Change in compliance")
+    page.get_by_role("link", name="By LSO area").click()
+    assert page.locator("svg.app-map path").count() > 100
+    assert axe_violations(page) == []
+    with page.expect_download() as png:
+        page.get_by_role("link", name="Download the map as PNG").click()
+    assert png.value.suggested_filename.startswith("map-change-lso-")
 
 
 def test_lso_work_pages(site, page, small_demo):

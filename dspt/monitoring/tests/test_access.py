@@ -27,6 +27,8 @@ MATRIX = [
     ("/monitoring/change/", AREA),
     ("/monitoring/new-locations/", AREA),
     ("/monitoring/map/local_authority/", AREA),
+    ("/monitoring/map/lso/?measure=change", AREA),
+    ("/monitoring/map/icb/?measure=expired&area=lso:LSO2", NATIONAL | {"lso_london"}),
     ("/monitoring/dashboard/?area=lso:LSO2", NATIONAL | {"lso_london"}),
     ("/monitoring/dashboard/?area=lso:LSO1", NATIONAL | {"lso_north"}),
     ("/monitoring/dashboard/?area=local_authority:E08000021", NATIONAL | {"commissioner"}),

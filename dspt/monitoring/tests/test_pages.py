@@ -116,14 +116,14 @@ def test_map_from_a_boundary_file_keyed_by_ons_code(programme, settings, tmp_pat
     assert set(by_name) == {"Camden", "Newcastle", "Sunderland"}
     # Sunderland's locations were all non-compliant that day: red, and said so in words.
     assert by_name["Sunderland"] == ("#d5281b", "Sunderland: 0.0% compliant")
-    assert "Compliance by local authority as of 15 July 2024" in body  # the table beside it
+    assert "Compliance (%) by local authority as of 15 July 2024" in body  # the table beside it
 
 
 def test_map_without_boundaries_still_shows_the_table(programme, settings, tmp_path):
     settings.DSPT_BOUNDARIES_DIR = str(tmp_path / "missing")
     body = programme.get("/monitoring/map/region/?as_of=2024-07-15").content.decode()
     assert "Map not shown" in body and "DSPT_BOUNDARIES_DIR" in body
-    assert "Compliance by region as of 15 July 2024" in body
+    assert "Compliance (%) by region as of 15 July 2024" in body
 
 
 def test_value_for_money_page_matches_the_model(programme):

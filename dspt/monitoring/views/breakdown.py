@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 
 from dspt.monitoring import charts
@@ -16,13 +14,13 @@ from dspt.monitoring.breakdowns import (
     filter_options,
     table,
 )
-from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.sql import NATIONAL
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
     as_of_from,
     chart_data,
+    compare_to_from,
     download,
     page,
     wants_download,
@@ -42,18 +40,6 @@ COMPARED_COLUMNS = [
     ("compare_compliance_pct", "Compliant then (%)", "pct"),
     ("change_pts", "Change (points)", "pts"),
 ]
-
-
-def _compare_to(request) -> tuple[date | None, str | None]:
-    raw = (request.GET.get("compare_to") or "").strip()
-    if not raw:
-        return None, None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        return None, f"'{raw}' is not a date in the form YYYY-MM-DD."
-    problem = out_of_range(day)
-    return (None, problem) if problem else (day, None)
 
 
 @login_required
@@ -87,7 +73,7 @@ def public_breakdowns(request):
 
 def _breakdowns(request, scope, extra: dict):
     as_of, error = as_of_from(request)
-    other, compare_error = _compare_to(request)
+    other, compare_error = compare_to_from(request)
     by = request.GET.get("by") if request.GET.get("by") in DIMENSIONS else "provider_size"
     then = request.GET.get("then") if request.GET.get("then") in DIMENSIONS else None
     then = None if then == by else then

@@ -45,6 +45,19 @@ def as_of_from(request) -> tuple[date, str | None]:
     return (today(), problem) if problem else (day, None)
 
 
+def compare_to_from(request) -> tuple[date | None, str | None]:
+    """The optional second date from ?compare_to=YYYY-MM-DD, with an error message if bad."""
+    raw = (request.GET.get("compare_to") or "").strip()
+    if not raw:
+        return None, None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return None, f"'{raw}' is not a date in the form YYYY-MM-DD."
+    problem = out_of_range(day)
+    return (None, problem) if problem else (day, None)
+
+
 def wants_download(request) -> str | None:
     fmt = request.GET.get("download")
     return fmt if fmt in ("csv", "xlsx") else None

@@ -1,71 +1,135 @@
-"""Choropleth maps of compliance by local authority and by region, with the table beside."""
+"""Maps of any measure by local authority, region, ICB or LSO area, with the table beside and
+the map itself as SVG and PNG downloads."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 
-from dspt.monitoring import svg
+from dspt.monitoring import choropleth
 from dspt.monitoring.access import require_remit
-from dspt.monitoring.figures import compliance_table
+from dspt.monitoring.area_measures import MAP_LEVELS, SUFFIX, MapMeasure, by_area, scale_for
+from dspt.monitoring.figures import year_before
 from dspt.monitoring.maps import CODE_KEY, BoundaryError, boundaries
 from dspt.monitoring.population import area_names
 from dspt.monitoring.views.common import (
-    ROW_COLUMNS,
     as_of_from,
+    compare_to_from,
     download,
     page,
     wants_download,
 )
-from dspt.monitoring.views.dashboard import scope_of
+from dspt.monitoring.views.dashboard import area_options, scope_of
 from dspt.monitoring.views.nav import subnav
+from dspt.organisations.models import LocalAuthority
 
-LEVELS = {"local_authority": "local authority", "region": "region"}
+# Boundary files hold local authorities and regions; an ICB or LSO area is drawn as the local
+# authorities it is made of, each coloured with its area's figure.
+DRAWN_AS = {"local_authority": "local_authority", "region": "region"}
+PARENT_FIELD = {"icb": "icb_id", "lso": "lso_id"}
+
+
+def _columns(measure: MapMeasure, level: str) -> list[tuple[str, str, str]]:
+    area = MAP_LEVELS[level].capitalize()
+    kind = "int" if measure == MapMeasure.MEDIUM_REGIONAL else "pct"
+    if measure == MapMeasure.CHANGE:
+        return [
+            ("group", area, "text"),
+            ("code", "Code", "text"),
+            ("compare_locations", "Locations then", "int"),
+            ("compare_compliance_pct", "Compliant then (%)", "pct"),
+            ("locations", "Locations", "int"),
+            ("compliance_pct", "Compliant (%)", "pct"),
+            ("value", "Change (percentage points)", "pts"),
+        ]
+    return [
+        ("group", area, "text"),
+        ("code", "Code", "text"),
+        ("locations", "Locations", "int"),
+        ("value", measure.label, kind),
+    ]
+
+
+def _figures(measure: MapMeasure, level: str, rows: list[dict]) -> choropleth.Figures:
+    area_of = None
+    if level in PARENT_FIELD:
+        area_of = {
+            la: parent
+            for la, parent in LocalAuthority.objects.values_list("ons_code", PARENT_FIELD[level])
+            if parent
+        }
+    return choropleth.Figures(
+        values={r["code"]: r["value"] for r in rows if r["code"]},
+        names={r["code"]: r["group"] for r in rows if r["code"]},
+        scale=scale_for(measure, rows),
+        legend=f"{measure.label}, by {MAP_LEVELS[level]}",
+        suffix=SUFFIX[measure],
+        area_of=area_of,
+    )
 
 
 @login_required
 def area_map(request, level: str):
-    if level not in LEVELS:
+    if level not in MAP_LEVELS:
         raise Http404
     remit = require_remit(request.user)
     names = area_names()
     scope = scope_of(request, remit, names)
     as_of, error = as_of_from(request)
-    rows = compliance_table(level, as_of, scope)
+    compare_to, compare_error = compare_to_from(request)
+    raw = request.GET.get("measure") or MapMeasure.COMPLIANCE
+    measure = MapMeasure(raw) if raw in MapMeasure.values else MapMeasure.COMPLIANCE
+    if measure == MapMeasure.CHANGE:
+        compare_to = compare_to or year_before(as_of)
+    rows = by_area(measure, level, as_of, scope, compare_to)
+    stem = f"map-{measure.value}-{level}-{as_of.isoformat()}"
     fmt = wants_download(request)
     if fmt:
-        return download(rows, ROW_COLUMNS, f"compliance-map-{level}-{as_of.isoformat()}", fmt)
-    # Table rows are by name; the map needs ONS codes.
-    code_of = {name: code for code, name in names[level].items()}
-    mapped = [(code_of[r["group"]], r) for r in rows if r["group"] in code_of]
+        return download(rows, _columns(measure, level), stem, fmt)
+    figures = _figures(measure, level, rows)
     map_svg, problem = None, None
     try:
-        map_svg = svg.choropleth(
-            boundaries(level),
-            CODE_KEY,
-            {code: r["compliance_pct"] for code, r in mapped},
-            {code: r["group"] for code, r in mapped},
-        )
+        shapes = boundaries(DRAWN_AS.get(level, "local_authority"))
+        picture = request.GET.get("download")
+        if picture == "svg":
+            body = str(choropleth.svg(shapes, CODE_KEY, figures))
+            body = '<?xml version="1.0" encoding="UTF-8"?>\n' + body
+            return _file(body.encode(), "image/svg+xml", f"{stem}.svg")
+        if picture == "png":
+            return _file(choropleth.png(shapes, CODE_KEY, figures), "image/png", f"{stem}.png")
+        map_svg = choropleth.svg(shapes, CODE_KEY, figures)
     except BoundaryError as exc:
         problem = str(exc)
     return page(
         request,
         "monitoring/map.jinja",
         {
-            "page_title": f"Map of compliance by {LEVELS[level]}",
+            "page_title": f"Map of {measure.label.lower()} by {MAP_LEVELS[level]}",
             "subnav": subnav(remit),
             "current": "Maps",
             "has_charts": False,
             "level": level,
-            "level_label": LEVELS[level],
+            "levels": MAP_LEVELS,
+            "measure": measure,
+            "measures": MapMeasure.choices,
             "as_of": as_of,
             "error": error,
+            "compare_to": compare_to,
+            "compare_error": compare_error,
             "scope": scope,
+            "areas": area_options(names) if remit.national else None,
+            "area": request.GET.get("area") or "national",
             "rows": rows,
-            "columns": ROW_COLUMNS,
+            "columns": _columns(measure, level),
             "map_svg": map_svg,
             "problem": problem
             if remit.national
             else ("The map is not available." if problem else None),
         },
     )
+
+
+def _file(body: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
