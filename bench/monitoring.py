@@ -8,6 +8,8 @@ too): creates a PostgreSQL database if it is missing, migrates it and loads the 
   - the national compliance table by every dimension, as of a date
   - the table for random areas of every kind (LSO, local authority, ICB, region), by provider
     size and by local authority, each on a random date
+  - two-way breakdowns (eight pairs of dimensions), maps of every measure at every level (figures
+    and drawing), and one measure at four dates by every dimension
   - the 48-month series, nationally and for random areas
   - pages (Django test client, rendered in full): dashboard, series page and LSO home, a
     different as-of date each request; p50 and p95
@@ -16,8 +18,8 @@ too): creates a PostgreSQL database if it is missing, migrates it and loads the 
     sites, each in a transaction that is rolled back): p50 and p95 of each, and the difference
   - rebuilding both derived tables whole (what a moved deadline costs), rolled back
 Prints each figure in ms and as a ratio of the count(*) baseline.
-Goals: every table < 100 ms and the 48-month series < 1 s at 27,000 locations (SQLite and
-PostgreSQL); < 1 s and < 5 s at 270,000 (PostgreSQL); a publication's p95 grows by < 30 ms.
+Goals: every table < 100 ms, two-way tables < 250 ms, maps and four-date tables < 500 ms, and
+the 48-month series < 1 s at 27,000 locations (SQLite and PostgreSQL); < 1 s and < 5 s at 270,000 (PostgreSQL); a publication's p95 grows by < 30 ms.
 """
 
 from __future__ import annotations
@@ -210,6 +212,58 @@ def main() -> None:  # noqa: C901 - one measurement after another
         f"area tables ({len(areas)} areas x 2 dimensions), p95", _p(area_times, 0.95), "< 100"
     )
     report.add("area tables, slowest", max(area_times))
+
+    from dspt.monitoring import choropleth
+    from dspt.monitoring.area_measures import MAP_LEVELS, MapMeasure, by_area, scale_for
+    from dspt.monitoring.breakdowns import at_dates, breakdown
+    from dspt.monitoring.maps import CODE_KEY, boundaries
+
+    pairs = [
+        ("provider_size", "service_type"),
+        ("provider_size", "client_group"),
+        ("provider_size", "care_home"),
+        ("region", "provider_size"),
+        ("lso", "provider_size"),
+        ("region", "scope"),
+        ("rating", "care_home"),
+        ("local_authority", "provider_size"),
+    ]
+    two_way = {
+        pair: statistics.median(
+            _timed(lambda p=pair: breakdown(p[0], p[1], as_of), max(3, args.repeat // 2))
+        )
+        for pair in pairs
+    }
+    worst_pair = max(two_way, key=two_way.get)
+    report.add(f"two-way table, slowest ({' x '.join(worst_pair)})", two_way[worst_pair], "< 250")
+
+    def one_map(measure: str, level: str) -> None:
+        rows = by_area(measure, level, as_of)
+        figures = choropleth.Figures(
+            values={r["code"]: r["value"] for r in rows},
+            names={r["code"]: r["group"] for r in rows},
+            scale=scale_for(measure, rows),
+            legend=measure,
+        )
+        drawn = "region" if level == "region" else "local_authority"
+        choropleth.svg(boundaries(drawn), CODE_KEY, figures)
+
+    maps = {
+        (m, lv): statistics.median(_timed(lambda m=m, lv=lv: one_map(m, lv), 3))
+        for m in MapMeasure.values
+        for lv in MAP_LEVELS
+    }
+    worst_map = max(maps, key=maps.get)
+    report.add(
+        f"map with its figures, slowest ({' by '.join(worst_map)})", maps[worst_map], "< 500"
+    )
+
+    four = [date(y, 7, 31) for y in range(as_of.year - 3, as_of.year + 1)]
+    four_date = {
+        by: statistics.median(_timed(lambda by=by: at_dates(by, four), 3)) for by in DIMENSIONS
+    }
+    worst_four = max(four_date, key=four_date.get)
+    report.add(f"four-date table, slowest dimension ({worst_four})", four_date[worst_four], "< 500")
 
     report.add(
         "48-month series, national, median",
