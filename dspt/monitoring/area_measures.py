@@ -90,8 +90,8 @@ def by_area(
     compare_to: date | None = None,
 ) -> list[dict]:
     """One row per area of `level` in the scope: `code`, `group` (its name), `locations`,
-    `value` (the measure), and for a change `compare_to`, `compare_locations`,
-    `compliance_pct` and `compare_compliance_pct`. Sorted by name; locations with no area
+    `compliance_pct`, `value` (the measure), and for a change `compare_to`,
+    `compare_locations` and `compare_compliance_pct`. Sorted by name; locations with no area
     recorded come last as "Not known" (they are in the table, not on the map).
 
     A change compares with `compare_to` (default a year before `as_of`).
@@ -110,6 +110,7 @@ def by_area(
         n, c, expired, small, medium_regional = now.get(code, [0] * 5)
         r = {"code": code, "group": names.get(code, NOT_KNOWN) if code else NOT_KNOWN}
         r["locations"] = n
+        r["compliance_pct"] = _pct(c, n)
         if measure == MapMeasure.COMPLIANCE:
             r["value"] = _pct(c, n)
         elif measure == MapMeasure.EXPIRED:
@@ -122,7 +123,6 @@ def by_area(
             b_n, b_c = before.get(code, [0, 0])[:2]
             now_pct, then_pct = _pct(c, n), _pct(b_c, b_n)
             r.update(
-                compliance_pct=now_pct,
                 compare_to=compare_to.isoformat(),
                 compare_locations=b_n,
                 compare_compliance_pct=then_pct,

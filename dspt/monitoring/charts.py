@@ -355,3 +355,40 @@ def breakdown_chart(rows: list[dict], title: str) -> dict:
         barmode="group",
     )
     return {"data": data, "layout": layout}
+
+
+def scatter_chart(
+    rows: list[dict], x: tuple[str, str], y: tuple[str, str], title: str, size_key: str = ""
+) -> dict:
+    """One labelled point per row (`x` and `y` are (key, axis title)); rows lacking either value
+    are left out. With `size_key`, the points' areas follow that column (e.g. locations)."""
+    shown = [r for r in rows if r.get(x[0]) is not None and r.get(y[0]) is not None]
+    marker: dict = {"color": "#005eb8", "opacity": 0.75, "size": 10}
+    if size_key and shown:
+        biggest = max(r[size_key] for r in shown) or 1
+        marker["size"] = [8 + 22 * (r[size_key] / biggest) ** 0.5 for r in shown]
+    data = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "Areas",
+            "x": [r[x[0]] for r in shown],
+            "y": [r[y[0]] for r in shown],
+            "text": [r["group"] for r in shown],
+            "marker": marker,
+            "hovertemplate": "%{text}<br>"
+            + x[1]
+            + ": %{x:.1f}<br>"
+            + y[1]
+            + ": %{y:.1f}<extra></extra>",
+        }
+    ]
+    layout = dict(
+        LAYOUT,
+        title={"text": title},
+        xaxis={"title": {"text": x[1]}, "zeroline": False},
+        yaxis={"title": {"text": y[1]}, "zeroline": False},
+        height=460,
+        showlegend=False,
+    )
+    return {"data": data, "layout": layout}

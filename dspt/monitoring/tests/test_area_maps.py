@@ -156,3 +156,18 @@ def test_a_commissioner_maps_only_their_area(client, people, boundaries):
     # Another area asked for by its code is refused.
     r = client.get("/monitoring/map/local_authority/?area=local_authority:E09000007")
     assert r.status_code == 403
+
+
+def test_small_share_map_has_a_scatter_against_compliance(programme, boundaries):
+    body = programme.get(
+        "/monitoring/map/local_authority/?as_of=2024-07-15&measure=small_share"
+    ).content.decode()
+    data = json.loads(
+        body.split('<script type="application/json" id="chart-scatter">')[1].split("</script>")[0]
+    )
+    points = dict(zip(data["data"][0]["text"], zip(data["data"][0]["x"], data["data"][0]["y"])))
+    assert points == {
+        "Camden": (pytest.approx(200 / 3), pytest.approx(200 / 3)),
+        "Newcastle": (20.0, 80.0),
+        "Sunderland": (0.0, 0.0),
+    }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 
-from dspt.monitoring import choropleth
+from dspt.monitoring import charts, choropleth
 from dspt.monitoring.access import require_remit
 from dspt.monitoring.area_measures import MAP_LEVELS, SUFFIX, MapMeasure, by_area, scale_for
 from dspt.monitoring.figures import year_before
@@ -14,12 +14,13 @@ from dspt.monitoring.maps import CODE_KEY, BoundaryError, boundaries
 from dspt.monitoring.population import area_names
 from dspt.monitoring.views.common import (
     as_of_from,
+    chart_data,
     compare_to_from,
     download,
     page,
     wants_download,
 )
-from dspt.monitoring.views.dashboard import area_options, scope_of
+from dspt.monitoring.views.dashboard import area_options, charts_csp, scope_of
 from dspt.monitoring.views.nav import subnav
 from dspt.organisations.models import LocalAuthority
 
@@ -42,12 +43,15 @@ def _columns(measure: MapMeasure, level: str) -> list[tuple[str, str, str]]:
             ("compliance_pct", "Compliant (%)", "pct"),
             ("value", "Change (percentage points)", "pts"),
         ]
-    return [
+    columns = [
         ("group", area, "text"),
         ("code", "Code", "text"),
         ("locations", "Locations", "int"),
         ("value", measure.label, kind),
     ]
+    if measure != MapMeasure.COMPLIANCE:
+        columns.append(("compliance_pct", "Compliant (%)", "pct"))
+    return columns
 
 
 def _figures(measure: MapMeasure, level: str, rows: list[dict]) -> choropleth.Figures:
@@ -69,6 +73,7 @@ def _figures(measure: MapMeasure, level: str, rows: list[dict]) -> choropleth.Fi
 
 
 @login_required
+@charts_csp
 def area_map(request, level: str):
     if level not in MAP_LEVELS:
         raise Http404
@@ -100,6 +105,15 @@ def area_map(request, level: str):
         map_svg = choropleth.svg(shapes, CODE_KEY, figures)
     except BoundaryError as exc:
         problem = str(exc)
+    scatter = None
+    if measure == MapMeasure.SMALL:
+        scatter = charts.scatter_chart(
+            [r for r in rows if r["code"]],
+            ("value", "Locations of micro and small providers (%)"),
+            ("compliance_pct", "Compliant (%)"),
+            f"Compliance against the share of micro and small providers, by {MAP_LEVELS[level]}",
+            size_key="locations",
+        )
     return page(
         request,
         "monitoring/map.jinja",
@@ -107,7 +121,8 @@ def area_map(request, level: str):
             "page_title": f"Map of {measure.label.lower()} by {MAP_LEVELS[level]}",
             "subnav": subnav(remit),
             "current": "Maps",
-            "has_charts": False,
+            "has_charts": scatter is not None,
+            "scatter": chart_data(scatter) if scatter else None,
             "level": level,
             "levels": MAP_LEVELS,
             "measure": measure,
