@@ -392,3 +392,22 @@ def scatter_chart(
         showlegend=False,
     )
     return {"data": data, "layout": layout}
+
+
+def hours_chart(rows: list[dict], series: tuple, title: str) -> dict:
+    """Hours per group as grouped horizontal bars; `series` is ((key, name, colour), …)."""
+    groups = [r["group"] for r in rows]
+    data = [
+        _hbar(
+            name,
+            groups,
+            [r[key] for r in rows],
+            colour,
+            "%{y}: %{x:,.1f} hours<extra>" + name + "</extra>",
+        )
+        for key, name, colour in series
+    ]
+    layout = _hbar_layout(
+        title, {"title": {"text": "Hours"}}, max(300, 60 * len(groups) + 160), barmode="group"
+    )
+    return {"data": data, "layout": layout}

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.http import Http404
 
+from dspt.core.dates import today
 from dspt.monitoring import charts, lists
 from dspt.monitoring.access import lso_for, require_remit
 from dspt.monitoring.figures import Scope, compliance_table, expired_share_by_lso, total
@@ -24,6 +25,7 @@ from dspt.monitoring.views.common import (
 from dspt.monitoring.views.dashboard import charts_csp
 from dspt.monitoring.views.nav import subnav
 from dspt.organisations.models import LSO
+from dspt.support.activity_periods import Period, activity_over, default_period, parse_month
 from dspt.support.models import ActivityRecord
 from dspt.support.outcomes import context, outcomes
 
@@ -209,6 +211,7 @@ COMPARE_COLUMNS = [
 
 
 @login_required
+@charts_csp
 def compare(request):
     """All LSOs side by side, in aggregate only (no lists of another LSO's locations)."""
     remit = require_remit(request.user)
@@ -252,9 +255,89 @@ def compare(request):
             "page_title": "Compare LSOs",
             "subnav": subnav(remit),
             "current": "Compare LSOs",
+            "has_charts": True,
+            "scatter": chart_data(
+                charts.scatter_chart(
+                    rows,
+                    ("actual_hours", "Actual hours of activity recorded to this date"),
+                    ("compliance_pct", "Compliant (%)"),
+                    "Each LSO area: hours of activity against compliance",
+                    size_key="locations",
+                )
+            ),
             "rows": rows,
             "columns": COMPARE_COLUMNS,
             "as_of": as_of,
             "error": error,
+        },
+    )
+
+
+ACTIVITY_PERIOD_COLUMNS = [
+    ("group", "Group", "text"),
+    ("planned_hours", "Planned hours", "num"),
+    ("actual_hours", "Actual hours", "num"),
+    ("actual_pct_of_planned", "Actual as a share of planned (%)", "pct"),
+    ("previous_actual_hours", "Actual hours a year before", "num"),
+    ("change_hours", "Change (hours)", "num"),
+    ("change_pct", "Change (%)", "pct"),
+]
+
+
+def _period_from(request) -> tuple[Period, dict[str, str]]:
+    """The period from ?from=YYYY-MM&to=YYYY-MM (default the last twelve months), with any
+    errors by field."""
+    chosen = default_period(today())
+    if not request.GET.get("from") and not request.GET.get("to"):
+        return chosen, {}
+    first, from_error = parse_month(request.GET.get("from", ""), "first month")
+    last, to_error = parse_month(request.GET.get("to", ""), "last month")
+    errors = {k: v for k, v in (("from", from_error), ("to", to_error)) if v}
+    if not errors and first > last:
+        errors["to"] = "The last month must be the same as or after the first month."
+    if errors:
+        return chosen, errors
+    return Period(first, last), {}
+
+
+@login_required
+@charts_csp
+def activity_periods(request):
+    """Hours of LSO activity over any months: by kind nationally and by LSO, with the same
+    months a year earlier. Aggregates only, for LSO staff and the programme alike."""
+    remit = require_remit(request.user)
+    if not remit.national and not remit.lso_code:
+        raise Http404
+    period, errors = _period_from(request)
+    found = activity_over(period)
+    fmt = wants_download(request)
+    stem = f"lso-activity-{period.first:%Y-%m}-to-{period.last:%Y-%m}"
+    if fmt:
+        table = "by_lso" if request.GET.get("table") == "lso" else "by_kind"
+        return download([*found[table], found["total"]], ACTIVITY_PERIOD_COLUMNS, stem, fmt)
+    pairs = (
+        ("previous_actual_hours", "Actual, a year before", "#768692"),
+        ("actual_hours", "Actual", "#005eb8"),
+        ("planned_hours", "Planned", "#aeb7bd"),
+    )
+    return page(
+        request,
+        "support/activity_periods.jinja",
+        {
+            "page_title": f"LSO activity, {period.label}",
+            "subnav": subnav(remit),
+            "current": "LSO activity",
+            "period": period,
+            "errors": errors,
+            "values": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
+            "found": found,
+            "kind_rows": [*found["by_kind"], found["total"]],
+            "lso_rows": [*found["by_lso"], found["total"]],
+            "columns": ACTIVITY_PERIOD_COLUMNS,
+            "has_charts": True,
+            "kind_figure": chart_data(
+                charts.hours_chart(found["by_kind"], pairs, "Hours by kind of activity")
+            ),
+            "lso_figure": chart_data(charts.hours_chart(found["by_lso"], pairs, "Hours by LSO")),
         },
     )

@@ -165,7 +165,8 @@ def test_small_share_map_has_a_scatter_against_compliance(programme, boundaries)
     data = json.loads(
         body.split('<script type="application/json" id="chart-scatter">')[1].split("</script>")[0]
     )
-    points = dict(zip(data["data"][0]["text"], zip(data["data"][0]["x"], data["data"][0]["y"])))
+    trace = data["data"][0]
+    points = {t: (x, y) for t, x, y in zip(trace["text"], trace["x"], trace["y"], strict=True)}
     assert points == {
         "Camden": (pytest.approx(200 / 3), pytest.approx(200 / 3)),
         "Newcastle": (20.0, 80.0),

@@ -22,6 +22,7 @@ def subnav(remit: Remit) -> list[tuple[str, str]]:
             (r("monitoring:report"), "Monthly report"),
             (r("support:home"), "LSO work"),
             (r("support:compare"), "Compare LSOs"),
+            (r("support:activity_periods"), "LSO activity"),
             (r("accounts:tokens"), "API tokens"),
         ]
     links = [
@@ -32,7 +33,11 @@ def subnav(remit: Remit) -> list[tuple[str, str]]:
         (r("monitoring:new_locations"), "New locations"),
     ]
     if remit.lso_code:
-        links += [(r("support:home"), "LSO work"), (r("support:compare"), "Compare LSOs")]
+        links += [
+            (r("support:home"), "LSO work"),
+            (r("support:compare"), "Compare LSOs"),
+            (r("support:activity_periods"), "LSO activity"),
+        ]
     if remit.commissioner_id:
         links = [(r("monitoring:watchlist"), "Watchlist"), *links]
     return [*links, (r("accounts:tokens"), "API tokens")]
