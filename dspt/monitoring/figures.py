@@ -135,6 +135,29 @@ def areas_that_fell(by: str, as_of: date, scope: Scope = NATIONAL) -> list[dict]
     return sorted(fell, key=lambda r: (r["change_pts"], r["group"]))
 
 
+def beside(as_of: date, scope: Scope, names: dict[str, dict[str, str]]) -> list[dict]:
+    """The area's whole row, then its region's (when the area lies in one region) and
+    England's, for a person who sees one area to compare it with the wider picture. Figures of
+    public statuses, so anyone may see every area's totals (docs/rules.md §7)."""
+    rows = [total(as_of, scope)]
+    if scope.kind in ("lso", "local_authority", "icb"):
+        area, params = scope.where()
+        regions = [
+            r
+            for (r,) in fetch(
+                f"SELECT DISTINCT l.region_code FROM monitoring_location l WHERE 1 = 1{area}",
+                params,
+            )
+            if r
+        ]
+        if len(regions) == 1:
+            code = regions[0]
+            rows.append(total(as_of, Scope("region", code, names["region"].get(code, code))))
+    if scope.kind != "national":
+        rows.append({**total(as_of, NATIONAL), "group": "England"})
+    return rows
+
+
 def year_before(day: date) -> date:
     """The same day a year earlier (28 February for 29 February)."""
     try:

@@ -1,6 +1,8 @@
 """Who may see which monitoring pages: role × own/other area, including reaching for another
 LSO's or commissioner's records."""
 
+import re
+
 import pytest
 
 from dspt.support.models import Engagement
@@ -207,3 +209,18 @@ def test_api_refuses_bearer_tokens(client, people, world):
         "/api/v1/monitoring/compliance?by=region", headers={"Authorization": f"Bearer {raw}"}
     )
     assert r.status_code == 403
+
+
+def test_an_lso_and_a_commissioner_see_their_area_beside_region_and_england(client, people):
+    client.force_login(people["lso_north"])
+    body = client.get("/monitoring/dashboard/?as_of=2024-07-15").content.decode()
+    table = body.split('id="beside"')[1].split("</table>")[0]
+    # Care North: 4 of 8 compliant; North East (the same 8): 50%; England: 6 of 11.
+    cells = [c.strip() for c in re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", table)]
+    assert "Care North" in cells and "North East" in cells and "England" in cells
+    assert "54.5%" in cells  # England's share, shown beside the LSO's own
+    client.force_login(people["commissioner"])
+    body = client.get("/monitoring/dashboard/?as_of=2024-07-15").content.decode()
+    assert "Newcastle beside its region and England" in body
+    client.force_login(people["programme"])
+    assert 'id="beside"' not in client.get("/monitoring/dashboard/").content.decode()

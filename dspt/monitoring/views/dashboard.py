@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 
 from dspt.monitoring import charts
 from dspt.monitoring.access import require_remit, scope_from
-from dspt.monitoring.figures import compliance_table, total
+from dspt.monitoring.figures import beside, compliance_table, total
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
@@ -87,6 +87,8 @@ def dashboard(request):
             "area": request.GET.get("area") or "national",
             "rows": rows,
             "whole": whole,
+            "beside": beside(as_of, scope, names) if scope.kind != "national" else None,
+            "beside_columns": [("group", "Area", "text"), *ROW_COLUMNS[1:]],
             "columns": ROW_COLUMNS,
             "title": title,
             "figure": chart_data(charts.status_mix_bars(rows, title)),
