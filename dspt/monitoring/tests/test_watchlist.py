@@ -183,3 +183,19 @@ def test_alerts_page_shows_own_alerts(signed_in, people, world, client, run_aler
     assert Notification.objects.get().read_at is not None
     client.force_login(people["other_commissioner"])
     assert "expired" not in client.get("/notifications/").content.decode()
+
+
+def test_status_of_each_watched_location_on_any_date(signed_in, world):
+    upload(signed_in, csv_file("ODS code\nV0001\nV0002\n"))
+    # 1 Jun 2023, a contract date: L1 had not published (its 2023-24 Met came on 1 May 2024);
+    # L2's 2022-23 Met (1 May 2023) held.
+    body = signed_in.get("/monitoring/watchlist/?as_of=2023-06-01").content.decode()
+    assert "status on 1 June 2023" in body and "Mark all as seen" not in body
+    rows = signed_in.get("/monitoring/watchlist/?as_of=2023-06-01&download=csv")
+    got = {
+        r["Location"]: r["DSPT status"]
+        for r in csv.DictReader(io.StringIO(rows.content.decode("utf-8-sig")))
+    }
+    assert got == {"Location L1": "Not Published", "Location L2": "22/23 Standards Met"}
+    # Today (15 Jun 2024): the page offers marking as seen again.
+    assert "Mark all as seen" in signed_in.get("/monitoring/watchlist/").content.decode()

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from dspt.core.dates import today
 from dspt.monitoring.access import require_commissioner
 from dspt.monitoring.models import AlertKind
-from dspt.monitoring.views.common import download, page, wants_download
+from dspt.monitoring.views.common import as_of_from, download, page, wants_download
 from dspt.monitoring.views.nav import subnav
 from dspt.monitoring.watchlist import (
     UploadError,
@@ -51,7 +51,8 @@ def _commissioner(request) -> tuple:
 @login_required
 def watchlist(request):
     remit, org = _commissioner(request)
-    on = today()
+    # Any date (a contract's or a grant's); the default is today.
+    on, error = as_of_from(request)
     rows = entries_with_status(org, on)
     fmt = wants_download(request)
     if fmt:
@@ -68,6 +69,9 @@ def watchlist(request):
             "org": org,
             "rows": rows,
             "on": on,
+            "as_of": on,
+            "error": error,
+            "is_today": on == today(),
             "changed": changed,
             "compliant": compliant,
             "unread": notifications_for(request.user, unread_only=True)
