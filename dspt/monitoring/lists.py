@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from dspt.frameworks import deadlines
@@ -26,7 +27,7 @@ from dspt.monitoring.sql import (
     fetch,
     on_day,
 )
-from dspt.statuses.compute import Status
+from dspt.statuses.compute import COMPLIANT_STATUSES, Status
 from dspt.statuses.facts import as_date, moved_deadlines
 from dspt.statuses.selectors import RESULT_COLUMNS, result_from_row
 
@@ -39,16 +40,23 @@ def _placeholders(values) -> str:
     return ",".join(["%s"] * len(values))
 
 
+_LISTED = (
+    "SELECT l.ods_code, l.cqc_location_id, l.name, l.postcode, l.local_authority, "
+    f"l.provider_name, l.provider_size, {RESULT_COLUMNS} {LOCATION_SPANS} AND {ON_DAY} "
+    f"WHERE {IN_POPULATION}"
+)
+
+
 def _locations(as_of: date, scope: Scope, condition: str = "", params: tuple = ()) -> list[dict]:
     """The area's locations in the population on `as_of` whose interval meets `condition`,
     one row each, sorted by local authority, name and code."""
     area, area_params = scope.where()
-    found = fetch(
-        "SELECT l.ods_code, l.cqc_location_id, l.name, l.postcode, l.local_authority, "
-        f"l.provider_name, l.provider_size, {RESULT_COLUMNS} {LOCATION_SPANS} AND {ON_DAY} "
-        f"WHERE {IN_POPULATION}{area}{condition}",
-        [*on_day(as_of), *area_params, *params],
-    )
+    found = fetch(f"{_LISTED}{area}{condition}", [*on_day(as_of), *area_params, *params])
+    rows = _rows(found)
+    return sorted(rows, key=lambda r: (r["local_authority"], r["name"].casefold(), r["ods_code"]))
+
+
+def _rows(found: list[tuple]) -> list[dict]:
     rows = []
     for code, cqc_id, name, postcode, la, provider, size, *cols in found:
         result = result_from_row(*cols)
@@ -69,7 +77,76 @@ def _locations(as_of: date, scope: Scope, condition: str = "", params: tuple = (
                 "covered_by": result.covered_by or "",
             }
         )
-    return sorted(rows, key=lambda r: (r["local_authority"], r["name"].casefold(), r["ods_code"]))
+    return rows
+
+
+# Sort keys a person may choose for the location list, each with a tie-break by name and code.
+SORTS = {
+    "name": "l.name",
+    "local_authority": "l.local_authority",
+    "provider": "l.provider_name",
+    "provider_size": "l.provider_size",
+    "status": "i.status",
+    "valid_until": "i.valid_until",
+}
+# Status filters: the two broad groups, then each status on its own.
+STATUS_CHOICES: dict[str, tuple[str, frozenset]] = {
+    "compliant": ("Compliant (any level)", COMPLIANT_STATUSES),
+    "not_compliant": ("Not compliant (any reason)", frozenset(Status) - COMPLIANT_STATUSES),
+    **{s.value: (s.label, frozenset({s})) for s in Status},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilters:
+    """What the location list is limited to: a status group, provider size, care home."""
+
+    status: str = ""
+    provider_size: str = ""
+    care_home: str = ""
+
+    def where(self) -> tuple[str, list]:
+        sql, params = "", []
+        if self.status in STATUS_CHOICES:
+            chosen = sorted(s.value for s in STATUS_CHOICES[self.status][1])
+            sql += f" AND i.status IN ({_placeholders(chosen)})"
+            params += chosen
+        if self.provider_size:
+            sql += " AND l.provider_size = %s"
+            params.append(self.provider_size)
+        if self.care_home:
+            sql += " AND l.care_home = %s"
+            params.append(self.care_home)
+        return sql, params
+
+
+def area_locations(
+    as_of: date,
+    scope: Scope = NATIONAL,
+    filters: ListFilters = ListFilters(),  # noqa: B008 - frozen, so one shared default is safe
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[dict], int]:
+    """One page of every location in the area on `as_of` (every status, not registered and
+    never published included; every provider size), filtered and sorted in the database, and
+    how many match in all."""
+    area, area_params = scope.where()
+    limit, limit_params = filters.where()
+    params = [*on_day(as_of), *area_params, *limit_params]
+    (matched,) = fetch(
+        f"SELECT COUNT(*) {LOCATION_SPANS} AND {ON_DAY} WHERE {IN_POPULATION}{area}{limit}",
+        params,
+    )[0]
+    direction = "DESC" if descending else "ASC"
+    order = f"{SORTS.get(sort, SORTS['name'])} {direction}, l.name, l.ods_code"
+    found = fetch(
+        f"{_LISTED}{area}{limit} ORDER BY {order} LIMIT %s OFFSET %s",
+        [*params, per_page, (max(page, 1) - 1) * per_page],
+    )
+    return _rows(found), matched
 
 
 def expired(as_of: date, scope: Scope = NATIONAL) -> list[dict]:

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from dspt.monitoring.views import breakdown, dashboard, maps, programme, report, vfm, watchlist
+from dspt.monitoring.views import (
+    breakdown,
+    dashboard,
+    locations,
+    maps,
+    programme,
+    report,
+    vfm,
+    watchlist,
+)
 
 app_name = "monitoring"
 urlpatterns = [
@@ -13,6 +22,7 @@ urlpatterns = [
     path("targeting/", programme.targeting, name="targeting"),
     path("new-locations/", programme.new_locations, name="new_locations"),
     path("map/<str:level>/", maps.area_map, name="map"),
+    path("locations/", locations.locations, name="locations"),
     path("value-for-money/", vfm.value_for_money, name="vfm"),
     path("report/", report.report, name="report"),
     path("report.pdf", report.report_pdf, name="report_pdf"),

@@ -18,6 +18,7 @@ def subnav(remit: Remit) -> list[tuple[str, str]]:
             (r("monitoring:targeting"), "Targeting lists"),
             (r("monitoring:new_locations"), "New locations"),
             (r("monitoring:map", args=["local_authority"]), "Maps"),
+            (r("monitoring:locations"), "Locations"),
             (r("monitoring:vfm"), "Value for money"),
             (r("monitoring:report"), "Monthly report"),
             (r("support:home"), "LSO work"),
@@ -31,6 +32,8 @@ def subnav(remit: Remit) -> list[tuple[str, str]]:
         (r("monitoring:series"), "Monthly series"),
         (r("monitoring:change"), "Year-on-year change"),
         (r("monitoring:new_locations"), "New locations"),
+        (r("monitoring:map", args=["local_authority"]), "Maps"),
+        (r("monitoring:locations"), "Locations"),
     ]
     if remit.lso_code:
         links += [
