@@ -135,24 +135,26 @@ def areas_that_fell(by: str, as_of: date, scope: Scope = NATIONAL) -> list[dict]
     return sorted(fell, key=lambda r: (r["change_pts"], r["group"]))
 
 
+def region_of(scope: Scope) -> str | None:
+    """The region code an LSO, local authority or ICB area lies in (None if several)."""
+    if scope.kind == "region":
+        return scope.code
+    if scope.kind == "national":
+        return None
+    area, params = scope.where()
+    sql = f"SELECT DISTINCT l.region_code FROM monitoring_location l WHERE 1 = 1{area}"
+    regions = [r for (r,) in fetch(sql, params) if r]
+    return regions[0] if len(regions) == 1 else None
+
+
 def beside(as_of: date, scope: Scope, names: dict[str, dict[str, str]]) -> list[dict]:
     """The area's whole row, then its region's (when the area lies in one region) and
     England's, for a person who sees one area to compare it with the wider picture. Figures of
     public statuses, so anyone may see every area's totals (docs/rules.md §7)."""
     rows = [total(as_of, scope)]
-    if scope.kind in ("lso", "local_authority", "icb"):
-        area, params = scope.where()
-        regions = [
-            r
-            for (r,) in fetch(
-                f"SELECT DISTINCT l.region_code FROM monitoring_location l WHERE 1 = 1{area}",
-                params,
-            )
-            if r
-        ]
-        if len(regions) == 1:
-            code = regions[0]
-            rows.append(total(as_of, Scope("region", code, names["region"].get(code, code))))
+    code = region_of(scope)
+    if code and scope.kind != "region":
+        rows.append(total(as_of, Scope("region", code, names["region"].get(code, code))))
     if scope.kind != "national":
         rows.append({**total(as_of, NATIONAL), "group": "England"})
     return rows

@@ -23,6 +23,7 @@ urlpatterns = [
     path("new-locations/", programme.new_locations, name="new_locations"),
     path("map/<str:level>/", maps.area_map, name="map"),
     path("locations/", locations.locations, name="locations"),
+    path("region-by-local-authority/", programme.region_month, name="region_month"),
     path("value-for-money/", vfm.value_for_money, name="vfm"),
     path("report/", report.report, name="report"),
     path("report.pdf", report.report_pdf, name="report_pdf"),

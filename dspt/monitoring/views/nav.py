@@ -19,6 +19,7 @@ def subnav(remit: Remit) -> list[tuple[str, str]]:
             (r("monitoring:new_locations"), "New locations"),
             (r("monitoring:map", args=["local_authority"]), "Maps"),
             (r("monitoring:locations"), "Locations"),
+            (r("monitoring:region_month"), "Region by local authority"),
             (r("monitoring:vfm"), "Value for money"),
             (r("monitoring:report"), "Monthly report"),
             (r("support:home"), "LSO work"),
@@ -34,6 +35,7 @@ def subnav(remit: Remit) -> list[tuple[str, str]]:
         (r("monitoring:new_locations"), "New locations"),
         (r("monitoring:map", args=["local_authority"]), "Maps"),
         (r("monitoring:locations"), "Locations"),
+        (r("monitoring:region_month"), "Region by local authority"),
     ]
     if remit.lso_code:
         links += [

@@ -1,4 +1,5 @@
-"""Series, year-on-year change, targets, targeting lists and new locations."""
+"""Series, year-on-year change, targets, targeting lists, new locations and a region by local
+authority."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from django.contrib.auth.decorators import login_required
 
 from dspt.monitoring import charts, lists
 from dspt.monitoring.access import require_national, require_remit
-from dspt.monitoring.figures import areas_that_fell, year_on_year
+from dspt.monitoring.figures import areas_that_fell, region_of, year_on_year
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
+from dspt.monitoring.regional import cell_columns, region_table
 from dspt.monitoring.series import monthly_series
 from dspt.monitoring.targets import targets_by_year, targets_vs_actuals
 from dspt.monitoring.views.common import as_of_from, chart_data, download, page, wants_download
@@ -250,3 +252,43 @@ def new_locations(request):
         area=request.GET.get("area") or "national",
     )
     return page(request, "monitoring/new_locations.jinja", ctx)
+
+
+REGION_COLUMNS = [
+    ("group", "Local authority", "text"),
+    ("locations", "Locations", "int"),
+    ("compliant", "Compliant", "int"),
+    ("compliance_pct", "Compliant (%)", "pct"),
+    *cell_columns(),
+]
+
+
+@login_required
+def region_month(request):
+    """Every local authority of a region: compliant locations by level × care home × edition.
+    Counts of public statuses, so anyone with a monitoring remit may choose any region."""
+    remit = require_remit(request.user)
+    names = area_names()
+    as_of, error = as_of_from(request)
+    chosen = request.GET.get("region")
+    if chosen not in names["region"]:
+        chosen = region_of(scope_of(request, remit, names)) or min(names["region"], default="")
+    rows = region_table(chosen, as_of) if chosen else []
+    label = names["region"].get(chosen, "")
+    fmt = wants_download(request)
+    if fmt:
+        return download(rows, REGION_COLUMNS, f"region-{chosen}-{as_of.isoformat()}", fmt)
+    ctx = _base(
+        request,
+        remit,
+        "Region by local authority",
+        page_title=f"{label}: local authorities by level, care home and edition",
+        as_of=as_of,
+        error=error,
+        region=chosen,
+        region_label=label,
+        regions=sorted(names["region"].items(), key=lambda kv: kv[1]),
+        rows=rows,
+        columns=REGION_COLUMNS,
+    )
+    return page(request, "monitoring/region_month.jinja", ctx)
