@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 
 from dspt.core.dates import today
 from dspt.monitoring.access import scope_from
+from dspt.monitoring.api_areas import router as areas
 from dspt.monitoring.api_remit import caller_remit
 from dspt.monitoring.api_watchlist import router as watchlist
 from dspt.monitoring.breakdowns import Filters, at_dates, table
@@ -161,3 +162,4 @@ def targets_years(request, as_of: date | None = None) -> list[dict]:
 
 
 router.add_router("/watchlist", watchlist)
+router.add_router("", areas)

@@ -21,10 +21,12 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from dspt.accounts.remits import remit_of
 from dspt.core.dates import today
 from dspt.monitoring.access import lso_for
 from dspt.organisations.models import LSO
 from dspt.support import edits, services
+from dspt.support.activity_periods import Period, activity_over, parse_month
 from dspt.support.models import ActivityRecord, Engagement
 from dspt.support.selectors import activity_for, engagements_for
 from dspt.support.uploads import read_upload
@@ -309,3 +311,21 @@ def update_activity(request, pk: int, payload: ActivityIn):
 @router.delete("/activity/{pk}", response={204: None}, summary="Delete an activity record")
 def delete_activity(request, pk: int):
     return _remove(request, ACTIVITY, pk)
+
+
+@router.get("/activity-periods", summary="Every LSO's activity hours over a period of months")
+def activity_periods(request, first: str, last: str) -> dict:
+    """Hours from month `first` to month `last` (YYYY-MM, inclusive): `by_kind` (national
+    totals per kind), `by_lso` and `total`, each with the same months a year earlier. Aggregates
+    of every LSO, for LSO staff and the programme alike, as on the comparison page."""
+    _caller(request)
+    remit = remit_of(request.user)
+    if remit is None or not (remit.national or remit.lso_code):
+        raise HttpError(403, "LSO activity is for LSO staff and the programme.")
+    start, problem = parse_month(first, "first month")
+    end, problem_end = parse_month(last, "last month")
+    if problem or problem_end:
+        raise HttpError(422, problem or problem_end)
+    if start > end:
+        raise HttpError(422, "The last month must be the same as or after the first month.")
+    return activity_over(Period(start, end))

@@ -20,14 +20,18 @@ ENDPOINTS = {
     "lso2_total": "/api/v1/monitoring/total?area_kind=lso&area_code=LSO2",
     "lso1_total": "/api/v1/monitoring/total?area_kind=lso&area_code=LSO1",
     "national": "/api/v1/monitoring/total?area_kind=national",
+    "areas": "/api/v1/monitoring/areas?measure=change&level=local_authority&as_of=2024-07-15",
+    "lso2_locations": "/api/v1/monitoring/locations?area_kind=lso&area_code=LSO2",
+    "region_table": "/api/v1/monitoring/region-table?region=E12000007&as_of=2024-07-15",
 }
 # Which endpoints answer 200 for each holder of a personal token; everything else is 403.
 ALLOWED = {
     "programme": set(ENDPOINTS),
     "admin": set(ENDPOINTS),
-    "lso_north": {"total", "compliance", "series", "lso1_total"},
-    "lso_london": {"total", "compliance", "series", "lso2_total"},
-    "commissioner": {"total", "compliance", "series"},
+    "lso_north": {"total", "compliance", "series", "lso1_total", "areas", "region_table"},
+    "lso_london": {"total", "compliance", "series", "lso2_total", "areas", "region_table"}
+    | {"lso2_locations"},
+    "commissioner": {"total", "compliance", "series", "areas", "region_table"},
 }
 
 
@@ -130,3 +134,24 @@ def test_tokens_page_creates_shows_once_and_revokes_own_only(client, people):
         AuditEvent.objects.filter(actor=people["lso_north"]).values_list("action", flat=True)
     )
     assert {"api_token.created", "api_token.revoked"} <= actions
+
+
+def test_areas_locations_and_region_table_in_the_api(client, people):
+    client.force_login(people["lso_north"])
+    rows = client.get(ENDPOINTS["areas"]).json()
+    # Only Care North's local authorities; Sunderland fell by a third of its locations.
+    assert {r["group"]: round(r["value"], 1) for r in rows} == {
+        "Newcastle": 80.0,
+        "Sunderland": -33.3,
+    }
+    page = client.get("/api/v1/monitoring/locations?as_of=2024-07-15&page_size=3&sort=name").json()
+    assert (page["count"], len(page["results"]), page["results"][0]["name"]) == (
+        8,
+        3,
+        "Location L1",
+    )
+    bad = client.get("/api/v1/monitoring/locations?page_size=501")
+    assert bad.status_code == 422
+    assert client.get("/api/v1/monitoring/locations?status=sleepy").status_code == 422
+    table = client.get("/api/v1/monitoring/region-table?as_of=2024-07-15").json()
+    assert [r["group"] for r in table] == ["Newcastle", "Sunderland", "All local authorities"]

@@ -107,3 +107,17 @@ def test_compare_page_scatters_hours_against_compliance(client, people, hours, s
     points = dict(zip(chart["data"][0]["text"], chart["data"][0]["x"], strict=True))
     # Actual hours recorded up to 31 Aug 2024 (the year before's included).
     assert points == {"Care London": 5.0, "Care North": 20.0}
+
+
+def test_activity_periods_in_the_api(client, people, hours):
+    client.force_login(people["lso_north"])
+    r = client.get("/api/v1/support/activity-periods?first=2024-04&last=2024-08")
+    assert r.status_code == 200
+    assert r.json()["total"]["actual_hours"] == 18.0
+    assert (
+        client.get("/api/v1/support/activity-periods?first=2024-9&last=2024-08").status_code == 422
+    )
+    client.force_login(people["commissioner"])
+    assert (
+        client.get("/api/v1/support/activity-periods?first=2024-04&last=2024-08").status_code == 403
+    )

@@ -1,0 +1,109 @@
+"""Monitoring API for maps, location lists and a region by local authority (mounted under
+/api/v1/monitoring beside the compliance tables; the caller's remit applies as there)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from ninja import Router
+from ninja.errors import HttpError
+
+from dspt.core.dates import today
+from dspt.monitoring.access import scope_from
+from dspt.monitoring.api_remit import caller_remit
+from dspt.monitoring.area_measures import MapMeasure, by_area
+from dspt.monitoring.dates import out_of_range
+from dspt.monitoring.figures import region_of
+from dspt.monitoring.lists import SORTS, STATUS_CHOICES, ListFilters, area_locations
+from dspt.monitoring.population import area_names
+from dspt.monitoring.regional import region_table
+
+router = Router(tags=["monitoring"])
+
+Level = Literal["local_authority", "region", "icb", "lso"]
+AreaKind = Literal["lso", "local_authority", "icb", "region"]
+MAX_PAGE_SIZE = 500
+
+
+def _day(day: date | None, name: str) -> date | None:
+    if day is not None and out_of_range(day):
+        raise HttpError(422, f"{name}: {out_of_range(day)}")
+    return day
+
+
+def _scope(request, area_kind: str | None, area_code: str | None):
+    try:
+        return scope_from(caller_remit(request), area_kind, area_code, area_names())
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from None
+
+
+@router.get("/areas", summary="One measure by area (the figures behind a map)")
+def areas(
+    request,
+    measure: Literal["compliance", "change", "expired", "small_share", "medium_regional"],
+    level: Level,
+    as_of: date | None = None,
+    compare_to: date | None = None,
+    area_kind: AreaKind | None = None,
+    area_code: str | None = None,
+) -> list[dict]:
+    """One row per area of `level` within your remit: `code`, `group`, `locations`,
+    `compliance_pct` and `value`; a `change` also has `compare_to` (default a year before),
+    `compare_locations` and `compare_compliance_pct`."""
+    day = _day(as_of, "as_of") or today()
+    scope = _scope(request, area_kind, area_code)
+    return by_area(MapMeasure(measure), level, day, scope, _day(compare_to, "compare_to"))
+
+
+@router.get("/locations", summary="Every location in your area with its status, a page at a time")
+def locations(
+    request,
+    as_of: date | None = None,
+    status: str | None = None,
+    provider_size: str | None = None,
+    care_home: str | None = None,
+    sort: Literal[
+        "name", "local_authority", "provider", "provider_size", "status", "valid_until"
+    ] = "name",
+    order: Literal["asc", "desc"] = "asc",
+    page: int = 1,
+    page_size: int = 100,
+    area_kind: AreaKind | None = None,
+    area_code: str | None = None,
+) -> dict:
+    """`{"count": N, "page": P, "page_size": S, "results": [...]}`: locations of every status
+    (not registered and never published included). `status` is compliant, not_compliant or one
+    status value; `page_size` at most 500."""
+    if status and status not in STATUS_CHOICES:
+        raise HttpError(422, f"status: choose one of {', '.join(STATUS_CHOICES)}.")
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise HttpError(422, f"page must be 1 or more and page_size 1 to {MAX_PAGE_SIZE}.")
+    day = _day(as_of, "as_of") or today()
+    filters = ListFilters(status or "", provider_size or "", care_home or "")
+    rows, count = area_locations(
+        day,
+        _scope(request, area_kind, area_code),
+        filters,
+        sort=sort if sort in SORTS else "name",
+        descending=order == "desc",
+        page=page,
+        per_page=page_size,
+    )
+    return {"count": count, "page": page, "page_size": page_size, "results": rows}
+
+
+@router.get("/region-table", summary="A region's local authorities by level, care home and edition")
+def region(request, region: str | None = None, as_of: date | None = None) -> list[dict]:
+    """Every local authority of the region (default: your area's) then the region's total."""
+    caller_remit(request)  # any remit: these are counts of public statuses
+    names = area_names()["region"]
+    if region is None:
+        region = region_of(_scope(request, None, None))
+        if region is None:
+            raise HttpError(422, "region: choose a region code.")
+    if region not in names:
+        raise HttpError(404, f"No region has the code {region}.")
+    return region_table(region, _day(as_of, "as_of") or today())
