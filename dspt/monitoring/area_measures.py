@@ -28,6 +28,7 @@ from dspt.monitoring.sql import (
     fetch,
     on_day,
 )
+from dspt.organisations.models import LocalAuthority
 from dspt.statuses.compute import Status
 
 MAP_LEVELS = {
@@ -36,6 +37,20 @@ MAP_LEVELS = {
     "icb": "integrated care board",
     "lso": "LSO area",
 }
+
+
+# Boundary files hold local authorities and regions; an ICB or LSO area is drawn as the local
+# authorities it is made of, each coloured with its area's figure.
+PARENT_FIELD = {"icb": "icb_id", "lso": "lso_id"}
+
+
+def drawing(level: str) -> tuple[str, dict[str, str] | None]:
+    """The boundary level a map of `level` is drawn from, and (for ICB and LSO areas) which
+    area each local authority's outline is coloured as."""
+    if level not in PARENT_FIELD:
+        return level, None
+    pairs = LocalAuthority.objects.values_list("ons_code", PARENT_FIELD[level])
+    return "local_authority", {la: parent for la, parent in pairs if parent}
 
 
 class MapMeasure(models.TextChoices):

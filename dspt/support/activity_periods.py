@@ -87,8 +87,8 @@ def _sum(pairs) -> tuple[Decimal, Decimal]:
 
 
 def activity_over(period: Period) -> dict[str, list[dict] | dict]:
-    """`by_kind` (national totals per kind of activity), `by_lso` (each LSO's totals) and
-    `total`; each row has planned and actual hours, actual as a share of planned, and actual
+    """`by_kind` (national totals per kind of activity), `by_lso` (each LSO's totals),
+    `total` and `by_lso_codes` (LSO code -> actual hours, for the map); each row has planned and actual hours, actual as a share of planned, and actual
     hours in the same months a year earlier with the change."""
     now, before = _hours(period), _hours(period.year_before())
     by_kind = [
@@ -108,4 +108,8 @@ def activity_over(period: Period) -> dict[str, list[dict] | dict]:
         for lso in LSO.objects.order_by("name")
     ]
     total = _row("All LSOs", _sum(now.values()), _sum(before.values()))
-    return {"by_kind": by_kind, "by_lso": by_lso, "total": total}
+    codes = {
+        lso.code: float(_sum(v for (code, _), v in now.items() if code == lso.code)[1])
+        for lso in LSO.objects.all()
+    }
+    return {"by_kind": by_kind, "by_lso": by_lso, "total": total, "by_lso_codes": codes}

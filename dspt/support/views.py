@@ -11,9 +11,11 @@ from django.db.models import Sum
 from django.http import Http404
 
 from dspt.core.dates import today
-from dspt.monitoring import charts, lists
+from dspt.monitoring import charts, choropleth, lists
 from dspt.monitoring.access import lso_for, require_remit
+from dspt.monitoring.area_measures import drawing
 from dspt.monitoring.figures import Scope, compliance_table, expired_share_by_lso, total
+from dspt.monitoring.maps import CODE_KEY, BoundaryError, boundaries
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
     as_of_from,
@@ -23,6 +25,7 @@ from dspt.monitoring.views.common import (
     wants_download,
 )
 from dspt.monitoring.views.dashboard import charts_csp
+from dspt.monitoring.views.maps import map_download
 from dspt.monitoring.views.nav import subnav
 from dspt.organisations.models import LSO
 from dspt.support.activity_periods import Period, activity_over, default_period, parse_month
@@ -273,6 +276,20 @@ def compare(request):
     )
 
 
+def _hours_map(hours: dict[str, float], area_of: dict | None) -> choropleth.Figures:
+    """Actual hours by LSO area, drawn as each LSO's local authorities."""
+    top = max(hours.values(), default=0) or 1.0
+    return choropleth.Figures(
+        values=hours,
+        names={code: name for code, name in LSO.objects.values_list("code", "name")},
+        scale=choropleth.Scale(
+            0.0, float(top), (choropleth.PALE, choropleth.BLUE), lambda v: f"{v:,.0f} hours"
+        ),
+        legend="Actual hours of activity, by LSO area",
+        area_of=area_of,
+    )
+
+
 ACTIVITY_PERIOD_COLUMNS = [
     ("group", "Group", "text"),
     ("planned_hours", "Planned hours", "num"),
@@ -310,11 +327,22 @@ def activity_periods(request):
         raise Http404
     period, errors = _period_from(request)
     found = activity_over(period)
+    drawn_as, area_of = drawing("lso")
     fmt = wants_download(request)
     stem = f"lso-activity-{period.first:%Y-%m}-to-{period.last:%Y-%m}"
     if fmt:
         table = "by_lso" if request.GET.get("table") == "lso" else "by_kind"
         return download([*found[table], found["total"]], ACTIVITY_PERIOD_COLUMNS, stem, fmt)
+    map_svg, problem = None, None
+    try:
+        shapes = boundaries(drawn_as)
+        figures = _hours_map(found["by_lso_codes"], area_of)
+        picture = map_download(request, shapes, figures, stem + "-map")
+        if picture is not None:
+            return picture
+        map_svg = choropleth.svg(shapes, CODE_KEY, figures)
+    except BoundaryError as exc:
+        problem = str(exc) if remit.national else "The map is not available."
     pairs = (
         ("previous_actual_hours", "Actual, a year before", "#768692"),
         ("actual_hours", "Actual", "#005eb8"),
@@ -339,5 +367,7 @@ def activity_periods(request):
                 charts.hours_chart(found["by_kind"], pairs, "Hours by kind of activity")
             ),
             "lso_figure": chart_data(charts.hours_chart(found["by_lso"], pairs, "Hours by LSO")),
+            "map_svg": map_svg,
+            "problem": problem,
         },
     )

@@ -8,7 +8,14 @@ from django.http import Http404, HttpResponse
 
 from dspt.monitoring import charts, choropleth
 from dspt.monitoring.access import require_remit
-from dspt.monitoring.area_measures import MAP_LEVELS, SUFFIX, MapMeasure, by_area, scale_for
+from dspt.monitoring.area_measures import (
+    MAP_LEVELS,
+    SUFFIX,
+    MapMeasure,
+    by_area,
+    drawing,
+    scale_for,
+)
 from dspt.monitoring.figures import year_before
 from dspt.monitoring.maps import CODE_KEY, BoundaryError, boundaries
 from dspt.monitoring.population import area_names
@@ -22,12 +29,6 @@ from dspt.monitoring.views.common import (
 )
 from dspt.monitoring.views.dashboard import area_options, charts_csp, scope_of
 from dspt.monitoring.views.nav import subnav
-from dspt.organisations.models import LocalAuthority
-
-# Boundary files hold local authorities and regions; an ICB or LSO area is drawn as the local
-# authorities it is made of, each coloured with its area's figure.
-DRAWN_AS = {"local_authority": "local_authority", "region": "region"}
-PARENT_FIELD = {"icb": "icb_id", "lso": "lso_id"}
 
 
 def _columns(measure: MapMeasure, level: str) -> list[tuple[str, str, str]]:
@@ -54,14 +55,9 @@ def _columns(measure: MapMeasure, level: str) -> list[tuple[str, str, str]]:
     return columns
 
 
-def _figures(measure: MapMeasure, level: str, rows: list[dict]) -> choropleth.Figures:
-    area_of = None
-    if level in PARENT_FIELD:
-        area_of = {
-            la: parent
-            for la, parent in LocalAuthority.objects.values_list("ons_code", PARENT_FIELD[level])
-            if parent
-        }
+def _figures(
+    measure: MapMeasure, level: str, rows: list[dict], area_of: dict | None
+) -> choropleth.Figures:
     return choropleth.Figures(
         values={r["code"]: r["value"] for r in rows if r["code"]},
         names={r["code"]: r["group"] for r in rows if r["code"]},
@@ -91,17 +87,14 @@ def area_map(request, level: str):
     fmt = wants_download(request)
     if fmt:
         return download(rows, _columns(measure, level), stem, fmt)
-    figures = _figures(measure, level, rows)
+    drawn, area_of = drawing(level)
+    figures = _figures(measure, level, rows, area_of)
     map_svg, problem = None, None
     try:
-        shapes = boundaries(DRAWN_AS.get(level, "local_authority"))
-        picture = request.GET.get("download")
-        if picture == "svg":
-            body = str(choropleth.svg(shapes, CODE_KEY, figures))
-            body = '<?xml version="1.0" encoding="UTF-8"?>\n' + body
-            return _file(body.encode(), "image/svg+xml", f"{stem}.svg")
-        if picture == "png":
-            return _file(choropleth.png(shapes, CODE_KEY, figures), "image/png", f"{stem}.png")
+        shapes = boundaries(drawn)
+        picture = map_download(request, shapes, figures, stem)
+        if picture is not None:
+            return picture
         map_svg = choropleth.svg(shapes, CODE_KEY, figures)
     except BoundaryError as exc:
         problem = str(exc)
@@ -142,6 +135,19 @@ def area_map(request, level: str):
             else ("The map is not available." if problem else None),
         },
     )
+
+
+def map_download(request, shapes: dict, figures: choropleth.Figures, stem: str):
+    """The map as an SVG or PNG file when ?download= asks for one, else None."""
+    picture = request.GET.get("download")
+    if picture == "svg":
+        body = '<?xml version="1.0" encoding="UTF-8"?>\n' + str(
+            choropleth.svg(shapes, CODE_KEY, figures)
+        )
+        return _file(body.encode(), "image/svg+xml", f"{stem}.svg")
+    if picture == "png":
+        return _file(choropleth.png(shapes, CODE_KEY, figures), "image/png", f"{stem}.png")
+    return None
 
 
 def _file(body: bytes, content_type: str, name: str) -> HttpResponse:

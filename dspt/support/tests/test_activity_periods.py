@@ -4,6 +4,7 @@
 import csv
 import io
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -121,3 +122,29 @@ def test_activity_periods_in_the_api(client, people, hours):
     assert (
         client.get("/api/v1/support/activity-periods?first=2024-04&last=2024-08").status_code == 403
     )
+
+
+def test_hours_are_mapped_by_lso_area(client, people, hours, settings, tmp_path):
+    def square(code, x):
+        ring = [[x, 50], [x + 1, 50], [x + 1, 51], [x, 51], [x, 50]]
+        return {
+            "properties": {"ons_code": code},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }
+
+    codes = ["E08000021", "E08000024", "E09000007"]
+    features = [square(c, k) for k, c in enumerate(codes)]
+    (tmp_path / "las.geojson").write_text(json.dumps({"features": features}))
+    settings.DSPT_BOUNDARIES_DIR = str(tmp_path)
+    client.force_login(people["programme"])
+    url = "/support/activity/periods/?from=2024-04&to=2024-08"
+    body = client.get(url).content.decode()
+    titles = re.findall(r"<title>([^<]+)</title>", body.split('class="app-svg app-map"')[1])
+    # Newcastle and Sunderland are Care North's (15 hours), Camden Care London's (3).
+    assert sorted(titles) == [
+        "Care London: 3 hours",
+        "Care North: 15 hours",
+        "Care North: 15 hours",
+    ]
+    png = client.get(url + "&download=png")
+    assert png["Content-Type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
