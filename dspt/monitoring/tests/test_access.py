@@ -49,6 +49,11 @@ MATRIX = [
     ("/support/activity/?lso=LSO1", NATIONAL | {"lso_north"}),
     ("/support/outcomes/?lso=LSO2", NATIONAL | {"lso_london"}),
     ("/support/compare/", LSO_PAGES),
+    ("/support/activity/periods/", LSO_PAGES),
+    ("/monitoring/locations/", AREA),
+    ("/monitoring/locations/?area=lso:LSO2&status=not_registered", NATIONAL | {"lso_london"}),
+    ("/monitoring/region-by-local-authority/?region=E12000007", AREA),
+    ("/monitoring/targets/?as_of=2023-07-31", NATIONAL),
 ]
 
 
