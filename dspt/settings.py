@@ -265,7 +265,8 @@ DSPT_TASK_MAX_ATTEMPTS = int(os.environ.get("DSPT_TASK_MAX_ATTEMPTS", "3"))
 DSPT_DAILY_JOBS_AT = os.environ.get("DSPT_DAILY_JOBS_AT", "06:00")
 _TASK_TIMEOUT = int(os.environ.get("DSPT_TASK_TIMEOUT", "3600"))
 Q_CLUSTER = {
-    "name": "dspt",
+    # The queue's name: deployments sharing one Redis server need one each.
+    "name": os.environ.get("DSPT_TASK_QUEUE", "dspt"),
     "label": "Background tasks",
     "workers": int(os.environ.get("DSPT_TASK_WORKERS", "2")),
     # A job that runs longer is stopped and recorded as failed (a check of the largest extract
