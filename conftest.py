@@ -45,5 +45,5 @@ def _scratch_cld_zone(settings, tmp_path_factory):
 def _background_jobs_run_at_once(settings):
     """Background jobs run at once in the test's process (DSPT_TASKS=eager), the honest
     equivalent of a worker that takes them straight away; tests of the queue itself set
-    DSPT_TASKS=queue or start real `dspt worker` processes (dspt/core/tests/test_worker.py)."""
+    DSPT_TASKS=queue or start real `dspt worker` processes (tests/test_worker_processes.py)."""
     settings.DSPT_TASKS = "eager"

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dspt.monitoring",
     "dspt.support",
     "dspt.notifications",
+    "dspt.tasks",
     "dspt.cld",
     "dspt.api",
     "dspt.demo",

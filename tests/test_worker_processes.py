@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.xdist_group("servers"), pytest.mark.processes]
 ENQUEUE = """
 from django_q.tasks import async_task
 for n in range({jobs}):
-    async_task("dspt.core.tests.worker_jobs.record", n, {path!r}, {seconds})
+    async_task("dspt.tasks.tests.worker_jobs.record", n, {path!r}, {seconds})
 """
 
 

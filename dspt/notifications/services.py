@@ -19,8 +19,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from dspt.core.tasks import enqueue
 from dspt.notifications.models import Notification
+from dspt.tasks.queue import enqueue
 
 log = logging.getLogger(__name__)
 

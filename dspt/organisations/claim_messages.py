@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from django.core.mail import send_mail
 from django.db import transaction
 
-from dspt.core.tasks import enqueue
 from dspt.notifications.services import notify, site_url
 from dspt.organisations.claim_rules import head_office_admins, link_days
 from dspt.organisations.models import ClaimStatus
+from dspt.tasks.queue import enqueue
 
 if TYPE_CHECKING:
     from dspt.organisations.models import ClaimRequest

@@ -12,8 +12,8 @@ from dspt.accounts.models import Membership, OversightRole, User
 from dspt.assessments.models import Publication
 from dspt.cld.generate import generate
 from dspt.cld.models import Release, Submission, TimetablePeriod
-from dspt.core.tasks import run_pending
 from dspt.organisations.models import LocalAuthority, Organisation, OrgType, Region
+from dspt.tasks.queue import run_pending
 from tests.browser.conftest import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -25,7 +25,7 @@ from dspt.cld.models import Submission
 from dspt.cld.services.common import CldError, finish, zone
 from dspt.cld.services.progress import ProgressSaver, save_progress
 from dspt.cld.spec import load_spec
-from dspt.core.tasks import enqueue
+from dspt.tasks.queue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +61,23 @@ def _check_failed(sub: Submission, message: str, rule: str) -> None:
 
 
 def check_submission(submission_id: int) -> Submission:
-    """Validate a landed submission; keep it if accepted, delete the file if rejected."""
+    """Validate a landed submission; keep it if accepted, delete the file if rejected.
+
+    Anything but a stored submission waiting for (or interrupted in) its check is returned as it
+    is, so a job delivered twice, or late, changes nothing."""
     # Taking the submission counts an attempt. A submission already "being checked" is one whose
     # worker died mid-job (the queue hands a job to one worker at a time): check it again.
-    taken = Submission.objects.filter(
-        pk=submission_id, state__in=(Submission.State.LANDING, Submission.State.CHECKING)
-    ).update(state=Submission.State.CHECKING, progress=0, attempts=F("attempts") + 1)
+    taken = (
+        Submission.objects.filter(
+            pk=submission_id, state__in=(Submission.State.LANDING, Submission.State.CHECKING)
+        )
+        .exclude(stored_path="")
+        .update(state=Submission.State.CHECKING, progress=0, attempts=F("attempts") + 1)
+    )
     sub = Submission.objects.select_related("organisation__local_authority", "period").get(
         pk=submission_id
     )
-    if not taken or not sub.stored_path:
+    if not taken:
         return sub
     if sub.attempts > max_attempts():
         _check_failed(

@@ -18,7 +18,7 @@ from dspt.cld import conf, selectors
 from dspt.cld.models import Submission, TimetablePeriod
 from dspt.cld.services.common import CldError, finish, zone
 from dspt.cld.spec import available_versions
-from dspt.core.tasks import enqueue
+from dspt.tasks.queue import enqueue
 
 CHUNK = 1024 * 1024
 

@@ -171,7 +171,7 @@ def _wait_for(pk: int, state: str, seconds: float = 60.0) -> Submission:
 @pytest.mark.django_db(transaction=True)
 def test_check_and_processing_are_queued_for_the_worker(client, world, settings):
     from dspt.cld import services
-    from dspt.core.tasks import run_pending
+    from dspt.tasks.queue import run_pending
 
     settings.DSPT_TASKS = "queue"
     sub = upload(client, world, world["extract"])
@@ -234,3 +234,34 @@ def test_an_api_upload_over_the_limit_or_refused_keeps_nothing(client, world, se
     assert resp.status_code in (403, 404)
     assert not Submission.objects.exists()
     assert _zone_files("incoming") == [] and _zone_files("submissions") == []
+
+
+def test_a_check_that_fails_or_keeps_being_interrupted_is_never_left_checking(
+    client, world, settings, monkeypatch
+):
+    from dspt.cld import validate as validate_mod
+    from dspt.cld.services import check_submission
+
+    settings.DSPT_TASKS = "queue"
+    broken = upload(client, world, world["extract"])
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(validate_mod, "validate", crash)
+    broken = check_submission(broken.pk)
+    assert broken.state == Submission.State.REJECTED and broken.stored_path == ""
+    assert broken.report["summary"] == {"CHECK_FAILED": 1}
+    monkeypatch.undo()
+
+    # A worker died in the middle of this one's check as often as allowed: the next start gives
+    # up with the reason instead of checking it again.
+    settings.DSPT_TASK_MAX_ATTEMPTS = 2
+    sub = upload(client, world, world["extract"])
+    Submission.objects.filter(pk=sub.pk).update(state=Submission.State.CHECKING, attempts=2)
+    sub = check_submission(sub.pk)
+    assert sub.state == Submission.State.REJECTED and sub.attempts == 3
+    assert sub.report["summary"] == {"CHECK_INTERRUPTED": 1}
+    assert "stopped unexpectedly 2 times" in sub.state_message
+    # Delivered again after it finished: nothing changes.
+    assert check_submission(sub.pk).attempts == 3

@@ -1,9 +1,10 @@
 """The daily jobs, run by the worker's scheduler (no cron): improvement plan reminders,
 watchlist alerts and claim expiry.
 
-Each is safe to repeat for the same day, so a job run twice (a worker killed after finishing it
-but before recording that) changes nothing more. `ensure_schedules` keeps one schedule row per
-job after every `dspt migrate`; the operator moves the hour with DSPT_DAILY_JOBS_AT.
+Each job is its own app's function, named here by its dotted path (this app imports no other),
+and each is safe to repeat for the same day, so a job run twice (a worker killed after finishing
+it but before recording that) changes nothing more. `ensure_schedules` keeps one schedule row
+per job after every `dspt migrate`; the operator moves the hour with DSPT_DAILY_JOBS_AT.
 """
 
 from __future__ import annotations
@@ -13,35 +14,12 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from dspt.core.dates import today
-
 # name -> the function the scheduler calls (each takes no arguments and returns a summary).
 DAILY = {
-    "Daily: improvement plan reminders": "dspt.core.jobs.send_reminders",
-    "Daily: watchlist alerts": "dspt.core.jobs.watchlist_alerts",
-    "Daily: expire registration claims": "dspt.core.jobs.expire_claims",
+    "Daily: improvement plan reminders": "dspt.improvement_plans.chasing.send_todays_reminders",
+    "Daily: watchlist alerts": "dspt.monitoring.watchlist.run_todays_alerts",
+    "Daily: expire registration claims": "dspt.organisations.claim_upkeep.expire_claims",
 }
-
-
-def send_reminders() -> dict[str, int]:
-    """Improvement plan update requests and escalations due today (`dspt send-reminders`)."""
-    from dspt.improvement_plans.chasing import send_reminders as run
-
-    return run(today())
-
-
-def watchlist_alerts() -> dict:
-    """Commissioners' alerts for watched locations that expired or fell (`dspt watchlist-alerts`)."""
-    from dspt.monitoring.watchlist import run_alerts
-
-    return run_alerts(today())
-
-
-def expire_claims() -> dict[str, int]:
-    """Close registration requests nobody can act on any more (`dspt expire-claims`)."""
-    from dspt.organisations.claim_upkeep import expire_claims as run
-
-    return run()
 
 
 def next_run_at(at: str, now: datetime | None = None) -> datetime:

@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, once: bool = False, **options) -> None:
         if once:
-            from dspt.core.tasks import run_pending
+            from dspt.tasks.queue import run_pending
 
             self.stdout.write(f"{run_pending()} job(s) run")
             return

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
 from dspt.accounts.models import User
-from dspt.core.jobs import DAILY, ensure_schedules, next_run_at
-from dspt.core.tasks import enqueue, run_pending
 from dspt.notifications.models import Notification
 from dspt.notifications.services import notify, send_emails
+from dspt.tasks.queue import enqueue, run_pending
+from dspt.tasks.schedules import DAILY, ensure_schedules, next_run_at
 
 
 @pytest.mark.django_db(transaction=True)
@@ -66,14 +66,14 @@ def test_a_job_is_queued_only_when_its_transaction_commits(settings):
 
     settings.DSPT_TASKS = "queue"
     with transaction.atomic():
-        enqueue("dspt.core.jobs.expire_claims")
+        enqueue("dspt.organisations.claim_upkeep.expire_claims")
         assert OrmQ.objects.count() == 0
     assert OrmQ.objects.count() == 1
     with pytest.raises(RuntimeError), transaction.atomic():
-        enqueue("dspt.core.jobs.expire_claims")
+        enqueue("dspt.organisations.claim_upkeep.expire_claims")
         raise RuntimeError("rolled back")
     assert OrmQ.objects.count() == 1
 
 
 def test_eager_jobs_run_at_once_and_return_their_result():
-    assert enqueue("dspt.core.jobs.next_run_at", "06:00") is not None
+    assert enqueue("dspt.tasks.schedules.next_run_at", "06:00") is not None
