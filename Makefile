@@ -95,7 +95,7 @@ bench-cld: install
 # A large extract checked by the worker while /health is timed (ROWS=5000000 for the issue's size).
 ROWS ?= 1000000
 bench-queue: install demo-secret  # it runs `dspt serve`, which needs a real key
-	$(PY) bench/queue.py --rows $(ROWS)
+	$(PY) bench/worker_health.py --rows $(ROWS)
 
 clean:
 	rm -rf data/dspt.sqlite3* $(VENDOR)
