@@ -62,7 +62,7 @@ def _worker(env: dict, log: Path):
         yield proc
     finally:
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
+            proc.terminate()  # the main process stops its job processes after their jobs
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
