@@ -154,6 +154,9 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
     _sign_in(page, site, "centre@dscro.example")
     page.goto(f"{site}/cld/submissions/{accepted.pk}/")
     page.get_by_role("button", name="Trace and pseudonymise").click()
+    # Processing waits in the queue too: the page follows it, then shows the trace rates.
+    page.get_by_text("Traced and pseudonymised 0%").wait_for()
+    assert run_pending() == 1
     page.get_by_role("heading", name="Tracing").wait_for()
     assert "matched cross check" in page.locator("main").inner_text()
     accepted.refresh_from_db()
