@@ -39,3 +39,11 @@ def _scratch_cld_zone(settings, tmp_path_factory):
     zone = tmp_path_factory.mktemp("cld-zone")
     settings.DSPT_CLD_STORAGE = str(zone)
     settings.DSPT_CLD_DEMO_KEY_FILE = str(zone / "demo-pseudonym.key")
+
+
+@pytest.fixture(autouse=True)
+def _background_jobs_run_at_once(settings):
+    """Background jobs run at once in the test's process (DSPT_TASKS=eager), the honest
+    equivalent of a worker that takes them straight away; tests of the queue itself set
+    DSPT_TASKS=queue or start real `dspt worker` processes (tests/test_worker_processes.py)."""
+    settings.DSPT_TASKS = "eager"

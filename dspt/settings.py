@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "ninja",
     "axes",
+    "django_q",
     "dspt.core",
     "dspt.accounts",
     "dspt.audit",
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "dspt.monitoring",
     "dspt.support",
     "dspt.notifications",
+    "dspt.tasks",
     "dspt.cld",
     "dspt.api",
     "dspt.demo",
@@ -251,6 +253,50 @@ DSPT_MONITORING_PROVIDER_SIZE_FILE = os.environ.get("DSPT_MONITORING_PROVIDER_SI
 
 # "Today" can be pinned for demos and tests (YYYY-MM-DD); unset means the real date.
 DSPT_TODAY = os.environ.get("DSPT_TODAY", "")
+
+# Background work (docs/adr/0008-task-queue.md): extract checks and processing, notification
+# e-mails and the daily jobs run on django-q2 in `dspt worker`, never in a web process.
+# DSPT_TASKS=queue hands work to the worker; eager runs it at once in the calling process (the
+# test suite, and the demo loader, which needs each result before its next step).
+DSPT_TASKS = os.environ.get("DSPT_TASKS", "queue")
+# A run of one submission's check or processing that was interrupted this many times (the worker
+# killed mid-job) is marked as failed instead of being tried again.
+DSPT_TASK_MAX_ATTEMPTS = int(os.environ.get("DSPT_TASK_MAX_ATTEMPTS", "3"))
+# When the daily jobs (reminders, watchlist alerts, claim expiry) run, local time HH:MM.
+DSPT_DAILY_JOBS_AT = os.environ.get("DSPT_DAILY_JOBS_AT", "06:00")
+_TASK_TIMEOUT = int(os.environ.get("DSPT_TASK_TIMEOUT", "3600"))
+Q_CLUSTER = {
+    # The queue's name: deployments sharing one Redis server need one each.
+    "name": os.environ.get("DSPT_TASK_QUEUE", "dspt"),
+    "label": "Background tasks",
+    "workers": int(os.environ.get("DSPT_TASK_WORKERS", "2")),
+    # A job that runs longer is stopped and recorded as failed (a check of the largest extract
+    # allowed takes well under an hour on one core).
+    "timeout": _TASK_TIMEOUT,
+    # The database broker hands a job out again when it has not been acknowledged this long after
+    # it was taken: that is how a job whose worker was killed is retried. It must exceed the
+    # longest a taken job can wait in the worker's local queue plus run, hence twice the timeout.
+    "retry": int(os.environ.get("DSPT_TASK_RETRY", str(2 * _TASK_TIMEOUT + 60))),
+    # Take one job at a time and hold at most one waiting in the worker, so a job is never
+    # locked by a worker that cannot start it soon.
+    "bulk": 1,
+    "queue_limit": 1,
+    # How often an idle worker asks the database for work (seconds): one short read each time.
+    "poll": float(os.environ.get("DSPT_TASK_POLL", "1")),
+    # A job that raised has recorded its own failure (a submission is marked failed with the
+    # reason): acknowledge it, so only a worker that died leaves a job to be retried.
+    "ack_failures": True,
+    "max_attempts": 0,
+    "save_limit": 500,
+    "catch_up": False,
+    "guard_cycle": 0.5,
+}
+if os.environ.get("DSPT_TASK_REDIS"):
+    # At scale: Redis as the broker (e.g. redis://127.0.0.1:6379/0). Results and schedules stay
+    # in the database.
+    Q_CLUSTER["redis"] = os.environ["DSPT_TASK_REDIS"]
+else:
+    Q_CLUSTER["orm"] = "default"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

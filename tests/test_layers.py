@@ -43,6 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("frameworks",),  # editions as data, deadlines
     ("accounts",),  # people, roles, remits, tokens, API authentication
     ("core", "audit", "notifications"),
+    ("tasks",),  # the queue every app hands background jobs to; jobs named by dotted path
 )
 
 # (importing module, imported module): why it is still there. Only shrinks (see the module doc).

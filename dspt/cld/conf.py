@@ -28,8 +28,6 @@ DEFAULTS: dict[str, object] = {
     # Small-number suppression for aggregate outputs.
     "DSPT_CLD_SUPPRESS_BELOW": 8,
     "DSPT_CLD_ROUND_TO": 5,
-    # How uploads are checked: thread (default), worker (`dspt cld worker`) or sync.
-    "DSPT_CLD_BACKGROUND": "thread",
     # Spark master for --engine spark.
     "DSPT_CLD_SPARK_MASTER": "local[*]",
     "DSPT_CLD_SPARK_SHUFFLE_PARTITIONS": 8,

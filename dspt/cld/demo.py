@@ -161,9 +161,12 @@ def populate(ctx: DemoContext) -> None:
     others = [o for o in ctx.local_authorities if o.pk != la.pk]
     others = ctx.rng.sample(others, min(1, len(others)))  # a second authority to compare with
     seed = ctx.seed % 100_000
+    # Checks and processing run here, not in the worker: each step needs the one before it
+    # done. They run inside the loader's transaction; their progress is written only from this
+    # thread (services/progress.py), so SQLite never reports "database is locked".
     with (
         tempfile.TemporaryDirectory(dir=services.zone("work")) as tmp,
-        override_settings(DSPT_CLD_BACKGROUND="sync"),
+        override_settings(DSPT_TASKS="eager"),
         demo_key(ctx.log),
     ):
         work = Path(tmp)

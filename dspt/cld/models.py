@@ -76,6 +76,10 @@ class Submission(models.Model):
     # How far the current step (checking, or tracing and pseudonymising) has got, 0-100. Saved
     # at most about once a second by the worker (services/progress.py), read by the page.
     progress = models.PositiveSmallIntegerField(default=0)
+    # How many times the worker has started the current step (checking, or processing). A worker
+    # killed mid-job leaves the job to be taken again; past DSPT_TASK_MAX_ATTEMPTS starts the
+    # submission is marked as failed instead of waiting for ever (dspt/cld/tasks.py).
+    attempts = models.PositiveSmallIntegerField(default=0)
     original_name = models.CharField(max_length=255)
     size_bytes = models.BigIntegerField(default=0)
     # Paths inside the processing zone; blank once a rejected file has been removed.

@@ -21,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 
 from dspt.audit.services import record
+from dspt.core.dates import today
 from dspt.improvement_plans import conf
 from dspt.improvement_plans.lifecycle import reconcile_organisation
 from dspt.improvement_plans.models import (
@@ -84,6 +85,11 @@ def next_round(day: date) -> tuple[date, date]:
     """The first round with a request day after `day` (for telling organisations what's next)."""
     found = [r.dates(y) for r in rounds() for y in (day.year, day.year + 1)]
     return min((f for f in found if f[0] > day), key=lambda f: f[0])
+
+
+def send_todays_reminders() -> dict[str, int]:
+    """`send_reminders` for today: the worker's daily job (dspt/tasks/schedules.py)."""
+    return send_reminders(today())
 
 
 def send_reminders(day: date) -> dict[str, int]:

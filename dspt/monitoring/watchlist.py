@@ -15,6 +15,7 @@ from dspt.accounts.models import OversightRole, User
 from dspt.audit.services import record
 from dspt.core.archives import upload_limits
 from dspt.core.csvread import unreadable
+from dspt.core.dates import today
 from dspt.core.spreadsheets import NEW_SHEET, SheetLimits, SpreadsheetRefused, open_spreadsheet
 from dspt.monitoring.models import AlertKind, WatchlistEntry
 from dspt.notifications.services import notify
@@ -276,6 +277,11 @@ def mark_seen(commissioner: Organisation, on: date, *, by, request=None) -> int:
         request=request,
     )
     return len(entries)
+
+
+def run_todays_alerts() -> dict:
+    """`run_alerts` for today: the worker's daily job (dspt/tasks/schedules.py)."""
+    return run_alerts(today())
 
 
 def run_alerts(day: date, *, send_email: bool = True) -> dict:

@@ -2,8 +2,9 @@
 
 Emails go through Django's configured mail backend (console or file in development, SMTP in
 production) with a plain-text and an HTML body, one message per person so that recipients never
-see each other's addresses. They are sent only after the surrounding transaction commits, so a
-rolled-back change never sends mail; a mail failure is logged and the in-app notification stands.
+see each other's addresses. They are sent by the worker (`dspt worker`), queued only after the
+surrounding transaction commits, so a rolled-back change never sends mail and a slow mail server
+never holds up a page; a mail failure is logged and the in-app notification stands.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dspt.notifications.models import Notification
+from dspt.tasks.queue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +72,27 @@ def notify(
         targets = [(n.pk, u.email) for n, u in zip(made, people, strict=True) if u.email]
         if targets:
             org_name = organisation.name if organisation is not None else ""
-            transaction.on_commit(lambda: _send(targets, title, body, link, org_name), robust=True)
+            transaction.on_commit(
+                lambda: enqueue(
+                    "dspt.notifications.services.send_emails",
+                    targets,
+                    title,
+                    body,
+                    link,
+                    org_name,
+                    group="email",
+                ),
+                robust=True,
+            )
     return made
 
 
-def _send(targets: list[tuple[int, str]], title: str, body: str, link: str, org: str) -> None:
+def send_emails(targets: list[tuple[int, str]], title: str, body: str, link: str, org: str) -> int:
+    """Email each (notification id, address) in `targets` (a worker job); returns how many went.
+
+    Each sent message stamps its notification's `emailed_at`; one that already has it (a job
+    run again after its worker died) is not sent twice.
+    """
     from django.core.mail import EmailMultiAlternatives
 
     url = site_url(link) if link else ""
@@ -86,7 +104,15 @@ def _send(targets: list[tuple[int, str]], title: str, body: str, link: str, org:
         "notifications/email.jinja",
         {"title": title, "body": body, "link": url, "organisation": org},
     )
+    already = set(
+        Notification.objects.filter(
+            pk__in=[n for n, _ in targets], emailed_at__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    sent = 0
     for note_id, to in targets:
+        if note_id in already:
+            continue
         msg = EmailMultiAlternatives(subject=f"DSPT: {title}", body=text, from_email=None, to=[to])
         msg.attach_alternative(html, "text/html")
         try:
@@ -95,6 +121,16 @@ def _send(targets: list[tuple[int, str]], title: str, body: str, link: str, org:
             log.exception("Could not email %s about %s", to, title)
             continue
         Notification.objects.filter(pk=note_id).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def send_plain_email(subject: str, message: str, to: str) -> None:
+    """One plain-text message (a worker job). Never give it a secret (a sign-in or verification
+    link): job arguments are stored in the queue until the job has run."""
+    from django.core.mail import send_mail
+
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[to])
 
 
 def mark_read(user, note_id: int | None = None) -> int:

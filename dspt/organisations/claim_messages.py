@@ -11,13 +11,17 @@ from django.db import transaction
 from dspt.notifications.services import notify, site_url
 from dspt.organisations.claim_rules import head_office_admins, link_days
 from dspt.organisations.models import ClaimStatus
+from dspt.tasks.queue import enqueue
 
 if TYPE_CHECKING:
     from dspt.organisations.models import ClaimRequest
 
 
 def email_link(claim: ClaimRequest, raw: str) -> None:
-    """The verification link, sent to the organisation's address on record."""
+    """The verification link, sent to the organisation's address on record.
+
+    Sent from the request, not the worker: the raw link would otherwise sit in the queue's
+    tables, where only its hash is ever kept elsewhere."""
     org, user = claim.organisation, claim.user
     link = _site_link(f"/organisations/claims/verify/{raw}/")
     send_mail(
@@ -72,11 +76,12 @@ def tell_claimant(claim: ClaimRequest) -> None:
     )
     recipient = claim.user.email
     transaction.on_commit(
-        lambda: send_mail(
-            subject=f"DSPT: {title}",
-            message=f"{title}\n\n{body}\n\n{_site_link(link)}\n",
-            from_email=None,
-            recipient_list=[recipient],
+        lambda: enqueue(
+            "dspt.notifications.services.send_plain_email",
+            f"DSPT: {title}",
+            f"{title}\n\n{body}\n\n{_site_link(link)}\n",
+            recipient,
+            group="email",
         ),
         robust=True,
     )

@@ -12,8 +12,8 @@ from dspt.accounts.models import Membership, OversightRole, User
 from dspt.assessments.models import Publication
 from dspt.cld.generate import generate
 from dspt.cld.models import Release, Submission, TimetablePeriod
-from dspt.cld.worker import run_worker
 from dspt.organisations.models import LocalAuthority, Organisation, OrgType, Region
+from dspt.tasks.queue import run_pending
 from tests.browser.conftest import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,8 +47,8 @@ def _accessible(page, what):
 def world(settings, tmp_path, monkeypatch):
     settings.DSPT_TODAY = "2025-05-01"
     settings.DSPT_CLD_STORAGE = str(tmp_path / "zone")
-    # Checks wait for `dspt cld worker`, so the test decides when they run and sees the wait.
-    settings.DSPT_CLD_BACKGROUND = "worker"
+    # Checks wait in the queue for the worker, so the test decides when they run and sees the wait.
+    settings.DSPT_TASKS = "queue"
     monkeypatch.setenv("DSPT_PSEUDONYM_KEY", KEY_HEX)
     region = Region.objects.get_or_create(
         ons_code="E12000003", defaults={"name": "Yorkshire and The Humber"}
@@ -120,7 +120,7 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
     assert bar.get_attribute("value") == "40"
     # When the check ends the page shows the report by itself.
     Submission.objects.filter(pk=sub.pk).update(state="landing", progress=0)
-    assert run_worker(once=True) == 1
+    assert run_pending() == 1
     page.get_by_role("heading", name="Data-quality report").wait_for()
     main = page.locator("main").inner_text()
     assert "The file was rejected and has not been kept" in main
@@ -140,7 +140,7 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
 
     # The corrected file is accepted; the timetable shows it late (due 30 April, sent 1 May).
     _send(page, site, world["good"])
-    run_worker(once=True)
+    run_pending()
     page.get_by_text("The file was accepted.").wait_for()
     page.goto(site + "/cld/timetable/")
     rows = page.locator("tbody tr")
@@ -154,6 +154,9 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
     _sign_in(page, site, "centre@dscro.example")
     page.goto(f"{site}/cld/submissions/{accepted.pk}/")
     page.get_by_role("button", name="Trace and pseudonymise").click()
+    # Processing waits in the queue too: the page follows it, then shows the trace rates.
+    page.get_by_text("Traced and pseudonymised 0%").wait_for()
+    assert run_pending() == 1
     page.get_by_role("heading", name="Tracing").wait_for()
     assert "matched cross check" in page.locator("main").inner_text()
     accepted.refresh_from_db()

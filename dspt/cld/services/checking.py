@@ -1,7 +1,9 @@
 """Writes: check a landed submission, and trace and pseudonymise an accepted one.
 
-Both run outside any transaction (they take minutes on a big file), between short transactions
-that record the state and its audit event.
+Both run in the worker (`dspt worker`, dspt/cld/tasks.py), outside any transaction (they take
+minutes on a big file), between short transactions that record the state and its audit event.
+A worker killed mid-job leaves the job to be taken again: each start counts an attempt, and past
+DSPT_TASK_MAX_ATTEMPTS the submission is marked as failed rather than left "being checked".
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ import logging
 import os
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from dspt.audit.services import record
@@ -23,6 +25,7 @@ from dspt.cld.models import Submission
 from dspt.cld.services.common import CldError, finish, zone
 from dspt.cld.services.progress import ProgressSaver, save_progress
 from dspt.cld.spec import load_spec
+from dspt.tasks.queue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +34,81 @@ CHECK_SPAN = (5, 95)
 PROCESS_SPAN = (5, 95)
 
 
+def max_attempts() -> int:
+    """How many starts of one step a submission gets (DSPT_TASK_MAX_ATTEMPTS, default 3)."""
+    return max(1, int(getattr(settings, "DSPT_TASK_MAX_ATTEMPTS", 3)))
+
+
+def _check_failed(sub: Submission, message: str, rule: str) -> None:
+    """A check that could not finish: the file is refused (and deleted) with the reason."""
+    if sub.stored_path:
+        Path(sub.stored_path).unlink(missing_ok=True)
+    finish(
+        sub,
+        Submission.State.REJECTED,
+        message,
+        stored_path="",
+        checked_at=timezone.now(),
+        progress=100,
+        report={
+            "accepted": False,
+            "rows": 0,
+            "errors": [{"row": 0, "field": "", "rule": rule, "message": message}],
+            "warnings": [],
+            "summary": {rule: 1},
+        },
+    )
+
+
 def check_submission(submission_id: int) -> Submission:
-    """Validate a landed submission; keep it if accepted, delete the file if rejected."""
+    """Validate a landed submission; keep it if accepted, delete the file if rejected.
+
+    Anything but a stored submission waiting for (or interrupted in) its check is returned as it
+    is, so a job delivered twice, or late, changes nothing."""
+    # Taking the submission counts an attempt. A submission already "being checked" is one whose
+    # worker died mid-job (the queue hands a job to one worker at a time): check it again.
+    taken = (
+        Submission.objects.filter(
+            pk=submission_id, state__in=(Submission.State.LANDING, Submission.State.CHECKING)
+        )
+        .exclude(stored_path="")
+        .update(state=Submission.State.CHECKING, progress=0, attempts=F("attempts") + 1)
+    )
     sub = Submission.objects.select_related("organisation__local_authority", "period").get(
         pk=submission_id
     )
-    if sub.state != Submission.State.LANDING:
+    if not taken:
         return sub
-    Submission.objects.filter(pk=sub.pk).update(state=Submission.State.CHECKING, progress=0)
+    if sub.attempts > max_attempts():
+        _check_failed(
+            sub,
+            f"The check stopped unexpectedly {sub.attempts - 1} times and was abandoned. "
+            "Send the file again; if it happens again, contact the processing centre.",
+            "CHECK_INTERRUPTED",
+        )
+        sub.refresh_from_db()
+        return sub
+    try:
+        return _check(sub)
+    except (Exception, SystemExit) as exc:
+        # SystemExit: the queue's time limit for a job. Either way the submission must not stay
+        # "being checked": refuse it with a reason the sender can act on.
+        log.exception("Checking submission %s failed", sub.pk)
+        timed_out = isinstance(exc, SystemExit)
+        _check_failed(
+            sub,
+            "The check took too long and was stopped."
+            if timed_out
+            else "The check failed unexpectedly; the processing centre has the details.",
+            "CHECK_FAILED",
+        )
+        if timed_out:
+            raise
+        sub.refresh_from_db()
+        return sub
+
+
+def _check(sub: Submission) -> Submission:
     from dspt.cld.validate import validate
 
     errors_csv = zone("submissions", str(sub.pk)) / "errors.csv"
@@ -103,8 +173,8 @@ def _period_problem(sub: Submission, period: dict | None) -> str | None:
 def process_submission(sub: Submission, *, user, request=None) -> Submission:
     """Trace and pseudonymise an accepted submission (processing centre only).
 
-    With DSPT_CLD_BACKGROUND=thread the work runs in a thread after this request commits and the
-    submission page follows its progress; otherwise it runs now, within the request.
+    The work runs in the worker once this request commits, and the submission page follows its
+    progress (DSPT_TASKS=eager: now, in this process).
     """
     if not selectors.is_processor(user):
         raise CldError("Only the processing centre can process extracts.")
@@ -112,7 +182,7 @@ def process_submission(sub: Submission, *, user, request=None) -> Submission:
         raise CldError("Only an accepted extract can be processed.")
     with transaction.atomic():
         Submission.objects.filter(pk=sub.pk).update(
-            state=Submission.State.PROCESSING, progress=0, state_message=""
+            state=Submission.State.PROCESSING, progress=0, state_message="", attempts=0
         )
         record(
             "cld.processing_started",
@@ -121,17 +191,7 @@ def process_submission(sub: Submission, *, user, request=None) -> Submission:
             obj=sub,
             request=request,
         )
-    if conf.get("DSPT_CLD_BACKGROUND") == "thread":
-
-        def work() -> None:
-            try:
-                run_processing(sub.pk)
-            finally:
-                close_old_connections()
-
-        transaction.on_commit(lambda: threading.Thread(target=work, daemon=True).start())
-    else:
-        run_processing(sub.pk)
+    enqueue("dspt.cld.tasks.process", sub.pk, group="cld-process")
     sub.refresh_from_db()
     return sub
 
@@ -157,7 +217,20 @@ def run_processing(submission_id: int) -> Submission:
     from dspt.cld.pipeline import ProcessError, process
     from dspt.cld.pseudonymise import PseudonymKeyError
 
+    taken = Submission.objects.filter(pk=submission_id, state=Submission.State.PROCESSING).update(
+        attempts=F("attempts") + 1, progress=0
+    )
     sub = Submission.objects.select_related("organisation").get(pk=submission_id)
+    if not taken:
+        return sub
+    if sub.attempts > max_attempts():
+        finish(
+            sub,
+            Submission.State.FAILED,
+            f"Processing stopped unexpectedly {sub.attempts - 1} times and was abandoned.",
+        )
+        sub.refresh_from_db()
+        return sub
     folder = zone("submissions", str(sub.pk))
     out_dir, trace_csv = folder / "output", folder / "trace-results.csv"
     shutil.rmtree(out_dir, ignore_errors=True)
@@ -176,10 +249,20 @@ def run_processing(submission_id: int) -> Submission:
         finish(sub, Submission.State.FAILED, str(exc))
         sub.refresh_from_db()
         return sub
-    except Exception:
-        # Running in a thread nobody waits on: never leave the submission "being processed".
+    except (Exception, SystemExit) as exc:
+        # Running in the worker, nobody waits on it: never leave the submission "being
+        # processed". SystemExit is the queue's time limit for a job.
         log.exception("Processing submission %s failed", sub.pk)
-        finish(sub, Submission.State.FAILED, "Processing failed unexpectedly; see the server log.")
+        timed_out = isinstance(exc, SystemExit)
+        finish(
+            sub,
+            Submission.State.FAILED,
+            "Processing took too long and was stopped."
+            if timed_out
+            else "Processing failed unexpectedly; see the server log.",
+        )
+        if timed_out:
+            raise
         sub.refresh_from_db()
         return sub
     if result.exit_code != 0:

@@ -24,7 +24,17 @@ def save_progress(submission_id: int, percent: int) -> None:
 
 
 class ProgressSaver:
-    """A callback `saver(fraction)` mapping 0..1 onto `low`..`high` percent, throttled."""
+    """A callback `saver(fraction)` mapping 0..1 onto `low`..`high` percent, throttled.
+
+    Engines report from their own threads too (a DuckDB statement is watched from a thread). A
+    saver made inside a transaction (the demo loader holds one for its whole run, and checks in
+    it) never writes from another thread: that thread's connection would wait for the
+    transaction's lock (SQLite: "database is locked" after the busy timeout; PostgreSQL: on the
+    row for as long as the transaction lasts). Such a report is kept and written by the owning
+    thread at its next report, which nobody outside the transaction could have seen earlier
+    anyway. In the worker there is no surrounding transaction, and reports are written as they
+    come, for the page to follow.
+    """
 
     def __init__(
         self,
@@ -42,12 +52,20 @@ class ProgressSaver:
         self.saved: int | None = None
         self.saved_at = float("-inf")
         self.owner = threading.get_ident()
+        self.in_transaction = connection.in_atomic_block
+        self.pending: int | None = None  # a report from another thread, not yet written
         self.lock = threading.Lock()
 
     def __call__(self, fraction: float) -> None:
         fraction = 0.0 if fraction != fraction else max(0.0, min(1.0, float(fraction)))  # NaN
         percent = int(self.low + fraction * (self.high - self.low))
+        mine = threading.get_ident() == self.owner
         with self.lock:
+            if not mine and self.in_transaction:
+                self.pending = max(percent, self.pending or 0)
+                return
+            if mine and self.pending is not None:
+                percent, self.pending = max(percent, self.pending), None
             now = self.clock()
             if percent == self.saved or (
                 self.saved is not None and now - self.saved_at < self.interval and percent < 100
@@ -55,6 +73,6 @@ class ProgressSaver:
                 return
             self.saved, self.saved_at = percent, now
         save_progress(self.submission_id, percent)
-        if threading.get_ident() != self.owner:
+        if not mine:
             # An engine may report from its own thread: do not leave a connection open there.
             connection.close()

@@ -1,4 +1,4 @@
-"""Writes: receive a submission and queue its check.
+"""Writes: receive a submission and queue its check for the worker.
 
 Every write happens in a transaction with its audit record. Long work (checking a multi-gigabyte
 file, tracing) runs outside any transaction, between two short ones that record the state.
@@ -9,17 +9,16 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import threading
 from pathlib import Path
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 
 from dspt.audit.services import record
 from dspt.cld import conf, selectors
 from dspt.cld.models import Submission, TimetablePeriod
-from dspt.cld.services.checking import check_submission
 from dspt.cld.services.common import CldError, finish, zone
 from dspt.cld.spec import available_versions
+from dspt.tasks.queue import enqueue
 
 CHUNK = 1024 * 1024
 
@@ -131,17 +130,5 @@ def _store(upload, chunks, target: Path, limit: int) -> int:
 
 
 def schedule_check(submission_id: int) -> None:
-    """Check in the background. DSPT_CLD_BACKGROUND: thread (default), worker (the `dspt cld
-    worker` command picks it up) or sync (now, in this request: tests and small demos)."""
-    mode = conf.get("DSPT_CLD_BACKGROUND")
-    if mode == "sync":
-        check_submission(submission_id)
-    elif mode == "thread":
-
-        def run() -> None:
-            try:
-                check_submission(submission_id)
-            finally:
-                close_old_connections()
-
-        transaction.on_commit(lambda: threading.Thread(target=run, daemon=True).start())
+    """Check in the worker once the upload commits (DSPT_TASKS=eager: now, in this process)."""
+    enqueue("dspt.cld.tasks.check", submission_id, group="cld-check")

@@ -18,7 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_sign_ins_see_client_level_data(client, monkeypatch, settings):
-    settings.DSPT_CLD_BACKGROUND = "sync"
     monkeypatch.delenv("DSPT_PSEUDONYM_KEY", raising=False)
     monkeypatch.delenv("DSPT_PSEUDONYM_KEY_FILE", raising=False)
     ctx, summary = load_demo(200, 5, log=lambda _m: None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django_q.models import OrmQ
 
 from dspt.cld import conf
 from dspt.cld.models import Submission
@@ -101,7 +102,7 @@ def test_upload_still_needs_the_csrf_token(world):
 
 
 def test_progress_is_shown_and_saved_from_the_check(client, world, settings, monkeypatch):
-    settings.DSPT_CLD_BACKGROUND = "worker"  # leave it waiting, as a busy server would
+    settings.DSPT_TASKS = "queue"  # leave it waiting, as a busy worker would
     sub = upload(client, world, world["extract"])
     assert sub.state == Submission.State.LANDING
     page = client.get(f"/cld/submissions/{sub.pk}/").content.decode()
@@ -168,19 +169,26 @@ def _wait_for(pk: int, state: str, seconds: float = 60.0) -> Submission:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_check_and_processing_run_in_background_threads(client, world, settings):
+def test_check_and_processing_are_queued_for_the_worker(client, world, settings):
     from dspt.cld import services
+    from dspt.tasks.queue import run_pending
 
-    settings.DSPT_CLD_BACKGROUND = "thread"
+    settings.DSPT_TASKS = "queue"
     sub = upload(client, world, world["extract"])
-    sub = _wait_for(sub.pk, Submission.State.ACCEPTED)
-    assert sub.progress == 100
+    # The request only queued the check: the web process does no checking.
+    assert Submission.objects.get(pk=sub.pk).state == Submission.State.LANDING
+    assert OrmQ.objects.count() == 1
+    assert run_pending() == 1
+    sub.refresh_from_db()
+    assert sub.state == Submission.State.ACCEPTED and sub.progress == 100 and sub.attempts == 1
     login(client, world["processor"])
     started = services.process_submission(sub, user=world["processor"])
-    assert started.state in (Submission.State.PROCESSING, Submission.State.PROCESSED)
+    assert started.state == Submission.State.PROCESSING
     page = client.get(f"/cld/submissions/{sub.pk}/").content.decode()
-    assert "Traced and pseudonymised" in page  # the bar while running, or the result
-    done = _wait_for(sub.pk, Submission.State.PROCESSED)
+    assert "Traced and pseudonymised 0%" in page
+    assert run_pending() == 1
+    done = Submission.objects.get(pk=sub.pk)
+    assert done.state == Submission.State.PROCESSED
     assert done.progress == 100 and sum(done.trace_outcomes.values()) == 300
 
 
@@ -226,3 +234,34 @@ def test_an_api_upload_over_the_limit_or_refused_keeps_nothing(client, world, se
     assert resp.status_code in (403, 404)
     assert not Submission.objects.exists()
     assert _zone_files("incoming") == [] and _zone_files("submissions") == []
+
+
+def test_a_check_that_fails_or_keeps_being_interrupted_is_never_left_checking(
+    client, world, settings, monkeypatch
+):
+    from dspt.cld import validate as validate_mod
+    from dspt.cld.services import check_submission
+
+    settings.DSPT_TASKS = "queue"
+    broken = upload(client, world, world["extract"])
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(validate_mod, "validate", crash)
+    broken = check_submission(broken.pk)
+    assert broken.state == Submission.State.REJECTED and broken.stored_path == ""
+    assert broken.report["summary"] == {"CHECK_FAILED": 1}
+    monkeypatch.undo()
+
+    # A worker died in the middle of this one's check as often as allowed: the next start gives
+    # up with the reason instead of checking it again.
+    settings.DSPT_TASK_MAX_ATTEMPTS = 2
+    sub = upload(client, world, world["extract"])
+    Submission.objects.filter(pk=sub.pk).update(state=Submission.State.CHECKING, attempts=2)
+    sub = check_submission(sub.pk)
+    assert sub.state == Submission.State.REJECTED and sub.attempts == 3
+    assert sub.report["summary"] == {"CHECK_INTERRUPTED": 1}
+    assert "stopped unexpectedly 2 times" in sub.state_message
+    # Delivered again after it finished: nothing changes.
+    assert check_submission(sub.pk).attempts == 3

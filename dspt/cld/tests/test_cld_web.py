@@ -40,7 +40,6 @@ def user(email, org=None, role=OrgRole.MEMBER, oversight=""):
 def world(settings, tmp_path, key_env, extracts):
     settings.DSPT_TODAY = "2025-05-01"
     settings.DSPT_CLD_STORAGE = str(tmp_path / "zone")
-    settings.DSPT_CLD_BACKGROUND = "sync"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     region = Region.objects.filter(
         name="Yorkshire and The Humber"

@@ -1,4 +1,4 @@
-"""`dspt cld generate | validate | process | worker`: client-level extracts from the command line.
+"""`dspt cld generate | validate | process | timetable`: client-level extracts from the command line.
 
 Exit codes follow docs/interfaces.md: validate and process exit 0 when accepted, 1 when rejected, 2 when
 the file is unreadable (process also exits 2 when it cannot run: no key, no index, bad destination).
@@ -27,7 +27,7 @@ def _rule_actions(values: list[str] | None) -> dict[str, str]:
 
 
 class Command(BaseCommand):
-    help = "Client-level adult social care extracts: generate, validate, process; and the upload worker."
+    help = "Client-level adult social care extracts: generate, validate, process; the timetable."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -90,10 +90,6 @@ class Command(BaseCommand):
         tt.add_argument("--quarters", type=int, default=8)
         tt.add_argument("--due-days", type=int, default=30)
 
-        worker = sub.add_parser("worker", help="check and process uploaded submissions")
-        worker.add_argument("--once", action="store_true", help="handle what is waiting, then exit")
-        worker.add_argument("--interval", type=float, default=2.0)
-
     def handle(self, *args, **options) -> None:
         action = options["action"]
         if action == "generate":
@@ -103,11 +99,6 @@ class Command(BaseCommand):
 
             made = seed_timetable(options["first_end"], options["quarters"], options["due_days"])
             self.stdout.write(f"{len(made)} periods added")
-            return None
-        if action == "worker":
-            from dspt.cld.worker import run_worker
-
-            run_worker(once=options["once"], interval=options["interval"])
             return None
         try:
             spec = load_spec(options["spec"]).with_actions(_rule_actions(options["rule_action"]))
