@@ -1,0 +1,90 @@
+"""Issue 14's journeys, items 1–6: each stumble a real user met, in a real browser."""
+
+from datetime import date
+
+import pytest
+
+from dspt.accounts.models import Membership, User
+from dspt.assessments import services as assessment_services
+from dspt.assessments.models import EvidenceDocument
+from dspt.organisations.models import Organisation, OrgType, Region
+from tests.browser.helpers import PDF
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+PASSWORD = "a sensible long passphrase"
+TODAY = date(2026, 11, 23)
+
+
+def _person(email: str, **kw) -> User:
+    user = User(username=email, email=email, full_name=email.split("@")[0], **kw)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _sign_in(page, site: str, email: str, password: str = PASSWORD) -> None:
+    page.context.clear_cookies()
+    page.goto(site + "/accounts/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("load")
+
+
+@pytest.fixture
+def care_home(db):
+    region = Region.objects.get_or_create(
+        ons_code="E12000003", defaults={"name": "Yorkshire and The Humber"}
+    )[0]
+    home = Organisation.objects.create(
+        ods_code="VJA01",
+        name="Harebell House",
+        org_type=OrgType.SOCIAL_CARE,
+        region=region,
+        adult_social_care=True,
+        care_home=True,
+        beds=20,
+        registered_on=date(2025, 1, 1),
+    )
+    admin = _person("manager@harebell.example")
+    Membership.objects.create(user=admin, organisation=home, role="admin")
+    assessment_services.start_assessment(home, admin, on=TODAY)
+    return home
+
+
+def _answer_and_wait_for_autosave(page) -> str:
+    """Answer the page's first yes/no or written item, leave it and wait for the background
+    save to say "Saved"."""
+    field = page.locator(
+        "section[data-item] textarea[name^=value-], section[data-item] input[type=radio][value=yes]"
+    ).first
+    item_id = field.evaluate("e => e.closest('[data-item]').dataset.item")
+    if field.evaluate("e => e.tagName") == "TEXTAREA":
+        field.fill("Reviewed by the manager every year.")
+        page.locator("h1").click()  # leaving the field saves it in the background
+    else:
+        field.check()
+    page.locator(f'[data-status-for="{item_id}"]', has_text="Saved").wait_for()
+    return item_id
+
+
+def test_first_save_click_after_an_autosave_goes_on(site, page, care_home, tmp_path):
+    """Item 1: after "Saved" shows, one click on a Save button submits the page, with the
+    document chosen for upload."""
+    _sign_in(page, site, "manager@harebell.example")
+    page.goto(f"{site}/assessments/VJA01/standards/1/")
+    _answer_and_wait_for_autosave(page)
+    page.get_by_role("button", name="Save and go to standard 2").click()
+    page.wait_for_url(f"{site}/assessments/VJA01/standards/2/", timeout=5000)
+
+    # The same on the next page with a document chosen, and the other button.
+    item_id = _answer_and_wait_for_autosave(page)
+    policy = tmp_path / "policy.pdf"
+    policy.write_bytes(PDF)
+    page.locator(f'section[data-item="{item_id}"] input[type=file]').set_input_files(str(policy))
+    page.get_by_role("button", name="Save and return to the overview").click()
+    page.wait_for_url(f"{site}/assessments/VJA01/", timeout=5000)
+    assert EvidenceDocument.objects.filter(item_id=item_id).count() == 1
