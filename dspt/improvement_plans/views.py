@@ -18,7 +18,7 @@ from dspt.improvement_plans import access, services
 from dspt.improvement_plans.chasing import next_round
 from dspt.improvement_plans.columns import COLUMNS, KEYS, display_row
 from dspt.improvement_plans.models import ACCEPTED_STATES, ImprovementPlan, PlanState
-from dspt.improvement_plans.selectors import effective_state
+from dspt.improvement_plans.selectors import effective_state, no_plan_route
 from dspt.improvement_plans.sources import EditionUnavailable, action_plan_items, plan_items_for
 from dspt.improvement_plans.template import (
     CSV_CONTENT_TYPE,
@@ -68,6 +68,7 @@ def _page(request, org, plan, *, errors=None, warnings=None, status=200) -> Http
         "warnings": warnings or [],
         "max_kb": max_upload_bytes() // 1024,
         "next_round": next_round(today()),
+        "route": None if plan else no_plan_route(org),
     }
     return render(request, "improvement_plans/plan.jinja", ctx, status=status)
 

@@ -8,6 +8,7 @@ from dspt.accounts.models import Membership, User
 from dspt.assessments import services as assessment_services
 from dspt.assessments.models import EvidenceDocument
 from dspt.organisations.models import Organisation, OrgType, Region
+from tests.browser.conftest import axe_violations
 from tests.browser.helpers import PDF
 
 pytestmark = [
@@ -88,3 +89,26 @@ def test_first_save_click_after_an_autosave_goes_on(site, page, care_home, tmp_p
     page.get_by_role("button", name="Save and return to the overview").click()
     page.wait_for_url(f"{site}/assessments/VJA01/", timeout=5000)
     assert EvidenceDocument.objects.filter(item_id=item_id).count() == 1
+
+
+def test_care_provider_at_not_met_is_shown_its_route(site, page, care_home):
+    """Item 2: a care provider that has just published Standards Not Met is told its route (the
+    action plan to Approaching Standards, then Standards Met) and can follow it."""
+    _sign_in(page, site, "manager@harebell.example")
+    page.goto(f"{site}/assessments/VJA01/publish/")
+    page.get_by_role("button", name="Publish Standards Not Met").click()
+    page.wait_for_url(f"{site}/assessments/VJA01/published/")
+    published = page.url
+    page.goto(f"{site}/plans/VJA01/")
+    main = page.locator("main").inner_text()
+    assert "does not need an improvement plan" not in main, main
+    assert "Approaching Standards" in main and "Standards Met" in main, main
+    page.screenshot(path="/tmp/ja/item2-plan-route.png", full_page=True)
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Add your action plan").click()
+    page.wait_for_url(f"{site}/assessments/VJA01/action-plan/")
+    assert page.locator("h1").inner_text() == "Action plan"
+    # The page saying it is published points the same way.
+    page.goto(published)
+    page.get_by_role("link", name="attach an action plan").click()
+    page.wait_for_url(f"{site}/assessments/VJA01/action-plan/")
