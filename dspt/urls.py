@@ -21,3 +21,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
+
+# Error pages in the NHS layout, with the reason and a way on (dspt/core/errors.py).
+handler400 = "dspt.core.errors.bad_request"
+handler403 = "dspt.core.errors.permission_denied"
+handler404 = "dspt.core.errors.page_not_found"
+handler500 = "dspt.core.errors.server_error"

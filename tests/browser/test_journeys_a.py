@@ -112,3 +112,54 @@ def test_care_provider_at_not_met_is_shown_its_route(site, page, care_home):
     page.goto(published)
     page.get_by_role("link", name="attach an action plan").click()
     page.wait_for_url(f"{site}/assessments/VJA01/action-plan/")
+
+
+def _assert_nhs_layout(page) -> None:
+    assert page.locator("header.nhsuk-header").count() == 1
+    assert page.locator("footer .nhsuk-footer, footer.nhsuk-footer").count() >= 1
+    assert page.locator("link[href$='nhsuk-frontend.min.css']").count() == 1
+
+
+def test_error_pages_say_why_and_offer_a_way_on(site, page, care_home, settings):
+    """Item 3: 403, 404 and 500 pages use the NHS layout, give the reason and a way on; an
+    unknown ODS code on /status/ says so and offers the search."""
+    settings.ROOT_URLCONF = "tests.browser.errors_urls"
+    # Anyone: an unknown ODS code, then a page that does not exist.
+    response = page.goto(f"{site}/status/zzq99/")
+    assert response.status == 404
+    _assert_nhs_layout(page)
+    assert page.locator("h1").inner_text() == "No organisation has the ODS code ZZQ99"
+    page.screenshot(path="/tmp/ja/item3-status-unknown.png", full_page=True)
+    assert axe_violations(page) == []
+    page.get_by_label("Organisation name, ODS code or postcode").fill("Harebell")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_role("link", name="Harebell House").is_visible()
+
+    assert page.goto(f"{site}/no-such-page/").status == 404
+    _assert_nhs_layout(page)
+    assert page.locator("h1").inner_text() == "Page not found"
+    assert page.get_by_role("link", name="Look up an organisation's status").is_visible()
+    assert axe_violations(page) == []
+
+    # A care home's manager opens compliance monitoring: told why not, and where to go.
+    _sign_in(page, site, "manager@harebell.example")
+    assert page.goto(f"{site}/monitoring/").status == 403
+    _assert_nhs_layout(page)
+    main = page.locator("main").inner_text()
+    assert "You do not have access to this page" in main
+    assert "Compliance monitoring is for commissioners, LSOs and the programme." in main
+    page.screenshot(path="/tmp/ja/item3-403.png", full_page=True)
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Your home page").click()
+    page.wait_for_url(f"{site}/organisations/")
+
+    # Another organisation's assessment: not found, with our reason, never whose it is.
+    assert page.goto(f"{site}/assessments/RZZ99/").status == 404
+    assert "No organisation you can see has that ODS code." in page.locator("main").inner_text()
+
+    # A bug: the page still has the layout and a way on.
+    assert page.goto(f"{site}/fail-for-a-test/").status == 500
+    _assert_nhs_layout(page)
+    assert page.locator("h1").inner_text() == "Sorry, there is a problem with the service"
+    page.screenshot(path="/tmp/ja/item3-500.png", full_page=True)
+    assert page.get_by_role("link", name="Your home page").is_visible()
