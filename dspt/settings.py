@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "dspt.cld",
     "dspt.api",
     "dspt.demo",
+    "dspt.home",
 ]
 
 MIDDLEWARE = [

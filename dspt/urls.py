@@ -9,6 +9,7 @@ from dspt.monitoring.views.breakdown import public_breakdowns
 urlpatterns = [
     path("", include("dspt.statuses.urls")),
     path("accounts/", include("dspt.accounts.urls")),
+    path("home/", include("dspt.home.urls")),
     path("organisations/", include("dspt.organisations.urls")),
     path("assessments/", include("dspt.assessments.urls")),
     path("frameworks/", include("dspt.frameworks.urls")),

@@ -13,10 +13,14 @@ from dspt.accounts.forms import RegisterForm, SignInForm
 from dspt.audit.services import record
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: HttpRequest, user=None) -> str:
+    """Where to go after signing in: the page asked for, else staff land on their work (the
+    home page) and everyone else on their organisations."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
+    if user is not None and (user.oversight_role or user.is_superuser):
+        return "/home/"
     return "/organisations/"
 
 
@@ -32,7 +36,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             login(request, user, backend="dspt.accounts.backends.EmailBackend")
-            return redirect(_next_url(request))
+            return redirect(_next_url(request, user))
     return render(
         request,
         "accounts/sign_in.jinja",

@@ -3,10 +3,12 @@
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 
 from dspt.accounts.models import Membership, User
 from dspt.assessments import services as assessment_services
 from dspt.assessments.models import EvidenceDocument
+from dspt.core.demo import DEMO_PASSWORD
 from dspt.organisations.models import Organisation, OrgType, Region
 from tests.browser.conftest import axe_violations
 from tests.browser.helpers import PDF
@@ -163,3 +165,40 @@ def test_error_pages_say_why_and_offer_a_way_on(site, page, care_home, settings)
     assert page.locator("h1").inner_text() == "Sorry, there is a problem with the service"
     page.screenshot(path="/tmp/ja/item3-500.png", full_page=True)
     assert page.get_by_role("link", name="Your home page").is_visible()
+
+
+STAFF_HOMES = {
+    # demo sign-in: the panels their home must show
+    "reviewer": ["Improvement plans", "Alerts", "What is due"],
+    "programme": ["Compliance in England", "Improvement plans", "What is due"],
+    "processor": ["Client-level data", "Alerts", "What is due"],
+    "lso.staff": ["Compliance in", "Alerts", "What is due"],
+    "commissioner": ["Your watchlist", "Compliance in", "Alerts"],
+}
+
+
+@pytest.fixture
+def small_demo(settings):
+    call_command("load_demo", locations=400, seed=7, verbosity=0)
+
+
+def test_each_staff_role_lands_on_its_work(site, page, small_demo):
+    """Item 4: staff who sign in land on a home with their work, not on "You do not belong to
+    an organisation yet"."""
+    for who, headings in STAFF_HOMES.items():
+        _sign_in(page, site, f"{who}@demo.dspt.example", DEMO_PASSWORD)
+        page.wait_for_url(f"{site}/home/")
+        main = page.locator("main").inner_text()
+        assert "You do not belong to an organisation" not in main, (who, main)
+        assert page.locator("h1").inner_text() == "Your work", who
+        cards = page.locator(".nhsuk-card__heading").all_inner_texts()
+        for heading in headings:
+            assert any(c.startswith(heading) for c in cards), (who, heading, cards)
+        # Each card's links lead somewhere that opens for them.
+        for href in page.locator(".nhsuk-card a").evaluate_all("els => els.map(e => e.href)"):
+            assert page.request.get(href).status == 200, (who, href)
+        page.screenshot(path=f"/tmp/ja/item4-{who}.png", full_page=True)
+        assert axe_violations(page) == [], who
+        # Their organisations page no longer tells them to register one.
+        page.goto(f"{site}/organisations/")
+        assert "You do not belong to an organisation" not in page.locator("main").inner_text()
