@@ -1,5 +1,6 @@
 """Issue 14's journeys, items 1–6: each stumble a real user met, in a real browser."""
 
+import re
 from datetime import date
 
 import pytest
@@ -202,3 +203,31 @@ def test_each_staff_role_lands_on_its_work(site, page, small_demo):
         # Their organisations page no longer tells them to register one.
         page.goto(f"{site}/organisations/")
         assert "You do not belong to an organisation" not in page.locator("main").inner_text()
+
+
+def test_assessment_overview_puts_progress_and_the_next_step_first(site, page, care_home):
+    """Item 5: the overview opens with progress and the next step; the standards and the publish
+    button come before the items still needed, which are listed once, folded away."""
+    _sign_in(page, site, "manager@harebell.example")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{site}/assessments/VJA01/")
+    page.screenshot(path="/tmp/ja/item5-overview.png", full_page=True)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 3000, height
+
+    def top(locator) -> float:
+        return locator.first.bounding_box()["y"]
+
+    next_button = page.get_by_role("button", name=re.compile(r"^Go to standard \d+$"))
+    publish = page.get_by_role("button", name="Review and publish")
+    standards = page.locator(".nhsuk-task-list")
+    assert top(next_button) < 900  # on the first screen
+    assert top(next_button) < top(standards) < top(publish)
+    needed = page.locator("#still-needed")
+    assert top(publish) < top(needed)
+    # Each item still needed is listed once.
+    links = needed.locator("li > a").evaluate_all("els => els.map(e => e.textContent)")
+    assert links and len(links) == len(set(links)), links
+    assert axe_violations(page) == []
+    next_button.click()
+    page.wait_for_url(re.compile(r".*/assessments/VJA01/standards/\d+/$"))
