@@ -1,18 +1,23 @@
 """Issue 14's journeys, items 1–6: each stumble a real user met, in a real browser."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 
 from dspt.accounts.models import Membership, User
 from dspt.assessments import services as assessment_services
-from dspt.assessments.models import EvidenceDocument
+from dspt.assessments.models import Assessment, EvidenceDocument
 from dspt.core.demo import DEMO_PASSWORD
+from dspt.frameworks.model import load_edition
+from dspt.improvement_plans.columns import HEADERS
 from dspt.organisations.models import Organisation, OrgType, Region
+from dspt.statuses.facts import Calendar
 from tests.browser.conftest import axe_violations
 from tests.browser.helpers import PDF
+from tests.browser.test_toolkit_journeys import _meet
 
 pytestmark = [
     pytest.mark.browser,
@@ -231,3 +236,84 @@ def test_assessment_overview_puts_progress_and_the_next_step_first(site, page, c
     assert axe_violations(page) == []
     next_button.click()
     page.wait_for_url(re.compile(r".*/assessments/VJA01/standards/\d+/$"))
+
+
+def test_plan_upload_warns_of_what_the_reviewer_will_refuse(site, page, tmp_path):
+    """Item 6: target dates after the publication expires are flagged to the uploader at upload
+    (the reviewer's criteria), and the template's date hint is in its own format and not past."""
+    region = Region.objects.get_or_create(
+        ons_code="E12000003", defaults={"name": "Yorkshire and The Humber"}
+    )[0]
+    trust = Organisation.objects.create(
+        ods_code="RZY",
+        name="Eastfield Hospitals NHS Trust",
+        org_type=OrgType.NHS_TRUST,
+        region=region,
+        registered_on=date(2020, 1, 1),
+    )
+    admin = _person("ig.lead@eastfield.example")
+    Membership.objects.create(user=admin, organisation=trust, role="admin")
+    assessment = assessment_services.start_assessment(trust, admin, on=TODAY)
+    mandatory = load_edition(assessment.edition, assessment.audience).mandatory_items(
+        OrgType.NHS_TRUST
+    )
+    for item in mandatory[2:]:  # two mandatory items left unmet
+        _meet(Assessment.objects.get(pk=assessment.pk), item, admin)
+    expires = Calendar().valid_until(assessment.edition)
+
+    _sign_in(page, site, "ig.lead@eastfield.example")
+    page.goto(f"{site}/assessments/RZY/publish/")
+    page.get_by_role("button", name="Publish Standards Not Met").click()
+    page.goto(f"{site}/plans/RZY/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the template (Excel, XLSX)").click()
+    template = tmp_path / "template.xlsx"
+    download.value.save_as(template)
+
+    # The hint's example is written as the template's dates are, and is not in the past.
+    wb = openpyxl.load_workbook(template)
+    date_format = wb["Plan"].cell(row=2, column=HEADERS.index("Target completion date") + 1)
+    assert date_format.number_format == "DD/MM/YYYY"
+    instructions = " ".join(
+        str(c.value or "") for row in wb["Instructions"].iter_rows() for c in row
+    )
+    examples = re.findall(r"for example (\d\d)/(\d\d)/(\d{4})", instructions)
+    assert examples, instructions
+    for day, month, year in examples:
+        assert TODAY <= date(int(year), int(month), int(day)) <= expires, instructions
+    assert "31/03/2026" not in instructions  # the old, past example
+
+    # A plan finishing after the publication expires is stored, and the uploader is told at
+    # once that a reviewer cannot approve it.
+    late = expires + timedelta(days=30)
+    _fill_plan(template, tmp_path / "late.xlsx", late)
+    page.locator("#plan_file").set_input_files(str(tmp_path / "late.xlsx"))
+    page.get_by_role("button", name="Upload and check").click()
+    warnings = page.locator("#plan-warnings")
+    assert "does not meet the criteria for approval" in warnings.inner_text()
+    assert "after this publication stops being valid" in warnings.inner_text()
+    assert "cannot approve" in page.locator(".app-message").inner_text()
+    page.screenshot(path="/tmp/ja/item6-warnings.png", full_page=True)
+    # The plan table's scrolling region is issue 14's item 11, fixed on its own.
+    others = [v for v in axe_violations(page) if v["id"] != "scrollable-region-focusable"]
+    assert others == []
+
+    # Corrected: no warning left.
+    _fill_plan(template, tmp_path / "fixed.xlsx", expires - timedelta(days=30))
+    page.locator("#plan_file").set_input_files(str(tmp_path / "fixed.xlsx"))
+    page.get_by_role("button", name="Upload and check").click()
+    assert "awaits review" in page.locator(".app-message").inner_text()
+    assert page.locator("#plan-warnings").count() == 0
+
+
+def _fill_plan(path, out, target: date) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Plan"]
+    col = {cell.value: cell.column for cell in ws[1]}
+    for row in range(2, ws.max_row + 1):
+        if not ws.cell(row=row, column=col["Evidence item"]).value:
+            continue
+        ws.cell(row=row, column=col["Actions required"], value="Write the procedure.")
+        ws.cell(row=row, column=col["Action owner"], value="Head of information governance")
+        ws.cell(row=row, column=col["Target completion date"], value=target)
+    wb.save(out)
