@@ -13,10 +13,16 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from dspt.accounts.models import OversightRole
+from dspt.accounts.models import OversightRole, User
 from dspt.accounts.remits import remit_of
 from dspt.cld.models import Submission
-from dspt.cld.selectors import agreements_for, is_processor, releases_for, submissions_for
+from dspt.cld.selectors import (
+    agreements_for,
+    is_processor,
+    releases_for,
+    submissions_for,
+    timetable,
+)
 from dspt.frameworks.services import edition_deadlines, may_move_deadlines
 from dspt.improvement_plans import access as plan_access
 from dspt.improvement_plans.models import PlanState
@@ -68,7 +74,7 @@ def _pct(value: float) -> str:
     return f"{value:.1f}%"
 
 
-def plans_panel(user, on: date) -> Panel:
+def plans_panel(user: User, on: date) -> Panel:
     """Reviewers and the programme: the plan queue and escalations."""
     counts = queue_counts(user)
     waiting = counts[PlanState.AWAITING_REVIEW]
@@ -94,7 +100,7 @@ def plans_panel(user, on: date) -> Panel:
     return panel
 
 
-def figures_panel(user, on: date) -> Panel | None:
+def figures_panel(user: User, on: date) -> Panel | None:
     """Programme, LSOs and commissioners: compliance in their area today."""
     remit = remit_of(user)
     if remit is None:
@@ -124,7 +130,7 @@ def figures_panel(user, on: date) -> Panel | None:
     return panel
 
 
-def watchlist_panel(user, on: date) -> Panel | None:
+def watchlist_panel(user: User, on: date) -> Panel | None:
     """Commissioners: their watchlist and its alerts."""
     remit = remit_of(user)
     if remit is None or not remit.commissioner_id:
@@ -144,7 +150,7 @@ def watchlist_panel(user, on: date) -> Panel | None:
     return panel
 
 
-def deadline_panel(user, on: date) -> Panel:
+def deadline_panel(user: User, on: date) -> Panel:
     """Everyone with a staff role: the publication deadline that is coming."""
     upcoming = [d for d in edition_deadlines(on) if d.deadline >= on]
     panel = Panel("What is due")
@@ -162,7 +168,7 @@ def deadline_panel(user, on: date) -> Panel:
     return panel
 
 
-def centre_panel(user, on: date) -> Panel:
+def centre_panel(user: User, on: date) -> Panel:
     """The processing centre: extracts to process, failures, agreements ending, releases."""
     subs = submissions_for(user)
     ready = subs.filter(state=Submission.State.ACCEPTED).count()
@@ -192,6 +198,7 @@ def centre_panel(user, on: date) -> Panel:
             "See agreements",
         )
     )
+    panel.lines.extend(_timetable_lines(user, on))
     panel.lines.append(
         Line(
             _plural(releases_for(user).count(), "release") + " made.",
@@ -202,7 +209,31 @@ def centre_panel(user, on: date) -> Panel:
     return panel
 
 
-def registrations_panel(user) -> Panel:
+def _timetable_lines(user: User, on: date) -> list[Line]:
+    """The last period that fell due (authorities with no accepted extract) and the next one."""
+    rows = timetable(user, on)
+    lines = []
+    past = [r.period for r in rows if r.period.due_date < on]
+    if past:
+        last = max(past, key=lambda p: p.due_date)
+        missing = sum(
+            1 for r in rows if r.period == last and r.state in ("missing", "rejected_only")
+        )
+        lines.append(
+            Line(
+                _plural(missing, "local authority", "local authorities")
+                + f" sent no accepted extract for the period due {_long(last.due_date)}.",
+                reverse("cld:timetable"),
+                "See the timetable",
+            )
+        )
+    upcoming = [r.period.due_date for r in rows if r.period.due_date >= on]
+    if upcoming:
+        lines.append(Line(f"The next extracts are due on {_long(min(upcoming))}."))
+    return lines
+
+
+def registrations_panel(user: User) -> Panel:
     """Platform admins: registration requests waiting for a check."""
     waiting = pending_claims(ClaimMethod.STAFF).count()
     return Panel(
@@ -217,7 +248,7 @@ def registrations_panel(user) -> Panel:
     )
 
 
-def notifications_panel(user) -> Panel:
+def notifications_panel(user: User) -> Panel:
     """Unread alerts and messages."""
     unread = unread_count(user)
     return Panel(
@@ -232,7 +263,7 @@ def notifications_panel(user) -> Panel:
     )
 
 
-def panels_for(user, on: date) -> list[Panel]:
+def panels_for(user: User, on: date) -> list[Panel]:
     """The panels for the person's role, most pressing work first."""
     role = user.oversight_role
     panels: list[Panel | None] = []
@@ -249,5 +280,6 @@ def panels_for(user, on: date) -> list[Panel]:
     if is_platform_admin(user):
         panels.append(registrations_panel(user))
     panels.append(notifications_panel(user))
-    panels.append(deadline_panel(user, on))
+    if role != OversightRole.PROCESSOR:  # the centre's deadlines are the timetable's, above
+        panels.append(deadline_panel(user, on))
     return [p for p in panels if p is not None]

@@ -7,7 +7,7 @@ published Standards Met or better shows as closed even if nobody called the publ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -82,7 +82,7 @@ class NoPlanRoute:
 
     kind: str
     level_label: str = ""
-    published_on: object = None
+    published_on: date | None = None
 
 
 def no_plan_route(organisation: Organisation) -> NoPlanRoute:
