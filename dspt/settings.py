@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "dspt.cld",
     "dspt.api",
     "dspt.demo",
+    "dspt.home",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "dspt.core.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -9,6 +9,7 @@ from dspt.monitoring.views.breakdown import public_breakdowns
 urlpatterns = [
     path("", include("dspt.statuses.urls")),
     path("accounts/", include("dspt.accounts.urls")),
+    path("home/", include("dspt.home.urls")),
     path("organisations/", include("dspt.organisations.urls")),
     path("assessments/", include("dspt.assessments.urls")),
     path("frameworks/", include("dspt.frameworks.urls")),
@@ -21,3 +22,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
+
+# Error pages in the NHS layout, with the reason and a way on (dspt/core/errors.py).
+handler400 = "dspt.core.errors.bad_request"
+handler403 = "dspt.core.errors.permission_denied"
+handler404 = "dspt.core.errors.page_not_found"
+handler500 = "dspt.core.errors.server_error"

@@ -34,7 +34,8 @@ PACKAGE = "dspt"
 # Top first. An app may import the apps on the layers below its own, and no others (not even
 # the other apps on its own layer).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("api", "demo"),  # routers only (and `dspt serve`); the demo data set, which calls every app
+    ("api", "demo", "home"),  # routers only (and `dspt serve`); the demo data set, which calls
+    # every app; each staff role's home page, which shows the work every app holds for it
     ("support", "cld"),  # LSO work, on monitoring's figures; client-level data
     ("monitoring", "improvement_plans"),  # plans follow assessments.signals.published
     ("assessments",),  # answers; publishing creates publications; the DSPT status import

@@ -13,10 +13,22 @@ from dspt.accounts.forms import RegisterForm, SignInForm
 from dspt.audit.services import record
 
 
-def _next_url(request: HttpRequest) -> str:
+def _asked_next(request: HttpRequest) -> str:
+    """The page the person was on their way to, if one was asked for and it is ours."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
+    return ""
+
+
+def _next_url(request: HttpRequest, user=None) -> str:
+    """Where to go after signing in: the page asked for, else staff land on their work (the
+    home page) and everyone else on their organisations."""
+    target = _asked_next(request)
+    if target:
+        return target
+    if user is not None and (user.oversight_role or user.is_superuser):
+        return "/home/"
     return "/organisations/"
 
 
@@ -32,11 +44,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             login(request, user, backend="dspt.accounts.backends.EmailBackend")
-            return redirect(_next_url(request))
+            return redirect(_next_url(request, user))
     return render(
         request,
         "accounts/sign_in.jinja",
-        {"form": form, "next": _next_url(request), "page_title": "Sign in"},
+        # Only a page asked for is carried: the default depends on who signs in.
+        {"form": form, "next": _asked_next(request), "page_title": "Sign in"},
     )
 
 

@@ -18,6 +18,7 @@ from dspt.assessments.access import can_edit, editable_organisation, visible_org
 from dspt.assessments.documents import ACCEPT_ATTRIBUTE, ALLOWED_DESCRIPTION
 from dspt.assessments.editions import NoEditionOpen, current_edition, edition_of
 from dspt.assessments.forms import field_from_answer, field_id, read_standard, version_from_post
+from dspt.assessments.overview import next_step, profile_complete, still_needed
 from dspt.assessments.values import display_value
 from dspt.core.dates import today
 from dspt.statuses.selectors import status_of
@@ -54,7 +55,11 @@ def overview(request, ods_code: str) -> HttpResponse:
         "plans_url": f"/plans/{org.ods_code}/",
     }
     if assessment is not None:
-        context["ev"] = selectors.progress(assessment)
+        ev = selectors.progress(assessment)
+        context["ev"] = ev
+        context["next_step"] = next_step(org, assessment, ev)
+        context["still_needed"] = still_needed(ev)
+        context["profile_complete"] = profile_complete(assessment)
     return render(request, "assessments/overview.jinja", context)
 
 

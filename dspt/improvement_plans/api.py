@@ -17,7 +17,6 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from dspt.accounts.auth import limit_to_token
-from dspt.core.dates import today
 from dspt.improvement_plans import access, services
 from dspt.improvement_plans import api_shapes as shapes
 from dspt.improvement_plans.api_schemas import (
@@ -177,7 +176,14 @@ def org_template(request, ods_code: str, fmt: str):
         data, ctype = plan_csv(rows), CSV_CONTENT_TYPE
     else:
         org = plan.organisation
-        data = plan_xlsx(rows, organisation_name=org.name, edition=plan.edition, today=today())
+        rules = services.check_rules(plan)
+        data = plan_xlsx(
+            rows,
+            organisation_name=org.name,
+            edition=plan.edition,
+            today=rules.today,
+            valid_until=rules.valid_until,
+        )
         ctype = XLSX_CONTENT_TYPE
     response = HttpResponse(data, content_type=ctype)
     response["Content-Disposition"] = (

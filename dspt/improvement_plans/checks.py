@@ -14,6 +14,7 @@ from dspt.improvement_plans.columns import (
     HEADERS,
     KEYS,
     MAX_CELL_CHARS,
+    example_date,
     parse_date,
     parse_status,
     parse_yes_no,
@@ -203,7 +204,7 @@ def _check_row(
         if target is None:
             err(
                 f"target completion date “{cells['target_date']}” is not a date. Write it as "
-                "31/03/2026.",
+                f"{example_date(rules.today, rules.valid_until)}.",
                 "target_date",
             )
         elif target < rules.today:
@@ -219,7 +220,8 @@ def _check_row(
             warns.append(
                 Problem(
                     f"target completion date {_long(target)} is after this publication stops "
-                    f"being valid ({_long(rules.valid_until)}).",
+                    f"being valid ({_long(rules.valid_until)}). A reviewer cannot approve a plan "
+                    "with a later date: finish by then.",
                     number,
                     iid,
                     "target_date",

@@ -33,7 +33,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "target_date",
         "Target completion date",
-        "When the actions will be complete, as a date (for example 31/03/2026).",
+        "When the actions will be complete, as a date written day/month/year.",
         18,
     ),
     Column(
@@ -91,6 +91,20 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return unneutralise(str(value).strip()).strip()
+
+
+DATE_FORMAT = "%d/%m/%Y"  # how the template shows dates (its cells are DD/MM/YYYY)
+
+
+def example_date(today: date, latest: date | None = None) -> str:
+    """A target date to give as an example, in the template's format: the next 31 March at
+    least a month away (a year end plans often aim for), never after `latest` (the day the
+    publication stops being valid) and never in the past."""
+    year = today.year if (date(today.year, 3, 31) - today).days >= 31 else today.year + 1
+    when = date(year, 3, 31)
+    if latest is not None and latest >= today:
+        when = min(when, latest)
+    return when.strftime(DATE_FORMAT)
 
 
 def parse_date(text: str) -> date | None:

@@ -7,12 +7,14 @@ published Standards Met or better shows as closed even if nobody called the publ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from dspt.assessments.evaluation import approaching_by_action_plan
 from dspt.assessments.models import Level, Publication
+from dspt.core.dates import today
 from dspt.improvement_plans import access
 from dspt.improvement_plans.columns import KEYS
 from dspt.improvement_plans.models import (
@@ -68,6 +70,34 @@ def current_plan(organisation: Organisation) -> ImprovementPlan | None:
     )
     open_plan = plans.filter(state__in=OPEN_STATES, met_later=False).order_by("-edition").first()
     return open_plan or plans.order_by("-edition", "-created_at").first()
+
+
+@dataclass(frozen=True)
+class NoPlanRoute:
+    """Why an organisation has no improvement plan, and where it goes instead.
+
+    `kind` is "action_plan" (a care provider at Standards Not Met: its route is the action plan
+    to Approaching Standards, then Standards Met), "not_published" or "not_needed".
+    """
+
+    kind: str
+    level_label: str = ""
+    published_on: date | None = None
+
+
+def no_plan_route(organisation: Organisation) -> NoPlanRoute:
+    """The route for an organisation with no improvement plan, from its latest publication."""
+    latest = (
+        Publication.objects.filter(organisation=organisation, published_on__lte=today())
+        .order_by("-published_on", "-id")
+        .first()
+    )
+    if latest is None:
+        return NoPlanRoute("not_published")
+    label = Level(latest.level).label
+    if latest.level == Level.NOT_MET and approaching_by_action_plan(organisation.org_type):
+        return NoPlanRoute("action_plan", label, latest.published_on)
+    return NoPlanRoute("not_needed", label, latest.published_on)
 
 
 @dataclass

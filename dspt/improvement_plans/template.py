@@ -19,6 +19,7 @@ from dspt.improvement_plans.columns import (
     COLUMNS,
     HEADERS,
     display_row,
+    example_date,
     neutralise,
     parse_date,
 )
@@ -62,9 +63,17 @@ def plan_csv(rows: list[dict]) -> bytes:
 
 
 def plan_xlsx(
-    rows: list[dict], *, organisation_name: str, edition: str, today: date, title: str = ""
+    rows: list[dict],
+    *,
+    organisation_name: str,
+    edition: str,
+    today: date,
+    title: str = "",
+    valid_until: date | None = None,
 ) -> bytes:
-    """The template as an XLSX workbook: the Plan sheet first, then instructions."""
+    """The template as an XLSX workbook: the Plan sheet first, then instructions. With
+    `valid_until` (the last day the publication is valid) the instructions give the latest
+    target date a reviewer can approve."""
     wb = Workbook()
     ws = wb.active
     ws.title = PLAN_SHEET
@@ -87,8 +96,8 @@ def plan_xlsx(
             c.number_format = "DD/MM/YYYY" if c.column == date_col + 1 else "@"
     ws.freeze_panes = "B2"
     last = max(len(rows) + 200, 300)
-    _validations(ws, last, today)
-    _instructions(wb, organisation_name, edition, title)
+    _validations(ws, last, today, valid_until)
+    _instructions(wb, organisation_name, edition, title, today, valid_until)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -100,7 +109,7 @@ def _letter(key: str) -> str:
     return get_column_letter([c.key for c in COLUMNS].index(key) + 1)
 
 
-def _validations(ws, last: int, today: date) -> None:
+def _validations(ws, last: int, today: date, valid_until: date | None) -> None:
     yes_no = DataValidation(type="list", formula1='"Yes,No"', allow_blank=True)
     yes_no.error, yes_no.errorTitle = "Choose Yes or No.", "Affected by disruption"
     status = DataValidation(type="list", formula1='"Open,Done"', allow_blank=True)
@@ -111,7 +120,7 @@ def _validations(ws, last: int, today: date) -> None:
         formula1=f"DATE({today.year},{today.month},{today.day})",
         allow_blank=True,
     )
-    when.error = "Enter a date from today onwards, for example 31/03/2026."
+    when.error = f"Enter a date from today onwards, for example {example_date(today, valid_until)}."
     when.errorTitle = "Target completion date"
     for dv, key in ((yes_no, "disruption"), (status, "status"), (when, "target_date")):
         col = _letter(key)
@@ -119,7 +128,14 @@ def _validations(ws, last: int, today: date) -> None:
         ws.add_data_validation(dv)
 
 
-def _instructions(wb: Workbook, organisation_name: str, edition: str, title: str) -> None:
+def _instructions(
+    wb: Workbook,
+    organisation_name: str,
+    edition: str,
+    title: str,
+    today: date,
+    valid_until: date | None,
+) -> None:
     ws = wb.create_sheet("Instructions")
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 100
@@ -137,7 +153,7 @@ def _instructions(wb: Workbook, organisation_name: str, edition: str, title: str
             "owner and a target completion date. Partly met items that are not mandatory are "
             "optional: leave their rows as they are if you have nothing to add.",
         ),
-        ("", "Target completion dates must be from today onwards and within two years."),
+        ("", date_rule(today, valid_until)),
         (
             "",
             "Do not rename, add, move or delete columns, and do not use formulas: the upload will "
@@ -146,10 +162,26 @@ def _instructions(wb: Workbook, organisation_name: str, edition: str, title: str
         ("", ""),
         ("Columns", ""),
     ]
-    lines += [(c.header, c.hint) for c in COLUMNS]
+    example = example_date(today, valid_until)
+    lines += [
+        (c.header, f"{c.hint} For example {example}." if c.key == "target_date" else c.hint)
+        for c in COLUMNS
+    ]
     for a, b in lines:
         ws.append([neutralise(a), neutralise(b)])
     ws["A1"].font = Font(bold=True, size=14)
     for r in ws.iter_rows(min_row=2):
         r[0].font = Font(bold=True)
         r[1].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def date_rule(today: date, valid_until: date | None) -> str:
+    """The rule for target completion dates, in the words the template and plan page use: the
+    same criteria the upload checks and the reviewer applies (docs/improvement-plans.md)."""
+    rule = "Target completion dates must be from today onwards and within two years"
+    if valid_until is not None:
+        rule += (
+            f", and no later than {valid_until.day} {valid_until:%B %Y}, when this publication "
+            "stops being valid: a reviewer cannot approve a later date"
+        )
+    return rule + f". Write them as day/month/year, for example {example_date(today, valid_until)}."

@@ -16,13 +16,14 @@ from dspt.assessments.models import Assessment
 from dspt.core.dates import today
 from dspt.improvement_plans import access, services
 from dspt.improvement_plans.chasing import next_round
-from dspt.improvement_plans.columns import COLUMNS, KEYS, display_row
+from dspt.improvement_plans.columns import COLUMNS, KEYS, display_row, example_date
 from dspt.improvement_plans.models import ACCEPTED_STATES, ImprovementPlan, PlanState
-from dspt.improvement_plans.selectors import effective_state
+from dspt.improvement_plans.selectors import effective_state, no_plan_route
 from dspt.improvement_plans.sources import EditionUnavailable, action_plan_items, plan_items_for
 from dspt.improvement_plans.template import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
+    date_rule,
     plan_csv,
     plan_xlsx,
     prefilled_rows,
@@ -48,6 +49,8 @@ def _plan(request: HttpRequest, ods_code: str) -> tuple[Organisation, Improvemen
 def _page(request, org, plan, *, errors=None, warnings=None, status=200) -> HttpResponse:
     state = effective_state(plan) if plan else None
     items = plan_items_for(plan.publication) if plan else []
+    versions = list(plan.versions.order_by("-number")) if plan else []
+    rules = services.check_rules(plan) if plan else None
     ctx = {
         "page_title": f"Improvement plan – {org.name}",
         "org": org,
@@ -57,7 +60,12 @@ def _page(request, org, plan, *, errors=None, warnings=None, status=200) -> Http
         "items": items,
         "rows": plan.rows if plan else [],
         "columns": COLUMNS,
-        "versions": list(plan.versions.order_by("-number")) if plan else [],
+        "versions": versions,
+        # The reviewer's criteria the latest version falls short of, while it waits for review.
+        "version_warnings": versions[0].warnings
+        if versions and state == PlanState.AWAITING_REVIEW
+        else [],
+        "date_rule": date_rule(rules.today, rules.valid_until) if rules else "",
         "decisions": list(plan.decisions.order_by("-decided_at")) if plan else [],
         "updates": list(plan.updates.order_by("-submitted_at")) if plan else [],
         "open_requests": list(plan.requests.filter(answered_by__isnull=True)) if plan else [],
@@ -68,6 +76,7 @@ def _page(request, org, plan, *, errors=None, warnings=None, status=200) -> Http
         "warnings": warnings or [],
         "max_kb": max_upload_bytes() // 1024,
         "next_round": next_round(today()),
+        "route": None if plan else no_plan_route(org),
     }
     return render(request, "improvement_plans/plan.jinja", ctx, status=status)
 
@@ -98,7 +107,14 @@ def template_download(request: HttpRequest, ods_code: str, fmt: str) -> HttpResp
     name = f"improvement-plan-{org.ods_code}-{plan.edition}"
     if fmt == "csv":
         return _download(plan_csv(rows), CSV_CONTENT_TYPE, name + ".csv")
-    data = plan_xlsx(rows, organisation_name=org.name, edition=plan.edition, today=today())
+    rules = services.check_rules(plan)
+    data = plan_xlsx(
+        rows,
+        organisation_name=org.name,
+        edition=plan.edition,
+        today=rules.today,
+        valid_until=rules.valid_until,
+    )
     return _download(data, XLSX_CONTENT_TYPE, name + ".xlsx")
 
 
@@ -146,10 +162,21 @@ def upload(request: HttpRequest, ods_code: str) -> HttpResponse:
         return _page(request, org, plan, errors=[str(exc)], status=400)
     if not result.ok:
         return _page(request, org, plan, errors=[e.text for e in result.errors], status=400)
-    messages.success(
-        request, f"Version {result.version.number} of your plan is uploaded and awaits review."
-    )
+    messages.success(request, _submitted_message(result))
     return redirect("improvement_plans:plan", ods_code=org.ods_code)
+
+
+def _submitted_message(result: services.Submission) -> str:
+    """What the uploader is told: stored and awaiting review, and whether it meets the criteria
+    a reviewer approves by."""
+    text = f"Version {result.version.number} of your plan is uploaded and awaits review."
+    if result.warnings:
+        n = len(result.warnings)
+        text += (
+            f" It has {n} warning{'s' if n != 1 else ''} (below): a reviewer cannot approve it "
+            "as it is. Upload a corrected version."
+        )
+    return text
 
 
 def _form_rows(request: HttpRequest) -> list[dict]:
@@ -182,15 +209,14 @@ def fill(request: HttpRequest, ods_code: str) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("improvement_plans:plan", ods_code=org.ods_code)
         if result.ok:
-            messages.success(
-                request, f"Version {result.version.number} of your plan is sent for review."
-            )
+            messages.success(request, _submitted_message(result))
             return redirect("improvement_plans:plan", ods_code=org.ods_code)
         errors = result.errors
         current = rows
     else:
         current = plan.draft_rows or plan.rows or None
     items = plan_items_for(plan.publication)
+    rules = services.check_rules(plan)
     rows = prefilled_rows(items, current)
     rows += [{} for _ in range(EXTRA_FORM_ROWS)]
     questions = {i.item_id: i for i in items}
@@ -203,6 +229,8 @@ def fill(request: HttpRequest, ods_code: str) -> HttpResponse:
         "questions": questions,
         "errors": errors,
         "error_rows": {e.row for e in errors if e.row},
+        "date_example": example_date(rules.today, rules.valid_until),
+        "date_rule": date_rule(rules.today, rules.valid_until),
     }
     return render(request, "improvement_plans/fill.jinja", ctx, status=400 if errors else 200)
 

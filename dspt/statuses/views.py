@@ -2,7 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from dspt.core.dates import parse_iso_date, today
 from dspt.organisations.models import Organisation
@@ -30,10 +30,18 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def organisation_status(request: HttpRequest, ods_code: str) -> HttpResponse:
     """One organisation's public status: label, edition, dates, what it unlocks. Never answers."""
-    org = get_object_or_404(
-        Organisation.objects.select_related("parent", "local_authority", "region"),
-        ods_code=ods_code.upper(),
+    org = (
+        Organisation.objects.select_related("parent", "local_authority", "region")
+        .filter(ods_code=ods_code.upper())
+        .first()
     )
+    if org is None:
+        return render(
+            request,
+            "statuses/not_found.jinja",
+            {"code": ods_code.upper(), "page_title": "No organisation has that ODS code"},
+            status=404,
+        )
     error = None
     try:
         as_of = parse_iso_date(request.GET.get("as_of")) or today()

@@ -72,6 +72,19 @@ def test_sign_in_refuses_offsite_next(client, make_user):
     assert response["Location"] == "/organisations/"
 
 
+def test_staff_land_on_their_work_unless_a_page_was_asked_for(client, make_user):
+    user = make_user("rae@example.org", password="the-right-password")
+    user.oversight_role = OversightRole.REVIEWER
+    user.save()
+    form = client.get("/accounts/sign-in/").content.decode()
+    assert 'name="next" value=""' in form  # the default depends on who signs in
+    details = {"email": "rae@example.org", "password": "the-right-password"}
+    assert client.post("/accounts/sign-in/", details)["Location"] == "/home/"
+    client.logout()
+    asked = client.post("/accounts/sign-in/?next=/plans/review/", details)
+    assert asked["Location"] == "/plans/review/"
+
+
 def test_invitation_flow(client, make_org, member_of, make_user):
     org = make_org("VINV1")
     admin = member_of(org, "admin")

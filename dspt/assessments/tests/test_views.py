@@ -32,8 +32,9 @@ def test_an_editor_starts_the_assessment_from_the_overview(client, manager, orgs
     page = text(client.get("/assessments/VA001/"))
     assert "0 of 7 mandatory items met" in page
     assert "1. Personal confidential data" in page and "7. Continuity planning" in page
-    assert "Still needed for Approaching Standards" in page
-    assert "An action plan document" in page
+    assert "needed for Approaching Standards are not met yet" in page  # the next step
+    assert "Go to standard 1" in page
+    assert "Approaching Standards also needs an action plan" in page
 
 
 def test_a_viewer_sees_no_forms(client, people, started):

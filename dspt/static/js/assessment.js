@@ -75,10 +75,15 @@ if (form) {
     }
     timers.clear();
     const submitter = event.submitter;
-    queue.finally(() => {
-      flushed = true;
-      form.requestSubmit(submitter);
-    });
+    // Submit again in a later task, never from a microtask: when nothing is left to save, the
+    // queue has already settled and its callback would run while the browser is still firing
+    // this submit event, and a form ignores a submission asked for during its own submit event.
+    queue.finally(() =>
+      setTimeout(() => {
+        flushed = true;
+        form.requestSubmit(submitter);
+      }),
+    );
   });
 
   form.addEventListener("change", (event) => {
