@@ -34,6 +34,13 @@ def unread_notifications(user) -> int:
     return unread_count(user)
 
 
+def takes_part_in_cld(user) -> bool:
+    """Whether the header shows client-level data: only to the people with a part in it."""
+    from dspt.cld.selectors import takes_part
+
+    return takes_part(user)
+
+
 def environment(**options: Any) -> Environment:
     """Build the environment Django's Jinja2 backend uses for every page."""
     options["undefined"] = ChainableUndefined
@@ -46,6 +53,7 @@ def environment(**options: Any) -> Environment:
         get_messages=messages.get_messages,
         settings_debug=settings.DEBUG,
         unread_notifications=unread_notifications,
+        takes_part_in_cld=takes_part_in_cld,
     )
     env.filters.update(long_date=long_date)
     return env
