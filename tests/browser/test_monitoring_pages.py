@@ -117,3 +117,82 @@ def test_anyone_reads_compliance_figures_for_any_area(site, page, small_demo):
     assert "Care home" in " ".join(groups.all_inner_texts())
     assert "Sign in" in page.content()  # nobody signed in
     assert axe_violations(page) == []
+
+
+def _cut_off(page) -> list[str]:
+    """Headings of table columns that are not in view at this width without scrolling sideways."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('main .app-table-wrap')].flatMap(wrap =>
+            [...wrap.querySelectorAll('thead th')]
+              .filter(th => th.getBoundingClientRect().right > wrap.getBoundingClientRect().right + 1
+                            || th.getBoundingClientRect().right > window.innerWidth)
+              .map(th => th.innerText.trim()))"""
+    )
+
+
+def test_tables_fit_1280_page_sort_stick_and_choose_columns(site, page, small_demo):
+    """Issue 14, item 7: at 1280 px no column is cut off, a long table comes a page at a time,
+    any column sorts, the headings stay in view while the rows scroll, and columns can be
+    chosen; the page stays short."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, site, "programme")
+    for path in (
+        "/monitoring/targeting/?as_of=2024-07-31",
+        "/monitoring/dashboard/?as_of=2024-07-31&by=local_authority",
+        "/monitoring/series/?as_of=2024-07-31",
+        "/monitoring/breakdowns/?by=provider_size&then=care_home&as_of=2024-07-31"
+        "&compare_to=2023-07-31",
+    ):
+        page.goto(site + path)
+        page.screenshot(path="/tmp/monitoring-" + path.split("/")[2] + "-1280.png", full_page=True)
+        assert _cut_off(page) == [], path
+    page.screenshot(path="/tmp/monitoring-breakdown-1280.png", full_page=True)
+
+    page.goto(site + "/monitoring/map/local_authority/?as_of=2024-07-31")
+    caption = page.locator("main table caption")
+    total = int(caption.inner_text().split(" of ")[-1].replace(",", ""))
+    assert total > 100 and "Rows 1 to 50 of" in caption.inner_text()
+    assert page.locator("main table tbody tr").count() == 50
+    assert page.evaluate("document.documentElement.scrollHeight") < 4000
+    page.screenshot(path="/tmp/monitoring-map-1280.png", full_page=True)
+    assert axe_violations(page) == [], axe_violations(page)
+
+    # Sorting by compliance, biggest first, then smallest first.
+    page.locator("main thead a", has_text="Compliant (%)").click()
+    heading = page.locator("main thead th", has_text="Compliant (%)")
+    assert heading.get_attribute("aria-sort") == "descending"
+    shares = [
+        float(t.rstrip("%")) for t in page.locator("main tbody td:nth-child(4)").all_inner_texts()
+    ]
+    assert shares == sorted(shares, reverse=True) and len(shares) == 50
+    page.locator("main thead a", has_text="Compliant (%)").click()
+    assert heading.get_attribute("aria-sort") == "ascending"
+    lowest = [
+        float(t.rstrip("%")) for t in page.locator("main tbody td:nth-child(4)").all_inner_texts()
+    ]
+    assert lowest == sorted(lowest) and lowest[0] <= shares[-1]
+
+    # The next page keeps the sort and the date.
+    page.get_by_role("navigation", name="Pages of the table").get_by_role(
+        "link", name="Page 2"
+    ).click()
+    assert "Rows 51 to 100 of" in caption.inner_text()
+    assert "as_of=2024-07-31" in page.url and heading.get_attribute("aria-sort") == "ascending"
+
+    # The headings stay in view while the rows scroll inside the table's box.
+    wrap = page.locator("main .app-table-wrap").first
+    wrap.evaluate("w => { w.scrollTop = 600; }")
+    top = wrap.evaluate("w => w.getBoundingClientRect().top")
+    assert abs(heading.evaluate("th => th.getBoundingClientRect().top") - top) < 2
+    wrap.screenshot(path="/tmp/monitoring-map-sticky.png")
+
+    # Fewer columns.
+    page.get_by_text("Choose columns").click()
+    page.get_by_label("Not registered").uncheck()
+    page.get_by_label("Approaching", exact=True).uncheck()
+    page.get_by_role("button", name="Show these columns").click()
+    headings = page.locator("main thead th").all_inner_texts()
+    assert not any("Not registered" in h or "Approaching" in h for h in headings), headings
+    assert len(headings) == 9 and heading.get_attribute("aria-sort") == "ascending"
+    assert "as_of=2024-07-31" in page.url
+    assert axe_violations(page) == [], axe_violations(page)

@@ -10,6 +10,7 @@ from dspt.monitoring.access import require_remit
 from dspt.monitoring.figures import compliance_table
 from dspt.monitoring.maps import CODE_KEY, BoundaryError, boundaries
 from dspt.monitoring.population import area_names
+from dspt.monitoring.tables import paged_table
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
     as_of_from,
@@ -63,6 +64,7 @@ def area_map(request, level: str):
             "scope": scope,
             "rows": rows,
             "columns": ROW_COLUMNS,
+            "table": paged_table(request, "areas", rows, ROW_COLUMNS),
             "map_svg": map_svg,
             "problem": problem
             if remit.national

@@ -9,6 +9,7 @@ from dspt.monitoring.access import require_national, require_remit
 from dspt.monitoring.figures import areas_that_fell, year_on_year
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.series import monthly_series
+from dspt.monitoring.tables import paged_table
 from dspt.monitoring.targets import targets_vs_actuals
 from dspt.monitoring.views.common import as_of_from, chart_data, download, page, wants_download
 from dspt.monitoring.views.dashboard import area_options, charts_csp, scope_of
@@ -107,6 +108,7 @@ def series(request):
         scope=scope,
         rows=rows,
         columns=SERIES_COLUMNS,
+        table=paged_table(request, "months", rows, SERIES_COLUMNS),
         areas=area_options(names) if remit.national else None,
         area=request.GET.get("area") or "national",
         figure=chart_data(charts.series_chart(rows)),
@@ -142,6 +144,8 @@ def change(request):
         rows=rows,
         fell=fell,
         columns=YOY_COLUMNS,
+        table=paged_table(request, "groups", rows, YOY_COLUMNS),
+        fell_table=paged_table(request, "fell", fell, YOY_COLUMNS),
         has_charts=True,
         figure=chart_data(charts.year_on_year_chart(rows, DIMENSION_LABELS[by].lower())),
         areas=area_options(names) if remit.national else None,
@@ -170,6 +174,7 @@ def targets(request):
         error=error,
         rows=rows,
         columns=TARGET_COLUMNS,
+        table=paged_table(request, "targets", rows, TARGET_COLUMNS),
         has_charts=True,
         figure=chart_data(charts.targets_chart(rows)),
     )
@@ -199,6 +204,8 @@ def targeting(request):
         lag=lag,
         provider_columns=PROVIDER_COLUMNS,
         lag_columns=LAG_COLUMNS,
+        providers_table=paged_table(request, "providers", providers, PROVIDER_COLUMNS),
+        lag_table=paged_table(request, "lag", lag, LAG_COLUMNS),
         has_charts=True,
         providers_figure=chart_data(charts.providers_chart(providers)),
         lag_figure=chart_data(charts.small_lag_chart(lag)),
@@ -227,6 +234,7 @@ def new_locations(request):
         scope=scope,
         rows=rows,
         columns=NEW_COLUMNS,
+        table=paged_table(request, "years", rows, NEW_COLUMNS),
         has_charts=True,
         figure=chart_data(charts.new_locations_chart(rows)),
         areas=area_options(names) if remit.national else None,
