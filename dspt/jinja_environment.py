@@ -13,6 +13,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
+from dspt.core.dates import date_parts
+
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     """Reverse a URL by name, as Django's {% url %} does."""
@@ -54,6 +56,7 @@ def environment(**options: Any) -> Environment:
         settings_debug=settings.DEBUG,
         unread_notifications=unread_notifications,
         takes_part_in_cld=takes_part_in_cld,
+        date_parts=date_parts,
     )
     env.filters.update(long_date=long_date)
     return env

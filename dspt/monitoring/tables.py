@@ -176,7 +176,6 @@ def paged_table(
     if pages > 1:
         pagination = {
             "items": _page_items(query, page_param, page, pages),
-            "ariaLabel": "Pages of the table",
         }
         if page > 1:
             pagination["previous"] = {"href": _href(query, **{page_param: page - 1})}

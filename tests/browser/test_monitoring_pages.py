@@ -110,7 +110,10 @@ def test_anyone_reads_compliance_figures_for_any_area(site, page, small_demo):
     page.locator(".js-plotly-plot").first.wait_for()
     page.get_by_label("Break down by").select_option("care_home")
     page.get_by_label("Area").select_option(index=2)
-    page.get_by_label("Figures as of").fill("2024-07-31")
+    dated = page.get_by_role("group", name="Figures as of")
+    dated.get_by_label("Day").fill("31")
+    dated.get_by_label("Month").fill("7")
+    dated.get_by_label("Year").fill("2024")
     page.get_by_role("button", name="Show figures").click()
     page.locator(".js-plotly-plot").first.wait_for()
     groups = page.locator("main table tbody tr th, main table tbody tr td:first-child")
@@ -173,9 +176,7 @@ def test_tables_fit_1280_page_sort_stick_and_choose_columns(site, page, small_de
     assert lowest == sorted(lowest) and lowest[0] <= shares[-1]
 
     # The next page keeps the sort and the date.
-    page.get_by_role("navigation", name="Pages of the table").get_by_role(
-        "link", name="Page 2"
-    ).click()
+    page.locator("main nav.nhsuk-pagination").get_by_role("link", name="Page 2").click()
     assert "Rows 51 to 100 of" in caption.inner_text()
     assert "as_of=2024-07-31" in page.url and heading.get_attribute("aria-sort") == "ascending"
 
@@ -196,3 +197,53 @@ def test_tables_fit_1280_page_sort_stick_and_choose_columns(site, page, small_de
     assert len(headings) == 9 and heading.get_attribute("aria-sort") == "ascending"
     assert "as_of=2024-07-31" in page.url
     assert axe_violations(page) == [], axe_violations(page)
+
+
+def test_one_date_pattern_the_nhs_date_input(site, page, small_demo):
+    """Issue 14, item 10: dates are asked for with the NHS date input (day, month and year boxes
+    and a hint in the same pattern), never the browser's own picker in its own locale."""
+    from dspt.organisations.models import Organisation
+
+    def no_browser_pickers():
+        assert page.locator("input[type=date]").count() == 0, page.url
+        assert "2024-03-01" not in page.locator("main").inner_text()
+
+    def fill(group, day, month, year):
+        dated = page.get_by_role("group", name=group)
+        dated.get_by_label("Day").fill(day)
+        dated.get_by_label("Month").fill(month)
+        dated.get_by_label("Year").fill(year)
+
+    code = Organisation.objects.filter(ods_code__isnull=False).values_list("ods_code", flat=True)[0]
+    page.goto(f"{site}/status/{code}/")
+    no_browser_pickers()
+    fill("See the status on another date", "1", "3", "2024")
+    page.get_by_role("button", name="Show status").click()
+    assert "1 March 2024" in page.locator("main").inner_text()
+    fill("See the status on another date", "31", "2", "2024")
+    page.get_by_role("button", name="Show status").click()
+    assert "Enter a real date" in page.locator("main").inner_text()
+    assert axe_violations(page) == [], axe_violations(page)
+
+    sign_in(page, site, "programme")
+    page.goto(site + "/monitoring/breakdowns/")
+    no_browser_pickers()
+    fill("Figures as of", "31", "7", "2024")
+    fill("Compare with (optional)", "31", "7", "2023")
+    page.get_by_role("button", name="Show figures").click()
+    assert "as of 31 July 2024" in page.locator("main").inner_text()
+    assert page.locator("main th", has_text="Change (points)").count() >= 1
+    page.screenshot(path="/tmp/date-input-breakdown.png")
+    assert axe_violations(page) == [], axe_violations(page)
+
+    sign_in(page, site, "lso.staff")
+    page.goto(site + "/support/engagements/")
+    no_browser_pickers()
+    page.locator("main table a", has_text="Change").first.click()
+    no_browser_pickers()
+    dated = page.get_by_role("group", name="Date")
+    assert dated.get_by_label("Year").input_value().isdigit()
+    fill("Date", "2", "1", "2024")
+    page.get_by_role("button", name="Save changes").click()
+    assert "Engagement changed." in page.content()
+    assert "2024-01-02" in page.locator("main table").inner_text()

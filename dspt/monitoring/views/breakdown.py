@@ -16,7 +16,6 @@ from dspt.monitoring.breakdowns import (
     filter_options,
     table,
 )
-from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.sql import NATIONAL
 from dspt.monitoring.tables import paged_table
@@ -24,6 +23,7 @@ from dspt.monitoring.views.common import (
     ROW_COLUMNS,
     as_of_from,
     chart_data,
+    day_from,
     download,
     page,
     wants_download,
@@ -56,15 +56,7 @@ DETAIL_COLUMNS = (
 
 
 def _compare_to(request) -> tuple[date | None, str | None]:
-    raw = (request.GET.get("compare_to") or "").strip()
-    if not raw:
-        return None, None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        return None, f"'{raw}' is not a date in the form YYYY-MM-DD."
-    problem = out_of_range(day)
-    return (None, problem) if problem else (day, None)
+    return day_from(request, "compare_to")
 
 
 @login_required
