@@ -9,7 +9,7 @@ PORT ?= 8000
 VENDOR := dspt/static/vendor
 PYTEST_ARGS ?=
 
-.PHONY: run install uv assets migrate demo demo-secret test lint format test-fast test-postgres bench bench-lookup bench-monitoring bench-cld bench-queue clean
+.PHONY: run install uv assets migrate demo demo-secret test lint format test-fast test-postgres bench bench-lookup bench-monitoring bench-cld bench-queue bench-first-visits clean
 
 # The demo's keys, random and written with mode 0600 under the git-ignored data folder: the
 # pseudonymisation key for client-level data (written by the demo loader) and the Django secret
@@ -19,8 +19,8 @@ PYTEST_ARGS ?=
 DATA := $(or $(DSPT_DATA_DIR),$(CURDIR)/data)
 DEMO_KEY := $(DATA)/demo-pseudonym.key
 DEMO_SECRET := $(DATA)/demo-secret.key
-run demo demo-secret bench-lookup bench-queue: export DSPT_PSEUDONYM_KEY_FILE ?= $(DEMO_KEY)
-run demo demo-secret bench-lookup bench-queue: export DSPT_SECRET_KEY_FILE ?= $(DEMO_SECRET)
+run demo demo-secret bench-lookup bench-queue bench-first-visits: export DSPT_PSEUDONYM_KEY_FILE ?= $(DEMO_KEY)
+run demo demo-secret bench-lookup bench-queue bench-first-visits: export DSPT_SECRET_KEY_FILE ?= $(DEMO_SECRET)
 
 run: install demo-secret assets migrate demo ## Serve the app and run its worker, on SQLite with the demo data
 	@echo ""
@@ -81,10 +81,13 @@ test: install assets lint ## The whole suite (SQLite, or PostgreSQL when DATABAS
 test-fast: install
 	$(VENV)/bin/pytest -q -m "not browser and not spark" -x
 
-bench: bench-lookup bench-monitoring bench-cld bench-queue ## All benchmarks; figures are printed as ratios
+bench: bench-lookup bench-monitoring bench-cld bench-queue bench-first-visits ## All benchmarks; figures are printed as ratios
 
 bench-lookup: install assets demo-secret  # it runs `dspt serve`, which needs a real key
 	$(PY) bench/lookup.py
+
+bench-first-visits: install assets demo-secret  # every role's pages, first visit included, < 2 s
+	$(PY) bench/first_visits.py
 
 bench-monitoring: install
 	$(PY) bench/monitoring.py

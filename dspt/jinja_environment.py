@@ -13,6 +13,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
+from dspt.core.dates import date_parts
+
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     """Reverse a URL by name, as Django's {% url %} does."""
@@ -34,6 +36,13 @@ def unread_notifications(user) -> int:
     return unread_count(user)
 
 
+def takes_part_in_cld(user) -> bool:
+    """Whether the header shows client-level data: only to the people with a part in it."""
+    from dspt.cld.selectors import takes_part
+
+    return takes_part(user)
+
+
 def environment(**options: Any) -> Environment:
     """Build the environment Django's Jinja2 backend uses for every page."""
     options["undefined"] = ChainableUndefined
@@ -46,6 +55,8 @@ def environment(**options: Any) -> Environment:
         get_messages=messages.get_messages,
         settings_debug=settings.DEBUG,
         unread_notifications=unread_notifications,
+        takes_part_in_cld=takes_part_in_cld,
+        date_parts=date_parts,
     )
     env.filters.update(long_date=long_date)
     return env

@@ -10,14 +10,42 @@ from dspt.organisations.models import Organisation, OrgType
 
 
 class UploadForm(forms.Form):
+    """An extract to send: for which authority and period, to which specification. Every empty
+    choice and every error names what is missing (the error summary shows them together)."""
+
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), label="Local authority"
+        queryset=Organisation.objects.none(),
+        label="Local authority",
+        empty_label="Choose a local authority",
+        error_messages={
+            "required": "Choose the local authority the extract is for.",
+            "invalid_choice": "Choose a local authority from the list.",
+        },
     )
     period = forms.ModelChoiceField(
-        queryset=TimetablePeriod.objects.all(), label="Reporting period"
+        queryset=TimetablePeriod.objects.all(),
+        label="Reporting period",
+        empty_label="Choose a reporting period",
+        error_messages={
+            "required": "Choose the reporting period the extract covers.",
+            "invalid_choice": "Choose a reporting period from the list.",
+        },
     )
-    spec_version = forms.ChoiceField(label="Specification", choices=[])
-    file = forms.FileField(label="Extract (CSV, optionally gzipped)")
+    spec_version = forms.ChoiceField(
+        label="Specification",
+        choices=[],
+        error_messages={
+            "required": "Choose the specification the extract follows.",
+            "invalid_choice": "Choose a specification from the list.",
+        },
+    )
+    file = forms.FileField(
+        label="Extract (CSV, optionally gzipped)",
+        error_messages={
+            "required": "Choose the extract file to send.",
+            "empty": "The extract file is empty.",
+        },
+    )
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,6 +55,9 @@ class UploadForm(forms.Form):
         self.fields["spec_version"].choices = [
             (v, v.replace("-", " ").title()) for v in available_versions()
         ]
+        # One authority (the usual case) is chosen already rather than behind an empty choice.
+        if organisations is not None and not self.is_bound and len(organisations) == 1:
+            self.initial.setdefault("organisation", organisations[0].pk)
 
 
 RECIPIENT_TYPES = (
@@ -44,7 +75,8 @@ class AgreementForm(forms.Form):
     # Recipients are analytical bodies (NHS organisations, authorities, research units), not care
     # providers or their sites: listing those would put tens of thousands of options on the page.
     recipient = forms.ModelChoiceField(
-        queryset=Organisation.objects.filter(org_type__in=RECIPIENT_TYPES).order_by("name")
+        queryset=Organisation.objects.filter(org_type__in=RECIPIENT_TYPES).order_by("name"),
+        empty_label="Choose the recipient",
     )
     local_authorities = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.filter(org_type=OrgType.LOCAL_AUTHORITY).order_by("name")

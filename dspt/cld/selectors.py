@@ -36,6 +36,19 @@ def is_processor(user) -> bool:
     return bool(user.is_authenticated and user.oversight_role in PROCESSOR_ROLES)
 
 
+def takes_part(user) -> bool:
+    """Whether client-level data is any of this person's business: the processing centre, a
+    local authority's staff who send extracts, or staff of an organisation named as the recipient
+    of a data-sharing agreement. Everyone else is not shown it."""
+    if not user.is_authenticated:
+        return False
+    return (
+        is_processor(user)
+        or la_organisations_for(user).exists()
+        or DataSharingAgreement.objects.filter(recipient__memberships__user=user).exists()
+    )
+
+
 def la_organisations_for(user) -> QuerySet[Organisation]:
     """The local authorities this person submits for (any membership except viewer can upload)."""
     if not user.is_authenticated:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from dspt.cld import conf, selectors, services
+from dspt.cld import conf, presenters, selectors, services
 from dspt.cld.forms import (
     STEP_LABELS,
     AgreementForm,
@@ -21,6 +21,7 @@ from dspt.cld.forms import (
     UploadForm,
 )
 from dspt.cld.models import DataSharingAgreement, Participation, Submission
+from dspt.cld.spec import DEFAULT_VERSION, available_versions, load_spec
 from dspt.cld.uploads import LandingZoneUploadHandler
 from dspt.core.dates import today
 from dspt.organisations.models import Organisation, OrgType
@@ -106,7 +107,39 @@ def _upload(request, handler: LandingZoneUploadHandler):
                 raise PermissionDenied(str(exc)) from exc
             return redirect("cld:submission", pk=sub.pk)
     return render(
-        request, "cld/upload.jinja", {"page_title": "Send an extract", "form": form}, status=status
+        request,
+        "cld/upload.jinja",
+        {
+            "page_title": "Send an extract",
+            "form": form,
+            "specifications": [
+                (v, presenters.version_label(v)) for v in reversed(available_versions())
+            ],
+            "back_link": {"href": "/cld/"},
+        },
+        status=status,
+    )
+
+
+@login_required
+def specification(request, version: str = ""):
+    """A release of the extract specification: the header row and what each column holds."""
+    versions = available_versions()
+    version = version or (versions[-1] if versions else DEFAULT_VERSION)
+    if version not in versions:
+        raise Http404(f"There is no specification {version}.")
+    spec = load_spec(version)
+    return render(
+        request,
+        "cld/specification.jinja",
+        {
+            "page_title": spec.title,
+            "spec": spec,
+            "header_row": ",".join(spec.header),
+            "rows": presenters.field_rows(spec),
+            "others": [(v, presenters.version_label(v)) for v in versions if v != version],
+            "back_link": {"href": "/cld/upload/", "text": "Back to sending an extract"},
+        },
     )
 
 

@@ -19,11 +19,13 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def write_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
-    """Render rows as CSV text with every cell made safe."""
+def write_csv(header: list[str] | None, rows: Iterable[Iterable[Any]]) -> str:
+    """Render rows as CSV text with every cell made safe; without a header row when `header` is
+    None (a piece of a longer file)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in header])
+    if header is not None:
+        writer.writerow([safe_cell(h) for h in header])
     for row in rows:
         writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return out.getvalue()

@@ -3,11 +3,11 @@
 import json
 from datetime import date
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from dspt.statuses.exports import statuses_csv
+from dspt.statuses.exports import statuses_csv_chunks
 from dspt.statuses.public import public_records
 from dspt.statuses.search import search_organisation_ids
 
@@ -61,9 +61,12 @@ def organisation(request, ods_code: str, as_of: date | None = None):
     return HttpResponse(json.dumps(found[0]), content_type="application/json")
 
 
-@router.get("/statuses.csv", auth=None)
+@router.api_operation(["GET", "HEAD"], "/statuses.csv", auth=None)
 def statuses_export(request):
-    """Every organisation's current status, in the columns of the DSPT organisation search export."""
-    response = HttpResponse(statuses_csv(), content_type="text/csv; charset=utf-8")
+    """Every organisation's current status, in the columns of the DSPT organisation search export.
+    Streamed a few thousand organisations at a time, so the first rows arrive at once; HEAD
+    answers with the same headers and no body, and reads nothing."""
+    pieces = () if request.method == "HEAD" else (t.encode() for t in statuses_csv_chunks())
+    response = StreamingHttpResponse(pieces, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="dspt-statuses.csv"'
     return response

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from dspt.core.dates import parse_iso_date, today
+from dspt.core.dates import DateParts, date_parts, today
 from dspt.organisations.models import Organisation
 from dspt.statuses.compute import UNLOCK_LABELS
 from dspt.statuses.search import organisations_by_id, search_organisation_ids
@@ -42,11 +42,8 @@ def organisation_status(request: HttpRequest, ods_code: str) -> HttpResponse:
             {"code": ods_code.upper(), "page_title": "No organisation has that ODS code"},
             status=404,
         )
-    error = None
-    try:
-        as_of = parse_iso_date(request.GET.get("as_of")) or today()
-    except ValueError as exc:
-        error, as_of = str(exc), today()
+    parts = date_parts(request.GET, "as_of")
+    as_of, error = parts.value or today(), parts.error
     result = status_of(org, as_of)
     covering = (
         Organisation.objects.filter(ods_code=result.covered_by).first()
@@ -62,6 +59,7 @@ def organisation_status(request: HttpRequest, ods_code: str) -> HttpResponse:
             "as_of": as_of,
             "is_today": as_of == today(),
             "error": error,
+            "as_of_parts": parts if parts.error else DateParts.of(as_of),
             "covering": covering,
             "unlock_labels": [UNLOCK_LABELS[u] for u in result.unlocks],
             "page_title": org.name,

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from dspt.audit.services import record
 from dspt.core.csvread import unreadable
+from dspt.core.dates import date_text
 from dspt.organisations.models import LSO, Organisation
 from dspt.support.models import ActivityKind, ActivityRecord, Engagement, EngagementMethod
 
@@ -155,7 +156,7 @@ def check_engagement_values(
     return check_engagement(
         lso,
         values.get("identifier", ""),
-        values.get("engaged_on", ""),
+        date_text(values, "engaged_on"),  # the date input's boxes, or the API's text
         values.get("method", ""),
         in_area_ids(lso),
         today,

@@ -48,8 +48,12 @@ def site(live_server, settings):
     return live_server.url
 
 
-def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core in the page and return violations at the given impact levels."""
+IMPACTS = ("minor", "moderate", "serious", "critical")
+
+
+def axe_violations(page, impacts=IMPACTS) -> list[dict]:
+    """Run axe-core in the page and return its violations at the given impact levels: by
+    default every one, whatever its impact (the goal is none on every page the tests visit)."""
     # A click that navigates returns once the new document is committed, before it has a
     # <head>; wait for it to load so the script tag has somewhere to go (a CI run failed here).
     page.wait_for_load_state("load")

@@ -252,3 +252,45 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
     page.goto(site + "/cld/releases/")
     assert "Nothing has been released to your organisation." in page.locator("main").inner_text()
     assert page.goto(f"{site}/cld/releases/{refused.pk}/extract/").status == 404
+
+
+def test_only_those_with_a_part_see_it_and_the_upload_form_names_what_is_missing(site, page, world):
+    """Issue 14, item 8: client-level data is in the header only for people with a part in it;
+    the upload page links the specification; no empty choice reads "---------"; and the error
+    summary names each missing answer instead of "This field is required." three times."""
+    home = Organisation.objects.create(
+        ods_code="VCLD1", name="Clover Care Home", org_type=OrgType.SOCIAL_CARE
+    )
+    _person("manager@clover.example", home, role="admin")
+    _sign_in(page, site, "manager@clover.example")
+    header = page.locator("header")
+    assert "Your organisations" in header.inner_text()
+    assert header.get_by_role("link", name="Client-level data").count() == 0
+
+    for who in ("data@leeds.example", "centre@dscro.example"):
+        _sign_in(page, site, who)
+        assert page.locator("header").get_by_role("link", name="Client-level data").count() == 1
+
+    _sign_in(page, site, "data@leeds.example")
+    page.goto(site + "/cld/upload/")
+    options = page.locator("main select option").all_inner_texts()
+    assert options and not any(set(o.strip()) == {"-"} for o in options), options
+    page.get_by_role("button", name="Send extract").click()
+    summary = page.locator(".nhsuk-error-summary li")
+    messages = summary.all_inner_texts()
+    assert messages == [
+        "Choose the reporting period the extract covers.",
+        "Choose the extract file to send.",
+    ], messages
+    for link in summary.locator("a").all():
+        assert page.locator(link.get_attribute("href")).count() == 1
+    page.screenshot(path="/tmp/cld-upload-errors.png", full_page=True)
+    _accessible(page, "upload with errors")
+
+    page.get_by_role("link", name="Specification, Release 2").click()
+    assert page.locator("main h1").inner_text() == "Client-level adult social care data, Release 2"
+    header_row = page.get_by_label("The header row").inner_text()
+    assert header_row.startswith("LA_Code,") and "Family_Name" in header_row
+    assert page.get_by_role("row", name="LA_Person_Unique_Identifier").count() == 1
+    page.screenshot(path="/tmp/cld-specification.png", full_page=True)
+    _accessible(page, "specification")

@@ -103,12 +103,16 @@ def test_publish_not_met_plan_rejected_resubmitted_approved(site, page, tmp_path
     page.locator("#plan_file").set_input_files(str(tmp_path / "fixed.xlsx"))
     page.get_by_role("button", name="Upload and check").click()
     assert "awaits review" in page.locator("main").inner_text()
+    # The plan's wide table scrolls sideways as a labelled, focusable region (issue 14, item 11).
+    assert axe_violations(page) == [], axe_violations(page)
 
     # The reviewer rejects it with reasons.
     _sign_in(page, site, "reviewer@toolkit.example")
     page.goto(site + "/plans/review/")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Northfield Hospitals NHS Trust").click()
+    page.screenshot(path="/tmp/plan-review.png", full_page=True)
+    assert axe_violations(page) == [], axe_violations(page)
     page.get_by_label("Reasons for rejecting (the organisation sees these)").fill(
         "Target dates need named milestones."
     )

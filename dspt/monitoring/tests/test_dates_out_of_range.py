@@ -38,7 +38,7 @@ def test_a_page_shows_the_error_with_its_form(programme, url):
         assert r.status_code == 200
         body = r.content.decode()
         assert REFUSAL in body, day
-        assert 'id="as_of-error"' in body and 'name="as_of"' in body
+        assert 'id="as_of-error"' in body and 'name="as_of[day]"' in body
 
 
 def test_the_first_and_last_days_are_answered(programme):

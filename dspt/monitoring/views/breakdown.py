@@ -16,6 +16,7 @@ from dspt.monitoring.breakdowns import (
 )
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.sql import NATIONAL
+from dspt.monitoring.tables import paged_table
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
     as_of_from,
@@ -40,6 +41,16 @@ COMPARED_COLUMNS = [
     ("compare_compliance_pct", "Compliant then (%)", "pct"),
     ("change_pts", "Change (points)", "pts"),
 ]
+# A two-way or compared table has up to 17 columns, too many for a 1280 px screen: these are
+# left for the person to add ("Choose columns"); downloads always have them all.
+DETAIL_COLUMNS = (
+    "approaching",
+    "met",
+    "exceeded",
+    "group_share_pct",
+    "subgroup_share_pct",
+    "compare_locations",
+)
 
 
 @login_required
@@ -95,6 +106,8 @@ def _breakdowns(request, scope, extra: dict):
         if then
         else charts.status_mix_bars([r for r in rows if r.get("locations")], title)
     )
+    wide = len(columns) > len(ROW_COLUMNS)
+    shown = [k for k, _, _ in columns if not (wide and k in DETAIL_COLUMNS)]
     options = filter_options()
     dims = [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS]
     return page(
@@ -120,6 +133,14 @@ def _breakdowns(request, scope, extra: dict):
             "rows": rows,
             "fell": fell(rows) if other is not None else [],
             "columns": columns,
+            "table": paged_table(request, "rows", rows, columns, default_columns=shown),
+            "fell_table": paged_table(
+                request,
+                "fell",
+                fell(rows) if other is not None else [],
+                columns,
+                default_columns=shown,
+            ),
             "title": title,
             "figure": chart_data(figure),
             **extra,

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from markupsafe import Markup
 
-from dspt.core.dates import today
+from dspt.core.dates import date_parts, today
 from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.exports import csv_text, xlsx_bytes
 
@@ -32,30 +32,27 @@ ROW_COLUMNS: list[Column] = [
 ]
 
 
+def day_from(request, name: str) -> tuple[date | None, str | None]:
+    """A date from the query's date input `name` (or `name=YYYY-MM-DD`): None if not given, with
+    an error message if it is not a date or is outside the years the figures answer for."""
+    parts = date_parts(request.GET, name)
+    if parts.error:
+        return None, parts.error
+    if parts.value is None:
+        return None, None
+    problem = out_of_range(parts.value)
+    return (None, problem) if problem else (parts.value, None)
+
+
 def as_of_from(request) -> tuple[date, str | None]:
-    """The as-of date from ?as_of=YYYY-MM-DD (default today), with an error message if bad."""
-    raw = (request.GET.get("as_of") or "").strip()
-    if not raw:
-        return today(), None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        return today(), f"'{raw}' is not a date. Enter it as YYYY-MM-DD, for example 2024-07-31."
-    problem = out_of_range(day)
-    return (today(), problem) if problem else (day, None)
+    """The as-of date from the query (default today), with an error message if bad."""
+    day, error = day_from(request, "as_of")
+    return day or today(), error
 
 
 def compare_to_from(request) -> tuple[date | None, str | None]:
-    """The optional second date from ?compare_to=YYYY-MM-DD, with an error message if bad."""
-    raw = (request.GET.get("compare_to") or "").strip()
-    if not raw:
-        return None, None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        return None, f"'{raw}' is not a date in the form YYYY-MM-DD."
-    problem = out_of_range(day)
-    return (None, problem) if problem else (day, None)
+    """The optional second date ("Compare with"), with an error message if bad."""
+    return day_from(request, "compare_to")
 
 
 def wants_download(request) -> str | None:

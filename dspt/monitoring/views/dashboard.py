@@ -10,6 +10,7 @@ from dspt.monitoring import charts
 from dspt.monitoring.access import require_remit, scope_from
 from dspt.monitoring.figures import beside, compliance_table, total
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
+from dspt.monitoring.tables import paged_table
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
     as_of_from,
@@ -90,6 +91,7 @@ def dashboard(request):
             "beside": beside(as_of, scope, names) if scope.kind != "national" else None,
             "beside_columns": [("group", "Area", "text"), *ROW_COLUMNS[1:]],
             "columns": ROW_COLUMNS,
+            "table": paged_table(request, "groups", rows, ROW_COLUMNS),
             "title": title,
             "figure": chart_data(charts.status_mix_bars(rows, title)),
             "note": NOTES.get(by, ""),

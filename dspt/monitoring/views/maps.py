@@ -19,6 +19,7 @@ from dspt.monitoring.area_measures import (
 from dspt.monitoring.figures import year_before
 from dspt.monitoring.maps import CODE_KEY, BoundaryError, boundaries
 from dspt.monitoring.population import area_names
+from dspt.monitoring.tables import paged_table
 from dspt.monitoring.views.common import (
     as_of_from,
     chart_data,
@@ -129,6 +130,7 @@ def area_map(request, level: str):
             "area": request.GET.get("area") or "national",
             "rows": rows,
             "columns": _columns(measure, level),
+            "table": paged_table(request, "areas", rows, _columns(measure, level)),
             "map_svg": map_svg,
             "problem": problem
             if remit.national

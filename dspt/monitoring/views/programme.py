@@ -11,6 +11,7 @@ from dspt.monitoring.figures import areas_that_fell, region_of, year_on_year
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.regional import cell_columns, region_table
 from dspt.monitoring.series import monthly_series
+from dspt.monitoring.tables import paged_table
 from dspt.monitoring.targets import targets_by_year, targets_vs_actuals
 from dspt.monitoring.views.common import as_of_from, chart_data, download, page, wants_download
 from dspt.monitoring.views.dashboard import area_options, charts_csp, scope_of
@@ -120,6 +121,7 @@ def series(request):
         scope=scope,
         rows=rows,
         columns=SERIES_COLUMNS,
+        table=paged_table(request, "months", rows, SERIES_COLUMNS),
         areas=area_options(names) if remit.national else None,
         area=request.GET.get("area") or "national",
         figure=chart_data(charts.series_chart(rows)),
@@ -155,6 +157,8 @@ def change(request):
         rows=rows,
         fell=fell,
         columns=YOY_COLUMNS,
+        table=paged_table(request, "groups", rows, YOY_COLUMNS),
+        fell_table=paged_table(request, "fell", fell, YOY_COLUMNS),
         has_charts=True,
         figure=chart_data(charts.year_on_year_chart(rows, DIMENSION_LABELS[by].lower())),
         areas=area_options(names) if remit.national else None,
@@ -186,10 +190,10 @@ def targets(request):
         error=error,
         rows=rows,
         columns=TARGET_COLUMNS,
+        table=paged_table(request, "targets", rows, TARGET_COLUMNS),
         has_charts=True,
         figure=chart_data(charts.targets_chart(rows)),
-        years=years,
-        year_columns=YEAR_TARGET_COLUMNS,
+        years_table=paged_table(request, "years", years, YEAR_TARGET_COLUMNS),
         years_figure=chart_data(charts.targets_by_year_chart(years)),
     )
     return page(request, "monitoring/targets.jinja", ctx)
@@ -218,6 +222,8 @@ def targeting(request):
         lag=lag,
         provider_columns=PROVIDER_COLUMNS,
         lag_columns=LAG_COLUMNS,
+        providers_table=paged_table(request, "providers", providers, PROVIDER_COLUMNS),
+        lag_table=paged_table(request, "lag", lag, LAG_COLUMNS),
         has_charts=True,
         providers_figure=chart_data(charts.providers_chart(providers)),
         lag_figure=chart_data(charts.small_lag_chart(lag)),
@@ -246,6 +252,7 @@ def new_locations(request):
         scope=scope,
         rows=rows,
         columns=NEW_COLUMNS,
+        table=paged_table(request, "years", rows, NEW_COLUMNS),
         has_charts=True,
         figure=chart_data(charts.new_locations_chart(rows)),
         areas=area_options(names) if remit.national else None,

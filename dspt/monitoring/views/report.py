@@ -11,21 +11,13 @@ from django.template.loader import render_to_string
 from dspt.core.dates import today
 from dspt.monitoring import report as report_data
 from dspt.monitoring.access import require_national
-from dspt.monitoring.dates import out_of_range
-from dspt.monitoring.views.common import fmt, page
+from dspt.monitoring.views.common import day_from, fmt, page
 from dspt.monitoring.views.nav import subnav
 
 
 def _as_of(request) -> tuple[date, str | None]:
-    raw = (request.GET.get("as_of") or "").strip()
-    if not raw:
-        return report_data.default_report_date(today()), None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        return report_data.default_report_date(today()), f"'{raw}' is not a date (YYYY-MM-DD)."
-    problem = out_of_range(day)
-    return (report_data.default_report_date(today()), problem) if problem else (day, None)
+    day, error = day_from(request, "as_of")
+    return day or report_data.default_report_date(today()), error
 
 
 @login_required

@@ -109,7 +109,7 @@ def test_csv_export_columns_and_formula_neutralised(client, make_org, publish):
     publish(org, edition="2022-23", on=date(2023, 6, 1), level=Level.MET)
     make_org("VCSV2", "Plain Care", registered_on=date(2020, 1, 1))
     response = client.get("/api/v1/statuses.csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == [
         "Code",
         "Organisation Name",
@@ -127,6 +127,28 @@ def test_csv_export_columns_and_formula_neutralised(client, make_org, publish):
         "West Yorkshire ICB",
     ]
     assert rows[2][:4] == ["VCSV2", "Plain Care", "Not Published", ""]
+
+
+def test_csv_export_streams_in_pieces_and_answers_head(client, make_org, publish, monkeypatch):
+    """The 5 MB national file starts at once: it is streamed a few thousand rows per query (here
+    two per piece), and HEAD answers with its headers and no body."""
+    from dspt.statuses import exports
+
+    orgs = [make_org(f"VSTR{i}", f"Home {i}", registered_on=date(2020, 1, 1)) for i in range(5)]
+    publish(orgs[3], edition="2026-27", on=date(2026, 9, 1), level=Level.MET)
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
+    response = client.get("/api/v1/statuses.csv")
+    assert response.status_code == 200 and response.streaming
+    pieces = [p.decode() for p in response.streaming_content]
+    assert len(pieces) == 4  # the header, then 2 + 2 + 1 organisations
+    rows = list(csv.reader(io.StringIO("".join(pieces))))
+    assert [r[0] for r in rows] == ["Code"] + [f"VSTR{i}" for i in range(5)]
+    assert rows[4][2] == "26/27 Standards Met"
+    head = client.head("/api/v1/statuses.csv")
+    assert head.status_code == 200
+    assert head["Content-Type"] == "text/csv; charset=utf-8"
+    assert head["Content-Disposition"] == 'attachment; filename="dspt-statuses.csv"'
+    assert b"".join(head.streaming_content) == b""
 
 
 def test_public_pages(client, make_org, publish):

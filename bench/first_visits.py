@@ -1,0 +1,178 @@
+"""Benchmark: the first visit to each page a demo user opens, on a freshly started server.
+
+Runs `dspt serve` on loopback with the full demo data set (loaded into
+bench/results/first-visits.sqlite3 if absent, or the database in DATABASE_URL), signs in as each
+demo role and opens the pages that role's navigation leads to. Every page is opened once per
+server worker straight after the server starts, so each worker's first request (imports, caches
+and the database's own caches cold) is among those timed; the slowest of them is the page's
+figure. Prints one line per page with its first and slowest time.
+Goal: no page over 2 s, first visit included (`--limit`; exits 1 if any page is over it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from dspt.core.demo import DEMO_PASSWORD  # noqa: E402
+
+DSPT = str(ROOT / ".venv" / "bin" / "dspt")
+
+# (who signs in, or "" for nobody; the pages they open). {ods} is an organisation's code.
+JOURNEYS: list[tuple[str, list[str]]] = [
+    ("", ["/", "/?q=care", "/status/{ods}/", "/compliance/", "/about/"]),
+    (
+        "programme",
+        [
+            "/monitoring/",
+            "/monitoring/dashboard/",
+            "/monitoring/breakdowns/",
+            "/monitoring/series/",
+            "/monitoring/change/",
+            "/monitoring/targets/",
+            "/monitoring/targeting/",
+            "/monitoring/new-locations/",
+            "/monitoring/map/local_authority/",
+            "/monitoring/value-for-money/",
+            "/monitoring/report/",
+            "/support/compare/",
+            "/plans/review/",
+        ],
+    ),
+    ("commissioner", ["/monitoring/", "/monitoring/watchlist/", "/notifications/"]),
+    ("lso.staff", ["/support/", "/support/engagements/", "/support/outcomes/"]),
+    ("reviewer", ["/plans/review/", "/plans/escalations/"]),
+    ("processor", ["/cld/", "/cld/centre/", "/cld/timetable/"]),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(db_url: str) -> dict:
+    env = dict(os.environ)
+    env["DATABASE_URL"] = db_url
+    env.setdefault("DSPT_TODAY", "")
+    return env
+
+
+def _prepare(env: dict, locations: int) -> str:
+    """Migrate, load the demo if the database is empty, and give one organisation's code."""
+    subprocess.run([DSPT, "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    subprocess.run(
+        [DSPT, "load-demo", "--if-empty", "--locations", str(locations)], env=env, check=True
+    )
+    code = (
+        "from dspt.organisations.models import Organisation as O;"
+        "print(O.objects.filter(ods_code__isnull=False).order_by('ods_code')"
+        ".values_list('ods_code', flat=True)[0])"
+    )
+    out = subprocess.run(
+        [DSPT, "shell", "-c", code], env=env, check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip().splitlines()[-1]  # after any start-up notice of the shell
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+
+
+def _sign_in(opener, base: str, who: str) -> None:
+    form = opener.open(base + "/accounts/sign-in/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
+    body = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "email": f"{who}@demo.dspt.example",
+            "password": DEMO_PASSWORD,
+        }
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - http://127.0.0.1 only, built above
+        base + "/accounts/sign-in/", data=body, headers={"Referer": base + "/accounts/sign-in/"}
+    )
+    opener.open(request).read()
+
+
+def _timed(opener, url: str) -> tuple[float, int]:
+    start = time.perf_counter()
+    try:
+        with opener.open(url) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    return time.perf_counter() - start, status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--locations", type=int, default=27000)
+    parser.add_argument("--limit", type=float, default=2.0, help="seconds a page may take")
+    args = parser.parse_args()
+
+    results_dir = ROOT / "bench" / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{results_dir / 'first-visits.sqlite3'}"
+    env = _env(db_url)
+    ods = _prepare(env, args.locations)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [DSPT, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    slow = []
+    try:
+        for _ in range(150):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        print(f"{'page':<44} {'who':<13} {'first':>7} {'slowest':>8}  status")
+        for who, paths in JOURNEYS:
+            opener = _opener()
+            if who:
+                _sign_in(opener, base, who)
+            for path in paths:
+                url = base + path.format(ods=ods)
+                times = [_timed(opener, url) for _ in range(args.workers)]
+                worst = max(t for t, _ in times)
+                status = times[0][1]
+                mark = "  OVER" if worst > args.limit else ""
+                print(
+                    f"{path:<44} {who or 'anyone':<13} {times[0][0]:>6.2f}s {worst:>7.2f}s  "
+                    f"{status}{mark}"
+                )
+                if worst > args.limit or status >= 500:
+                    slow.append(path)
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"{len(slow)} page(s) over {args.limit:.1f} s or failing" + (f": {slow}" if slow else ""))
+    sys.exit(1 if slow else 0)
+
+
+if __name__ == "__main__":
+    main()
