@@ -27,7 +27,7 @@ from dspt.cld.landing import LandedFile, Limits, Unreadable, land
 from dspt.cld.plan import rec_select
 from dspt.cld.progress import Progress, ProgressFn, as_progress
 from dspt.cld.report import Report
-from dspt.cld.spec import Spec
+from dspt.cld.spec import Action, Spec
 
 # The staging table: the extract's rows as text columns, each with `__rn`, its row number among
 # the rows DuckDB could read (taken at the scan; the table's own order is not the file's).
@@ -149,7 +149,7 @@ def _validate_landed(
         report = spark_checks.validate_rows(
             landed.path, spec, workdir, limits, base, examples, error_csv, tracker
         )
-        return Validation(report, landed, None)
+        return Validation(_refuse_without_rows(report, spec), landed, None)
 
     con = duck.connect(workdir)
     checks = build_checks(spec)
@@ -199,11 +199,30 @@ def _validate_landed(
                     [line - 1, extra[rule].idx, column or ""],
                 )
     report = build_report(con, base, kinds, examples, error_csv)
-    report.rows = good_rows + len(rejects)
+    # A broken row can break several ways (reject_errors has a line per way): count it once.
+    report.rows = good_rows + len({line for line, _, _ in rejects})
     report.period = (
         {"la_code": la_min, "start": ps_min, "end": pe_min} if not period_mismatch else None
     )
-    return Validation(report, landed, con, scan)
+    return Validation(_refuse_without_rows(report, spec), landed, con, scan)
+
+
+def _refuse_without_rows(report: Report, spec: Spec) -> Report:
+    """A header with no data rows under it is refused (NO_DATA_ROWS), whichever engine looked:
+    accepted, it would be processed into an empty output and counted as a submission."""
+    if report.rows or spec.action("NO_DATA_ROWS") is Action.IGNORE:
+        return report
+    message = "The file has a header row but no data rows: there is nothing to check or process"
+    finding = {"row": 0, "field": "", "rule": "NO_DATA_ROWS", "message": message}
+    report.summary["NO_DATA_ROWS"] = 1
+    if spec.action("NO_DATA_ROWS") is Action.REJECT:
+        report.errors.insert(0, finding)
+        report.error_count += 1
+        report.accepted = False
+    else:
+        report.warnings.insert(0, finding)
+        report.warning_count += 1
+    return report
 
 
 MASK_BITS = 62  # checks per BIGINT bit mask (bit 63 is the sign)

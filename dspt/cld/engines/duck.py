@@ -10,6 +10,7 @@ import duckdb
 
 from dspt.cld import conf
 from dspt.cld.checks import ident, lit
+from dspt.cld.landing import giant_line_bytes
 from dspt.cld.spec import Spec
 
 
@@ -41,7 +42,9 @@ def csv_scan(path: Path, spec: Spec, *, max_line_bytes: int, rejects: str = "sto
     (later scans of a file already checked); with `"fail"` any such row stops the scan.
     """
     columns = "{" + ", ".join(f"{lit(name)}: 'VARCHAR'" for name in spec.header) + "}"
-    buffer = max(16 * 1024 * 1024, 4 * max_line_bytes)
+    # DuckDB silently drops a line longer than its buffer (no reject, no error). Landing cuts
+    # every line longer than `giant_line_bytes`, so a buffer twice that holds any line left.
+    buffer = 2 * giant_line_bytes(max_line_bytes)
     opts = [
         "header = true",
         "auto_detect = false",
