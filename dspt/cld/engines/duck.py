@@ -153,27 +153,40 @@ def run_plan(
     for i, step in enumerate(steps):
         with tracker.watch(con, 0.15 + 0.25 * i / len(steps), 0.15 + 0.25 * (i + 1) / len(steps)):
             con.execute(DUCKDB.create(step.name, step.sql, step.materialise))
-    target = outputs.parquet_dir / "part-00000.parquet"
+    if outputs.trace_csv is not None:
+        con.execute(
+            f"COPY (SELECT * FROM trace_results ORDER BY la_person_id) TO {lit(str(outputs.trace_csv))} (HEADER)"
+        )
+    # What the output needs of each person, by the key the output pass joins on; everything
+    # else the tracing built is dropped first, so the join's build side has the memory.
+    person_level = "tr.nhs_number_pseudo, tr.person_pseudo, tr.lsoa_code, tr.trace_outcome"
+    if by_raw_key:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE __traced_rows AS SELECT m.__rk AS __key, {person_level} "
+            "FROM __keymap m JOIN traced tr ON tr.__tkey = m.__tkey"
+        )
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE __traced_rows AS "
+            f"SELECT tr.__tkey AS __key, {person_level} FROM traced tr"
+        )
+    for table in ["persons", "__keymap", *(s.name for s in steps if s.materialise)]:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     values = row_values(spec, DUCKDB)
     columns = output_select(spec, DUCKDB, {name: f"r.{name}" for name, _ in values})
     row_level = ", ".join(f"{sql} AS {n}" for n, sql in values)
     scan = csv_scan(inputs.extract, spec, max_line_bytes=max_line_bytes, rejects="skip")
     if by_raw_key:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE __traced_rows AS "
-            "SELECT m.__rk, tr.* FROM __keymap m JOIN traced tr ON tr.__tkey = m.__tkey"
-        )
         raw = ", ".join(ident(n) for n in person_sources(spec))
         rows = (
-            f"(SELECT hash({raw}) AS __rk, {row_level} FROM "
+            f"(SELECT hash({raw}) AS __key, {row_level} FROM "
             f"(SELECT *, {birth_date(spec, DUCKDB)} AS __dob FROM {scan}) __src)"
         )
-        joined = f"{rows} r JOIN __traced_rows tr ON tr.__rk = r.__rk"
     else:
         rec = rec_select(spec, DUCKDB, scan)
         person_key = f"hash({people})" if key == "__pk" else key
         rows = f"(SELECT {person_key} AS __key, {row_level} FROM ({rec}) __rec)"
-        joined = f"{rows} r JOIN traced tr ON tr.__tkey = r.__key"
+    target = outputs.parquet_dir / "part-00000.parquet"
     # The output: one more parse of the CSV, every row streamed through a join with the
     # per-person results into the Parquet writer. DuckDB guesses a CSV scan at a few dozen rows
     # and would build its hash table from the CSV side: the optimisers that reorder joins are
@@ -181,14 +194,11 @@ def run_plan(
     con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
     with tracker.watch(con, 0.4, 0.97):
         con.execute(
-            f"COPY (SELECT {columns} FROM {joined} CROSS JOIN __keys __k) TO {lit(str(target))} "
+            f"COPY (SELECT {columns} FROM {rows} r JOIN __traced_rows tr ON tr.__key = r.__key "
+            f"CROSS JOIN __keys __k) TO {lit(str(target))} "
             "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)"
         )
     con.execute("RESET disabled_optimizers")
-    if outputs.trace_csv is not None:
-        con.execute(
-            f"COPY (SELECT * FROM trace_results ORDER BY la_person_id) TO {lit(str(outputs.trace_csv))} (HEADER)"
-        )
     return outcome_counts(outputs.parquet_dir)
 
 
