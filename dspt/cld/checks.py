@@ -127,11 +127,10 @@ def _field_checks(f: Field, d: Dialect) -> list[tuple[str, str, str, bool]]:
             )
         )
     elif f.type == "code" and f.codes:
-        codes = ", ".join(d.string(code) for code in sorted(f.codes))
         out.append(
             (
                 "CODE_LIST",
-                f"{filled(c)} AND {v} NOT IN ({codes})",
+                f"{filled(c)} AND NOT {d.is_in(v, sorted(f.codes))}",
                 f"{f.name} is not one of the codes in the specification",
                 show,
             )

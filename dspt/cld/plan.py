@@ -85,8 +85,9 @@ def _year_month(d: str) -> str:
     return f"CAST(year({d}) AS STRING) || '-' || lpad(CAST(month({d}) AS STRING), 2, '0')"
 
 
-def _output_columns(spec: Spec, d: Dialect) -> list[str]:
-    """Typed event and person fields that are not direct identifiers, in spec order."""
+def _output_columns(spec: Spec, d: Dialect) -> list[tuple[str, str]]:
+    """Typed event and person fields that are not direct identifiers, in spec order:
+    (output name, SQL over the raw text columns)."""
     cols = []
     for f in spec.fields:
         if f.identifier or f.trace_only:
@@ -95,17 +96,95 @@ def _output_columns(spec: Spec, d: Dialect) -> list[str]:
         value = _blank_to_null(f.name)
         if f.output == "year_month":
             cols.append(
-                f"{_year_month(d.to_date(value))} AS {name.removeprefix('date_of_')}_year_month"
+                (f"{name.removeprefix('date_of_')}_year_month", _year_month(d.to_date(value)))
             )
         elif f.type == "date":
-            cols.append(f"{d.to_date(value)} AS {name}")
+            cols.append((name, d.to_date(value)))
         elif f.type == "integer":
-            cols.append(f"try_cast({value} AS INT) AS {name}")
+            cols.append((name, f"try_cast({value} AS INT)"))
         elif f.type == "decimal":
-            cols.append(f"try_cast({value} AS DECIMAL(18, {f.scale or 0})) AS {name}")
+            cols.append((name, f"try_cast({value} AS DECIMAL(18, {f.scale or 0}))"))
         else:
-            cols.append(f"{value} AS {name}")
+            cols.append((name, value))
     return cols
+
+
+PERSON_COLUMNS = ("__la", "__pid", "__nhs", "__dob", "__sex", "__pc", "__fam", "__giv")
+
+
+def trace_key(prefix: str = "") -> str:
+    """SQL: the trace unit's key (step `rec`'s `__tkey`) from its person columns."""
+    parts = [
+        f"{prefix}{c}" if c != "__dob" else f"CAST({prefix}__dob AS STRING)" for c in PERSON_COLUMNS
+    ]
+    return "concat_ws('|', " + ", ".join(f"coalesce({p}, '')" for p in parts) + ")"
+
+
+def row_values(spec: Spec, d: Dialect) -> list[tuple[str, str]]:
+    """The output's values that depend on the row alone: (name, SQL over step `rec`'s columns).
+
+    A linked person's value here is the HMAC's message (`LA:ID`, NULL when blank), named
+    `__link1`...; `output_select` turns it into the pseudonym. An engine may compute these while
+    it parses the extract and keep them until the output is written (DuckDB does).
+    """
+    la = spec.period["la_code"]
+    values = []
+    pend = d.to_date(f"trim({spec.period['end']})")
+    values.append(
+        (
+            "age_at_period_end",
+            f"CAST(year({pend}) - year(__dob) - CASE WHEN month({pend}) < month(__dob) OR "
+            f"(month({pend}) = month(__dob) AND day({pend}) < day(__dob)) THEN 1 ELSE 0 END AS INT)",
+        )
+    )
+    values.append(("birth_year_month", _year_month("__dob")))
+    for i, c in enumerate(spec.tracing.get("linked_person_ids", []), start=1):
+        values.append(
+            (
+                f"__link{i}",
+                f"CASE WHEN trim({c}) = '' OR {c} IS NULL THEN NULL ELSE "
+                f"trim({la}) || ':' || trim({c}) END",
+            )
+        )
+    return values + _output_columns(spec, d)
+
+
+def output_select(spec: Spec, d: Dialect, value: dict[str, str]) -> str:
+    """The output's columns in contract order: person-level values from `tr` (step `traced`),
+    row-level ones from `value` (SQL for each name of `row_values`); needs `__k` (the keys)."""
+    n_linked = len(spec.tracing.get("linked_person_ids", []))
+    linked = [
+        f"CASE WHEN {value[f'__link{i}']} IS NULL THEN NULL ELSE "
+        f"{d.hmac_hex(value[f'__link{i}'])} END AS {LINKED_PSEUDONYM.format(i)}"
+        for i in range(1, n_linked + 1)
+    ]
+    typed = [f"{value[name]} AS {name}" for name, _ in _output_columns(spec, d)]
+    return ",\n          ".join(
+        [
+            "tr.nhs_number_pseudo AS nhs_number_pseudo",
+            "tr.person_pseudo AS person_pseudo",
+            f"{value['age_at_period_end']} AS age_at_period_end",
+            f"{value['birth_year_month']} AS birth_year_month",
+            "tr.lsoa_code AS lsoa_code",
+            "tr.trace_outcome AS trace_outcome",
+            *linked,
+            *typed,
+        ]
+    )
+
+
+def person_sources(spec: Spec) -> list[str]:
+    """The raw columns step `rec`'s person columns are computed from: equal values here mean
+    the same person columns, so a key of these can stand in for the person's."""
+    t = spec.tracing
+    names = [spec.period["la_code"], t["person_id"], t["nhs_number"], t["date_of_birth"]]
+    names += [t["sex"], t["postcode"], t.get("family_name"), t.get("given_name")]
+    return [n for n in names if n]
+
+
+def birth_date(spec: Spec, d: Dialect) -> str:
+    """SQL: step `rec`'s `__dob`, the date of birth as a DATE."""
+    return d.to_date(f"trim({spec.tracing['date_of_birth']})")
 
 
 def rec_select(spec: Spec, d: Dialect, source: str = "src") -> str:
@@ -120,22 +199,11 @@ def rec_select(spec: Spec, d: Dialect, source: str = "src") -> str:
     nhs = f"trim({t['nhs_number']})"
     fam = f"upper(trim({t['family_name']}))" if t.get("family_name") else "CAST(NULL AS STRING)"
     giv = f"upper(trim({t['given_name']}))" if t.get("given_name") else "CAST(NULL AS STRING)"
-    dob = d.to_date(f"trim({t['date_of_birth']})")
+    dob = birth_date(spec, d)
     # The trace unit: one person (authority + person ID) with one set of demographics. Tracing
     # and hashing happen once per unit, not once per event row.
-    tkey_parts = [
-        "__la",
-        "__pid",
-        "__nhs",
-        "CAST(__dob AS STRING)",
-        "__sex",
-        "__pc",
-        "__fam",
-        "__giv",
-    ]
-    tkey = "concat_ws('|', " + ", ".join(f"coalesce({p}, '')" for p in tkey_parts) + ")"
     return f"""
-        SELECT *, {tkey} AS __tkey FROM (
+        SELECT *, {trace_key()} AS __tkey FROM (
           SELECT src.*,
             trim({spec.period["la_code"]}) AS __la,
             trim({t["person_id"]}) AS __pid,
@@ -150,7 +218,6 @@ def rec_select(spec: Spec, d: Dialect, source: str = "src") -> str:
 
 def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> list[Step]:
     """The pipeline's steps for one specification, in one dialect."""
-    t = spec.tracing
     cfg = tracing_config(threshold)
     w = cfg["weights"]
     rec = rec_select(spec, d)
@@ -228,27 +295,10 @@ def build_plan(spec: Spec, d: Dialect, *, threshold: float | None = None) -> lis
           {d.hmac_hex("o.__la || ':' || o.__pid")} AS person_pseudo,
           lk.lsoa_code AS lsoa_code
         FROM traced_outcome o CROSS JOIN __keys __k LEFT JOIN lk ON lk.pc = o.__pc"""
-    la = spec.period["la_code"]
-    linked = [
-        f"CASE WHEN trim({c}) = '' OR {c} IS NULL THEN NULL ELSE "
-        f"{d.hmac_hex(f'trim({la}) || {chr(39)}:{chr(39)} || trim({c})')} END AS "
-        f"{LINKED_PSEUDONYM.format(i)}"
-        for i, c in enumerate(t.get("linked_person_ids", []), start=1)
-    ]
-    pend = d.to_date(f"trim({spec.period['end']})")
-    age = (
-        f"CAST(year({pend}) - year(r.__dob) - CASE WHEN month({pend}) < month(r.__dob) OR "
-        f"(month({pend}) = month(r.__dob) AND day({pend}) < day(r.__dob)) THEN 1 ELSE 0 END AS INT)"
-    )
+    # Row-level values over `rec` (alias r), inlined: one statement computes the whole row.
     output = f"""
         SELECT
-          tr.nhs_number_pseudo AS nhs_number_pseudo,
-          tr.person_pseudo AS person_pseudo,
-          {age} AS age_at_period_end,
-          {_year_month("r.__dob")} AS birth_year_month,
-          tr.lsoa_code AS lsoa_code,
-          tr.trace_outcome AS trace_outcome,
-          {", ".join(linked + _output_columns(spec, d))}
+          {output_select(spec, d, {name: f"({sql})" for name, sql in row_values(spec, d)})}
         FROM rec r
           JOIN traced tr ON tr.__tkey = r.__tkey
           CROSS JOIN __keys __k"""

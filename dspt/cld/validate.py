@@ -19,19 +19,20 @@ from pathlib import Path
 import duckdb
 
 from dspt.cld import conf
-from dspt.cld.checks import Check, build_checks, date_alias, ident, sql_date, with_dates
+from dspt.cld.checks import Check, build_checks, ident, lit, sql_date, with_dates
 from dspt.cld.dialect import DUCKDB
 from dspt.cld.engines import duck
 from dspt.cld.findings import REJECT_RULES, Kind, build_report, extra_kinds, shift_rows_past_rejects
 from dspt.cld.landing import LandedFile, Limits, Unreadable, land
-from dspt.cld.plan import rec_select
+from dspt.cld.plan import PERSON_COLUMNS, person_sources, rec_select
 from dspt.cld.progress import Progress, ProgressFn, as_progress
 from dspt.cld.report import Report
-from dspt.cld.spec import Spec
+from dspt.cld.spec import Action, Spec
 
-# The staging table: the extract's rows as text columns, each with `__rn`, its row number among
-# the rows DuckDB could read (taken at the scan; the table's own order is not the file's).
-STAGE = "__rows"
+# The staged extract (`_staging_select`), in the private work directory. Snappy: the file is
+# read once or twice and deleted, so cheap compression beats small.
+STAGE_FILE = "stage.parquet"
+STAGE_COMPRESSION = "snappy"
 
 
 @dataclass
@@ -149,46 +150,68 @@ def _validate_landed(
         report = spark_checks.validate_rows(
             landed.path, spec, workdir, limits, base, examples, error_csv, tracker
         )
-        return Validation(report, landed, None)
+        return Validation(_refuse_without_rows(report, spec), landed, None)
 
     con = duck.connect(workdir)
     checks = build_checks(spec)
     scan = duck.csv_scan(landed.path, spec, max_line_bytes=limits.max_line_bytes)
-    # The one parse of the CSV: every row DuckDB can read goes into a columnar staging table in
-    # the private work directory's engine (spilling to disk beyond memory_limit), together with
-    # the plan's `rec` columns (normalised identifiers, trace key) and every check's verdict, so
-    # each is computed once; structurally broken rows go to the reject table. Counting, findings,
-    # duplicates, tracing and the output all read the staging table, far cheaper than the CSV.
+    stage = workdir / STAGE_FILE
+    # The checking parse of the CSV: every row DuckDB can read is written, streamed and in
+    # parallel, to a narrow Parquet file in the private work directory — every check's verdict
+    # as bits, the person columns tracing needs, the period and the duplicate key's hash.
+    # Nothing is materialised in memory; structurally broken rows go to the reject table.
+    # Counting and tracing read this file; the output is written by one more parse (see
+    # `engines.duck.run_plan`), cheaper than writing every value here and reading it back.
+    # Only a failed check (a rejected file) parses the CSV again, to list findings with their
+    # row numbers and values.
+    con.execute("SET preserve_insertion_order = false")
     with tracker.watch(con, 0.1, 0.8):
-        con.execute(f"CREATE TEMP TABLE {STAGE} AS {_staging_select(spec, checks, scan)}")
+        con.execute(
+            f"COPY ({_staging_select(spec, checks, scan)}) TO {lit(str(stage))} "
+            f"(FORMAT parquet, COMPRESSION {STAGE_COMPRESSION})"
+        )
+    con.execute("RESET preserve_insertion_order")
+    staged = f"read_parquet({lit(str(stage))})"
     try:
         rejects = con.execute(
             "SELECT line, error_type, any_value(column_name) FROM reject_errors GROUP BY ALL ORDER BY line"
         ).fetchall()
     except duckdb.CatalogException:  # DuckDB creates the table only when a row was rejected
         rejects = []
-    p = spec.period
-    sums = ",\n".join(f"sum({_failed(c)})" for c in checks) or "0"
-    extremes = ", ".join(
-        f"min(trim({ident(n)})), max(trim({ident(n)}))"
-        for n in (p["la_code"], p["start"], p["end"])
-    )
-    with tracker.watch(con, 0.8, 0.9):
-        row = con.execute(f"SELECT count(*), {extremes}, {sums} FROM {STAGE}").fetchall()[0]
-    good_rows, (la_min, la_max, ps_min, ps_max, pe_min, pe_max), counts = row[0], row[1:7], row[7:]
-    scan = STAGE
+    masks = sorted({_mask(c) for c in checks})
+    ored = ", ".join(f"bit_or({m})" for m in masks) or "0"
+    with tracker.watch(con, 0.8, 0.85):
+        row = con.execute(
+            "SELECT count(*), min(__la), max(__la), min(__ps), max(__ps), min(__pe), max(__pe), "
+            f"{ored} FROM {staged}"
+        ).fetchall()[0]
+    good_rows, (la_min, la_max, ps_min, ps_max, pe_min, pe_max) = row[0], row[1:7]
+    any_bits = dict(zip(masks, row[7:], strict=False))
+    # Rows per check only for checks whose bit is set somewhere (usually none).
+    failing = [c for c in checks if (any_bits.get(_mask(c)) or 0) >> ((c.idx - 1) % MASK_BITS) & 1]
+    counts = [0] * len(checks)
+    if failing:
+        sums = ", ".join(f"sum({_failed(c)})" for c in failing)
+        with tracker.watch(con, 0.85, 0.9):
+            found = con.execute(f"SELECT {sums} FROM {staged}").fetchall()[0]
+        for c, n in zip(failing, found, strict=True):
+            counts[c.idx - 1] = int(n)
     kinds = [Kind(c.idx, c.rule, c.field, c.message, c.show_value, c.action) for c in checks]
     extra = extra_kinds(spec, len(kinds))
     kinds += list(extra.values())
     con.execute("CREATE TEMP TABLE findings (row BIGINT, idx INTEGER, value VARCHAR)")
     period_mismatch = la_min != la_max or ps_min != ps_max or pe_min != pe_max
-    any_check_failed = any(counts)
-    if any_check_failed:
-        _insert_check_failures(con, duck.numbered_table(scan), checks, counts)
-    if "DUPLICATE_EVENT" in extra:
-        _insert_duplicates(con, scan, spec, extra["DUPLICATE_EVENT"].idx)
+    # Findings are listed from a fresh parse of the CSV, numbered as it reads (row_number over
+    # the scan, in file order), skipping the rows already rejected.
+    rescan = duck.numbered(
+        duck.csv_scan(landed.path, spec, max_line_bytes=limits.max_line_bytes, rejects="skip")
+    )
+    if failing:
+        _insert_check_failures(con, _checked(spec, checks, rescan), checks, counts)
+    if "DUPLICATE_EVENT" in extra and _has_duplicate_keys(con, staged):
+        _insert_duplicates(con, rescan, spec, extra["DUPLICATE_EVENT"].idx)
     if period_mismatch and "PERIOD_MISMATCH" in extra:
-        _insert_period_mismatch(con, scan, spec, extra["PERIOD_MISMATCH"].idx)
+        _insert_period_mismatch(con, rescan, spec, extra["PERIOD_MISMATCH"].idx)
     if rejects:
         shift_rows_past_rejects(con, [line - 1 for line, _, _ in rejects])
         for line, error_type, column in rejects:
@@ -199,11 +222,30 @@ def _validate_landed(
                     [line - 1, extra[rule].idx, column or ""],
                 )
     report = build_report(con, base, kinds, examples, error_csv)
-    report.rows = good_rows + len(rejects)
+    # A broken row can break several ways (reject_errors has a line per way): count it once.
+    report.rows = good_rows + len({line for line, _, _ in rejects})
     report.period = (
         {"la_code": la_min, "start": ps_min, "end": pe_min} if not period_mismatch else None
     )
-    return Validation(report, landed, con, scan)
+    return Validation(_refuse_without_rows(report, spec), landed, con, staged)
+
+
+def _refuse_without_rows(report: Report, spec: Spec) -> Report:
+    """A header with no data rows under it is refused (NO_DATA_ROWS), whichever engine looked:
+    accepted, it would be processed into an empty output and counted as a submission."""
+    if report.rows or spec.action("NO_DATA_ROWS") is Action.IGNORE:
+        return report
+    message = "The file has a header row but no data rows: there is nothing to check or process"
+    finding = {"row": 0, "field": "", "rule": "NO_DATA_ROWS", "message": message}
+    report.summary["NO_DATA_ROWS"] = 1
+    if spec.action("NO_DATA_ROWS") is Action.REJECT:
+        report.errors.insert(0, finding)
+        report.error_count += 1
+        report.accepted = False
+    else:
+        report.warnings.insert(0, finding)
+        report.warning_count += 1
+    return report
 
 
 MASK_BITS = 62  # checks per BIGINT bit mask (bit 63 is the sign)
@@ -218,21 +260,57 @@ def _failed(c: Check) -> str:
     return f"(({_mask(c)} >> {(c.idx - 1) % MASK_BITS}) & 1)"
 
 
-def _staging_select(spec: Spec, checks: list[Check], scan: str) -> str:
-    """The one pass over the CSV: text columns, the plan's `rec` columns, and every check's
-    verdict as bits of one BIGINT per 62 checks. Counting and listing findings then read a few
-    integers instead of evaluating ~100 predicates over the whole table again."""
+def _mask_columns(checks: list[Check]) -> str:
+    """SQL: every check's verdict as bits of one BIGINT per 62 checks (`__fails0`, ...), so the
+    ~100 predicates are evaluated once per row and later steps read a few integers."""
     masks: dict[str, list[str]] = {}
     for c in checks:
         bit = 1 << ((c.idx - 1) % MASK_BITS)
         masks.setdefault(_mask(c), []).append(f"(CASE WHEN {c.fails} THEN {bit} ELSE 0 END)")
-    cols = ", ".join(f"({' | '.join(parts)}) AS {name}" for name, parts in masks.items())
-    dates = ", ".join(date_alias(f.name) for f in spec.fields if f.type == "date")
-    exclude = f" EXCLUDE ({dates})" if dates else ""
-    # Number the rows at the scan itself: the staging table's physical order is not the file's
-    # (rowid numbering reported findings against the wrong rows on files of tens of thousands).
-    rec = rec_select(spec, DUCKDB, with_dates(spec, duck.numbered(scan)))
-    return f"SELECT *{exclude}{', ' + cols if cols else ''} FROM ({rec}) __staged"
+    return ", ".join(f"({' | '.join(parts)}) AS {name}" for name, parts in masks.items())
+
+
+def _staging_select(spec: Spec, checks: list[Check], scan: str) -> str:
+    """The checking pass over the CSV: check masks, person columns and key, period columns and
+    the duplicate key's hash — a narrow file, cheap to write and to read back.
+
+    The person key `__pk` is a 64-bit hash of the person columns, `__rk` one of the raw
+    columns they come from (`plan.person_sources`): tracing groups on the first, and the output
+    joins each row to its person's results on the second, an integer join needing none of the
+    normalisation. The run checks both for collisions and falls back (`engines.duck.run_plan`).
+    """
+    p = spec.period
+    dup_key = ", ".join(
+        ident(n)
+        for n in (spec.tracing["person_id"], "Event_Type", "Event_Reference", "Event_Start_Date")
+    )
+    cols = [
+        _mask_columns(checks),
+        *PERSON_COLUMNS,
+        f"hash({', '.join(PERSON_COLUMNS)}) AS __pk",
+        f"hash({', '.join(ident(n) for n in person_sources(spec))}) AS __rk",
+        f"trim({ident(p['start'])}) AS __ps",
+        f"trim({ident(p['end'])}) AS __pe",
+        f"hash({dup_key}) AS __dup",
+    ]
+    rec = rec_select(spec, DUCKDB, with_dates(spec, scan))
+    return f"SELECT {', '.join(c for c in cols if c)} FROM ({rec}) __staged"
+
+
+def _checked(spec: Spec, checks: list[Check], numbered_scan: str) -> str:
+    """A numbered scan of the CSV with its raw columns and every check's verdict (for listing
+    the findings of a file that failed a check)."""
+    return f"(SELECT *, {_mask_columns(checks)} FROM {with_dates(spec, numbered_scan)})"
+
+
+def _has_duplicate_keys(con, staged: str) -> bool:
+    """Whether any two rows share the duplicate key's hash: the cheap gate before the exact
+    (and costly) listing, which compares the key itself."""
+    return bool(
+        con.execute(
+            f"SELECT count(*) FROM (SELECT __dup FROM {staged} GROUP BY __dup HAVING count(*) > 1)"
+        ).fetchone()[0]
+    )
 
 
 def _insert_check_failures(con, scan: str, checks: list[Check], counts) -> None:
@@ -252,15 +330,12 @@ def _insert_check_failures(con, scan: str, checks: list[Check], counts) -> None:
 
 
 def _insert_duplicates(con, scan: str, spec: Spec, idx: int) -> None:
+    """Every row repeating an earlier row's duplicate key, from a numbered scan (run only when
+    the staged hashes show a repeat)."""
     key = ", ".join(
         ident(n)
         for n in (spec.tracing["person_id"], "Event_Type", "Event_Reference", "Event_Start_Date")
     )
-    dup = con.execute(
-        f"SELECT count(*) FROM (SELECT hash({key}) h FROM {scan} GROUP BY h HAVING count(*) > 1)"
-    ).fetchone()[0]
-    if not dup:
-        return
     con.execute(
         f"""INSERT INTO findings
         SELECT __rn, {idx}, NULL FROM (

@@ -10,6 +10,7 @@ import duckdb
 
 from dspt.cld import conf
 from dspt.cld.checks import ident, lit
+from dspt.cld.landing import giant_line_bytes
 from dspt.cld.spec import Spec
 
 
@@ -41,7 +42,9 @@ def csv_scan(path: Path, spec: Spec, *, max_line_bytes: int, rejects: str = "sto
     (later scans of a file already checked); with `"fail"` any such row stops the scan.
     """
     columns = "{" + ", ".join(f"{lit(name)}: 'VARCHAR'" for name in spec.header) + "}"
-    buffer = max(16 * 1024 * 1024, 4 * max_line_bytes)
+    # DuckDB silently drops a line longer than its buffer (no reject, no error). Landing cuts
+    # every line longer than `giant_line_bytes`, so a buffer twice that holds any line left.
+    buffer = 2 * giant_line_bytes(max_line_bytes)
     opts = [
         "header = true",
         "auto_detect = false",
@@ -76,14 +79,31 @@ def numbered_table(table: str) -> str:
 __all__ = ["connect", "csv_scan", "numbered", "numbered_table", "ident"]
 
 
-def run_plan(con, inputs, outputs, spec_scan: str, *, progress=None) -> dict[str, int]:
-    """Run the shared plan in DuckDB. Returns rows per trace outcome."""
+def run_plan(
+    con, inputs, outputs, staged: str, *, max_line_bytes: int, progress=None
+) -> dict[str, int]:
+    """Run the shared plan in DuckDB over the staged extract (`validate._staging_select`: a
+    Parquet file with each row's person columns, person key `__pk` and row-level output values).
+    Writes the output and the trace results; returns rows per trace outcome.
+
+    Tracing and everything per person (pseudonyms, LSOA, outcome) runs once per distinct person;
+    the output is then one Parquet-to-Parquet join of every row with its person's results.
+    """
+    from dspt.cld.dialect import DUCKDB
+    from dspt.cld.engines.common import INDEX_COLUMNS, LOOKUP_COLUMNS, is_parquet, outcome_counts
+    from dspt.cld.plan import (
+        PERSON_COLUMNS,
+        birth_date,
+        build_plan,
+        output_select,
+        person_sources,
+        rec_select,
+        row_values,
+        trace_key,
+    )
     from dspt.cld.progress import as_progress
 
     tracker = as_progress(progress)
-    from dspt.cld.dialect import DUCKDB
-    from dspt.cld.engines.common import INDEX_COLUMNS, LOOKUP_COLUMNS, is_parquet
-    from dspt.cld.plan import build_plan
 
     def reader(path: Path, columns: tuple[str, ...]) -> str:
         source = (
@@ -94,7 +114,6 @@ def run_plan(con, inputs, outputs, spec_scan: str, *, progress=None) -> dict[str
         cols = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in columns)
         return f"SELECT {cols} FROM {source}"
 
-    con.execute(f"CREATE OR REPLACE TEMP VIEW src AS SELECT * FROM {spec_scan}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW ix_raw AS {reader(inputs.index, INDEX_COLUMNS)}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW lk_raw AS {reader(inputs.lookup, LOOKUP_COLUMNS)}")
     # The padded keys go in as bound parameters: they never appear in SQL text.
@@ -102,28 +121,88 @@ def run_plan(con, inputs, outputs, spec_scan: str, *, progress=None) -> dict[str
         "CREATE OR REPLACE TEMP TABLE __keys AS SELECT ?::BLOB AS ipad, ?::BLOB AS opad",
         [inputs.keys.ipad, inputs.keys.opad],
     )
-    # The validator's staging table already holds step `rec` (computed in the one CSV parse).
-    staged = "__tkey" in [c[0] for c in con.execute("SELECT * FROM src LIMIT 0").description]
-    steps = build_plan(inputs.spec, DUCKDB, threshold=inputs.threshold)
-    for i, step in enumerate(steps):
-        with tracker.watch(con, 0.5 * i / len(steps), 0.5 * (i + 1) / len(steps)):
-            if step.name == "rec" and staged:
-                con.execute("CREATE OR REPLACE TEMP VIEW rec AS SELECT * FROM src")
-            else:
-                con.execute(DUCKDB.create(step.name, step.sql, step.materialise))
     con.execute("SET preserve_insertion_order = false")
-    target = outputs.parquet_dir / "part-00000.parquet"
-    # Streamed straight into the Parquet writer: now that the rows come from the staging table
-    # (not a fresh CSV parse), this measured faster than materialising the output first.
-    with tracker.watch(con, 0.5, 0.97):
+    spec = inputs.spec
+    people = ", ".join(PERSON_COLUMNS)
+    # Step `persons` keyed by the staged 64-bit hash of the person columns. Two different
+    # people with one hash would be one person: if that ever happens, the plan's own text
+    # trace key is used instead.
+    key = "__pk"
+    with tracker.watch(con, 0.0, 0.1):
         con.execute(
-            f"COPY (SELECT * FROM output) TO {lit(str(target))} "
-            "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)"
+            f"CREATE OR REPLACE TEMP TABLE persons AS SELECT DISTINCT {key} AS __tkey, {people} FROM {staged}"
         )
+    if _repeats(con, "persons", "__tkey"):
+        key = trace_key()
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE persons AS SELECT DISTINCT {key} AS __tkey, {people} FROM {staged}"
+        )
+    # Each raw key's person (`__rk`, a hash of the raw columns the person columns come from):
+    # the output pass then needs no normalisation, only that hash. Usable unless two raw keys
+    # collide (then the output pass normalises again and joins on the person key).
+    with tracker.watch(con, 0.1, 0.15):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE __keymap AS SELECT DISTINCT __rk, {key} AS __tkey FROM {staged}"
+        )
+    by_raw_key = not _repeats(con, "__keymap", "__rk")
+    steps = [
+        s
+        for s in build_plan(spec, DUCKDB, threshold=inputs.threshold)
+        if s.name not in ("rec", "persons", "output")
+    ]
+    for i, step in enumerate(steps):
+        with tracker.watch(con, 0.15 + 0.25 * i / len(steps), 0.15 + 0.25 * (i + 1) / len(steps)):
+            con.execute(DUCKDB.create(step.name, step.sql, step.materialise))
     if outputs.trace_csv is not None:
         con.execute(
             f"COPY (SELECT * FROM trace_results ORDER BY la_person_id) TO {lit(str(outputs.trace_csv))} (HEADER)"
         )
-    from dspt.cld.engines.common import outcome_counts
-
+    # What the output needs of each person, by the key the output pass joins on; everything
+    # else the tracing built is dropped first, so the join's build side has the memory.
+    person_level = "tr.nhs_number_pseudo, tr.person_pseudo, tr.lsoa_code, tr.trace_outcome"
+    if by_raw_key:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE __traced_rows AS SELECT m.__rk AS __key, {person_level} "
+            "FROM __keymap m JOIN traced tr ON tr.__tkey = m.__tkey"
+        )
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE __traced_rows AS "
+            f"SELECT tr.__tkey AS __key, {person_level} FROM traced tr"
+        )
+    for table in ["persons", "__keymap", *(s.name for s in steps if s.materialise)]:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    values = row_values(spec, DUCKDB)
+    columns = output_select(spec, DUCKDB, {name: f"r.{name}" for name, _ in values})
+    row_level = ", ".join(f"{sql} AS {n}" for n, sql in values)
+    scan = csv_scan(inputs.extract, spec, max_line_bytes=max_line_bytes, rejects="skip")
+    if by_raw_key:
+        raw = ", ".join(ident(n) for n in person_sources(spec))
+        rows = (
+            f"(SELECT hash({raw}) AS __key, {row_level} FROM "
+            f"(SELECT *, {birth_date(spec, DUCKDB)} AS __dob FROM {scan}) __src)"
+        )
+    else:
+        rec = rec_select(spec, DUCKDB, scan)
+        person_key = f"hash({people})" if key == "__pk" else key
+        rows = f"(SELECT {person_key} AS __key, {row_level} FROM ({rec}) __rec)"
+    target = outputs.parquet_dir / "part-00000.parquet"
+    # The output: one more parse of the CSV, every row streamed through a join with the
+    # per-person results into the Parquet writer. DuckDB guesses a CSV scan at a few dozen rows
+    # and would build its hash table from the CSV side: the optimisers that reorder joins are
+    # off for this statement, so the per-person results (the right side) are the build side.
+    con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
+    with tracker.watch(con, 0.4, 0.97):
+        con.execute(
+            f"COPY (SELECT {columns} FROM {rows} r JOIN __traced_rows tr ON tr.__key = r.__key "
+            f"CROSS JOIN __keys __k) TO {lit(str(target))} "
+            "(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)"
+        )
+    con.execute("RESET disabled_optimizers")
     return outcome_counts(outputs.parquet_dir)
+
+
+def _repeats(con, table: str, column: str) -> bool:
+    """Whether `column` repeats in `table` (a hash collision, for the key tables of run_plan)."""
+    sql = f"SELECT count(*) - count(DISTINCT {column}) FROM {table}"  # noqa: S608 - fixed names
+    return bool(con.execute(sql).fetchone()[0])
