@@ -22,6 +22,7 @@ from dspt.cld.engines.common import (
     RunInputs,
     RunOutputs,
     is_parquet,
+    outcome_counts,
 )
 from dspt.cld.plan import build_plan
 
@@ -85,36 +86,79 @@ def _read(spark, path: Path, columns: tuple[str, ...]):
     return spark.read.csv(str(path), header=True, schema=_string_schema(columns), mode="FAILFAST")
 
 
+def keys_frame(spark, keys):
+    """The padded keys as a one-row DataFrame (ipad, opad), built inside the JVM.
+
+    Handed over through the Py4J gateway rather than `createDataFrame`, which would pickle them to
+    a temporary file on the driver's disk and need Python workers on every executor to unpickle
+    them. The row travels to executors with the tasks that compute pseudonyms, as data: it never
+    appears in SQL text or a query plan's description.
+    """
+    from pyspark.sql import DataFrame
+
+    jvm = spark._jvm
+    values = spark.sparkContext._gateway.new_array(jvm.java.lang.Object, 2)
+    values[0] = bytearray(keys.ipad)
+    values[1] = bytearray(keys.opad)
+    rows = jvm.java.util.ArrayList()
+    rows.add(jvm.org.apache.spark.sql.RowFactory.create(values))
+    schema = jvm.org.apache.spark.sql.types.StructType.fromDDL("ipad BINARY, opad BINARY")
+    return DataFrame(spark._jsparkSession.createDataFrame(rows, schema), spark)
+
+
 def run_plan(
     inputs: RunInputs, outputs: RunOutputs, workdir: Path, *, progress=None
 ) -> dict[str, int]:
-    """Run the plan; write Parquet parts and the trace results. Returns rows per trace outcome."""
+    """Run the plan; write Parquet parts and the trace results. Returns rows per trace outcome.
+
+    The extract comes from the table its validation cached (`spark_checks.take_staged`): the
+    text columns and the plan's `rec` columns of every row, parsed once. Only when there is none
+    (a caller that did not validate first) is the file parsed here.
+    """
+    from pyspark import StorageLevel
+
+    from dspt.cld.engines import spark_checks
+    from dspt.cld.landing import Limits
     from dspt.cld.progress import as_progress
 
     tracker = as_progress(progress)
     spark = session()
     tracker.update(0.05)
-    src = spark.read.csv(
-        str(inputs.extract),
-        header=True,
-        schema=_string_schema(inputs.spec.header),
-        quote='"',
-        escape='"',
-        multiLine=inputs.multiline,
-        mode="DROPMALFORMED",
-        encoding="UTF-8",
-    )
-    src.createOrReplaceTempView("src")
-    _read(spark, inputs.index, INDEX_COLUMNS).createOrReplaceTempView("ix_raw")
-    _read(spark, inputs.lookup, LOOKUP_COLUMNS).createOrReplaceTempView("lk_raw")
-    spark.createDataFrame(
-        [(bytearray(inputs.keys.ipad), bytearray(inputs.keys.opad))], "ipad binary, opad binary"
-    ).createOrReplaceTempView("__keys")
+    staged = spark_checks.take_staged(inputs.extract, inputs.spec)
+    if staged is None:
+        df, masks = spark_checks.stage(
+            spark,
+            inputs.extract,
+            inputs.spec,
+            multiline=inputs.multiline,
+            max_line_bytes=Limits.from_settings().max_line_bytes,
+        )
+        staged = spark_checks.Staged(
+            df, inputs.extract, inputs.spec.version, inputs.multiline, workdir, masks
+        )
+    persisted = []
     steps = build_plan(inputs.spec, SPARK, threshold=inputs.threshold)
     try:
-        for step in steps:
-            spark.sql(SPARK.create(step.name, step.sql, step.materialise))
-        tracker.update(0.1)
+        # Rows Spark could not read, or over the line limit, are left out as DuckDB leaves its
+        # rejects out (they only reach here when their rules are set to warn).
+        staged.df.where("NOT __broken").drop(
+            *spark_checks.BOOKKEEPING, *staged.masks
+        ).createOrReplaceTempView("src")
+        _read(spark, inputs.index, INDEX_COLUMNS).createOrReplaceTempView("ix_raw")
+        _read(spark, inputs.lookup, LOOKUP_COLUMNS).createOrReplaceTempView("lk_raw")
+        keys_frame(spark, inputs.keys).createOrReplaceTempView("__keys")
+        for i, step in enumerate(steps):
+            sql = "SELECT * FROM src" if step.name == "rec" else step.sql
+            df = spark.sql(sql)
+            if step.materialise:
+                # Computed now rather than lazily: a table already built has its real size, so
+                # the joins that read it are planned with it, and a small one is broadcast to
+                # every task instead of both sides being shuffled and sorted.
+                df = df.persist(StorageLevel.MEMORY_AND_DISK)
+                persisted.append(df)
+                df.count()
+            df.createOrReplaceTempView(step.name)
+            tracker.update(0.1 + 0.3 * (i + 1) / len(steps))
         out_tmp = workdir / "spark-output"
         spark.table("output").write.mode("overwrite").parquet(str(out_tmp))
         tracker.update(0.9)
@@ -126,16 +170,13 @@ def run_plan(
                 "overwrite"
             ).csv(str(csv_tmp), header=True)
             shutil.move(str(next(csv_tmp.glob("part-*.csv"))), outputs.trace_csv)
-        counts = (
-            spark.read.parquet(str(outputs.parquet_dir)).groupBy("trace_outcome").count().collect()
-        )
-        return {r["trace_outcome"]: r["count"] for r in counts}
+        return outcome_counts(outputs.parquet_dir)
     finally:
-        for step in reversed(steps):
-            if step.materialise:
-                spark.sql(f"UNCACHE TABLE IF EXISTS {step.name}")
-            spark.catalog.dropTempView(step.name)
-        spark.catalog.clearCache()
+        for name in ("src", "ix_raw", "lk_raw", "__keys", *(s.name for s in steps)):
+            spark.catalog.dropTempView(name)
+        for df in persisted:
+            df.unpersist()
+        spark_checks.release(staged)
 
 
 def stop() -> None:
