@@ -1,8 +1,12 @@
 """Run the shared plan on Apache Spark: `local[*]` by default, any master by DSPT_CLD_SPARK_MASTER.
 
-The SQL is the same plan as DuckDB's, rendered in the Spark dialect. The session is configured so
-no query text or plan can leak key material: the web UI is off, logging is at ERROR, and the keys
-enter as a one-row DataFrame rather than as literals.
+The SQL is the same plan as DuckDB's, rendered in the Spark dialect, run over the table the
+extract's validation cached (`spark_checks`): the file is parsed once. The session is configured
+so no query text or plan can leak key material: the web UI is off, logging is at ERROR, and the
+keys enter as a one-row DataFrame built in the JVM (`keys_frame`) rather than as literals.
+
+On a cluster (`docs/operator-guide.md`) this process is the driver; the executors read the
+extract and write the output by the same paths, so they must be on storage every worker shares.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from dspt.cld.engines.common import (
 from dspt.cld.plan import build_plan
 
 _session = None
+# The per-person table the output joins every row with; the other steps are cached as they are
+# first computed, inside the jobs that need them (each eager build is a job of its own).
+BUILT_BEFORE_OUTPUT = frozenset({"traced"})
 
 
 def session():
@@ -57,6 +64,9 @@ def session():
             "-XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=256m -XX:ReservedCodeCacheSize=128m",
         )
         .config("spark.sql.parquet.compression.codec", "zstd")
+        # Broadcast a per-person table up to this size (tens of thousands of people) rather
+        # than shuffle and sort every row of the extract to join with it.
+        .config("spark.sql.autoBroadcastJoinThreshold", "32m")
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
         .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
         .config("spark.hadoop.parquet.enable.summary-metadata", "false")
@@ -151,12 +161,14 @@ def run_plan(
             sql = "SELECT * FROM src" if step.name == "rec" else step.sql
             df = spark.sql(sql)
             if step.materialise:
-                # Computed now rather than lazily: a table already built has its real size, so
-                # the joins that read it are planned with it, and a small one is broadcast to
-                # every task instead of both sides being shuffled and sorted.
                 df = df.persist(StorageLevel.MEMORY_AND_DISK)
                 persisted.append(df)
-                df.count()
+                if step.name in BUILT_BEFORE_OUTPUT:
+                    # One job builds it (and, on the way, every table it reads): a table already
+                    # built has its real size, so the output's join with every row is planned
+                    # with it, and when small it is broadcast to every task instead of both
+                    # sides being shuffled and sorted.
+                    df.count()
             df.createOrReplaceTempView(step.name)
             tracker.update(0.1 + 0.3 * (i + 1) / len(steps))
         out_tmp = workdir / "spark-output"

@@ -31,7 +31,7 @@ from dspt.cld.spec import Spec
 CORRUPT = "__corrupt"
 MASK_BITS = 62  # checks per BIGINT bit mask (bit 63 is the sign)
 # Columns of the staged table that are not the extract's own or the plan's `rec` columns.
-BOOKKEEPING = ("__id", "__len", "__broken", CORRUPT)
+BOOKKEEPING = ("__id", "__len", "__broken", "__odd", "__fields")
 
 
 @dataclass
@@ -85,12 +85,14 @@ def _read_csv(spark, path: Path, spec: Spec, multiline: bool):
     ).select("*", F.monotonically_increasing_id().alias("__id"))
 
 
-def _stage_sql(spec: Spec, checks: list[Check], source: str, max_line_bytes: int) -> str:
+def _stage_sql(spec: Spec, checks: list[Check], source: str) -> str:
     """The one pass over the CSV: text columns, `rec`, the check masks and the line's length.
 
     A row Spark parsed has no raw line to measure, so its length is its values' bytes plus the
     commas between them (quotes are not counted): a giant field makes the row over-long, and
-    broken, exactly as DuckDB's line limit rejects it, instead of slipping through.
+    broken, exactly as DuckDB's line limit rejects it, instead of slipping through. An
+    unsplittable row keeps only what classifies it (length, odd quotes, number of fields), and an
+    over-long row none of its values: the cache never holds a giant value.
     """
     d = SPARK
     masks: dict[str, list[str]] = {}
@@ -104,8 +106,7 @@ def _stage_sql(spec: Spec, checks: list[Check], source: str, max_line_bytes: int
         f"ELSE {values} + {len(spec.header) - 1} END"
     )
     rec = rec_select(spec, SPARK, with_dates(spec, source, SPARK))
-    return f"""SELECT *, {CORRUPT} IS NOT NULL OR __len > {max_line_bytes} AS __broken FROM (
-        SELECT *{mask_cols}, {length} AS __len FROM ({rec}) __r) __s"""
+    return f"SELECT *{mask_cols}, {length} AS __len FROM ({rec}) __r"
 
 
 def stage(spark, path: Path, spec: Spec, *, multiline: bool, max_line_bytes: int):
@@ -113,15 +114,31 @@ def stage(spark, path: Path, spec: Spec, *, multiline: bool, max_line_bytes: int
 
     Returns (DataFrame, names of the mask columns)."""
     from pyspark import StorageLevel
+    from pyspark.sql import functions as F
 
     checks = build_checks(spec, SPARK)
     raw = _read_csv(spark, path, spec, multiline)
     view = f"__raw_{id(raw)}"
     raw.createOrReplaceTempView(view)
     try:
-        df = spark.sql(_stage_sql(spec, checks, view, max_line_bytes))
-        dates = [date_alias(f.name) for f in spec.fields if f.type == "date"]
-        df = df.drop(*dates).persist(StorageLevel.MEMORY_AND_DISK)
+        df = spark.sql(_stage_sql(spec, checks, view))
+        long = F.expr(f"__len > {int(max_line_bytes)}")
+        df = (
+            df.withColumns(
+                {c: F.when(long, None).otherwise(F.col(SPARK.ident(c))) for c in spec.header}
+            )
+            .withColumns(
+                {
+                    "__broken": F.col(CORRUPT).isNotNull() | long,
+                    "__odd": F.expr(_odd_quotes(CORRUPT)),
+                    "__fields": F.expr(
+                        f"CASE WHEN {CORRUPT} IS NOT NULL THEN size(split({CORRUPT}, ',', -1)) END"
+                    ),
+                }
+            )
+            .drop(CORRUPT, *(date_alias(f.name) for f in spec.fields if f.type == "date"))
+            .persist(StorageLevel.MEMORY_AND_DISK)
+        )
     finally:
         spark.catalog.dropTempView(view)
     masks = tuple(sorted({_mask(c) for c in checks}))
@@ -171,7 +188,7 @@ def _aggregate(spark, df, spec: Spec, masks: tuple[str, ...]) -> dict:
     try:
         row = spark.sql(
             f"SELECT count_if({good}), count_if(__broken), "
-            f"max(CASE WHEN {_odd_quotes(CORRUPT)} THEN 1 ELSE 0 END), {extremes}{bits} "
+            f"max(CASE WHEN __odd THEN 1 ELSE 0 END), {extremes}{bits} "
             f"FROM {view}"
         ).collect()[0]
     finally:
@@ -338,13 +355,11 @@ def _period_mismatch(spec: Spec, kind, rows: str) -> str:
 def _structural(spec: Spec, kinds_extra: dict, max_line_bytes: int, all_rows: str) -> str:
     """Broken rows: classified like DuckDB's reject types, as far as text allows."""
     n = len(spec.header)
-    raw = CORRUPT
-    fields = f"size(split({raw}, ',', -1))"
     cases = []
     for rule, cond in (
         ("LINE_TOO_LONG", f"__len > {max_line_bytes}"),
-        ("QUOTING", _odd_quotes(raw)),
-        ("COLUMN_COUNT", f"{fields} <> {n}"),
+        ("QUOTING", "__odd"),
+        ("COLUMN_COUNT", f"__fields <> {n}"),
         ("STRUCTURE", "TRUE"),
     ):
         if rule in kinds_extra:

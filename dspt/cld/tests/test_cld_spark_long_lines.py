@@ -22,9 +22,7 @@ MB = 1024 * 1024
 
 @pytest.fixture(scope="module")
 def base_extract(tmp_path_factory):
-    path = tmp_path_factory.mktemp("long") / "base.csv"
-    generate(path, rows=1000, seed=61, trace_share=0.3)
-    return path
+    return generate(tmp_path_factory.mktemp("long") / "base.csv", rows=1000, seed=61)
 
 
 def _with_giant_field(base, target, size: int) -> None:
@@ -42,10 +40,16 @@ def _with_giant_field(base, target, size: int) -> None:
 def test_giant_field_is_counted_and_refused(base_extract, tmp_path, settings, size):
     settings.DSPT_CLD_SPARK_SHUFFLE_PARTITIONS = 2
     extract = tmp_path / "giant.csv"
-    _with_giant_field(base_extract, extract, size)
+    _with_giant_field(base_extract.extract, extract, size)
     out = tmp_path / "out"
     result = process(
-        extract, out, spec=load_spec("release-1"), key=bytes.fromhex(TEST_KEY_HEX), engine="spark"
+        extract,
+        out,
+        spec=load_spec("release-1"),
+        key=bytes.fromhex(TEST_KEY_HEX),
+        engine="spark",
+        index=base_extract.index,
+        lookup=base_extract.lookup,
     )
     report = result.report
     assert result.exit_code == 1 and not report.accepted
