@@ -60,7 +60,7 @@ def _mask(c: Check) -> str:
 
 def _failed(c: Check) -> str:
     """SQL: TRUE when the staged row failed check `c` (read from the row's bit mask)."""
-    return f"(({_mask(c)} >> {(c.idx - 1) % MASK_BITS}) & 1) = 1"
+    return f"(shiftright({_mask(c)}, {(c.idx - 1) % MASK_BITS}) & 1) = 1"
 
 
 def _odd_quotes(col: str) -> str:
