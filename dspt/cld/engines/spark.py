@@ -1,8 +1,12 @@
 """Run the shared plan on Apache Spark: `local[*]` by default, any master by DSPT_CLD_SPARK_MASTER.
 
-The SQL is the same plan as DuckDB's, rendered in the Spark dialect. The session is configured so
-no query text or plan can leak key material: the web UI is off, logging is at ERROR, and the keys
-enter as a one-row DataFrame rather than as literals.
+The SQL is the same plan as DuckDB's, rendered in the Spark dialect, run over the table the
+extract's validation cached (`spark_checks`): the file is parsed once. The session is configured
+so no query text or plan can leak key material: the web UI is off, logging is at ERROR, and the
+keys enter as a one-row DataFrame built in the JVM (`keys_frame`) rather than as literals.
+
+On a cluster (`docs/operator-guide.md`) this process is the driver; the executors read the
+extract and write the output by the same paths, so they must be on storage every worker shares.
 """
 
 from __future__ import annotations
@@ -22,10 +26,14 @@ from dspt.cld.engines.common import (
     RunInputs,
     RunOutputs,
     is_parquet,
+    outcome_counts,
 )
 from dspt.cld.plan import build_plan
 
 _session = None
+# The per-person table the output joins every row with; the other steps are cached as they are
+# first computed, inside the jobs that need them (each eager build is a job of its own).
+BUILT_BEFORE_OUTPUT = frozenset({"traced"})
 
 
 def session():
@@ -56,6 +64,9 @@ def session():
             "-XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=256m -XX:ReservedCodeCacheSize=128m",
         )
         .config("spark.sql.parquet.compression.codec", "zstd")
+        # Broadcast a per-person table up to this size (tens of thousands of people) rather
+        # than shuffle and sort every row of the extract to join with it.
+        .config("spark.sql.autoBroadcastJoinThreshold", "32m")
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
         .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
         .config("spark.hadoop.parquet.enable.summary-metadata", "false")
@@ -85,36 +96,81 @@ def _read(spark, path: Path, columns: tuple[str, ...]):
     return spark.read.csv(str(path), header=True, schema=_string_schema(columns), mode="FAILFAST")
 
 
+def keys_frame(spark, keys):
+    """The padded keys as a one-row DataFrame (ipad, opad), built inside the JVM.
+
+    Handed over through the Py4J gateway rather than `createDataFrame`, which would pickle them to
+    a temporary file on the driver's disk and need Python workers on every executor to unpickle
+    them. The row travels to executors with the tasks that compute pseudonyms, as data: it never
+    appears in SQL text or a query plan's description.
+    """
+    from pyspark.sql import DataFrame
+
+    jvm = spark._jvm
+    values = spark.sparkContext._gateway.new_array(jvm.java.lang.Object, 2)
+    values[0] = bytearray(keys.ipad)
+    values[1] = bytearray(keys.opad)
+    rows = jvm.java.util.ArrayList()
+    rows.add(jvm.org.apache.spark.sql.RowFactory.create(values))
+    schema = jvm.org.apache.spark.sql.types.StructType.fromDDL("ipad BINARY, opad BINARY")
+    return DataFrame(spark._jsparkSession.createDataFrame(rows, schema), spark)
+
+
 def run_plan(
     inputs: RunInputs, outputs: RunOutputs, workdir: Path, *, progress=None
 ) -> dict[str, int]:
-    """Run the plan; write Parquet parts and the trace results. Returns rows per trace outcome."""
+    """Run the plan; write Parquet parts and the trace results. Returns rows per trace outcome.
+
+    The extract comes from the table its validation cached (`spark_checks.take_staged`): the
+    text columns and the plan's `rec` columns of every row, parsed once. Only when there is none
+    (a caller that did not validate first) is the file parsed here.
+    """
+    from pyspark import StorageLevel
+
+    from dspt.cld.engines import spark_checks
+    from dspt.cld.landing import Limits
     from dspt.cld.progress import as_progress
 
     tracker = as_progress(progress)
     spark = session()
     tracker.update(0.05)
-    src = spark.read.csv(
-        str(inputs.extract),
-        header=True,
-        schema=_string_schema(inputs.spec.header),
-        quote='"',
-        escape='"',
-        multiLine=inputs.multiline,
-        mode="DROPMALFORMED",
-        encoding="UTF-8",
-    )
-    src.createOrReplaceTempView("src")
-    _read(spark, inputs.index, INDEX_COLUMNS).createOrReplaceTempView("ix_raw")
-    _read(spark, inputs.lookup, LOOKUP_COLUMNS).createOrReplaceTempView("lk_raw")
-    spark.createDataFrame(
-        [(bytearray(inputs.keys.ipad), bytearray(inputs.keys.opad))], "ipad binary, opad binary"
-    ).createOrReplaceTempView("__keys")
+    staged = spark_checks.take_staged(inputs.extract, inputs.spec)
+    if staged is None:
+        df, masks = spark_checks.stage(
+            spark,
+            inputs.extract,
+            inputs.spec,
+            multiline=inputs.multiline,
+            max_line_bytes=Limits.from_settings().max_line_bytes,
+        )
+        staged = spark_checks.Staged(
+            df, inputs.extract, inputs.spec.version, inputs.multiline, workdir, masks
+        )
+    persisted = []
     steps = build_plan(inputs.spec, SPARK, threshold=inputs.threshold)
     try:
-        for step in steps:
-            spark.sql(SPARK.create(step.name, step.sql, step.materialise))
-        tracker.update(0.1)
+        # Rows Spark could not read, or over the line limit, are left out as DuckDB leaves its
+        # rejects out (they only reach here when their rules are set to warn).
+        staged.df.where("NOT __broken").drop(
+            *spark_checks.BOOKKEEPING, *staged.masks
+        ).createOrReplaceTempView("src")
+        _read(spark, inputs.index, INDEX_COLUMNS).createOrReplaceTempView("ix_raw")
+        _read(spark, inputs.lookup, LOOKUP_COLUMNS).createOrReplaceTempView("lk_raw")
+        keys_frame(spark, inputs.keys).createOrReplaceTempView("__keys")
+        for i, step in enumerate(steps):
+            sql = "SELECT * FROM src" if step.name == "rec" else step.sql
+            df = spark.sql(sql)
+            if step.materialise:
+                df = df.persist(StorageLevel.MEMORY_AND_DISK)
+                persisted.append(df)
+                if step.name in BUILT_BEFORE_OUTPUT:
+                    # One job builds it (and, on the way, every table it reads): a table already
+                    # built has its real size, so the output's join with every row is planned
+                    # with it, and when small it is broadcast to every task instead of both
+                    # sides being shuffled and sorted.
+                    df.count()
+            df.createOrReplaceTempView(step.name)
+            tracker.update(0.1 + 0.3 * (i + 1) / len(steps))
         out_tmp = workdir / "spark-output"
         spark.table("output").write.mode("overwrite").parquet(str(out_tmp))
         tracker.update(0.9)
@@ -126,16 +182,13 @@ def run_plan(
                 "overwrite"
             ).csv(str(csv_tmp), header=True)
             shutil.move(str(next(csv_tmp.glob("part-*.csv"))), outputs.trace_csv)
-        counts = (
-            spark.read.parquet(str(outputs.parquet_dir)).groupBy("trace_outcome").count().collect()
-        )
-        return {r["trace_outcome"]: r["count"] for r in counts}
+        return outcome_counts(outputs.parquet_dir)
     finally:
-        for step in reversed(steps):
-            if step.materialise:
-                spark.sql(f"UNCACHE TABLE IF EXISTS {step.name}")
-            spark.catalog.dropTempView(step.name)
-        spark.catalog.clearCache()
+        for name in ("src", "ix_raw", "lk_raw", "__keys", *(s.name for s in steps)):
+            spark.catalog.dropTempView(name)
+        for df in persisted:
+            df.unpersist()
+        spark_checks.release(staged)
 
 
 def stop() -> None:
