@@ -1,13 +1,13 @@
 """The JSON API at /api/v1/: one NinjaAPI, with a router per domain app.
 
 Public endpoints declare `auth=None`; everything else requires a bearer token or a signed-in
-browser session (see dspt.api.auth).
+browser session (see dspt.api.auth). Error shapes and the refusals every operation documents:
+dspt.api.contract.
 """
-
-from ninja import NinjaAPI
 
 from dspt.accounts.api import router as accounts
 from dspt.api.auth import api_auth, oversight_auth
+from dspt.api.contract import ContractAPI
 from dspt.assessments.api import router as assessments
 from dspt.cld.api import router as cld
 from dspt.improvement_plans.api import router as plans
@@ -18,7 +18,7 @@ from dspt.organisations.api import router as organisations
 from dspt.statuses.api import router as statuses
 from dspt.support.api import router as support
 
-api = NinjaAPI(
+api = ContractAPI(
     title="Data Security and Protection Toolkit API",
     version="1",
     description=(

@@ -22,7 +22,6 @@ from dspt.assessments.schemas import (
     AnswerOut,
     AssessmentOut,
     DocumentOut,
-    ErrorOut,
     ItemOut,
     ProfileIn,
     ProfileSchema,
@@ -30,6 +29,7 @@ from dspt.assessments.schemas import (
     PublishIn,
     PublishPreviewOut,
 )
+from dspt.core.api_types import ErrorOut
 from dspt.statuses.selectors import status_of
 
 router = Router(tags=["assessments"])

@@ -142,7 +142,3 @@ class PublicationOut(Schema):
     status_label: str | None = None
     valid_until: date | None = None
     unlocks: list[str] = []
-
-
-class ErrorOut(Schema):
-    detail: str

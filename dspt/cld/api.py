@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from dspt.cld import selectors, services
 from dspt.cld.api_releases import router as releases_router
 from dspt.cld.models import TimetablePeriod
+from dspt.core.api_types import ErrorOut
 from dspt.organisations.models import Organisation
 
 router = Router(tags=["client-level data"])
@@ -71,7 +72,7 @@ def get_submission(request, submission_id: int):
     return _out(get_object_or_404(_visible_submissions(request), pk=submission_id), detail=True)
 
 
-@router.post("/submissions", response={202: SubmissionOut})
+@router.post("/submissions", response={202: SubmissionOut, 404: ErrorOut})
 def upload_submission(
     request,
     organisation: Form[str],
@@ -79,7 +80,8 @@ def upload_submission(
     period_id: Form[int | None] = None,
     spec_version: Form[str] = "release-1",
 ):
-    """Send an extract for your local authority (ODS code). It is checked in the background."""
+    """Send an extract for your local authority (ODS code). It is checked in the background.
+    404 when no organisation has that ODS code or no timetable period that id."""
     org = get_object_or_404(Organisation, ods_code=organisation)
     token = getattr(request, "api_token", None)
     if token is not None and token.organisation_id != org.pk:

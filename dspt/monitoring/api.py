@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from ninja import Query, Router
 from ninja.errors import HttpError
 
+from dspt.core.api_types import Day
 from dspt.core.dates import today
 from dspt.monitoring.access import scope_from
 from dspt.monitoring.api_areas import router as areas
 from dspt.monitoring.api_remit import caller_remit
 from dspt.monitoring.api_watchlist import router as watchlist
-from dspt.monitoring.breakdowns import Filters, at_dates, table
+from dspt.monitoring.breakdowns import MEASURES, Filters, at_dates, table
 from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.figures import total
 from dspt.monitoring.population import DIMENSIONS, area_names
@@ -28,6 +30,12 @@ from dspt.monitoring.sql import Scope
 from dspt.monitoring.targets import targets_by_year, targets_vs_actuals
 
 router = Router(tags=["monitoring"])
+
+# What the query parameters may hold, so that the OpenAPI description lists them.
+Dimension = Literal[DIMENSIONS]
+AreaKind = Literal["national", "region", "local_authority", "icb", "lso"]
+Measure = Literal[MEASURES]
+MAX_DATES = 24
 
 
 def figures_day(as_of: date | None) -> date:
@@ -50,11 +58,11 @@ def _scope(request, area_kind: str | None, area_code: str | None):
 @router.get("/compliance", summary="Compliance table by one dimension, or two")
 def compliance(
     request,
-    by: str,
-    then: str | None = None,
-    as_of: date | None = None,
-    compare_to: date | None = None,
-    area_kind: str | None = None,
+    by: Dimension,
+    then: Dimension | None = None,
+    as_of: Day | None = None,
+    compare_to: Day | None = None,
+    area_kind: AreaKind | None = None,
     area_code: str | None = None,
     where: list[str] = Query(None),  # noqa: B008 - how django-ninja declares a list query parameter
 ) -> list[dict]:
@@ -102,17 +110,15 @@ def compliance_rows(
 @router.get("/at-dates", summary="One measure by group at several dates")
 def figures_at_dates(
     request,
-    by: str,
-    dates: list[date] = Query(...),  # noqa: B008
-    measure: str = "compliance_pct",
-    area_kind: str | None = None,
+    by: Dimension,
+    dates: list[Day] = Query(..., min_length=1, max_length=MAX_DATES),  # noqa: B008
+    measure: Measure = "compliance_pct",
+    area_kind: AreaKind | None = None,
     area_code: str | None = None,
     where: list[str] = Query(None),  # noqa: B008
 ) -> list[dict]:
     """One row per group of `by` with `measure` (compliance_pct, locations, compliant or a
     status count) on each date given (`dates`, repeatable; at most 24)."""
-    if len(dates) > 24:
-        raise HttpError(422, "Ask for at most 24 dates at once.")
     scope = _scope(request, area_kind, area_code)
     for day in dates:
         figures_day(day)
@@ -124,7 +130,10 @@ def figures_at_dates(
 
 @router.get("/total", summary="The whole area's row")
 def area_total(
-    request, as_of: date | None = None, area_kind: str | None = None, area_code: str | None = None
+    request,
+    as_of: Day | None = None,
+    area_kind: AreaKind | None = None,
+    area_code: str | None = None,
 ) -> dict:
     return total(figures_day(as_of), _scope(request, area_kind, area_code))
 
@@ -132,19 +141,18 @@ def area_total(
 @router.get("/series", summary="Monthly series")
 def series(
     request,
-    as_of: date | None = None,
-    months: int = 48,
-    area_kind: str | None = None,
+    as_of: Day | None = None,
+    months: int = Query(48, ge=1, le=120),  # noqa: B008 - a bounded query parameter
+    area_kind: AreaKind | None = None,
     area_code: str | None = None,
 ) -> list[dict]:
-    """Status at each month end, split by current edition, previous edition and expired."""
-    if not 1 <= months <= 120:
-        raise HttpError(422, "months must be between 1 and 120.")
+    """Status at each month end (`months` from 1 to 120), split by current edition, previous
+    edition and expired."""
     return monthly_series(figures_day(as_of), months, _scope(request, area_kind, area_code))
 
 
 @router.get("/targets", summary="Targets against actuals")
-def targets(request, as_of: date | None = None) -> list[dict]:
+def targets(request, as_of: Day | None = None) -> list[dict]:
     remit = caller_remit(request)
     if not remit.national:
         raise HttpError(403, "Targets are for the national programme team.")

@@ -8,12 +8,14 @@ name another commissioner's list: the list is always the caller's own organisati
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.http import HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from dspt.core.api_types import ProblemsOut
 from dspt.core.dates import today
 from dspt.monitoring.api_remit import caller_remit
 from dspt.monitoring.models import AlertKind
@@ -61,11 +63,6 @@ class ReplaceOut(Schema):
     added: int
     kept: int
     removed: int
-
-
-class ProblemsOut(Schema):
-    detail: str
-    problems: list[str]
 
 
 class SeenOut(Schema):
@@ -194,9 +191,7 @@ def alerts(request, unread_only: bool = False):
         }
     },
 )
-def export(request, format: str = "csv") -> HttpResponse:
-    if format not in ("csv", "xlsx"):
-        raise HttpError(422, "format must be csv or xlsx.")
+def export(request, format: Literal["csv", "xlsx"] = "csv") -> HttpResponse:
     on = today()
     rows = entries_with_status(_commissioner(request), on)
     return download(rows, EXPORT_COLUMNS, f"watchlist-{on.isoformat()}", format)

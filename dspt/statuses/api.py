@@ -4,14 +4,15 @@ import json
 from datetime import date
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from ninja import Router, Schema
-from ninja.errors import HttpError
+from ninja import Query, Router, Schema
 
+from dspt.core.api_types import Day
 from dspt.statuses.exports import statuses_csv_chunks
 from dspt.statuses.public import public_records
 from dspt.statuses.search import search_organisation_ids
 
 router = Router(tags=["public"])
+MAX_PAGE_SIZE = 100
 
 
 class StatusRecord(Schema):
@@ -42,10 +43,15 @@ class StatusPage(Schema):
 
 
 @router.get("/organisations", response=StatusPage, auth=None)
-def search(request, q: str = "", page: int = 1, page_size: int = 20, as_of: date | None = None):
-    """Search by name, ODS code or postcode; a page of organisation status records."""
-    if page < 1 or not 1 <= page_size <= 100:
-        raise HttpError(422, "page must be 1 or more and page_size between 1 and 100.")
+def search(
+    request,
+    q: str = "",
+    page: int = Query(1, ge=1),  # noqa: B008 - how django-ninja declares a bounded query parameter
+    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),  # noqa: B008
+    as_of: Day | None = None,
+):
+    """Search by name, ODS code or postcode; a page of organisation status records (`page`
+    from 1, `page_size` from 1 to 100)."""
     ids = search_organisation_ids(q)
     records = public_records(ids[(page - 1) * page_size : page * page_size], on=as_of)
     body = {"count": len(ids), "page": page, "page_size": page_size, "results": records}
@@ -53,7 +59,7 @@ def search(request, q: str = "", page: int = 1, page_size: int = 20, as_of: date
 
 
 @router.get("/organisations/{ods_code}", response=StatusRecord, auth=None)
-def organisation(request, ods_code: str, as_of: date | None = None):
+def organisation(request, ods_code: str, as_of: Day | None = None):
     """One organisation's status record, today or `as_of` a past or future date."""
     found = public_records([ods_code.strip().upper()], by="ods_code", on=as_of)
     if not found:

@@ -22,6 +22,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from dspt.accounts.remits import remit_of
+from dspt.core.api_types import Day, ProblemsOut
 from dspt.core.dates import today
 from dspt.monitoring.access import lso_for
 from dspt.organisations.models import LSO
@@ -69,11 +70,6 @@ class ActivityOut(Schema):
     planned_hours: Decimal
     actual_hours: Decimal | None
     notes: str
-
-
-class ProblemsOut(Schema):
-    detail: str
-    problems: list[str]
 
 
 class ImportOut(Schema):
@@ -193,7 +189,7 @@ def _import(file: UploadedFile, run: Callable[[bytes], services.ImportResult]):
 
 
 @router.get("/engagements", response=list[EngagementOut], summary="Your LSO's engagements")
-def list_engagements(request, lso: str | None = None, since: date | None = None):
+def list_engagements(request, lso: str | None = None, since: Day | None = None):
     qs = Engagement.objects.filter(lso=_lso(request, lso)).select_related("organisation")
     if since:
         qs = qs.filter(engaged_on__gte=since)
