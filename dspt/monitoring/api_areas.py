@@ -7,9 +7,10 @@ from datetime import date
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router
+from ninja import Query, Router
 from ninja.errors import HttpError
 
+from dspt.core.api_types import Day
 from dspt.core.dates import today
 from dspt.monitoring.access import scope_from
 from dspt.monitoring.api_remit import caller_remit
@@ -24,7 +25,7 @@ router = Router(tags=["monitoring"])
 
 Level = Literal["local_authority", "region", "icb", "lso"]
 AreaKind = Literal["lso", "local_authority", "icb", "region"]
-MAX_PAGE_SIZE = 500
+MAX_PAGE_SIZE = 100  # as for every paged operation (docs/interfaces.md)
 
 
 def _day(day: date | None, name: str) -> date | None:
@@ -45,8 +46,8 @@ def areas(
     request,
     measure: Literal["compliance", "change", "expired", "small_share", "medium_regional"],
     level: Level,
-    as_of: date | None = None,
-    compare_to: date | None = None,
+    as_of: Day | None = None,
+    compare_to: Day | None = None,
     area_kind: AreaKind | None = None,
     area_code: str | None = None,
 ) -> list[dict]:
@@ -61,7 +62,7 @@ def areas(
 @router.get("/locations", summary="Every location in your area with its status, a page at a time")
 def locations(
     request,
-    as_of: date | None = None,
+    as_of: Day | None = None,
     status: str | None = None,
     provider_size: str | None = None,
     care_home: str | None = None,
@@ -69,18 +70,16 @@ def locations(
         "name", "local_authority", "provider", "provider_size", "status", "valid_until"
     ] = "name",
     order: Literal["asc", "desc"] = "asc",
-    page: int = 1,
-    page_size: int = 100,
+    page: int = Query(1, ge=1),  # noqa: B008 - how django-ninja declares a bounded query parameter
+    page_size: int = Query(100, ge=1, le=MAX_PAGE_SIZE),  # noqa: B008
     area_kind: AreaKind | None = None,
     area_code: str | None = None,
 ) -> dict:
     """`{"count": N, "page": P, "page_size": S, "results": [...]}`: locations of every status
     (not registered and never published included). `status` is compliant, not_compliant or one
-    status value; `page_size` at most 500."""
+    status value; `page_size` 1 to 100."""
     if status and status not in STATUS_CHOICES:
         raise HttpError(422, f"status: choose one of {', '.join(STATUS_CHOICES)}.")
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise HttpError(422, f"page must be 1 or more and page_size 1 to {MAX_PAGE_SIZE}.")
     day = _day(as_of, "as_of") or today()
     filters = ListFilters(status or "", provider_size or "", care_home or "")
     rows, count = area_locations(
@@ -96,7 +95,7 @@ def locations(
 
 
 @router.get("/region-table", summary="A region's local authorities by level, care home and edition")
-def region(request, region: str | None = None, as_of: date | None = None) -> list[dict]:
+def region(request, region: str | None = None, as_of: Day | None = None) -> list[dict]:
     """Every local authority of the region (default: your area's) then the region's total."""
     caller_remit(request)  # any remit: these are counts of public statuses
     names = area_names()["region"]

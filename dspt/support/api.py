@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -310,7 +310,11 @@ def delete_activity(request, pk: int):
 
 
 @router.get("/activity-periods", summary="Every LSO's activity hours over a period of months")
-def activity_periods(request, first: str, last: str) -> dict:
+def activity_periods(
+    request,
+    first: str = Query(..., pattern=r"^\d{4}-\d{2}$"),  # noqa: B008 - a YYYY-MM query value
+    last: str = Query(..., pattern=r"^\d{4}-\d{2}$"),  # noqa: B008
+) -> dict:
     """Hours from month `first` to month `last` (YYYY-MM, inclusive): `by_kind` (national
     totals per kind), `by_lso` and `total`, each with the same months a year earlier. Aggregates
     of every LSO, for LSO staff and the programme alike, as on the comparison page."""

@@ -150,7 +150,7 @@ def test_areas_locations_and_region_table_in_the_api(client, people):
         3,
         "Location L1",
     )
-    bad = client.get("/api/v1/monitoring/locations?page_size=501")
+    bad = client.get("/api/v1/monitoring/locations?page_size=101")
     assert bad.status_code == 422
     assert client.get("/api/v1/monitoring/locations?status=sleepy").status_code == 422
     table = client.get("/api/v1/monitoring/region-table?as_of=2024-07-15").json()
