@@ -76,14 +76,20 @@ class Timelines:
         j = bisect_right(spans, (day, 99))
         return spans[j - 1][1] if j else BUCKET_OF[Status.NOT_REGISTERED.value]
 
+    def entered_after(self, lvl: str, oid: int, start: int) -> int | None:
+        """The first day (ordinal) after `start` on which the location entered level `lvl` (or
+        better), or None."""
+        days = self.entries[lvl].get(oid, [])
+        j = bisect_right(days, start)
+        return days[j] if j < len(days) else None
+
     def reached(self, lvl: str, oid: int, start: int, end: int) -> bool:
         """Did the location enter level `lvl` (or better) on a day in (start, end]?
 
         The status on the start day is the baseline, not an outcome: only later changes count.
         """
-        days = self.entries[lvl].get(oid, [])
-        j = bisect_right(days, start)
-        return j < len(days) and days[j] <= end
+        day = self.entered_after(lvl, oid, start)
+        return day is not None and day <= end
 
 
 class _Context:
@@ -109,29 +115,38 @@ class _Context:
                 for first in (self.mine[lso], self.anyone):
                     if oid not in first or day < first[oid]:
                         first[oid] = day
+        # (area, first of month) -> window -> bucket -> [locations, reached each level…]
         self.pools: dict[tuple, dict] = {}
 
     def pool(self, area: str | None, m0: date, bucket: int, window: int) -> tuple[int, dict]:
         """Comparable locations: same area, same bucket on m0, not engaged by the window end."""
-        key = (area, m0, window)
-        if key not in self.pools:
-            start, end_day = m0.toordinal(), add_months(m0, window)
-            end = end_day.toordinal()
-            stats: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-            for j in self.area_members[area]:
-                b = self.tl.bucket(j, start)
-                if b < 0:
-                    continue
-                first = self.anyone.get(j)
+        if (area, m0) not in self.pools:
+            self.pools[(area, m0)] = self._pools(area, m0)
+        s = self.pools[(area, m0)][window].get(bucket, [0, 0, 0, 0])
+        return s[0], {lvl: s[k] for k, lvl in enumerate(LEVELS, start=1)}
+
+    def _pools(self, area: str | None, m0: date) -> dict[int, dict[int, list[int]]]:
+        """Every window's comparison counts for one area and month, in one pass over the area's
+        locations: each location's bucket on m0 and the first day it entered each level after m0
+        are looked up once, then compared with each window's end."""
+        start = m0.toordinal()
+        ends = {w: add_months(m0, w) for w in WINDOWS}
+        out: dict[int, dict[int, list[int]]] = {w: {} for w in WINDOWS}
+        for j in self.area_members[area]:
+            b = self.tl.bucket(j, start)
+            if b < 0:
+                continue
+            first = self.anyone.get(j)
+            entered = [self.tl.entered_after(lvl, j, start) for lvl in LEVELS]
+            for w, end_day in ends.items():
                 if first is not None and first <= end_day:
                     continue
-                s = stats[b]
+                s = out[w].setdefault(b, [0, 0, 0, 0])
                 s[0] += 1
-                for k, lvl in enumerate(LEVELS, start=1):
-                    s[k] += self.tl.reached(lvl, j, start, end)
-            self.pools[key] = stats
-        s = self.pools[key].get(bucket, [0, 0, 0, 0])
-        return s[0], {lvl: s[k] for k, lvl in enumerate(LEVELS, start=1)}
+                end = end_day.toordinal()
+                for k, day in enumerate(entered, start=1):
+                    s[k] += day is not None and day <= end
+        return out
 
 
 def context() -> _Context:
