@@ -15,9 +15,10 @@ from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from dspt.core.api_types import ProblemsOut
+from dspt.core.api_types import Day, ProblemsOut
 from dspt.core.dates import today
 from dspt.monitoring.api_remit import caller_remit
+from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.models import AlertKind
 from dspt.monitoring.views.common import download
 from dspt.monitoring.views.watchlist import EXPORT_COLUMNS, MAX_UPLOAD
@@ -95,10 +96,14 @@ def _out(row: dict) -> dict:
     }
 
 
-@router.get("", response=list[EntryOut], summary="Your watchlist with today's statuses")
-def entries(request):
-    """Every watched location, changes first (as on the page)."""
-    return [_out(r) for r in entries_with_status(_commissioner(request), today())]
+@router.get("", response=list[EntryOut], summary="Your watchlist with each location's status")
+def entries(request, as_of: Day | None = None):
+    """Every watched location with its status today, or on `as_of` (a contract or grant date),
+    changes since last seen first (as on the page)."""
+    day = as_of or today()
+    if out_of_range(day):
+        raise HttpError(422, out_of_range(day))
+    return [_out(r) for r in entries_with_status(_commissioner(request), day)]
 
 
 @router.get("/changes", response=list[EntryOut], summary="What changed since last seen")

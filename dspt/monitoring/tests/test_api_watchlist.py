@@ -148,3 +148,12 @@ def test_a_zip_bomb_is_refused_and_the_list_kept(client, caller):
     (problem,) = r.json()["problems"]
     assert problem.startswith("The spreadsheet is compressed far more than real documents are")
     assert list(WatchlistEntry.objects.values_list("location__ods_code", flat=True)) == ["V0001"]
+
+
+def test_watchlist_status_on_any_date_in_the_api(client, caller):
+    h = caller("commissioner")
+    _put(client, ["V0001", "V0002"], h)
+    rows = {r["ods_code"]: r["status"] for r in client.get(f"{API}?as_of=2023-06-01", **h).json()}
+    # 1 Jun 2023: L1 had not yet published; L2's 2022-23 Met (1 May 2023) held.
+    assert rows == {"V0001": "not_published", "V0002": "standards_met"}
+    assert client.get(f"{API}?as_of=1999-12-31", **h).status_code == 422
