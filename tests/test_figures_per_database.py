@@ -28,7 +28,7 @@ from tests.processes import database, run
 
 TODAY = "2026-12-06"
 BIG, SMALL = 6000, 32
-pytestmark = [pytest.mark.xdist_group("servers"), pytest.mark.processes, pytest.mark.slow]
+pytestmark = [pytest.mark.xdist_group("databases"), pytest.mark.processes, pytest.mark.slow]
 
 EXPORT_HEADER = [
     "Code",

@@ -23,7 +23,7 @@ import pytest
 from tests.processes import DSPT, database, free_port, run
 
 TODAY = "2026-12-06"
-pytestmark = [pytest.mark.xdist_group("servers"), pytest.mark.processes]
+pytestmark = [pytest.mark.xdist_group("databases"), pytest.mark.processes]
 
 
 @contextmanager

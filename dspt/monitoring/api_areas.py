@@ -104,5 +104,5 @@ def region(request, region: str | None = None, as_of: Day | None = None) -> list
         if region is None:
             raise HttpError(422, "region: choose a region code.")
     if region not in names:
-        raise HttpError(404, f"No region has the code {region}.")
+        raise HttpError(422, f"region: no region has the code {region}.")
     return region_table(region, _day(as_of, "as_of") or today())

@@ -377,14 +377,15 @@ def validate_rows(
     them in DuckDB, by the same code as a DuckDB run (the findings are few; the rows stay put).
 
     The parsed extract stays cached for `process` while `workdir` exists (`take_staged`)."""
-    from dspt.cld.engines import duck, spark
+    from dspt.cld.engines import duck
+    from dspt.cld.engines.spark_session import session
 
     tracker.update(0.15)
     findings_dir = workdir / "spark-findings"
     n_checks = len(build_checks(spec))
     extra = extra_kinds(spec, n_checks)
     rows, extremes, checks, listed = run_checks(
-        spark.session(),
+        session(),
         path,
         spec,
         findings_dir,

@@ -49,7 +49,8 @@ def _columns(measure: MapMeasure, level: str) -> list[tuple[str, str, str]]:
         ("group", area, "text"),
         ("code", "Code", "text"),
         ("locations", "Locations", "int"),
-        ("value", measure.label, kind),
+        # The compliance map's value is the one-way tables' "Compliant (%)".
+        ("value", "Compliant (%)" if measure == MapMeasure.COMPLIANCE else measure.label, kind),
     ]
     if measure != MapMeasure.COMPLIANCE:
         columns.append(("compliance_pct", "Compliant (%)", "pct"))

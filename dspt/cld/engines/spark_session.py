@@ -1,0 +1,61 @@
+"""The one Spark session a process uses (start-up costs seconds), configured so no query text
+or plan can leak key material: the web UI off, logging at ERROR. Shared by the processing
+(`spark`) and validation (`spark_checks`) halves of the Spark engine."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+
+from dspt.cld import conf
+
+_session = None
+
+
+def session():
+    """One Spark session per process (start-up costs seconds; reuse it)."""
+    global _session
+    if _session is not None:
+        return _session
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # glibc gives each JVM thread its own malloc arena by default; native buffers (zstd, Parquet)
+    # spread over many arenas inflate the resident size far past the heap. Two is plenty here.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    from pyspark.sql import SparkSession
+
+    logging.getLogger("py4j").setLevel(logging.ERROR)
+    builder = (
+        SparkSession.builder.master(str(conf.get("DSPT_CLD_SPARK_MASTER")))
+        .appName("dspt-cld")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", str(conf.get("DSPT_CLD_SPARK_SHUFFLE_PARTITIONS")))
+        .config("spark.driver.memory", "1g")
+        # Bound what the JVM holds beyond its heap (direct buffers default to the heap's size
+        # again), so local mode keeps within the 2 GB a machine like ours can give it.
+        .config(
+            "spark.driver.extraJavaOptions",
+            "-XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=256m -XX:ReservedCodeCacheSize=128m",
+        )
+        .config("spark.sql.parquet.compression.codec", "zstd")
+        # Broadcast a per-person table up to this size (tens of thousands of people) rather
+        # than shuffle and sort every row of the extract to join with it.
+        .config("spark.sql.autoBroadcastJoinThreshold", "32m")
+        .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
+        .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+        .config("spark.hadoop.parquet.enable.summary-metadata", "false")
+        .config(
+            "spark.sql.sources.commitProtocolClass",
+            "org.apache.spark.sql.execution.datasources.SQLHadoopMapReduceCommitProtocol",
+        )
+    )
+    # Operators add or override any Spark setting (cluster master, memory, ...) as JSON.
+    for key, value in json.loads(str(conf.get("DSPT_CLD_SPARK_CONF")) or "{}").items():
+        builder = builder.config(key, str(value))
+    _session = builder.getOrCreate()
+    _session.sparkContext.setLogLevel("ERROR")
+    return _session
