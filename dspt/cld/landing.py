@@ -275,9 +275,9 @@ def _expand(
 ) -> None:
     """Stream `source` to UTF-8 `target`, expanding gzip and transcoding, within the limits;
     every piece written is fed to `lines`."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig" if encoding == "utf-8" else encoding)(
-        "strict"
-    )
+    # Plain UTF-8 with the byte order mark cut by hand: the "utf-8-sig" decoder takes a lone
+    # 0xEF (or 0xEF 0xBB) at the end of the input for the start of a mark and drops it silently.
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
     compressed_size = max(source.stat().st_size, 1)
     expanded = written = 0
     first = True
@@ -311,6 +311,8 @@ def _expand(
                 if first:
                     _check_not_binary(chunk[:65536])
                     first = False
+                    if encoding == "utf-8" and chunk.startswith(UTF8_BOM):
+                        chunk = chunk[len(UTF8_BOM) :]
                 encoded = decoder.decode(chunk).encode("utf-8")
                 # Counted as written: a plain file under the limit can still pass it, as
                 # Windows-1252 text grows when it becomes UTF-8.

@@ -210,3 +210,16 @@ def test_windows_1252_in_the_header_line_alone_is_found(good_extract, tmp_path):
     report = _report(source, tmp_path, "duckdb")
     assert report.source_encoding == "windows-1252" and report.summary == {"HEADER": 2}
     assert "Column 'Genderé' is not in release-1" in [e["message"] for e in report.errors]
+
+
+@pytest.mark.parametrize("gzipped", [True, False])
+def test_a_lone_byte_like_the_start_of_a_byte_order_mark_is_windows_1252(tmp_path, gzipped):
+    # Python's "utf-8-sig" decoder took a lone 0xEF at the end for the start of a byte order mark
+    # and dropped it: the file landed as empty UTF-8 (found by the property test above).
+    work = tmp_path / "work"
+    work.mkdir()
+    source = tmp_path / ("x.csv.gz" if gzipped else "x.csv")
+    source.write_bytes(gzip.compress(b"\xef", mtime=0) if gzipped else b"\xef")
+    landed = land(source, work, encoding="detect", limits=LIMITS)
+    assert landed.source_encoding == "windows-1252"
+    assert landed.path.read_bytes() == "ï".encode()
