@@ -141,7 +141,9 @@ def area_locations(
         params,
     )[0]
     direction = "DESC" if descending else "ASC"
-    order = f"{SORTS.get(sort, SORTS['name'])} {direction}, l.name, l.ods_code"
+    column = SORTS.get(sort, SORTS["name"])
+    # Blanks (no valid-until day) last either way, on SQLite and PostgreSQL alike.
+    order = f"({column} IS NULL), {column} {direction}, l.name, l.ods_code"
     found = fetch(
         f"{_LISTED}{area}{limit} ORDER BY {order} LIMIT %s OFFSET %s",
         [*params, per_page, (max(page, 1) - 1) * per_page],
