@@ -140,27 +140,28 @@ def _hbar_height(n: int) -> int:
     return max(300, 28 * n + 160)
 
 
-def _paired_pct_chart(rows: list[dict], series: tuple, title: str) -> dict:
-    """Two compliance percentages per group as grouped horizontal bars; `series` is
-    ((key, name, colour), (key, name, colour))."""
+def _grouped_bars(rows: list[dict], series: tuple, title: str, unit: tuple[str, str, dict]) -> dict:
+    """One value per series for each group as grouped horizontal bars; `series` is
+    ((key, name, colour), …) and `unit` (hover format, axis title, extra axis settings)."""
+    hover, axis_title, axis = unit
     groups = [r["group"] for r in rows]
     data = [
-        _hbar(
-            name,
-            groups,
-            [r[key] for r in rows],
-            colour,
-            "%{y}: %{x:.1f}%<extra>" + name + "</extra>",
-        )
+        _hbar(name, groups, [r[key] for r in rows], colour, hover + "<extra>" + name + "</extra>")
         for key, name, colour in series
     ]
     layout = _hbar_layout(
         title,
-        {"title": {"text": "% of locations compliant"}, "range": [0, 100]},
-        max(300, 40 * len(groups) + 160),
+        {"title": {"text": axis_title}, **axis},
+        max(300, 20 * len(series) * len(groups) + 160),
         barmode="group",
     )
     return {"data": data, "layout": layout}
+
+
+def _paired_pct_chart(rows: list[dict], series: tuple, title: str) -> dict:
+    """Two compliance percentages per group as grouped horizontal bars."""
+    unit = ("%{y}: %{x:.1f}%", "% of locations compliant", {"range": [0, 100]})
+    return _grouped_bars(rows, series, title, unit)
 
 
 def year_on_year_chart(rows: list[dict], by_label: str) -> dict:
@@ -396,18 +397,4 @@ def scatter_chart(
 
 def hours_chart(rows: list[dict], series: tuple, title: str) -> dict:
     """Hours per group as grouped horizontal bars; `series` is ((key, name, colour), …)."""
-    groups = [r["group"] for r in rows]
-    data = [
-        _hbar(
-            name,
-            groups,
-            [r[key] for r in rows],
-            colour,
-            "%{y}: %{x:,.1f} hours<extra>" + name + "</extra>",
-        )
-        for key, name, colour in series
-    ]
-    layout = _hbar_layout(
-        title, {"title": {"text": "Hours"}}, max(300, 60 * len(groups) + 160), barmode="group"
-    )
-    return {"data": data, "layout": layout}
+    return _grouped_bars(rows, series, title, ("%{y}: %{x:,.1f} hours", "Hours", {}))

@@ -17,6 +17,7 @@ from dspt.monitoring.area_measures import drawing
 from dspt.monitoring.figures import Scope, compliance_table, expired_share_by_lso, total
 from dspt.monitoring.maps import CODE_KEY, BoundaryError, boundaries
 from dspt.monitoring.views.common import (
+    LOCATION_COLUMNS,
     ROW_COLUMNS,
     as_of_from,
     chart_data,
@@ -32,18 +33,6 @@ from dspt.support.activity_periods import Period, activity_over, default_period,
 from dspt.support.models import ActivityRecord
 from dspt.support.outcomes import context, outcomes
 
-LOCATION_COLUMNS = [
-    ("name", "Location", "text"),
-    ("ods_code", "ODS code", "text"),
-    ("cqc_location_id", "CQC location ID", "text"),
-    ("postcode", "Postcode", "text"),
-    ("local_authority", "Local authority", "text"),
-    ("provider", "Provider", "text"),
-    ("provider_size", "Provider size", "text"),
-    ("status_label", "Status", "text"),
-    ("valid_until", "Valid until", "text"),
-    ("covered_by", "Covered by head office", "text"),
-]
 WORK_LISTS = {
     "expired": ("Expired", "Locations whose last publication has lapsed.", lists.expired),
     "expiring": (

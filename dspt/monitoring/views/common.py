@@ -31,6 +31,20 @@ ROW_COLUMNS: list[Column] = [
     ("not_registered", "Not registered", "int"),
 ]
 
+# One row per location with its status (the lists' rows, dspt.monitoring.lists).
+LOCATION_COLUMNS: list[Column] = [
+    ("name", "Location", "text"),
+    ("ods_code", "ODS code", "text"),
+    ("cqc_location_id", "CQC location ID", "text"),
+    ("postcode", "Postcode", "text"),
+    ("local_authority", "Local authority", "text"),
+    ("provider", "Provider", "text"),
+    ("provider_size", "Provider size", "text"),
+    ("status_label", "Status", "text"),
+    ("valid_until", "Valid until", "text"),
+    ("covered_by", "Covered by head office", "text"),
+]
+
 
 def day_from(request, name: str) -> tuple[date | None, str | None]:
     """A date from the query's date input `name` (or `name=YYYY-MM-DD`): None if not given, with

@@ -9,25 +9,22 @@ from dspt.monitoring.access import require_remit
 from dspt.monitoring.config import size_bands
 from dspt.monitoring.lists import SORTS, STATUS_CHOICES, ListFilters, area_locations
 from dspt.monitoring.population import CARE_HOME, NON_CARE_HOME, area_names
-from dspt.monitoring.views.common import as_of_from, download, page, query_with, wants_download
+from dspt.monitoring.views.common import (
+    LOCATION_COLUMNS as COLUMNS,
+)
+from dspt.monitoring.views.common import (
+    as_of_from,
+    download,
+    page,
+    query_with,
+    wants_download,
+)
 from dspt.monitoring.views.dashboard import area_options, scope_of
 from dspt.monitoring.views.nav import subnav
 
 PER_PAGE = 50
 # An export holds every matching location; England has about 27,000 (a few MB).
 EXPORT_LIMIT = 1_000_000
-COLUMNS = [
-    ("name", "Location", "text"),
-    ("ods_code", "ODS code", "text"),
-    ("cqc_location_id", "CQC location ID", "text"),
-    ("postcode", "Postcode", "text"),
-    ("local_authority", "Local authority", "text"),
-    ("provider", "Provider", "text"),
-    ("provider_size", "Provider size", "text"),
-    ("status_label", "Status", "text"),
-    ("valid_until", "Valid until", "text"),
-    ("covered_by", "Covered by head office", "text"),
-]
 
 
 def _int(raw: str | None, default: int) -> int:
