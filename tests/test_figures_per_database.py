@@ -10,8 +10,9 @@ benchmark's 24,887 locations. Figures are now queries over each database's own t
 This builds that case: a first database with 6,000 locations and publications added and
 removed (so its publication ids run well above its count, as in a benchmark database), figures
 asked of it with a data directory; then a second database with a few dozen locations and low
-ids, asked with the same data directory. Each must answer with its own locations, on SQLite
-and PostgreSQL in either order.
+ids, asked with the same data directory. Each must answer with its own locations: the big
+database on SQLite, the small one on SQLite and on PostgreSQL. (No big PostgreSQL database is built:
+it would cost CI a minute and a half and take no path the other pairs do not.)
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def big_database(tmp_path_factory):
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [("sqlite", "sqlite"), ("postgresql", "sqlite"), ("sqlite", "postgresql")],
+    [("sqlite", "sqlite"), ("sqlite", "postgresql")],
 )
 def test_figures_built_from_one_database_are_never_read_for_another(
     first, second, big_database, tmp_path
