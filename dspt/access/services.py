@@ -29,6 +29,7 @@ from dspt.access.models import (
 )
 from dspt.audit.services import record
 from dspt.cld.services.agreements import create_agreement, set_agreement_active
+from dspt.core.dates import today
 from dspt.notifications.services import notify
 from dspt.organisations.models import Organisation, OrgType
 
@@ -149,7 +150,7 @@ def request_create(
         raise AccessError("Give the request a title.")
     with transaction.atomic():
         req = AccessRequest.objects.create(
-            reference=_next_reference(timezone.localdate()),
+            reference=_next_reference(today()),
             title=title.strip()[:200],
             applicant=applicant,
             template=template,

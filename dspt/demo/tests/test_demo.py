@@ -58,10 +58,12 @@ def table_dump() -> dict:
 
 
 def wipe() -> None:
+    from dspt.access.models import AccessRequest
     from dspt.cld.models import DataSharingAgreement, Release, Submission
 
-    # Client-level data records protect the organisations they name: remove them first.
-    for model in (Release, DataSharingAgreement, Submission):
+    # Client-level data records and access requests protect the organisations (and agreements)
+    # they name: remove them first.
+    for model in (AccessRequest, Release, DataSharingAgreement, Submission):
         model.objects.all().delete()
     User.objects.all().delete()
     Organisation.objects.all().delete()
