@@ -63,6 +63,13 @@ def visible_to(user) -> QuerySet[AccessRequest]:
     return qs.filter(Q(applicant__in=orgs) | Q(coapplicants__organisation__in=orgs)).distinct()
 
 
+def takes_part(user) -> bool:
+    """Whether access requests are any of this person's business (the header shows them)."""
+    if not user.is_authenticated:
+        return False
+    return is_centre(user) or applying_organisations(user).exists() or visible_to(user).exists()
+
+
 def within_token(request, qs: QuerySet[AccessRequest]) -> QuerySet[AccessRequest]:
     """Narrow `qs` to the calling API token's organisation (applicant or co-applicant), unless the
     caller is the processing centre."""

@@ -206,3 +206,15 @@ def test_anonymous_is_sent_to_sign_in(client, world, joint_request):
     for url in ("/access/", "/access/new/", "/access/centre/", f"/access/{joint_request.pk}/"):
         r = client.get(url)
         assert r.status_code == 302 and "/accounts/sign-in/" in r["Location"]
+
+
+def test_the_header_shows_access_requests_to_those_with_a_part(client, world):
+    for who, shown in (
+        ("leeds", True),
+        ("reviewer", True),
+        ("care_home", False),
+        ("programme", False),
+    ):
+        as_user(client, world["people"][who])
+        page = client.get("/notifications/").content.decode()
+        assert ('href="/access/"' in page) is shown, who
