@@ -154,6 +154,8 @@ class RequestVersion(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
     reasons = models.TextField(blank=True)
+    # Set when the applicant withdrew this version before it was decided.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     # The agreement issued when this version was approved.
     agreement = models.OneToOneField(
         "cld.DataSharingAgreement",

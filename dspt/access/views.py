@@ -151,8 +151,7 @@ def detail(request, pk: int):
             "may_answer": applicant and req.status == Stage.QUESTIONS,
             "may_amend": applicant and req.status == Stage.APPROVED and req.live_agreement,
             "may_withdraw": applicant
-            and req.status not in (Stage.APPROVED, Stage.REJECTED, Stage.WITHDRAWN)
-            and req.live_agreement is None,
+            and req.status not in (Stage.APPROVED, Stage.REJECTED, Stage.WITHDRAWN),
             "may_confirm": req.status in (Stage.DRAFT, Stage.AWAITING_COAPPLICANTS)
             and selectors.confirmable_by(user, req).exists(),
             "may_review": centre and req.status == Stage.SUBMITTED,

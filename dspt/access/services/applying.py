@@ -234,22 +234,32 @@ def amendment_start(
 
 
 def request_withdraw(*, user, req: AccessRequest, request=None) -> AccessRequest:
-    """The applicant withdraws a request that is not yet decided (a live agreement stands)."""
+    """The applicant withdraws the version not yet decided. A request withdraws as a whole; an
+    amendment withdraws alone, and the live agreement and its approved request stand."""
     if not selectors.may_act_for_applicant(user, req):
         raise AccessDenied("Only the applicant's members and admins withdraw a request.")
     if req.status in (Stage.APPROVED, Stage.REJECTED, Stage.WITHDRAWN):
         raise AccessError("A decided or withdrawn request cannot be withdrawn.")
-    if req.live_agreement is not None:
-        raise AccessError("This request has a live agreement; ask the processing centre to end it.")
+    version = req.current
+    amendment = req.live_agreement is not None
     with transaction.atomic():
-        set_status(req, Stage.WITHDRAWN)
-        audit_step("withdrawn", user=user, req=req, request=request, version=req.current.number)
-        if req.first_submitted_at:
+        version.withdrawn_at = timezone.now()
+        version.save(update_fields=["withdrawn_at"])
+        set_status(req, Stage.APPROVED if amendment else Stage.WITHDRAWN)
+        audit_step(
+            "amendment_withdrawn" if amendment else "withdrawn",
+            user=user,
+            req=req,
+            request=request,
+            version=version.number,
+        )
+        if version.submitted_at or (req.first_submitted_at and not amendment):
+            what = f"version {version.number} of" if amendment else ""
             tell(
                 selectors.centre_people(),
                 req,
                 "withdrawn",
                 f"{req.reference} withdrawn",
-                f"{req.applicant.name} withdrew '{req.title}'.",
+                f"{req.applicant.name} withdrew {what} '{req.title}'.".replace("  ", " "),
             )
     return req

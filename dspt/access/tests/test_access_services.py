@@ -225,3 +225,30 @@ def test_templates_prefill(world):
     start = selectors.template("la_own_area_linked").initial(world["leeds"], date(2026, 6, 1))
     assert start["local_authorities"] == [world["leeds"].pk]
     assert start["datasets"] == ["cld", "hospital_admissions"]
+
+
+def test_withdrawing_a_request_and_an_amendment(world, approved):
+    p = world["people"]
+    other = services.request_create(
+        user=p["leeds"],
+        applicant=world["leeds"],
+        title="Another",
+        local_authorities=[world["leeds"]],
+        **terms(controllers=Controllers.SOLE),
+    )
+    services.request_submit(user=p["leeds"], req=other)
+    services.request_withdraw(user=p["leeds"], req=other)
+    assert other.status == Stage.WITHDRAWN
+    assert Notification.objects.filter(user=p["reviewer"], kind="access.withdrawn").exists()
+    with pytest.raises(services.AccessError, match="cannot be withdrawn"):
+        services.request_withdraw(user=p["leeds"], req=other)
+    # An amendment withdraws alone: the live agreement and the approved request stand.
+    live = approved.live_agreement
+    services.amendment_start(user=p["leeds"], req=approved, change_note="More years.")
+    with pytest.raises(services.AccessDenied):
+        services.request_withdraw(user=p["icb"], req=approved)
+    services.request_withdraw(user=p["leeds"], req=approved)
+    approved.refresh_from_db()
+    assert approved.status == Stage.APPROVED and approved.live_agreement == live
+    assert approved.current.withdrawn_at is not None and approved.current.number == 2
+    assert services.amendment_start(user=p["leeds"], req=approved, change_note="x").number == 3
