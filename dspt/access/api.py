@@ -35,7 +35,7 @@ router = Router(tags=["data access requests"])
 REFUSED = {403: ErrorOut, 409: ErrorOut}
 
 
-class TermsIn(Schema):
+class AccessTermsIn(Schema):
     datasets: list[Dataset] = Field(min_length=1)
     local_authorities: list[str] = Field(min_length=1, description="ONS codes of the LAs")
     period_start: Day
@@ -47,7 +47,7 @@ class TermsIn(Schema):
     destroy_by: Day
 
 
-class RequestIn(TermsIn):
+class AccessRequestIn(AccessTermsIn):
     applicant: str = Field(description="The applying organisation's ODS code")
     title: str = Field(min_length=1, max_length=200)
     controllers: Controllers
@@ -55,43 +55,43 @@ class RequestIn(TermsIn):
     template: str = ""
 
 
-class AmendmentIn(TermsIn):
+class AccessAmendmentIn(AccessTermsIn):
     change_note: str = Field(min_length=1, max_length=2000)
 
 
-class ConfirmIn(Schema):
+class AccessConfirmIn(Schema):
     organisation: str = Field(description="The co-applicant's ODS code")
 
 
-class TextIn(Schema):
+class AccessTextIn(Schema):
     text: str = Field(min_length=1, max_length=4000)
 
 
-class ReviewIn(Schema):
+class AccessReviewIn(Schema):
     recommendation: Recommendation
     note: str = Field("", max_length=4000)
 
 
-class DecideIn(Schema):
+class AccessDecideIn(Schema):
     decision: Decision
     reasons: str = Field(min_length=1, max_length=4000)
 
 
-class CoApplicantOut(Schema):
+class AccessCoApplicantOut(Schema):
     organisation: str
     name: str
     confirmed: bool
     confirmed_at: datetime | None = None
 
 
-class MessageOut(Schema):
+class AccessMessageOut(Schema):
     kind: str
     version: int
     text: str
     created_at: datetime
 
 
-class VersionOut(Schema):
+class AccessVersionOut(Schema):
     number: int
     datasets: list[str]
     local_authorities: list[str]
@@ -114,7 +114,7 @@ class VersionOut(Schema):
     agreement_active: bool | None = None
 
 
-class RequestOut(Schema):
+class AccessRequestOut(Schema):
     id: int
     reference: str
     title: str
@@ -122,12 +122,12 @@ class RequestOut(Schema):
     status: str
     status_label: str
     template: str
-    coapplicants: list[CoApplicantOut]
-    versions: list[VersionOut]
-    thread: list[MessageOut]
+    coapplicants: list[AccessCoApplicantOut]
+    versions: list[AccessVersionOut]
+    thread: list[AccessMessageOut]
 
 
-class TemplateOut(Schema):
+class AccessTemplateOut(Schema):
     key: str
     title: str
     description: str
@@ -221,7 +221,7 @@ def _las(codes: list[str]) -> list[Organisation]:
     return [found[c] for c in dict.fromkeys(codes)]
 
 
-def _terms(payload: TermsIn) -> dict:
+def _terms(payload: AccessTermsIn) -> dict:
     return {
         "datasets": [str(d) for d in payload.datasets],
         "period_start": payload.period_start,
@@ -234,27 +234,27 @@ def _terms(payload: TermsIn) -> dict:
     }
 
 
-@router.get("/templates", response=list[TemplateOut])
+@router.get("/templates", response=list[AccessTemplateOut])
 def list_templates(request):
     """The standard application templates that pre-fill a new request."""
     return [{**t.__dict__, "datasets": list(t.datasets)} for t in selectors.templates()]
 
 
-@router.get("/requests", response=list[RequestOut])
+@router.get("/requests", response=list[AccessRequestOut])
 def list_requests(request):
     """Requests you can see: your organisations' and those you are a co-applicant on; every
     request past draft for the processing centre."""
     return [_out(r) for r in _visible(request)[:200]]
 
 
-@router.get("/requests/{request_id}", response=RequestOut)
+@router.get("/requests/{request_id}", response=AccessRequestOut)
 def get_request(request, request_id: int):
     """One request: where it is, its versions, co-applicants and thread."""
     return _out(_get(request, request_id))
 
 
-@router.post("/requests", response={201: RequestOut, **REFUSED})
-def create_request(request, payload: RequestIn):
+@router.post("/requests", response={201: AccessRequestOut, **REFUSED})
+def create_request(request, payload: AccessRequestIn):
     """Start a request (a draft) for your organisation. 403: you may not apply for it."""
     applicant = Organisation.objects.filter(ods_code=payload.applicant).first()
     token_org = _token_org(request)
@@ -283,7 +283,7 @@ def create_request(request, payload: RequestIn):
     return Status(201, _out(req))
 
 
-@router.post("/requests/{request_id}/submit", response={200: RequestOut, **REFUSED})
+@router.post("/requests/{request_id}/submit", response={200: AccessRequestOut, **REFUSED})
 def submit_request(request, request_id: int):
     """Send a draft for review (it waits for any co-applicant still to confirm)."""
     req = _get(request, request_id)
@@ -291,8 +291,8 @@ def submit_request(request, request_id: int):
     return _out(req)
 
 
-@router.post("/requests/{request_id}/confirm", response={200: RequestOut, **REFUSED})
-def confirm_request(request, request_id: int, payload: ConfirmIn):
+@router.post("/requests/{request_id}/confirm", response={200: AccessRequestOut, **REFUSED})
+def confirm_request(request, request_id: int, payload: AccessConfirmIn):
     """Confirm, for a co-applicant organisation, that it is a joint controller."""
     req = _get(request, request_id)
     org = get_object_or_404(Organisation, ods_code=payload.organisation)
@@ -306,16 +306,16 @@ def confirm_request(request, request_id: int, payload: ConfirmIn):
     return _out(req)
 
 
-@router.post("/requests/{request_id}/answer", response={200: RequestOut, **REFUSED})
-def answer_request(request, request_id: int, payload: TextIn):
+@router.post("/requests/{request_id}/answer", response={200: AccessRequestOut, **REFUSED})
+def answer_request(request, request_id: int, payload: AccessTextIn):
     """Answer the reviewer's questions; the request goes back for review."""
     req = _get(request, request_id)
     _step(services.request_answer, user=request.user, req=req, answer=payload.text, request=request)
     return _out(req)
 
 
-@router.post("/requests/{request_id}/amendments", response={201: RequestOut, **REFUSED})
-def amend_request(request, request_id: int, payload: AmendmentIn):
+@router.post("/requests/{request_id}/amendments", response={201: AccessRequestOut, **REFUSED})
+def amend_request(request, request_id: int, payload: AccessAmendmentIn):
     """Start an amendment to the live agreement: a new version with these terms (a draft)."""
     req = _get(request, request_id)
     las = _las(payload.local_authorities)
@@ -332,8 +332,8 @@ def amend_request(request, request_id: int, payload: AmendmentIn):
     return Status(201, _out(req))
 
 
-@router.post("/requests/{request_id}/questions", response={200: RequestOut, **REFUSED})
-def send_back_request(request, request_id: int, payload: TextIn):
+@router.post("/requests/{request_id}/questions", response={200: AccessRequestOut, **REFUSED})
+def send_back_request(request, request_id: int, payload: AccessTextIn):
     """Send questions back to the applicant (processing centre)."""
     req = _get(request, request_id)
     _step(
@@ -346,8 +346,8 @@ def send_back_request(request, request_id: int, payload: TextIn):
     return _out(req)
 
 
-@router.post("/requests/{request_id}/review", response={200: RequestOut, **REFUSED})
-def review_request(request, request_id: int, payload: ReviewIn):
+@router.post("/requests/{request_id}/review", response={200: AccessRequestOut, **REFUSED})
+def review_request(request, request_id: int, payload: AccessReviewIn):
     """Recommend approval or rejection (processing centre); another person then decides."""
     req = _get(request, request_id)
     _step(
@@ -361,8 +361,8 @@ def review_request(request, request_id: int, payload: ReviewIn):
     return _out(req)
 
 
-@router.post("/requests/{request_id}/decide", response={200: RequestOut, **REFUSED})
-def decide_request(request, request_id: int, payload: DecideIn):
+@router.post("/requests/{request_id}/decide", response={200: AccessRequestOut, **REFUSED})
+def decide_request(request, request_id: int, payload: AccessDecideIn):
     """Approve (an agreement is issued) or reject with reasons (processing centre). 403 for the
     person who reviewed this version: the same person may not review and approve."""
     req = _get(request, request_id)

@@ -48,6 +48,11 @@ def test_openapi_lists_the_operations_and_their_refusals(client, db):
     assert {"200", "403", "404", "409", "422"} <= set(decide["responses"])
     for path in ("/requests", "/requests/{request_id}", "/templates"):
         assert BASE + path in spec["paths"]
+    # Our schemas have names of their own: ninja keys components by class name, and a second
+    # class of the same name (plans have a VersionOut) would replace the first.
+    schemas = spec["components"]["schemas"]
+    assert "datasets" in schemas["AccessVersionOut"]["properties"]
+    assert "datasets" not in schemas["VersionOut"]["properties"]
 
 
 def test_the_whole_way_through_the_api(client, world):
