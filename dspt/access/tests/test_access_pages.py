@@ -218,3 +218,14 @@ def test_the_header_shows_access_requests_to_those_with_a_part(client, world):
         as_user(client, world["people"][who])
         page = client.get("/notifications/").content.decode()
         assert ('href="/access/"' in page) is shown, who
+
+
+def test_the_centres_home_shows_what_waits(client, world, submitted):
+    p = world["people"]
+    as_user(client, p["reviewer"])
+    home = client.get("/home/").content.decode()
+    assert "Data access requests" in home and "1 request waiting for review." in home
+    services.request_review(user=p["reviewer"], req=submitted, recommendation="approve")
+    assert "0 reviewed requests for you to decide." in client.get("/home/").content.decode()
+    as_user(client, p["approver"])
+    assert "1 reviewed request for you to decide." in client.get("/home/").content.decode()
