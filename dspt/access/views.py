@@ -75,7 +75,8 @@ def new(request):
     if not organisations.exists():
         raise PermissionDenied("You can apply only as a member or admin of your organisation.")
     chosen = selectors.template(request.GET.get("template", ""))
-    org = organisations.filter(pk=request.GET.get("organisation") or 0).first()
+    wanted = request.GET.get("organisation", "")
+    org = organisations.filter(pk=int(wanted)).first() if wanted.isdigit() else None
     if org is None and chosen is not None:
         org = next(
             (o for o in organisations if o.org_type in chosen.applicant_types), organisations[0]

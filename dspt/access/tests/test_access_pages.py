@@ -229,3 +229,9 @@ def test_the_centres_home_shows_what_waits(client, world, submitted):
     assert "0 reviewed requests for you to decide." in client.get("/home/").content.decode()
     as_user(client, p["approver"])
     assert "1 reviewed request for you to decide." in client.get("/home/").content.decode()
+
+
+def test_odd_query_values_are_ignored(client, world):
+    as_user(client, world["people"]["leeds"])
+    for query in ("?organisation=abc", "?template=nothing", "?organisation=99999999999"):
+        assert client.get("/access/new/" + query).status_code == 200, query
