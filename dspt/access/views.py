@@ -351,6 +351,7 @@ def review(request, pk: int):
             "page_title": f"Review {req.reference}",
             "req": req,
             "current": req.current,
+            "thread": req.messages.select_related("author", "version"),
             "questions": questions,
             "recommend": recommend,
             "back_link": {"href": f"/access/{req.pk}/"},
