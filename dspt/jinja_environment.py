@@ -43,6 +43,14 @@ def takes_part_in_cld(user) -> bool:
     return takes_part(user)
 
 
+def takes_part_in_access(user) -> bool:
+    """Whether the header shows data access requests: the processing centre, and people who may
+    apply for an organisation or are on a request."""
+    from dspt.access.selectors import takes_part
+
+    return takes_part(user)
+
+
 def environment(**options: Any) -> Environment:
     """Build the environment Django's Jinja2 backend uses for every page."""
     options["undefined"] = ChainableUndefined
@@ -56,6 +64,7 @@ def environment(**options: Any) -> Environment:
         settings_debug=settings.DEBUG,
         unread_notifications=unread_notifications,
         takes_part_in_cld=takes_part_in_cld,
+        takes_part_in_access=takes_part_in_access,
         date_parts=date_parts,
     )
     env.filters.update(long_date=long_date)

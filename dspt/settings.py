@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "dspt.notifications",
     "dspt.tasks",
     "dspt.cld",
+    "dspt.access",
     "dspt.api",
     "dspt.demo",
     "dspt.home",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("compliance/", public_breakdowns, name="public_figures"),
     path("support/", include("dspt.support.urls")),
     path("cld/", include("dspt.cld.urls")),
+    path("access/", include("dspt.access.urls")),
     path("notifications/", include("dspt.notifications.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

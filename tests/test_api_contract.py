@@ -59,6 +59,7 @@ CHECKS = ",".join(
 # organisation, and identifiers that exist, printed as JSON.
 SETUP = """
 import json
+from dspt.access.models import AccessRequest
 from dspt.accounts.models import Membership, OrgRole, OversightRole, User
 from dspt.accounts.services import create_token
 from dspt.accounts.tokens import create_personal_token
@@ -94,6 +95,7 @@ print(json.dumps({
     "note_id": list(Notification.objects.values_list("id", flat=True)[:3]),
     "release_id": list(Release.objects.values_list("id", flat=True)[:3]),
     "submission_id": list(Submission.objects.values_list("id", flat=True)[:3]),
+    "request_id": list(AccessRequest.objects.values_list("id", flat=True)[:3]),
 }))
 """
 

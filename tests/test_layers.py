@@ -36,6 +36,7 @@ PACKAGE = "dspt"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("api", "demo", "home"),  # routers only (and `dspt serve`); the demo data set, which calls
     # every app; each staff role's home page, which shows the work every app holds for it
+    ("access",),  # data access requests, their review and approval; issue cld's agreements
     ("support", "cld"),  # LSO work, on monitoring's figures; client-level data
     ("monitoring", "improvement_plans"),  # plans follow assessments.signals.published
     ("assessments",),  # answers; publishing creates publications; the DSPT status import

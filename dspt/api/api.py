@@ -5,6 +5,7 @@ browser session (see dspt.api.auth). Error shapes and the refusals every operati
 dspt.api.contract.
 """
 
+from dspt.access.api import router as access
 from dspt.accounts.api import router as accounts
 from dspt.api.auth import api_auth, oversight_auth
 from dspt.api.contract import ContractAPI
@@ -46,4 +47,5 @@ api.add_router("/monitoring", monitoring, auth=oversight_auth)
 api.add_router("/figures", public_figures)
 api.add_router("/support", support, auth=oversight_auth)
 api.add_router("/cld", cld)
+api.add_router("/access", access)
 api.add_router("/notifications", notifications)

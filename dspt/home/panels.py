@@ -13,6 +13,8 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
+from dspt.access.models import Stage
+from dspt.access.selectors import queue as access_queue
 from dspt.accounts.models import OversightRole, User
 from dspt.accounts.remits import remit_of
 from dspt.cld.models import Submission
@@ -209,6 +211,23 @@ def centre_panel(user: User, on: date) -> Panel:
     return panel
 
 
+def access_panel(user: User) -> Panel:
+    """The processing centre: data access requests to review, and reviewed ones to decide (those
+    another person reviewed: nobody decides their own review)."""
+    waiting = access_queue(user)
+    to_review = waiting.filter(status=Stage.SUBMITTED).count()
+    reviewed = waiting.filter(status=Stage.REVIEWED)
+    to_decide = sum(1 for r in reviewed if r.current.reviewed_by_id != user.pk)
+    queue = reverse("access:queue")
+    return Panel(
+        "Data access requests",
+        [
+            Line(_plural(to_review, "request") + " waiting for review.", queue, "Open the queue"),
+            Line(_plural(to_decide, "reviewed request") + " for you to decide.", queue),
+        ],
+    )
+
+
 def _timetable_lines(user: User, on: date) -> list[Line]:
     """The last period that fell due (authorities with no accepted extract) and the next one."""
     rows = timetable(user, on)
@@ -277,6 +296,7 @@ def panels_for(user: User, on: date) -> list[Panel]:
         panels.append(plans_panel(user, on))
     if is_processor(user):
         panels.append(centre_panel(user, on))
+        panels.append(access_panel(user))
     if is_platform_admin(user):
         panels.append(registrations_panel(user))
     panels.append(notifications_panel(user))

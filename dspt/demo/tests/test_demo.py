@@ -58,10 +58,12 @@ def table_dump() -> dict:
 
 
 def wipe() -> None:
+    from dspt.access.models import AccessRequest
     from dspt.cld.models import DataSharingAgreement, Release, Submission
 
-    # Client-level data records protect the organisations they name: remove them first.
-    for model in (Release, DataSharingAgreement, Submission):
+    # Client-level data records and access requests protect the organisations (and agreements)
+    # they name: remove them first.
+    for model in (AccessRequest, Release, DataSharingAgreement, Submission):
         model.objects.all().delete()
     User.objects.all().delete()
     Organisation.objects.all().delete()
@@ -222,7 +224,9 @@ def test_commands_load_skip_when_not_empty_and_print_signins():
     assert DEMO_PASSWORD in text
     assert "care.manager@demo.dspt.example" in text and "Organisation admin of" in text
     assert "regional.reviewer@demo.dspt.example" in text and "Reviewer for" in text
-    assert text.count("@demo.dspt.example") == 15
+    # The 15 core sign-ins, and the access requests plug-in's approver and ICB analyst.
+    assert text.count("@demo.dspt.example") == 17
+    assert "approver@demo.dspt.example" in text and "icb.analyst@demo.dspt.example" in text
 
 
 def test_signins_on_an_empty_database_say_how_to_load():

@@ -1,0 +1,176 @@
+"""Data access requests in a real browser: a local authority applies from a standard template
+jointly with its ICB, the ICB confirms, the centre's reviewer sends a question back, the authority
+answers and resubmits, the reviewer recommends, the reviewer is told someone else must decide, and
+a second person in the centre approves, issuing a data sharing agreement. Every page is scanned
+with axe (no violations).
+
+The release and download end of the issue's journey (a release linking social care and hospital
+data under the issued agreement) joins here once linked releases exist."""
+
+from datetime import date
+
+import pytest
+
+from dspt.access.models import AccessRequest, Stage
+from dspt.accounts.models import Membership, OversightRole, User
+from dspt.assessments.models import Publication
+from dspt.cld.models import DataSharingAgreement
+from dspt.organisations.models import ICB, LocalAuthority, Organisation, OrgType, Region
+from tests.browser.conftest import axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "a sensible long passphrase"
+
+
+def _person(email, org=None, role="member", **kw):
+    user = User(username=email, email=email, full_name=email.split("@")[0], **kw)
+    user.set_password(PASSWORD)
+    user.save()
+    if org is not None:
+        Membership.objects.create(user=user, organisation=org, role=role)
+    return user
+
+
+def _sign_in(page, site, email):
+    page.context.clear_cookies()
+    page.goto(site + "/accounts/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("load")
+
+
+def _accessible(page, what):
+    problems = axe_violations(page)
+    assert problems == [], f"{what}: {problems}"
+
+
+@pytest.fixture
+def world(settings):
+    settings.DSPT_TODAY = "2026-11-23"
+    region = Region.objects.get_or_create(
+        ons_code="E12000003", defaults={"name": "Yorkshire and The Humber"}
+    )[0]
+    icb_area = ICB.objects.update_or_create(
+        ods_code="QWO", defaults={"name": "West Yorkshire ICB", "region": region}
+    )[0]
+    leeds_la = LocalAuthority.objects.update_or_create(
+        ons_code="E08000035",
+        defaults={"name": "Leeds", "cqc_name": "Leeds", "region": region, "icb": icb_area},
+    )[0]
+    leeds = Organisation.objects.create(
+        ods_code="E08000035",
+        name="Leeds City Council",
+        org_type=OrgType.LOCAL_AUTHORITY,
+        local_authority=leeds_la,
+        region=region,
+    )
+    icb = Organisation.objects.create(
+        ods_code="QWO", name="West Yorkshire ICB", org_type=OrgType.ICB, icb=icb_area
+    )
+    Publication.objects.create(
+        organisation=leeds, edition="2025-26", published_on=date(2026, 6, 1), level="standards_met"
+    )
+    _person("data@leeds.example", leeds)
+    _person("analyst@wyicb.example", icb)
+    _person("reviewer@dscro.example", oversight_role=OversightRole.PROCESSOR)
+    _person("approver@dscro.example", oversight_role=OversightRole.PROCESSOR)
+    return {"leeds": leeds, "icb": icb}
+
+
+def test_apply_jointly_confirm_question_answer_review_approve(site, page, world):
+    # The authority's data team applies from the standard template, jointly with its ICB.
+    _sign_in(page, site, "data@leeds.example")
+    page.goto(site + "/access/")
+    _accessible(page, "my requests")
+    page.get_by_role("link", name="A local authority's own-area linked analysis").first.click()
+    page.wait_for_load_state("load")
+    _accessible(page, "new request from a template")
+    assert page.get_by_label("Title").input_value() == "Social care and hospital use in our area"
+    page.get_by_label("Joint controllers (the applicant and its co-applicants)").check()
+    page.get_by_label("Co-applicant organisations (ODS codes)").fill("QWO")
+    page.get_by_role("button", name="Save as a draft").click()
+    page.wait_for_url("**/access/*/")
+    req = AccessRequest.objects.get()
+    main = page.locator("main").inner_text()
+    assert "Standards Met or better" in main and "Not yet" in main  # the ICB has to confirm
+    _accessible(page, "request page (draft)")
+    page.get_by_role("button", name="Send for review").click()
+    page.get_by_text("Waiting for co-applicants to confirm").first.wait_for()
+    req.refresh_from_db()
+    assert req.status == Stage.AWAITING_COAPPLICANTS
+
+    # The ICB confirms.
+    _sign_in(page, site, "analyst@wyicb.example")
+    page.goto(site + "/access/")
+    page.get_by_role("link", name=req.reference).click()
+    page.get_by_role("link", name="Confirm as co-applicant").click()
+    page.wait_for_load_state("load")
+    _accessible(page, "confirm as co-applicant")
+    page.get_by_role("button", name="Confirm for West Yorkshire ICB").click()
+    page.wait_for_url(f"**/access/{req.pk}/")
+    req.refresh_from_db()
+    assert req.status == Stage.SUBMITTED
+
+    # The centre's reviewer sends a question back.
+    _sign_in(page, site, "reviewer@dscro.example")
+    page.goto(site + "/access/centre/")
+    _accessible(page, "the centre's queue")
+    page.get_by_role("link", name=req.reference).click()
+    page.get_by_role("link", name="Review").click()
+    page.wait_for_load_state("load")
+    _accessible(page, "review")
+    page.get_by_label("Questions for the applicant").fill("Who will analyse the linked data?")
+    page.get_by_role("button", name="Send the questions").click()
+    page.wait_for_url(f"**/access/{req.pk}/")
+
+    # The authority answers and resubmits; the thread is kept.
+    _sign_in(page, site, "data@leeds.example")
+    page.goto(f"{site}/access/{req.pk}/")
+    page.get_by_role("link", name="Answer the questions").click()
+    page.wait_for_load_state("load")
+    _accessible(page, "answer the questions")
+    page.get_by_label("Your answer").fill("Our public health intelligence team.")
+    page.get_by_role("button", name="Send the answer and resubmit").click()
+    page.wait_for_url(f"**/access/{req.pk}/")
+    main = page.locator("main").inner_text()
+    assert "Who will analyse the linked data?" in main and "public health intelligence" in main
+
+    # The reviewer recommends approval, and cannot then decide.
+    _sign_in(page, site, "reviewer@dscro.example")
+    page.goto(f"{site}/access/{req.pk}/review/")
+    page.get_by_label("Approve", exact=True).check()
+    page.get_by_role("button", name="Record the review").click()
+    page.wait_for_url(f"**/access/{req.pk}/")
+    assert "another person decides it" in page.locator("main").inner_text()
+    page.goto(f"{site}/access/{req.pk}/decide/")
+    page.get_by_label("Approved", exact=True).check()
+    page.get_by_label("Reasons").fill("My own review.")
+    page.get_by_role("button", name="Record the decision").click()
+    assert "same person may not review and approve" in page.locator("main").inner_text()
+    _accessible(page, "decide refused")
+    assert not DataSharingAgreement.objects.exists()
+
+    # A second person in the centre approves: an agreement is issued from the request.
+    _sign_in(page, site, "approver@dscro.example")
+    page.goto(f"{site}/access/{req.pk}/")
+    page.get_by_role("link", name="Decide").click()
+    page.wait_for_load_state("load")
+    _accessible(page, "decide")
+    page.get_by_label("Approved", exact=True).check()
+    page.get_by_label("Reasons").fill("Clear purpose within the authority's own area.")
+    page.get_by_role("button", name="Record the decision").click()
+    page.wait_for_url(f"**/access/{req.pk}/")
+    main = page.locator("main").inner_text()
+    assert f"Agreement issued: {req.reference}-v1" in main
+    _accessible(page, "request page (approved)")
+    dsa = DataSharingAgreement.objects.get()
+    assert dsa.recipient == world["leeds"] and dsa.datasets == ["cld", "hospital_admissions"]
+    assert dsa.access_version.request == req
+
+    # The authority sees where it is, and may start an amendment.
+    _sign_in(page, site, "data@leeds.example")
+    page.goto(f"{site}/access/{req.pk}/")
+    page.get_by_role("link", name="Start an amendment").click()
+    page.wait_for_load_state("load")
+    _accessible(page, "start an amendment")
