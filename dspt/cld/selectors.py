@@ -83,9 +83,9 @@ def recipient_organisations_for(user) -> QuerySet[Organisation]:
 
 def releases_for(user) -> QuerySet[Release]:
     """Releases a person may see: all (processor), or those made to their organisations."""
-    qs = Release.objects.select_related("recipient", "agreement").prefetch_related(
-        "submissions__organisation", "submissions__period"
-    )
+    qs = Release.objects.select_related(
+        "recipient", "agreement", "health_dataset"
+    ).prefetch_related("submissions__organisation", "submissions__period")
     if is_processor(user):
         return qs
     return qs.filter(recipient__in=recipient_organisations_for(user), refused_reason="")

@@ -33,6 +33,11 @@ NHS_LIKE = re.compile(rb"(?<![0-9a-f-])[0-9]{10}(?![0-9a-f])")
 POSTCODE = re.compile(rb"\b[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}\b")
 
 
+def _rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def _index(three, name: str) -> Path:
     return Path(three["extract"]).with_name(name)
 
@@ -46,7 +51,10 @@ def linked(three, tmp_path):
     path = tmp_path / "admissions.csv"
     generate_admissions(path, people, start=date(2024, 1, 1), end=date(2025, 9, 30), seed=5)
     ds = services.health_dataset_load(
-        user=three["processor"], code=CODE, original_name="admissions.csv", chunks=[path.read_bytes()]
+        user=three["processor"],
+        code=CODE,
+        original_name="admissions.csv",
+        chunks=[path.read_bytes()],
     )
     assert ds.state == HealthDataset.State.LOADED, ds.report
     las = [three["las"]["LAA"], three["las"]["LAB"]]
@@ -88,12 +96,14 @@ def test_a_linked_release_carries_the_same_peoples_events_rekeyed(linked):
 
     # The figures, worked out again from the files as sent and the processor's key.
     k = derive_recipient_key(KEY, "8RE01")
-    admissions = list(csv.DictReader(open(linked["admissions"], encoding="utf-8")))
+    admissions = _rows(linked["admissions"])
     in_period = [a for a in admissions if "2024-04-01" <= a["Admission_Date"] <= "2025-03-31"]
     masters = {}
     for sub in (a1, b1):
         for part in Path(sub.output_path).glob("*.parquet"):
-            for r in pq.read_table(part, columns=["person_pseudo", "nhs_number_pseudo"]).to_pylist():
+            for r in pq.read_table(
+                part, columns=["person_pseudo", "nhs_number_pseudo"]
+            ).to_pylist():
                 masters.setdefault(r["person_pseudo"], r["nhs_number_pseudo"])
     by_nhs = {pseudonym(KEY, a["NHS_Number"]) for a in in_period}
     matched = [a for a in in_period if pseudonym(KEY, a["NHS_Number"]) in set(masters.values())]
@@ -224,14 +234,21 @@ def test_no_direct_identifier_or_key_in_a_linked_release(linked):
     assert not rel.refused and rel.tables
     index = []
     for name in ("web-a-index.csv", "rel-b1-index.csv"):
-        index += list(csv.DictReader(open(_index(linked, name), encoding="utf-8")))
+        index += _rows(_index(linked, name))
     nhs = {r["nhs_number"].encode() for r in index} | {n.encode() for n in linked["people"]}
     dobs = {r["date_of_birth"].encode() for r in index}
     postcodes = {r["postcode"].encode() for r in index}
     names = {n.encode() for n in vocab.FAMILY + vocab.GIVEN_FEMALE + vocab.GIVEN_MALE if len(n) > 3}
     keys = pad_key(KEY)
     recipient = derive_recipient_key(KEY, "8RE01")
-    secrets = [KEY, TEST_KEY_HEX.encode(), keys.ipad, keys.opad, recipient, recipient.hex().encode()]
+    secrets = [
+        KEY,
+        TEST_KEY_HEX.encode(),
+        keys.ipad,
+        keys.opad,
+        recipient,
+        recipient.hex().encode(),
+    ]
     files = all_files(Path(rel.file_path).parent)
     assert {f.name for f in files} >= {"extract.parquet", "health_events.parquet"}
     for path in files:
