@@ -124,3 +124,29 @@ def test_the_generated_admissions_pass_and_mix_known_and_unknown_people(world, t
     known = {pseudonym(KEY, p) for p in people}
     assert mine & known and mine - known
     assert load_health_spec("hospital_admissions").header == HEADER.split(",")
+
+
+def test_the_command_line_checks_and_pseudonymises_a_file(tmp_path, key_env, extracts):
+    import io
+
+    from django.core.management import call_command
+
+    def run(*args):
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.raises(SystemExit) as exc:
+            call_command("cld", *[str(a) for a in args], stdout=out, stderr=err)
+        return exc.value.code, out.getvalue(), err.getvalue()
+
+    index = tmp_path / "index.csv"
+    index.write_text("nhs_number,date_of_birth\n9434765919,1950-01-01\n")
+    admissions = tmp_path / "adm.csv"
+    call_command("cld", "generate-admissions", "--index", index, "--out", admissions, "--seed", 2)
+    code, _, err = run("health", admissions, "--out", tmp_path / "out")
+    assert code == 0 and "people" in err
+    assert (tmp_path / "out" / "part-00000.parquet").is_file()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "\n123,2024-01-01,,21,RR8\n")
+    code, out, _ = run("health", bad, "--out", tmp_path / "bad-out")
+    assert code == 1 and "NHS_NUMBER_FORMAT" in out and not (tmp_path / "bad-out").exists()
+    code, _, err = run("health", admissions, "--out", tmp_path / "out")
+    assert code == 2 and "already exists" in err
