@@ -286,3 +286,23 @@ def _upload(data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("notice.pdf", data, content_type="application/pdf")
+
+
+def test_an_agreement_names_only_datasets_that_exist(world):
+    common = {
+        "user": world["processor"],
+        "recipient": world["rec"],
+        "local_authorities": [world["las"]["LAA"]],
+        "period_start": date(2024, 4, 1),
+        "period_end": date(2025, 3, 31),
+        "purpose": "x",
+        "expires_on": date(2026, 1, 1),
+    }
+    with pytest.raises(services.CldError, match="Unknown dataset gp_records"):
+        services.create_agreement(reference="A", datasets=["cld", "gp_records"], **common)
+    with pytest.raises(services.CldError, match="at least one dataset"):
+        services.create_agreement(reference="B", datasets=[], **common)
+    dsa = services.create_agreement(reference="C", datasets=["cld", CODE, "cld"], **common)
+    assert dsa.datasets == ["cld", CODE]
+    audit = AuditEvent.objects.get(action="cld.agreement_created", object_id=str(dsa.pk))
+    assert audit.detail["datasets"] == ["cld", CODE]
