@@ -91,11 +91,21 @@ def health_dataset_load(
     return ds
 
 
+def _linkage(outputs: list[Path], out_dir: Path) -> dict:
+    """The load-time figures; a failure to work them out leaves them empty, not the load failed."""
+    from dspt.cld.linkage import measure_all
+
+    try:
+        return measure_all(outputs, out_dir)
+    except Exception:
+        log.exception("Linkage figures for %s could not be worked out", out_dir)
+        return {}
+
+
 def health_dataset_check(dataset_id: int) -> HealthDataset:
     """The work of `health_dataset_load`: check the stored file and, when accepted, write it
     pseudonymised. A dataset not waiting to be checked is returned as it is."""
     from dspt.cld.health import load_file, load_health_spec
-    from dspt.cld.linkage import measure_all
     from dspt.cld.pseudonymise import PseudonymKeyError, load_key, pad_key
 
     ds = HealthDataset.objects.get(pk=dataset_id)
@@ -154,7 +164,7 @@ def health_dataset_check(dataset_id: int) -> HealthDataset:
             **{**fields, "rows": result.rows},
             people=result.people,
             output_path=str(out_dir),
-            linkage=measure_all(outputs, out_dir),
+            linkage=_linkage(outputs, out_dir),
             loaded_at=timezone.now(),
         )
     ds.refresh_from_db()
