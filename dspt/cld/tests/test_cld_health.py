@@ -123,6 +123,24 @@ def test_the_generated_admissions_pass_and_mix_known_and_unknown_people(world, t
     mine = set(pq.read_table(Path(ds.output_path)).column("nhs_number_pseudo").to_pylist())
     known = {pseudonym(KEY, p) for p in people}
     assert mine & known and mine - known
+    # Output scan: no NHS number (nor any ten-digit run) and no key material is kept.
+    import re
+
+    from dspt.cld.pseudonymise import pad_key
+
+    keys = pad_key(KEY)
+    for part in Path(ds.output_path).parent.rglob("*"):
+        if not part.is_file():
+            continue
+        raw = part.read_bytes()
+        text = raw
+        if part.suffix == ".parquet":
+            text = b"\n".join(
+                str(v).encode() for c in pq.read_table(part).columns for v in c.to_pylist()
+            )
+        assert not re.search(rb"(?<![0-9a-f-])[0-9]{10}(?![0-9a-f])", text), part
+        assert not any(p.encode() in text for p in people), part
+        assert not any(k in raw for k in (KEY, TEST_KEY_HEX.encode(), keys.ipad, keys.opad))
     assert load_health_spec("hospital_admissions").header == HEADER.split(",")
 
 
