@@ -196,6 +196,41 @@ def record_notice(
     return Status(201, _notice_out(n))
 
 
+@router.post("/notices/{notice_id}", response={200: NoticeOut})
+def change_notice(
+    request,
+    notice_id: int,
+    reference: Form[str],
+    served_on: Form[date],
+    mandates_from: Form[date],
+    mandates: Form[str],
+    mandates_until: Form[date | None] = None,
+    document: File[UploadedFile] = None,
+):
+    """Change a notice (processing centre only): every value again, and a new PDF or none to
+    keep the one it has. Audited with the values before and after; 422 for values refused."""
+    if not selectors.is_processor(request.user):
+        raise HttpError(403, "Only the processing centre records data provision notices.")
+    n = get_object_or_404(selectors.notices_for(request.user), pk=notice_id)
+    try:
+        n = services.notice_record(
+            user=request.user,
+            local_authority=n.local_authority,
+            notice=n,
+            reference=reference,
+            served_on=served_on,
+            mandates_from=mandates_from,
+            mandates_until=mandates_until,
+            mandates=mandates,
+            document=document,
+            document_name=(document.name if document is not None else "") or "notice.pdf",
+            request=request,
+        )
+    except services.CldError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return _notice_out(n)
+
+
 @router.get("/notices/{notice_id}/document", response={200: None})
 def download_notice(request, notice_id: int):
     """The notice's PDF (the processing centre and the authority it was served on); logged."""

@@ -276,9 +276,18 @@ def test_notices_through_the_api(client, world):
         "/api/v1/cld/notices", {**data, "local_authority": "8RE01", "document": _upload(PDF)}
     )
     assert resp.status_code == 404
+    notice = ProvisionNotice.objects.get()
+    change = {k: v for k, v in data.items() if k not in ("local_authority", "document")}
+    resp = client.post(f"/api/v1/cld/notices/{notice.pk}", {**change, "mandates": "Monthly."})
+    assert resp.status_code == 200 and resp.json()["mandates"] == "Monthly."
+    assert resp.json()["document_name"] == "notice.pdf"  # kept
+    bad = {**change, "mandates_until": "2020-01-01"}
+    assert client.post(f"/api/v1/cld/notices/{notice.pk}", bad).status_code == 422
+    assert AuditEvent.objects.filter(action="cld.notice_changed").count() == 1
     login(client, world["la_a"])
     resp = client.post("/api/v1/cld/notices", {**data, "document": _upload(PDF)})
     assert resp.status_code == 403
+    assert client.post(f"/api/v1/cld/notices/{notice.pk}", change).status_code == 403
     assert ProvisionNotice.objects.count() == 1
 
 
