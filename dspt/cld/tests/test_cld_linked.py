@@ -178,6 +178,7 @@ def test_the_recipients_status_lapsing_before_download_refuses_it(client, linked
     page = client.get(f"/cld/releases/{rel.pk}/")
     assert b"health_events" in page.content and b"Linkage" in page.content
     assert client.get(f"/cld/releases/{rel.pk}/health_events/").status_code == 200
+    assert b"Hospital admissions of the same people" in client.get("/cld/releases/").content
     settings.DSPT_TODAY = "2026-08-01"  # the 2024-25 publication lapsed at the 2025-26 deadline
     for what in ("health_events", "extract"):
         resp = client.get(f"/cld/releases/{rel.pk}/{what}/")
