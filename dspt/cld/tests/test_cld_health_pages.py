@@ -90,6 +90,7 @@ def test_a_linked_release_from_the_form_and_the_api(client, linked):
     assert b"Linked with hospital admissions" in resp.content
     rel = Release.objects.get()
     assert rel.health_dataset == ds and rel.health_rows > 0
+    assert b"linked with hospital admissions" in client.get("/cld/centre/").content
     resp = client.post(
         "/cld/centre/releases/",
         {"agreement": both.pk, "submissions": [linked["a1"].pk], "health_dataset": 999},
