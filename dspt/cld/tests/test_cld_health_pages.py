@@ -187,6 +187,8 @@ def test_notices_are_recorded_by_the_centre_and_read_by_their_authority(client, 
     assert AuditEvent.objects.filter(action="cld.notice_recorded", object_id=str(notice.pk))
     page = client.get("/cld/notices/").content.decode()
     assert "DPN-1" in page and "01 Apr 2024 to 31 Mar 2025" in page  # the period it mandates
+    register = client.get("/cld/centre/participation/").content.decode()
+    assert f'href="/cld/notices/{notice.pk}/document/">DPN-1' in register
 
     for data, message in (
         ({"document": _upload(b"not a pdf")}, b"must be a PDF"),
