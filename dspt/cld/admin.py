@@ -2,7 +2,13 @@
 
 from django.contrib import admin
 
-from dspt.cld.models import DataSharingAgreement, Participation, TimetablePeriod
+from dspt.cld.models import (
+    DataSharingAgreement,
+    HealthDataset,
+    Participation,
+    ProvisionNotice,
+    TimetablePeriod,
+)
 
 
 @admin.register(TimetablePeriod)
@@ -20,3 +26,19 @@ class ParticipationAdmin(admin.ModelAdmin):
 class DataSharingAgreementAdmin(admin.ModelAdmin):
     list_display = ("reference", "recipient", "period_start", "period_end", "expires_on", "active")
     list_filter = ("active",)
+
+
+@admin.register(HealthDataset)
+class HealthDatasetAdmin(admin.ModelAdmin):
+    """Read here; loaded through the health dataset pages, which check and pseudonymise."""
+
+    list_display = ("pk", "code", "original_name", "state", "rows", "people", "received_at")
+    list_filter = ("code", "state")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ProvisionNotice)
+class ProvisionNoticeAdmin(admin.ModelAdmin):
+    list_display = ("reference", "local_authority", "served_on", "mandates_from", "mandates_until")

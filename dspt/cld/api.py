@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from dspt.cld import selectors, services
+from dspt.cld.api_health import router as health_router
 from dspt.cld.api_releases import router as releases_router
 from dspt.cld.models import TimetablePeriod
 from dspt.core.api_types import ErrorOut
@@ -17,6 +18,7 @@ from dspt.organisations.models import Organisation
 
 router = Router(tags=["client-level data"])
 router.add_router("", releases_router)  # /releases and /aggregate-tables
+router.add_router("", health_router)  # /health-datasets, /health-specifications and /notices
 
 
 class SubmissionOut(Schema):

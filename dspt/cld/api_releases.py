@@ -51,6 +51,17 @@ class ReleaseFileOut(Schema):
     url: str
 
 
+class LinkageOut(Schema):
+    """How well a linked release's social care records and health events linked."""
+
+    social_care_people: int
+    social_care_people_linked: int
+    health_rows_in_period: int
+    health_rows_matched: int
+    people_rate: float
+    rows_rate: float
+
+
 class ReleaseOut(Schema):
     id: int
     agreement: str | None = None
@@ -62,12 +73,17 @@ class ReleaseOut(Schema):
     aggregates_version: str
     submissions: list[ReleaseExtractOut]
     files: list[ReleaseFileOut]
+    health_dataset: int | None = None
+    health_code: str | None = None
+    health_rows: int = 0
+    linkage: LinkageOut | None = None
 
 
 class ReleaseIn(Schema):
     agreement: str
     submissions: list[int]
     tables: list[str] | None = None
+    health_dataset: int | None = None
 
 
 class Message(Schema):
@@ -90,6 +106,15 @@ def _out(rel: Release) -> dict:
                 "url": _file_url(rel, "extract"),
             }
         )
+        if rel.health_path:
+            files.append(
+                {
+                    "name": selectors.HEALTH_EVENTS,
+                    "title": f"{rel.health_dataset.title} of the same people (Parquet)",
+                    "rows": rel.health_rows,
+                    "url": _file_url(rel, selectors.HEALTH_EVENTS),
+                }
+            )
         files += [
             {
                 "name": t["name"],
@@ -120,6 +145,10 @@ def _out(rel: Release) -> dict:
             for s in subs
         ],
         "files": files,
+        "health_dataset": rel.health_dataset_id,
+        "health_code": rel.health_dataset.code if rel.health_dataset_id else None,
+        "health_rows": rel.health_rows,
+        "linkage": rel.linkage or None,
     }
 
 
@@ -158,9 +187,12 @@ def get_release(request, release_id: int):
 def create_release(request, payload: ReleaseIn):
     """Release processed extracts under an agreement (processing centre only), all or nothing.
 
-    `tables` names aggregate tables (see /aggregate-tables); leave it out for the defaults. 201:
-    released. 409: refused, stored and audited; `refused_reason` names each extract that may
-    not go and why. 400: the request names no extract, an unknown extract or an unknown table.
+    `tables` names aggregate tables (see /aggregate-tables); leave it out for the defaults.
+    `health_dataset` (an id from /health-datasets) makes a linked release: the health events of
+    the same people in their extracts' periods go too, re-keyed as the extract is, with the
+    linkage figures; the agreement must cover the dataset's code as well as "cld". 201:
+    released. 409: refused, stored and audited; `refused_reason` names each problem. 400: the
+    request names no extract, an unknown extract, an unknown table or an unknown health dataset.
     """
     if not selectors.is_processor(request.user):
         raise HttpError(403, "Only the processing centre releases extracts.")
@@ -170,11 +202,18 @@ def create_release(request, payload: ReleaseIn):
     missing = sorted(wanted - {s.pk for s in subs})
     if missing:
         return Status(400, {"detail": f"No extract {', '.join(map(str, missing))}."})
+    health = None
+    if payload.health_dataset is not None:
+        health = selectors.health_datasets_for(request.user).filter(pk=payload.health_dataset)
+        health = health.first()
+        if health is None:
+            return Status(400, {"detail": f"No health dataset {payload.health_dataset}."})
     try:
         rel = services.release(
             submissions=subs,
             dsa=dsa,
             tables=payload.tables,
+            health_dataset=health,
             user=request.user,
             on=today(),
             request=request,
@@ -187,7 +226,8 @@ def create_release(request, payload: ReleaseIn):
 
 @router.get("/releases/{release_id}/files/{name}", response={200: None, 403: Message})
 def download_release_file(request, release_id: int, name: str):
-    """Download the extract (`extract`) or an aggregate table (its name); checked again now."""
+    """Download the extract (`extract`), a linked release's health events (`health_events`) or
+    an aggregate table (its name); checked again now."""
     rel = get_object_or_404(_visible_releases(request), pk=release_id)
     target = selectors.release_file(rel, name)
     if target is None:

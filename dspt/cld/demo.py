@@ -6,7 +6,10 @@ data-quality report and error file) and one not yet due. The processing centre (
 trace rates for two authorities, participation, two agreements and a release log with one
 refusal (the recipient's DSPT status is not good enough). The recipient analyst
 (recipient.analyst@…) can download the released extract, which combines both authorities'
-processed extracts for the period, and two aggregate tables.
+processed extracts for the period, linked with the hospital admissions of the same people (a
+synthetic admissions file made for the demo's people, loaded by the centre: a good share of them
+link and some do not), and two aggregate tables. The authorities taking part have each been
+served a data provision notice (a small generated PDF) that their data team can download.
 
 Every file is a small extract made by `dspt.cld.generate` and goes through the real checks,
 tracing, pseudonymisation and release, so the pages show what the code does (about a second in
@@ -36,6 +39,7 @@ from django.test.utils import override_settings
 from dspt.audit.services import record
 from dspt.cld import conf, services
 from dspt.cld.generate import generate
+from dspt.cld.generate_health import generate_admissions, nhs_numbers_in
 from dspt.cld.models import Participation, Release, Submission, TimetablePeriod
 from dspt.core.demo import DemoContext
 from dspt.core.keyfile import ensure_key_file
@@ -227,6 +231,21 @@ def populate(ctx: DemoContext) -> None:
             )
 
         start, end = periods[0].period_start, periods[-1].period_end
+        admissions = work / "hospital-admissions.csv"
+        generate_admissions(
+            admissions,
+            nhs_numbers_in(reference / "index.csv"),
+            start=start,
+            end=end,
+            seed=seed,
+            outsiders=150,
+        )
+        health = services.health_dataset_load(
+            user=processor,
+            code="hospital_admissions",
+            upload=_OnDisk(admissions),
+            original_name="hospital-admissions.csv",
+        )
         dsa = services.create_agreement(
             user=processor,
             recipient=recipient,
@@ -236,8 +255,10 @@ def populate(ctx: DemoContext) -> None:
             purpose="Evaluation of hospital discharge support across the region (demo).",
             expires_on=ctx.today + timedelta(days=730),
             reference="DSA-DEMO-001",
+            datasets=("cld", "hospital_admissions"),
         )
-        # One release of every authority's processed extract for the period, with two tables.
+        # One release of every authority's processed extract for the period, linked with the
+        # same people's hospital admissions, with two tables.
         rels = [
             services.release(
                 submissions=processed,
@@ -245,6 +266,7 @@ def populate(ctx: DemoContext) -> None:
                 tables=DEMO_TABLES,
                 user=processor,
                 on=ctx.today,
+                health_dataset=health,
             )
         ]
         if weak is not None:
@@ -267,11 +289,12 @@ def populate(ctx: DemoContext) -> None:
             )
 
     _participation(ctx, la, others, periods[0])
+    _notices(processor, [la, *others], periods[0])
     states = [s.state for s in (on_time, late, rejected, *processed[1:])]
     ctx.log(
         f"cld demo: {len(periods)} periods, submissions {', '.join(states)}; "
         f"{sum(1 for r in rels if not r.refused)} release(s), "
-        f"{sum(1 for r in rels if r.refused)} refusal(s)"
+        f"{sum(1 for r in rels if r.refused)} refusal(s); hospital admissions {health.state}"
     )
 
 
@@ -297,3 +320,59 @@ def _participation(ctx: DemoContext, la, others, first: TimetablePeriod) -> None
             for org, early, done in taking_part
         ]
     )
+
+
+def notice_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF showing `lines` (plain ASCII), for the demo's notices."""
+    text = " ".join(
+        f"({line.replace(chr(92), '').replace('(', '[').replace(')', ']')}) Tj 0 -18 Td"
+        for line in lines
+    )
+    stream = f"BT /F1 12 Tf 72 760 Td {text} ET".encode("ascii", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _notices(processor, authorities, first: TimetablePeriod) -> None:
+    """The authorities taking part were each served a notice mandating quarterly extracts."""
+    for n, org in enumerate(authorities, start=1):
+        served = first.period_start - timedelta(days=120)
+        mandates = "A quarterly extract of the last 12 months, due 30 days after each period ends."
+        services.notice_record(
+            user=processor,
+            local_authority=org,
+            reference=f"DPN-DEMO-{n:03d}",
+            served_on=served,
+            mandates_from=first.period_end,
+            mandates_until=None,
+            mandates=mandates,
+            document=notice_pdf(
+                [
+                    "Data provision notice (demo)",
+                    f"To: {org.name}",
+                    f"Served on {served:%d %B %Y}",
+                    mandates,
+                    f"For reporting periods ending from {first.period_end:%d %B %Y}.",
+                ]
+            ),
+            document_name=f"data-provision-notice-{n:03d}.pdf",
+        )

@@ -81,10 +81,19 @@ class AgreementForm(forms.Form):
     local_authorities = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.filter(org_type=OrgType.LOCAL_AUTHORITY).order_by("name")
     )
+    datasets = forms.MultipleChoiceField(choices=[], initial=["cld"])
     period_start = forms.DateField()
     period_end = forms.DateField()
     expires_on = forms.DateField()
     purpose = forms.CharField(widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        from dspt.cld.health import health_codes, health_title
+
+        super().__init__(*args, **kwargs)
+        self.fields["datasets"].choices = [("cld", "Client-level adult social care data")] + [
+            (c, health_title(c)) for c in health_codes()
+        ]
 
     def clean_reference(self):
         ref = self.cleaned_data["reference"]
@@ -145,9 +154,11 @@ class ReleaseForm(forms.Form):
 
     def __init__(self, *args, agreement: DataSharingAgreement | None = None, **kwargs):
         from dspt.cld.aggregates import load_aggregates
+        from dspt.cld.forms_health import health_choice_field
         from dspt.cld.selectors import releasable_submissions
 
         super().__init__(*args, **kwargs)
+        self.fields["health_dataset"] = health_choice_field()
         self.offered = releasable_submissions(agreement) if agreement is not None else []
         self.fields["submissions"].choices = [(s.pk, extract_label(s)) for s in self.offered]
         self.aggregates = load_aggregates()

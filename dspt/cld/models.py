@@ -146,6 +146,99 @@ class DataSharingAgreement(models.Model):
         return f"{self.reference} ({self.recipient})"
 
 
+class HealthDataset(models.Model):
+    """One load of a health dataset (e.g. hospital admissions) by the processing centre: the file
+    checked as an extract is, its NHS numbers replaced by the same pseudonyms, and how it links.
+
+    Only the pseudonymised output is kept (`output_path`, in the processing zone); the file as
+    sent is deleted once checked, accepted or not."""
+
+    class State(models.TextChoices):
+        LANDING = "landing", "Received, waiting to be checked"
+        LOADED = "loaded", "Checked and loaded"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Loading failed"
+
+    code = models.CharField(max_length=40, db_index=True, help_text='e.g. "hospital_admissions"')
+    title = models.CharField(max_length=200)
+    spec_version = models.CharField(max_length=40)
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.LANDING, db_index=True
+    )
+    state_message = models.CharField(max_length=300, blank=True)
+    original_name = models.CharField(max_length=255)
+    size_bytes = models.BigIntegerField(default=0)
+    # Paths inside the processing zone.
+    stored_path = models.CharField(max_length=500, blank=True)
+    errors_path = models.CharField(max_length=500, blank=True)
+    output_path = models.CharField(max_length=500, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    rows = models.BigIntegerField(default=0)
+    people = models.BigIntegerField(default=0)
+    # {"health_people", "health_people_in_social_care"} against every processed extract when loaded.
+    linkage = models.JSONField(default=dict, blank=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    loaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} – {self.original_name} ({self.state})"
+
+    @property
+    def people_in_social_care_share(self) -> float:
+        """Share of the dataset's people found in any processed social care extract."""
+        people = (self.linkage or {}).get("health_people") or 0
+        found = (self.linkage or {}).get("health_people_in_social_care") or 0
+        return found / people if people else 0.0
+
+
+class ProvisionNotice(models.Model):
+    """A data provision notice served on a local authority: when, the document (a PDF kept in
+    the processing zone) and the submissions it mandates. Earlier notices stay on record."""
+
+    local_authority = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="cld_notices"
+    )
+    reference = models.CharField(max_length=50)
+    served_on = models.DateField()
+    # The submissions it mandates: periods ending from ... until ... (open-ended when blank).
+    mandates_from = models.DateField()
+    mandates_until = models.DateField(null=True, blank=True)
+    mandates = models.TextField(help_text="What the notice requires, in its own words.")
+    document_path = models.CharField(max_length=500, blank=True)
+    document_name = models.CharField(max_length=255, blank=True)
+    document_bytes = models.BigIntegerField(default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-served_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mandates_until__isnull=True)
+                | models.Q(mandates_until__gte=models.F("mandates_from")),
+                name="cld_notice_mandate_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice {self.reference} to {self.local_authority}"
+
+    def mandated_periods(self):
+        """The timetable periods this notice requires extracts for (those ending in its span)."""
+        qs = TimetablePeriod.objects.filter(period_end__gte=self.mandates_from)
+        if self.mandates_until:
+            qs = qs.filter(period_end__lte=self.mandates_until)
+        return qs.order_by("period_end")
+
+
 class Release(models.Model):
     """One release to a recipient of one or more processed submissions, combined into one re-keyed
     extract with the chosen aggregate tables; or a refused attempt and why (all or nothing)."""
@@ -169,6 +262,14 @@ class Release(models.Model):
     # The version of specs/aggregates.json the tables came from ("" before tables were data).
     aggregates_version = models.CharField(max_length=40, blank=True)
     rows = models.BigIntegerField(default=0)
+    # A linked release: the health dataset whose events of the same people go with the extract
+    # (`health_path`, re-keyed like it), and how well they linked (linkage.Linkage.as_dict()).
+    health_dataset = models.ForeignKey(
+        HealthDataset, null=True, blank=True, on_delete=models.PROTECT, related_name="releases"
+    )
+    health_path = models.CharField(max_length=500, blank=True)
+    health_rows = models.BigIntegerField(default=0)
+    linkage = models.JSONField(default=dict, blank=True)
     refused_reason = models.TextField(blank=True)
 
     class Meta:

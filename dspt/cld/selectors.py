@@ -16,7 +16,9 @@ from django.db.models import F, QuerySet
 from dspt.accounts.models import OversightRole
 from dspt.cld.models import (
     DataSharingAgreement,
+    HealthDataset,
     Participation,
+    ProvisionNotice,
     Release,
     Submission,
     TimetablePeriod,
@@ -81,9 +83,9 @@ def recipient_organisations_for(user) -> QuerySet[Organisation]:
 
 def releases_for(user) -> QuerySet[Release]:
     """Releases a person may see: all (processor), or those made to their organisations."""
-    qs = Release.objects.select_related("recipient", "agreement").prefetch_related(
-        "submissions__organisation", "submissions__period"
-    )
+    qs = Release.objects.select_related(
+        "recipient", "agreement", "health_dataset"
+    ).prefetch_related("submissions__organisation", "submissions__period")
     if is_processor(user):
         return qs
     return qs.filter(recipient__in=recipient_organisations_for(user), refused_reason="")
@@ -98,6 +100,26 @@ def can_download(user, rel: Release) -> bool:
         user.is_authenticated
         and rel.recipient.memberships.filter(user=user, role__in=("admin", "member")).exists()
     )
+
+
+# The name a linked release's health events file goes by in addresses and the API.
+HEALTH_EVENTS = "health_events"
+
+
+def health_datasets_for(user) -> QuerySet[HealthDataset]:
+    """Loaded (and refused) health datasets: the processing centre's business alone."""
+    if not is_processor(user):
+        return HealthDataset.objects.none()
+    return HealthDataset.objects.select_related("loaded_by")
+
+
+def notices_for(user) -> QuerySet[ProvisionNotice]:
+    """Data provision notices: all for the processing centre; a local authority's staff see the
+    notices served on their own authority (any membership, viewers included)."""
+    qs = ProvisionNotice.objects.select_related("local_authority")
+    if is_processor(user):
+        return qs
+    return qs.filter(local_authority__in=la_organisations_for(user))
 
 
 @dataclass(frozen=True)
@@ -119,6 +141,14 @@ def release_file(rel: Release, what: str) -> ReleaseFile | None:
             return None
         return ReleaseFile(
             Path(rel.file_path), f"cld-release-{rel.pk}.parquet", "application/vnd.apache.parquet"
+        )
+    if what == HEALTH_EVENTS:
+        if not rel.health_path:
+            return None
+        return ReleaseFile(
+            Path(rel.health_path),
+            f"cld-release-{rel.pk}-{rel.health_dataset.code}.parquet",
+            "application/vnd.apache.parquet",
         )
     table = rel.table(what)
     if table is None or not table.get("path"):

@@ -13,3 +13,10 @@ def check(submission_id: int) -> str:
 def process(submission_id: int) -> str:
     """Trace and pseudonymise a submission marked for processing; returns its new state."""
     return run_processing(submission_id).state
+
+
+def load_health(dataset_id: int) -> str:
+    """Check and load a stored health dataset; returns its new state."""
+    from dspt.cld.services.health import health_dataset_check
+
+    return health_dataset_check(dataset_id).state

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dspt.cld import views, views_releases
+from dspt.cld import views, views_health, views_releases
 
 app_name = "cld"
 urlpatterns = [
@@ -23,6 +23,19 @@ urlpatterns = [
     path("centre/participation/<int:pk>/", views.participation_edit, name="participation_edit"),
     path("centre/agreements/", views.agreement_create, name="agreement_create"),
     path("centre/agreements/<int:pk>/toggle/", views.agreement_toggle, name="agreement_toggle"),
+    path("centre/health/", views_health.health_datasets, name="health_datasets"),
+    path("centre/health/<int:pk>/", views_health.health_dataset, name="health_dataset"),
+    path(
+        "centre/health/<int:pk>/errors.csv",
+        views_health.health_dataset_errors,
+        name="health_dataset_errors",
+    ),
+    path(
+        "centre/participation/<int:la_pk>/notices/new/", views_health.notice_new, name="notice_new"
+    ),
+    path("notices/", views_health.notices, name="notices"),
+    path("notices/<int:pk>/edit/", views_health.notice_edit, name="notice_edit"),
+    path("notices/<int:pk>/document/", views_health.notice_document, name="notice_document"),
     path("centre/releases/", views_releases.release_create, name="release_create"),
     path("centre/releases/new/", views_releases.release_new, name="release_new"),
     path("releases/", views_releases.releases, name="releases"),

@@ -258,6 +258,10 @@ def participation(request):
             "steps": Participation.STEPS,
             "step_labels": STEP_LABELS,
             "taking_part": sum(1 for _, p in rows if p and p.notice_served_on),
+            # Each authority's latest notice (the list is newest first, so the first one wins).
+            "latest_notice": {
+                n.local_authority_id: n for n in reversed(list(selectors.notices_for(request.user)))
+            },
             "back_link": {"href": "/cld/centre/"},
         },
     )

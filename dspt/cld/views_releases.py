@@ -73,6 +73,7 @@ def release_create(request):
             submissions=form.chosen_submissions(),
             dsa=dsa,
             tables=form.cleaned_data["tables"],
+            health_dataset=form.cleaned_data.get("health_dataset"),
             user=request.user,
             on=today(),
             request=request,
@@ -83,10 +84,17 @@ def release_create(request):
     if rel.refused:
         messages.error(request, f"Release refused: {rel.refused_reason}")
     else:
+        linked = ""
+        if rel.health_dataset_id:
+            people = rel.linkage.get("people_rate", 0)
+            linked = (
+                f" Linked with {rel.health_dataset.title.lower()}: {rel.health_rows:,} events; "
+                f"{people:.1%} of the people have at least one."
+            )
         messages.info(
             request,
             f"Released {rel.rows:,} rows from {rel.submissions.count()} extract(s) and "
-            f"{len(rel.tables)} aggregate table(s) to {rel.recipient.name}.",
+            f"{len(rel.tables)} aggregate table(s) to {rel.recipient.name}.{linked}",
         )
     return redirect("cld:centre")
 

@@ -3,6 +3,7 @@
 - `submissions`: receive an upload and queue its check;
 - `checking`: check a landed file, trace and pseudonymise an accepted one;
 - `agreements`: data sharing agreements; `participation`: which authorities take part;
+- `health`: load a health dataset; `notices`: data provision notices served on authorities;
 - `releases`: releases and downloads; `timetable`: reporting periods.
 
 Import from here (`from dspt.cld import services; services.release(...)`).
@@ -11,6 +12,8 @@ Import from here (`from dspt.cld import services; services.release(...)`).
 from dspt.cld.services.agreements import create_agreement, set_agreement_active
 from dspt.cld.services.checking import check_submission, process_submission
 from dspt.cld.services.common import CldError, finish, zone
+from dspt.cld.services.health import health_dataset_check, health_dataset_load
+from dspt.cld.services.notices import notice_document_read, notice_record
 from dspt.cld.services.participation import set_participation
 from dspt.cld.services.releases import (
     authorise_download,
@@ -27,6 +30,10 @@ __all__ = [
     "check_submission",
     "create_agreement",
     "finish",
+    "health_dataset_check",
+    "health_dataset_load",
+    "notice_document_read",
+    "notice_record",
     "process_submission",
     "receive_upload",
     "refusal_reason",

@@ -25,14 +25,28 @@ def create_agreement(
     datasets=("cld",),
     request=None,
 ):
-    """Record a data sharing agreement (processing centre only)."""
+    """Record a data sharing agreement (processing centre only).
+
+    `datasets` names what it covers: "cld" (client-level social care data) and any health
+    dataset codes (`dspt.cld.health.health_codes()`); a linked release needs both. This is the
+    service that issues an agreement from code too (e.g. from an approved access request)."""
+    from dspt.cld.health import health_codes
+
     if not selectors.is_processor(user):
         raise CldError("Only the processing centre manages data sharing agreements.")
+    known = ("cld", *health_codes())
+    unknown = sorted(set(datasets) - set(known))
+    if unknown or not datasets:
+        raise CldError(
+            f"Unknown dataset {', '.join(unknown)}: an agreement covers some of {', '.join(known)}."
+            if unknown
+            else "An agreement must cover at least one dataset."
+        )
     with transaction.atomic():
         dsa = DataSharingAgreement.objects.create(
             reference=reference,
             recipient=recipient,
-            datasets=list(datasets),
+            datasets=list(dict.fromkeys(datasets)),
             period_start=period_start,
             period_end=period_end,
             purpose=purpose,
@@ -45,7 +59,7 @@ def create_agreement(
             actor=user,
             organisation=recipient,
             obj=dsa,
-            detail={"reference": reference},
+            detail={"reference": reference, "datasets": list(dict.fromkeys(datasets))},
             request=request,
         )
     return dsa

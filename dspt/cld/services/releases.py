@@ -16,7 +16,7 @@ from django.db import transaction
 
 from dspt.audit.services import record
 from dspt.cld import selectors
-from dspt.cld.models import DataSharingAgreement, Release, Submission
+from dspt.cld.models import DataSharingAgreement, HealthDataset, Release, Submission
 from dspt.cld.services.common import CldError, zone
 
 VIEWER_REASON = (
@@ -72,23 +72,52 @@ def refusal_reason(dsa: DataSharingAgreement | None, sub: Submission, on: date) 
     return agreement_reason(dsa, on) or (extract_reason(dsa, sub) if dsa else None)
 
 
+def health_reason(
+    dsa: DataSharingAgreement, ds: HealthDataset | None, *, releasing: bool = True
+) -> str | None:
+    """Why the events of health dataset `ds` may not go with a release under `dsa`, or None.
+
+    The agreement must name the dataset's code beside "cld" (checked by `agreement_reason`);
+    when `releasing`, the dataset must be loaded and its pseudonymised files present."""
+    if ds is None:
+        return None
+    if ds.code not in (dsa.datasets or []):
+        return (
+            f"Agreement {dsa.reference} does not cover {ds.title.lower()} ({ds.code}): "
+            "a linked release needs an agreement covering both client-level data and the "
+            "health dataset."
+        )
+    if releasing and (
+        ds.state != HealthDataset.State.LOADED
+        or not ds.output_path
+        or not Path(ds.output_path).is_dir()
+    ):
+        return f"Health dataset {ds.pk} ({ds.title}) is not loaded."
+    return None
+
+
 def release_refusal(
     dsa: DataSharingAgreement | None,
     subs: Sequence[Submission],
     on: date,
     *,
     releasing: bool = True,
+    health: HealthDataset | None = None,
 ) -> str | None:
-    """Why a release of all of `subs` may not go (every problem, each extract named), or None.
+    """Why a release of all of `subs` (linked with the events of `health`, if given) may not go
+    (every problem, each extract named), or None.
 
     When `releasing`, also refuse an extract a later processed one of the same authority and
     period replaces, or whose processed files are missing; a download of an earlier release
-    re-checks only the agreement and the recipient.
+    re-checks only the agreement (its datasets and authorities) and the recipient.
     """
     reason = agreement_reason(dsa, on)
     if dsa is None:
         return reason
     problems = [reason] if reason else []
+    why_health = health_reason(dsa, health, releasing=releasing)
+    if why_health:
+        problems.append(why_health)
     for sub in subs:
         why = extract_reason(dsa, sub)
         if why is None and releasing:
@@ -109,10 +138,14 @@ def release(
     tables: Sequence[str] | None = None,
     user,
     on: date,
+    health_dataset: HealthDataset | None = None,
     request=None,
 ) -> Release:
     """Release processed extracts to the agreement's recipient as one re-keyed Parquet file plus
     the chosen aggregate tables (None: the file's defaults), or record why it was refused.
+
+    With `health_dataset`, a linked release: the dataset's events of the same people in their
+    extracts' periods go too, re-keyed as the extract is (`linkage.py`), with the linkage figures.
 
     Raises CldError (storing nothing) for a request that is not a release at all: not the
     processing centre, no agreement, no extract, or a table name not in the aggregates file.
@@ -136,7 +169,7 @@ def release(
         raise CldError(str(exc)) from exc
     ids = sorted(s.pk for s in subs)
 
-    reason = release_refusal(dsa, subs, on)
+    reason = release_refusal(dsa, subs, on, health=health_dataset)
     if reason is None and chosen:
         reason = configuration_problem()
     if reason is None:
@@ -147,7 +180,11 @@ def release(
     if reason:
         with transaction.atomic():
             rel = Release.objects.create(
-                agreement=dsa, recipient=dsa.recipient, released_by=user, refused_reason=reason
+                agreement=dsa,
+                recipient=dsa.recipient,
+                released_by=user,
+                refused_reason=reason,
+                health_dataset=health_dataset,
             )
             rel.submissions.set(subs)
             record(
@@ -155,7 +192,7 @@ def release(
                 actor=user,
                 organisation=dsa.recipient,
                 obj=rel,
-                detail={"reason": reason, "submissions": ids},
+                detail={"reason": reason, "submissions": ids, **_health_detail(health_dataset)},
                 request=request,
             )
         return rel
@@ -165,19 +202,24 @@ def release(
             recipient=dsa.recipient,
             released_by=user,
             aggregates_version=spec.version,
+            health_dataset=health_dataset,
         )
         rel.submissions.set(subs)
         folder = zone("releases", str(rel.pk))
-        dirs = [Path(s.output_path) for s in sorted(subs, key=lambda s: s.pk)]
+        ordered = sorted(subs, key=lambda s: s.pk)
+        dirs = [Path(s.output_path) for s in ordered]
+        linked: dict = {}
         try:
             rows = rekey(dirs, folder / "extract.parquet", key, dsa.recipient.ods_code)
             written = write_aggregates(dirs, folder, chosen)
+            if health_dataset is not None:
+                linked = _link(ordered, health_dataset, folder, key, dsa.recipient.ods_code)
         except Exception:
             # Nothing partial: the row goes with the transaction, the files with the folder.
             shutil.rmtree(folder, ignore_errors=True)
             raise
         Release.objects.filter(pk=rel.pk).update(
-            file_path=str(folder / "extract.parquet"), tables=written, rows=rows
+            file_path=str(folder / "extract.parquet"), tables=written, rows=rows, **linked
         )
         record(
             "cld.released",
@@ -190,11 +232,32 @@ def release(
                 "rows": rows,
                 "tables": [t.name for t in chosen],
                 "aggregates_version": spec.version,
+                **_health_detail(health_dataset),
+                **({"linkage": linked["linkage"]} if linked else {}),
             },
             request=request,
         )
     rel.refresh_from_db()
     return rel
+
+
+def _health_detail(ds: HealthDataset | None) -> dict:
+    return {"health_dataset": ds.pk, "health_code": ds.code} if ds is not None else {}
+
+
+def _link(subs: Sequence[Submission], ds: HealthDataset, folder: Path, key: bytes, code: str):
+    """Write a linked release's health events; the Release fields they fill."""
+    from dspt.cld.health import load_health_spec
+    from dspt.cld.linkage import Extract, write_linked_events
+
+    extracts = [
+        Extract(Path(s.output_path), s.period.period_start, s.period.period_end) for s in subs
+    ]
+    target = folder / "health_events.parquet"
+    rows, figures = write_linked_events(
+        extracts, Path(ds.output_path), load_health_spec(ds.code), target, key, code
+    )
+    return {"health_path": str(target), "health_rows": rows, "linkage": figures.as_dict()}
 
 
 def authorise_download(rel: Release, *, user, on: date, what: str, request=None) -> str | None:
@@ -206,7 +269,13 @@ def authorise_download(rel: Release, *, user, on: date, what: str, request=None)
     elif not selectors.can_download(user, rel):
         reason = VIEWER_REASON
     else:
-        reason = release_refusal(rel.agreement, list(rel.submissions.all()), on, releasing=False)
+        reason = release_refusal(
+            rel.agreement,
+            list(rel.submissions.all()),
+            on,
+            releasing=False,
+            health=rel.health_dataset,
+        )
     with transaction.atomic():
         if reason:
             record(

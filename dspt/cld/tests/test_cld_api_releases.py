@@ -43,7 +43,11 @@ def test_openapi_describes_the_release_endpoints(client, db):
         "agreement",
         "submissions",
         "tables",
+        "health_dataset",
     }
+    assert {"health_dataset", "health_rows", "linkage"} <= set(release)
+    for path in ("/api/v1/cld/health-datasets", "/api/v1/cld/notices/{notice_id}/document"):
+        assert path in spec["paths"], path
 
 
 def test_the_tables_on_offer(client, world):  # noqa: F811

@@ -77,3 +77,19 @@ def test_demo_sign_ins_see_client_level_data(client, monkeypatch, settings):
         }
     page = client.get(f"/cld/releases/{mine.pk}/").content.decode()
     assert all(s.organisation.name in page for s in covered)
+    # Linked with the demo's hospital admissions: a good share of people link, some do not.
+    assert mine.health_dataset.code == "hospital_admissions" and mine.health_rows > 0
+    assert 0.2 < mine.linkage["people_rate"] < 0.8, mine.linkage
+    assert "Social care people with at least one health event" in page
+    resp = client.get(f"/cld/releases/{mine.pk}/health_events/")
+    assert resp.status_code == 200 and b"".join(resp.streaming_content)[:4] == b"PAR1"
+
+    # The demo authority's data team reads its own notice.
+    client.force_login(ctx.users["la_data_team"])
+    notices = client.get("/cld/notices/").content.decode()
+    assert "DPN-DEMO-001" in notices and "DPN-DEMO-002" not in notices
+    from dspt.cld.models import ProvisionNotice
+
+    own = ProvisionNotice.objects.get(reference="DPN-DEMO-001")
+    resp = client.get(f"/cld/notices/{own.pk}/document/")
+    assert resp.status_code == 200 and b"".join(resp.streaming_content).startswith(b"%PDF-")

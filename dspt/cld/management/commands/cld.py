@@ -1,4 +1,5 @@
-"""`dspt cld generate | validate | process | timetable`: client-level extracts from the command line.
+"""`dspt cld generate | validate | process | timetable | health | generate-admissions`:
+client-level extracts, and health datasets, from the command line.
 
 Exit codes follow docs/interfaces.md: validate and process exit 0 when accepted, 1 when rejected, 2 when
 the file is unreadable (process also exits 2 when it cannot run: no key, no index, bad destination).
@@ -85,6 +86,26 @@ class Command(BaseCommand):
                 )
                 p.add_argument("--report", type=Path, help="write the JSON report here")
 
+        h = sub.add_parser(
+            "health",
+            help="check a health dataset's file and write it pseudonymised (DuckDB); exit 0 "
+            "loaded, 1 rejected, 2 unreadable or refused",
+        )
+        h.add_argument("file", type=Path)
+        h.add_argument("--code", default="hospital_admissions")
+        h.add_argument("--out", type=Path, required=True)
+        h.add_argument("--errors-csv", type=Path, help="write every finding to this CSV")
+        h.add_argument("--report", type=Path, help="write the JSON report here")
+        adm = sub.add_parser(
+            "generate-admissions",
+            help="write a synthetic hospital admissions file for the people of an index",
+        )
+        adm.add_argument("--index", type=Path, required=True, help="a demographics index CSV")
+        adm.add_argument("--start", type=date.fromisoformat, default=date(2024, 4, 1))
+        adm.add_argument("--end", type=date.fromisoformat, default=date(2025, 3, 31))
+        adm.add_argument("--seed", type=int, default=1)
+        adm.add_argument("--out", type=Path, required=True)
+
         tt = sub.add_parser("timetable", help="add quarterly rolling 12-month reporting periods")
         tt.add_argument("--first-end", type=date.fromisoformat, default=date(2025, 3, 31))
         tt.add_argument("--quarters", type=int, default=8)
@@ -99,6 +120,20 @@ class Command(BaseCommand):
 
             made = seed_timetable(options["first_end"], options["quarters"], options["due_days"])
             self.stdout.write(f"{len(made)} periods added")
+            return None
+        if action == "health":
+            return self._health(options)
+        if action == "generate-admissions":
+            from dspt.cld.generate_health import generate_admissions, nhs_numbers_in
+
+            n = generate_admissions(
+                options["out"],
+                nhs_numbers_in(options["index"]),
+                start=options["start"],
+                end=options["end"],
+                seed=options["seed"],
+            )
+            self.stderr.write(f"{n} admissions -> {options['out']}\n")
             return None
         try:
             spec = load_spec(options["spec"]).with_actions(_rule_actions(options["rule_action"]))
@@ -172,3 +207,22 @@ class Command(BaseCommand):
                 f"{result.rows_out} rows -> {result.output_dir} ({result.seconds:.1f}s; {outcomes})\n"
             )
         sys.exit(result.exit_code)
+
+    def _health(self, o) -> None:
+        from dspt.cld.health import load_file, load_health_spec
+        from dspt.cld.pseudonymise import PseudonymKeyError, load_key, pad_key
+
+        try:
+            spec = load_health_spec(o["code"])
+            keys = pad_key(load_key())
+            result = load_file(o["file"], o["out"], spec=spec, keys=keys, error_csv=o["errors_csv"])
+        except (SpecError, PseudonymKeyError, FileExistsError) as exc:
+            self.stderr.write(f"Refused: {exc}\n")
+            sys.exit(2)
+        if o["report"] is not None or not result.report.accepted:
+            self._emit(result.report.to_json(), o["report"])
+        if result.report.accepted:
+            self.stderr.write(
+                f"{result.rows} rows, {result.people} people -> {result.output_dir}\n"
+            )
+        sys.exit(result.report.exit_code)
