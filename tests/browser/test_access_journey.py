@@ -1,11 +1,9 @@
 """Data access requests in a real browser: a local authority applies from a standard template
 jointly with its ICB, the ICB confirms, the centre's reviewer sends a question back, the authority
 answers and resubmits, the reviewer recommends, the reviewer is told someone else must decide, and
-a second person in the centre approves, issuing a data sharing agreement. Every page is scanned
-with axe (no violations).
-
-The release and download end of the issue's journey (a release linking social care and hospital
-data under the issued agreement) joins here once linked releases exist."""
+a second person in the centre approves, issuing a data sharing agreement; the centre releases the
+authority's extract linked with hospital admissions under that agreement, and the authority
+downloads both files. Every page is scanned with axe (no violations)."""
 
 from datetime import date
 
@@ -14,7 +12,10 @@ import pytest
 from dspt.access.models import AccessRequest, Stage
 from dspt.accounts.models import Membership, OversightRole, User
 from dspt.assessments.models import Publication
-from dspt.cld.models import DataSharingAgreement
+from dspt.cld import services as cld
+from dspt.cld.generate import generate
+from dspt.cld.generate_health import generate_admissions, nhs_numbers_in
+from dspt.cld.models import DataSharingAgreement, HealthDataset, Release, TimetablePeriod
 from dspt.organisations.models import ICB, LocalAuthority, Organisation, OrgType, Region
 from tests.browser.conftest import axe_violations
 
@@ -46,8 +47,11 @@ def _accessible(page, what):
 
 
 @pytest.fixture
-def world(settings):
+def world(settings, tmp_path, monkeypatch):
     settings.DSPT_TODAY = "2026-11-23"
+    settings.DSPT_CLD_STORAGE = str(tmp_path / "zone")
+    settings.DSPT_TASKS = "eager"
+    monkeypatch.setenv("DSPT_PSEUDONYM_KEY", "5a" * 32)
     region = Region.objects.get_or_create(
         ons_code="E12000003", defaults={"name": "Yorkshire and The Humber"}
     )[0]
@@ -75,10 +79,10 @@ def world(settings):
     _person("analyst@wyicb.example", icb)
     _person("reviewer@dscro.example", oversight_role=OversightRole.PROCESSOR)
     _person("approver@dscro.example", oversight_role=OversightRole.PROCESSOR)
-    return {"leeds": leeds, "icb": icb}
+    return {"leeds": leeds, "icb": icb, "files": tmp_path}
 
 
-def test_apply_jointly_confirm_question_answer_review_approve(site, page, world):
+def test_apply_jointly_confirm_question_answer_review_approve_release(site, page, world, settings):
     # The authority's data team applies from the standard template, jointly with its ICB.
     _sign_in(page, site, "data@leeds.example")
     page.goto(site + "/access/")
@@ -174,3 +178,68 @@ def test_apply_jointly_confirm_question_answer_review_approve(site, page, world)
     page.get_by_role("link", name="Start an amendment").click()
     page.wait_for_load_state("load")
     _accessible(page, "start an amendment")
+
+    # The centre has processed the authority's extract for 2025-26 and loaded hospital
+    # admissions for the same people (both journeys of their own, in test_cld_pages.py and
+    # test_cld_linked_pages.py); it releases them linked, under the issued agreement.
+    centre = User.objects.get(email="approver@dscro.example")
+    period = TimetablePeriod.objects.create(
+        period_start=date(2025, 4, 1), period_end=date(2026, 3, 31), due_date=date(2026, 4, 30)
+    )
+    files = generate(
+        world["files"] / "leeds.csv",
+        rows=200,
+        seed=5,
+        la_code="E08000035",
+        trace_share=0.3,
+        period_end=date(2026, 3, 31),
+    )
+    settings.DSPT_CLD_INDEX, settings.DSPT_CLD_LOOKUP = str(files.index), str(files.lookup)
+    sub = cld.receive_upload(
+        user=User.objects.get(email="data@leeds.example"),
+        organisation=world["leeds"],
+        period=period,
+        original_name="leeds.csv",
+        chunks=[files.extract.read_bytes()],
+    )
+    sub.refresh_from_db()
+    assert sub.state == sub.State.ACCEPTED, sub.state_message
+    cld.process_submission(sub, user=centre)
+    admissions = world["files"] / "admissions.csv"
+    generate_admissions(
+        admissions,
+        nhs_numbers_in(files.index),
+        start=date(2025, 1, 1),
+        end=date(2026, 6, 30),
+        seed=3,
+    )
+    cld.health_dataset_load(
+        user=centre,
+        code="hospital_admissions",
+        original_name="admissions.csv",
+        chunks=[admissions.read_bytes()],
+    )
+    ds = HealthDataset.objects.get()
+    assert ds.state == HealthDataset.State.LOADED, ds.state_message
+
+    _sign_in(page, site, "approver@dscro.example")
+    page.goto(site + "/cld/centre/")
+    page.get_by_label("Agreement", exact=True).select_option(value=str(dsa.pk))
+    page.get_by_role("button", name="Show extracts").click()
+    page.get_by_role("heading", name=f"Agreement {dsa.reference}").wait_for()
+    page.get_by_label("Link with a health dataset").select_option(value=str(ds.pk))
+    _accessible(page, "linked release under the issued agreement")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Release", exact=True).click()
+    assert "Linked with hospital admissions" in page.locator("main").inner_text()
+    rel = Release.objects.get()
+    assert not rel.refused and rel.agreement == dsa and rel.health_rows > 0
+
+    # The authority, the recipient, downloads the extract and the linked health events.
+    _sign_in(page, site, "data@leeds.example")
+    page.goto(f"{site}/cld/releases/{rel.pk}/")
+    _accessible(page, "the authority's linked release")
+    for name in ("Hospital admissions of the same people", "Pseudonymised extract (Parquet)"):
+        with page.expect_download() as download:
+            page.get_by_role("link", name=name, exact=False).first.click()
+        assert download.value.path().read_bytes()[:4] == b"PAR1", name
