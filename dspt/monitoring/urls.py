@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dspt.monitoring.views import (
+    at_dates,
     breakdown,
     dashboard,
     locations,
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", dashboard.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("breakdowns/", breakdown.breakdown_page, name="breakdowns"),
+    path("at-dates/", at_dates.at_dates_page, name="at_dates"),
     path("series/", programme.series, name="series"),
     path("change/", programme.change, name="change"),
     path("targets/", programme.targets, name="targets"),

@@ -67,11 +67,28 @@ def test_new_chart_pages_draw_and_pass_axe(site, page, small_demo):
         "/support/outcomes/",
         "/monitoring/breakdowns/?by=provider_size&then=care_home&as_of=2024-07-31"
         "&compare_to=2023-07-31&rating=Good",
+        "/monitoring/at-dates/?by=provider_size&measure=compliance_pct",
     ):
         page.goto(site + path)
         page.locator(".js-plotly-plot").first.wait_for()
         assert page.locator("main table").count() >= 1, path
         assert axe_violations(page) == [], (path, axe_violations(page))
+
+
+def test_one_figure_on_each_31_july_then_two_dates_of_our_own(site, page, small_demo):
+    sign_in(page, site, "programme")
+    page.goto(site + "/monitoring/at-dates/")
+    assert page.get_by_label("Dates, one on each line").input_value().startswith("31 7 2021")
+    page.get_by_label("For each").select_option("region")
+    page.get_by_label("Dates, one on each line").fill("1 4 2021\n31 7 2024")
+    page.get_by_role("button", name="Show figures").click()
+    page.locator(".js-plotly-plot").first.wait_for()
+    head = page.locator("main table thead th").all_inner_texts()
+    assert head == ["Region", "1 Apr 2021", "31 Jul 2024"]
+    page.get_by_label("Dates, one on each line").fill("31 2 2024")
+    page.get_by_role("button", name="Show figures").click()
+    page.get_by_text("There is a problem").wait_for()
+    assert axe_violations(page) == []
 
 
 def test_choose_a_two_way_breakdown_with_a_filter(site, page, small_demo):

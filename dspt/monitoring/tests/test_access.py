@@ -54,6 +54,8 @@ MATRIX = [
     ("/monitoring/locations/?area=lso:LSO2&status=not_registered", NATIONAL | {"lso_london"}),
     ("/monitoring/region-by-local-authority/?region=E12000007", AREA),
     ("/monitoring/targets/?as_of=2023-07-31", NATIONAL),
+    ("/monitoring/at-dates/", AREA),
+    ("/monitoring/at-dates/?area=lso:LSO2&by=region", NATIONAL | {"lso_london"}),
 ]
 
 

@@ -12,6 +12,7 @@ def subnav(remit: Remit) -> list[tuple[str, str]]:
         return [
             (r("monitoring:dashboard"), "Dashboard"),
             (r("monitoring:breakdowns"), "Breakdowns"),
+            (r("monitoring:at_dates"), "Several dates"),
             (r("monitoring:series"), "Monthly series"),
             (r("monitoring:change"), "Year-on-year change"),
             (r("monitoring:targets"), "Targets"),
@@ -30,6 +31,7 @@ def subnav(remit: Remit) -> list[tuple[str, str]]:
     links = [
         (r("monitoring:dashboard"), "Area dashboard"),
         (r("monitoring:breakdowns"), "Breakdowns"),
+        (r("monitoring:at_dates"), "Several dates"),
         (r("monitoring:series"), "Monthly series"),
         (r("monitoring:change"), "Year-on-year change"),
         (r("monitoring:new_locations"), "New locations"),
