@@ -67,6 +67,8 @@ class ReleaseOut(Schema):
     agreement: str | None = None
     recipient: str
     released_at: datetime
+    state: str
+    state_message: str
     refused: bool
     refused_reason: str
     rows: int
@@ -97,7 +99,7 @@ def _file_url(rel: Release, name: str) -> str:
 def _out(rel: Release) -> dict:
     subs = sorted(rel.submissions.all(), key=lambda s: s.pk)
     files = []
-    if not rel.refused:
+    if rel.state == Release.State.RELEASED:
         files.append(
             {
                 "name": "extract",
@@ -129,6 +131,8 @@ def _out(rel: Release) -> dict:
         "agreement": rel.agreement.reference if rel.agreement else None,
         "recipient": rel.recipient.ods_code,
         "released_at": rel.released_at,
+        "state": rel.state,
+        "state_message": rel.state_message,
         "refused": rel.refused,
         "refused_reason": rel.refused_reason,
         "rows": rel.rows,
@@ -183,15 +187,20 @@ def get_release(request, release_id: int):
     return _out(get_object_or_404(_visible_releases(request), pk=release_id))
 
 
-@router.post("/releases", response={201: ReleaseOut, 409: ReleaseOut, 400: Message, 403: Message})
+@router.post(
+    "/releases",
+    response={201: ReleaseOut, 202: ReleaseOut, 409: ReleaseOut, 400: Message, 403: Message},
+)
 def create_release(request, payload: ReleaseIn):
     """Release processed extracts under an agreement (processing centre only), all or nothing.
 
     `tables` names aggregate tables (see /aggregate-tables); leave it out for the defaults.
     `health_dataset` (an id from /health-datasets) makes a linked release: the health events of
     the same people in their extracts' periods go too, re-keyed as the extract is, with the
-    linkage figures; the agreement must cover the dataset's code as well as "cld". 201:
-    released. 409: refused, stored and audited; `refused_reason` names each problem. 400: the
+    linkage figures; the agreement must cover the dataset's code as well as "cld". 202: it
+    passed every check and the worker is writing it (`state` "preparing"; GET it again until
+    "released", or "failed" with `state_message`); 201: already written. 409: refused, stored
+    and audited; `refused_reason` names each problem. 400: the
     request names no extract, an unknown extract, an unknown table or an unknown health dataset.
     """
     if not selectors.is_processor(request.user):
@@ -221,7 +230,8 @@ def create_release(request, payload: ReleaseIn):
     except services.CldError as exc:
         return Status(400, {"detail": str(exc)})
     rel = selectors.releases_for(request.user).get(pk=rel.pk)
-    return Status(409 if rel.refused else 201, _out(rel))
+    code = 409 if rel.refused else 202 if rel.preparing else 201
+    return Status(code, _out(rel))
 
 
 @router.get("/releases/{release_id}/files/{name}", response={200: None, 403: Message})

@@ -241,7 +241,15 @@ class ProvisionNotice(models.Model):
 
 class Release(models.Model):
     """One release to a recipient of one or more processed submissions, combined into one re-keyed
-    extract with the chosen aggregate tables; or a refused attempt and why (all or nothing)."""
+    extract with the chosen aggregate tables; or a refused attempt and why (all or nothing).
+
+    Checked when asked for, then written by the worker (`preparing` until it is done)."""
+
+    class State(models.TextChoices):
+        PREPARING = "preparing", "Being prepared"
+        RELEASED = "released", "Released"
+        REFUSED = "refused", "Refused"
+        FAILED = "failed", "Could not be prepared"
 
     agreement = models.ForeignKey(
         DataSharingAgreement, null=True, on_delete=models.PROTECT, related_name="releases"
@@ -271,12 +279,19 @@ class Release(models.Model):
     health_rows = models.BigIntegerField(default=0)
     linkage = models.JSONField(default=dict, blank=True)
     refused_reason = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREPARING)
+    # Why the worker could not write it (never key material or a row's values).
+    state_message = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-released_at"]
 
     def __str__(self) -> str:
         return f"Release {self.pk} to {self.recipient}"
+
+    @property
+    def preparing(self) -> bool:
+        return self.state == self.State.PREPARING
 
     @property
     def refused(self) -> bool:

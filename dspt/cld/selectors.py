@@ -82,13 +82,14 @@ def recipient_organisations_for(user) -> QuerySet[Organisation]:
 
 
 def releases_for(user) -> QuerySet[Release]:
-    """Releases a person may see: all (processor), or those made to their organisations."""
+    """Releases a person may see: all (processor, refused and unfinished ones included), or
+    those made to their organisations once their files are written."""
     qs = Release.objects.select_related(
         "recipient", "agreement", "health_dataset"
     ).prefetch_related("submissions__organisation", "submissions__period")
     if is_processor(user):
         return qs
-    return qs.filter(recipient__in=recipient_organisations_for(user), refused_reason="")
+    return qs.filter(recipient__in=recipient_organisations_for(user), state=Release.State.RELEASED)
 
 
 def can_download(user, rel: Release) -> bool:

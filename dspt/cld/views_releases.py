@@ -83,6 +83,15 @@ def release_create(request):
         return redirect("cld:centre")
     if rel.refused:
         messages.error(request, f"Release refused: {rel.refused_reason}")
+    elif rel.preparing:
+        messages.info(
+            request,
+            f"Release {rel.pk} to {rel.recipient.name} passed its checks and is being prepared "
+            "in the background; its page shows when the files are ready.",
+        )
+        return redirect("cld:release", rel.pk)
+    elif rel.state == rel.State.FAILED:
+        messages.error(request, f"Release {rel.pk} could not be prepared: {rel.state_message}")
     else:
         linked = ""
         if rel.health_dataset_id:

@@ -17,6 +17,7 @@ from dspt.cld.services.notices import notice_document_read, notice_record
 from dspt.cld.services.participation import set_participation
 from dspt.cld.services.releases import (
     authorise_download,
+    prepare_release,
     refusal_reason,
     release,
     release_refusal,
@@ -27,6 +28,7 @@ from dspt.cld.services.timetable import seed_timetable
 __all__ = [
     "CldError",
     "authorise_download",
+    "prepare_release",
     "check_submission",
     "create_agreement",
     "finish",

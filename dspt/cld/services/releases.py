@@ -13,11 +13,14 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from dspt.audit.services import record
 from dspt.cld import selectors
 from dspt.cld.models import DataSharingAgreement, HealthDataset, Release, Submission
 from dspt.cld.services.common import CldError, zone
+from dspt.core.dates import today
+from dspt.tasks.queue import enqueue
 
 VIEWER_REASON = (
     "Only the recipient's members and admins can download released data; "
@@ -154,7 +157,6 @@ def release(
         raise CldError("Only the processing centre releases extracts.")
     from dspt.cld.aggregates import AggregateSpecError, load_aggregates
     from dspt.cld.pseudonymise import load_key
-    from dspt.cld.release import rekey, write_aggregates
     from dspt.cld.suppression import configuration_problem
 
     if dsa is None:
@@ -174,7 +176,7 @@ def release(
         reason = configuration_problem()
     if reason is None:
         try:
-            key = load_key()
+            load_key()  # refused now, not in the worker, when there is no key
         except Exception as exc:  # the key error message never contains key material
             reason = str(exc)
     if reason:
@@ -185,6 +187,7 @@ def release(
                 released_by=user,
                 refused_reason=reason,
                 health_dataset=health_dataset,
+                state=Release.State.REFUSED,
             )
             rel.submissions.set(subs)
             record(
@@ -205,40 +208,96 @@ def release(
             health_dataset=health_dataset,
         )
         rel.submissions.set(subs)
-        folder = zone("releases", str(rel.pk))
-        ordered = sorted(subs, key=lambda s: s.pk)
-        dirs = [Path(s.output_path) for s in ordered]
-        linked: dict = {}
-        try:
-            rows = rekey(dirs, folder / "extract.parquet", key, dsa.recipient.ods_code)
-            written = write_aggregates(dirs, folder, chosen)
-            if health_dataset is not None:
-                linked = _link(ordered, health_dataset, folder, key, dsa.recipient.ods_code)
-        except Exception:
-            # Nothing partial: the row goes with the transaction, the files with the folder.
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        Release.objects.filter(pk=rel.pk).update(
-            file_path=str(folder / "extract.parquet"), tables=written, rows=rows, **linked
-        )
         record(
-            "cld.released",
+            "cld.release_requested",
             actor=user,
             organisation=dsa.recipient,
             obj=rel,
             detail={
                 "submissions": ids,
                 "agreement": dsa.reference,
-                "rows": rows,
                 "tables": [t.name for t in chosen],
-                "aggregates_version": spec.version,
                 **_health_detail(health_dataset),
-                **({"linkage": linked["linkage"]} if linked else {}),
             },
             request=request,
         )
+        enqueue(
+            "dspt.cld.services.releases.prepare_release",
+            rel.pk,
+            [t.name for t in chosen],
+            group="cld-release",
+        )
     rel.refresh_from_db()
     return rel
+
+
+def prepare_release(release_id: int, table_names: list[str]) -> Release:
+    """The worker's half of `release`: write the re-keyed extract, the tables and any linked
+    health events, all or nothing. Checked again first (an agreement ended or a status lapsed
+    while it waited is refused now). A job taken again after its worker died starts afresh."""
+    from dspt.cld.aggregates import load_aggregates
+    from dspt.cld.pseudonymise import load_key
+    from dspt.cld.release import rekey, write_aggregates
+
+    rel = Release.objects.select_related("agreement__recipient", "health_dataset").get(
+        pk=release_id
+    )
+
+    if rel.state != Release.State.PREPARING:
+        return rel
+    dsa, ds = rel.agreement, rel.health_dataset
+    subs = sorted(rel.submissions.select_related("period", "organisation"), key=lambda s: s.pk)
+    reason = release_refusal(dsa, subs, today(), health=ds)
+    if reason:
+        _settle(rel, "cld.release_refused", refused_reason=reason, state=Release.State.REFUSED)
+        return rel
+    shutil.rmtree(zone("releases", str(rel.pk)), ignore_errors=True)  # a retried job's leftovers
+    folder = zone("releases", str(rel.pk))
+    try:
+        key = load_key()
+        chosen = load_aggregates().choose(table_names)
+        dirs = [Path(s.output_path) for s in subs]
+        rows = rekey(dirs, folder / "extract.parquet", key, dsa.recipient.ods_code)
+        written = write_aggregates(dirs, folder, chosen)
+        linked = _link(subs, ds, folder, key, dsa.recipient.ods_code) if ds else {}
+    except Exception as exc:  # messages name files and settings, never key material or values
+        shutil.rmtree(folder, ignore_errors=True)
+        message = f"The release could not be written: {exc}"[:300]
+        _settle(rel, "cld.release_failed", state=Release.State.FAILED, state_message=message)
+        return rel
+    _settle(
+        rel,
+        "cld.released",
+        state=Release.State.RELEASED,
+        released_at=timezone.now(),
+        file_path=str(folder / "extract.parquet"),
+        tables=written,
+        rows=rows,
+        **linked,
+    )
+    return rel
+
+
+def _settle(rel: Release, action: str, **fields) -> None:
+    """Finish a release the worker took: its fields and the audit record in one transaction."""
+    with transaction.atomic():
+        Release.objects.filter(pk=rel.pk).update(**fields)
+        rel.refresh_from_db()
+        detail = {
+            "submissions": sorted(s.pk for s in rel.submissions.all()),
+            "agreement": rel.agreement.reference if rel.agreement else None,
+            "rows": rel.rows,
+            "tables": [t["name"] for t in rel.tables or []],
+            "aggregates_version": rel.aggregates_version,
+            **_health_detail(rel.health_dataset),
+        }
+        if rel.refused_reason:
+            detail["reason"] = rel.refused_reason
+        if rel.state_message:
+            detail["problem"] = rel.state_message
+        if rel.linkage:
+            detail["linkage"] = rel.linkage
+        record(action, actor=rel.released_by, organisation=rel.recipient, obj=rel, detail=detail)
 
 
 def _health_detail(ds: HealthDataset | None) -> dict:
