@@ -122,14 +122,14 @@ def _pools_needed(cohort: list[Engaged], as_of: date) -> set[tuple[str, date]]:
     return {(e.area, e.d0.replace(day=1)) for e in cohort if add_months(e.d0, WINDOWS[0]) <= as_of}
 
 
-def all_outcomes(as_of: date, ctx: Context | None = None) -> dict[str, dict]:
-    """The outcome measure of every LSO with engagements, as of a date (pools read together)."""
+def all_outcomes(lso_codes: list[str], as_of: date, ctx: Context | None = None) -> dict[str, dict]:
+    """The outcome measure of each of these LSOs, as of a date (their pools read together)."""
     ctx = ctx or context()
     needed: set[tuple[str, date]] = set()
-    for lso in ctx.engaged:
+    for lso in lso_codes:
         needed |= _pools_needed(_cohort(ctx, lso), as_of)
     ctx.load_pools(needed)
-    return {lso: outcomes(lso, as_of, ctx) for lso in ctx.engaged}
+    return {lso: outcomes(lso, as_of, ctx) for lso in lso_codes}
 
 
 def outcomes(lso_code: str, as_of: date, ctx: Context | None = None) -> dict:

@@ -31,7 +31,7 @@ from dspt.monitoring.views.nav import subnav
 from dspt.organisations.models import LSO
 from dspt.support.activity_periods import Period, activity_over, default_period, parse_month
 from dspt.support.models import ActivityRecord
-from dspt.support.outcomes import context, outcomes
+from dspt.support.outcomes import all_outcomes, outcomes
 
 WORK_LISTS = {
     "expired": ("Expired", "Locations whose last publication has lapsed.", lists.expired),
@@ -218,10 +218,11 @@ def compare(request):
         .annotate(planned=Sum("planned_hours"), actual=Sum("actual_hours"))
     }
     rows = []
-    shared = context()  # every LSO's measure reads the same timelines and engagements
-    for lso in LSO.objects.all():
+    lsos = list(LSO.objects.all())
+    measured = all_outcomes([lso.code for lso in lsos], as_of)  # the same two queries for all
+    for lso in lsos:
         base = by_name.get(lso.name, {"locations": 0, "compliance_pct": None, "expired_pct": None})
-        out = outcomes(lso.code, as_of, shared)
+        out = measured[lso.code]
         twelve = next(w for w in out["windows"] if w["months"] == 12)
         h = hours.get(lso.code, {})
         rows.append(
