@@ -77,14 +77,16 @@ class Context:
             )
         self.pools: dict[tuple[str, date], dict[int, dict[int, list[int]]]] = {}
 
-    def load_pools(self, keys: set[tuple[str, date]]) -> None:
-        """Read the pools of these (area, first of month) pairs not read yet (one query)."""
-        missing = keys - self.pools.keys()
+    def load_pools(self, keys: set[tuple[str, date]], windows: tuple[int, ...] = WINDOWS) -> None:
+        """Read these windows' pools of these (area, first of month) pairs not read yet (one
+        query)."""
+        missing = {key for key in keys for w in windows if w not in self.pools.get(key, {})}
         if not missing:
             return
-        found = pools(sorted({m0 for _, m0 in missing}), sorted({area for area, _ in missing}))
+        months = sorted({m0 for _, m0 in missing})
+        found = pools(months, sorted({area for area, _ in missing}), windows)
         for key in missing:
-            self.pools[key] = found.get(key) or {w: {} for w in WINDOWS}
+            self.pools.setdefault(key, {}).update(found.get(key) or {w: {} for w in windows})
 
     def pool(self, area: str, m0: date, bucket: int, window: int) -> tuple[int, dict]:
         """Comparable locations: same area, same bucket on m0, not engaged by the window end."""
@@ -117,30 +119,41 @@ def _cohort(ctx: Context, lso_code: str) -> list[Engaged]:
     ]
 
 
-def _pools_needed(cohort: list[Engaged], as_of: date) -> set[tuple[str, date]]:
+def _pools_needed(
+    cohort: list[Engaged], as_of: date, windows: tuple[int, ...]
+) -> set[tuple[str, date]]:
     """The (area, month) pools of the cohort members with at least one window passed."""
-    return {(e.area, e.d0.replace(day=1)) for e in cohort if add_months(e.d0, WINDOWS[0]) <= as_of}
+    shortest = min(windows)
+    return {(e.area, e.d0.replace(day=1)) for e in cohort if add_months(e.d0, shortest) <= as_of}
 
 
-def all_outcomes(lso_codes: list[str], as_of: date, ctx: Context | None = None) -> dict[str, dict]:
-    """The outcome measure of each of these LSOs, as of a date (their pools read together)."""
+def all_outcomes(
+    lso_codes: list[str],
+    as_of: date,
+    ctx: Context | None = None,
+    windows: tuple[int, ...] = WINDOWS,
+) -> dict[str, dict]:
+    """The outcome measure of each of these LSOs, as of a date (their pools read together),
+    over `windows` (months) only."""
     ctx = ctx or context()
     needed: set[tuple[str, date]] = set()
     for lso in lso_codes:
-        needed |= _pools_needed(_cohort(ctx, lso), as_of)
-    ctx.load_pools(needed)
-    return {lso: outcomes(lso, as_of, ctx) for lso in lso_codes}
+        needed |= _pools_needed(_cohort(ctx, lso), as_of, windows)
+    ctx.load_pools(needed, windows)
+    return {lso: outcomes(lso, as_of, ctx, windows) for lso in lso_codes}
 
 
-def outcomes(lso_code: str, as_of: date, ctx: Context | None = None) -> dict:
-    """The outcome measure for one LSO's engagements, as of a date."""
+def outcomes(
+    lso_code: str, as_of: date, ctx: Context | None = None, windows: tuple[int, ...] = WINDOWS
+) -> dict:
+    """The outcome measure for one LSO's engagements, as of a date, over `windows` (months)."""
     ctx = ctx or context()
     mine = ctx.engaged.get(lso_code, [])
     cohort = _cohort(ctx, lso_code)
     already = sum(1 for e in mine if e.bucket in COMPLIANT_BUCKETS)
-    ctx.load_pools(_pools_needed(cohort, as_of))
-    windows = []
-    for w in WINDOWS:
+    ctx.load_pools(_pools_needed(cohort, as_of, windows), windows)
+    rows = []
+    for w in windows:
         n = 0
         reached = dict.fromkeys(LEVELS, 0)
         comp_share = dict.fromkeys(LEVELS, 0.0)
@@ -163,12 +176,12 @@ def outcomes(lso_code: str, as_of: date, ctx: Context | None = None) -> dict:
             row[f"engaged_{lvl}"] = reached[lvl]
             row[f"engaged_{lvl}_pct"] = 100.0 * reached[lvl] / n if n else None
             row[f"comparison_{lvl}_pct"] = 100.0 * comp_share[lvl] / comp_n if comp_n else None
-        windows.append(row)
+        rows.append(row)
     return {
         "lso": lso_code,
         "as_of": as_of,
         "engaged_locations": len(mine),
         "already_compliant": already,
         "cohort": len(cohort),
-        "windows": windows,
+        "windows": rows,
     }

@@ -92,9 +92,10 @@ def _in_areas(areas: int | None) -> str:
     return f" AND l.lso_code IN ({', '.join(['%s'] * areas)})" if areas else ""
 
 
-def _events_sql(areas: int | None, first: int, last: int) -> str:
+def _events_sql(areas: int | None, first: int, last: int, windows: tuple[int, ...]) -> str:
     """Run starts (+n) and the months after run ends (−n), per area, status, window and measure
-    (0: in the pool; 1, 2, 3: reached each level), for the months numbered `first` to `last`
+    (0: in the pool; 1, 2, 3: reached each level) for each of `windows`, for the months numbered
+    `first` to `last`
     (a run starting earlier counts from `first`), in all areas or `areas` given ones. Parameters:
     the first days of those months, then the areas."""
     # The first later day at each level: a look-up in the interval index per level (a join
@@ -124,9 +125,9 @@ def _events_sql(areas: int | None, first: int, last: int) -> str:
     months = [
         f"CASE WHEN {lo} < {first} THEN {first} ELSE {lo} END AS lo",
         f"CASE WHEN {hi} < {last} THEN {hi} END AS hi",
-        f"CASE WHEN {eng} - {max(WINDOWS)} < {last} THEN {eng} END AS eng",
+        f"CASE WHEN {eng} - {max(windows)} < {last} THEN {eng} END AS eng",
         *(
-            f"CASE WHEN {_month_sql(f'x{j}')} - {max(WINDOWS)} <= {last} "
+            f"CASE WHEN {_month_sql(f'x{j}')} - {max(windows)} <= {last} "
             f"THEN {_month_sql(f'x{j}')} END AS x{j}"
             for j in range(len(LEVELS))
         ),
@@ -136,7 +137,7 @@ def _events_sql(areas: int | None, first: int, last: int) -> str:
         f"SELECT area, status, {', '.join(months)} FROM intervals) r "
         "GROUP BY area, status, lo, hi, eng, x0, x1, x2"
     )
-    windows = " UNION ALL ".join(f"SELECT {w} AS w" for w in WINDOWS)
+    each_window = " UNION ALL ".join(f"SELECT {w} AS w" for w in windows)
     measures = " UNION ALL ".join(f"SELECT {q} AS q" for q in range(len(LEVELS) + 1))
     entered = "CASE m.q WHEN 1 THEN r.x0 WHEN 2 THEN r.x1 WHEN 3 THEN r.x2 END - ws.w"
     spans = (
@@ -144,7 +145,7 @@ def _events_sql(areas: int | None, first: int, last: int) -> str:
         f"CASE WHEN m.q > 0 AND {entered} > r.lo THEN {entered} ELSE r.lo END AS lo, "
         "CASE WHEN r.eng IS NULL THEN r.hi WHEN r.hi IS NULL OR r.eng - ws.w < r.hi "
         "THEN r.eng - ws.w ELSE r.hi END AS hi "
-        f"FROM runs r CROSS JOIN ({windows}) ws CROSS JOIN ({measures}) m "
+        f"FROM runs r CROSS JOIN ({each_window}) ws CROSS JOIN ({measures}) m "
         f"WHERE m.q = 0 OR {entered} IS NOT NULL"
     )
     return (
@@ -162,11 +163,11 @@ def _events_sql(areas: int | None, first: int, last: int) -> str:
 
 
 def pools(
-    months: list[date], areas: list[str] | None = None
+    months: list[date], areas: list[str] | None = None, windows: tuple[int, ...] = WINDOWS
 ) -> dict[tuple[str, date], dict[int, dict[int, list[int]]]]:
-    """The pools of every area (or of `areas`) on these first days of months: (area, m0) ->
-    window -> bucket -> [locations, of which reached each level…]. Areas or statuses with no
-    location are absent."""
+    """The pools of every area (or of `areas`) on these first days of months, for `windows`:
+    (area, m0) -> window -> bucket -> [locations, of which reached each level…]. Areas or
+    statuses with no location are absent."""
     if not months:
         return {}
     areas = sorted(set(areas)) if areas else []
@@ -175,7 +176,7 @@ def pools(
     iso = first.isoformat(), last.isoformat()
     events: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for area, status, w, q, month, n in fetch(
-        _events_sql(len(areas), lo, hi), [*iso, iso[1], *areas]
+        _events_sql(len(areas), lo, hi, windows), [*iso, iso[1], *areas]
     ):
         events[(area, status, int(w), int(q))][int(month)] += int(n)
     out: dict[tuple[str, date], dict[int, dict[int, list[int]]]] = {}
@@ -185,6 +186,6 @@ def pools(
         for m0 in months:
             k = bisect_right(steps, month_number(m0))
             count = totals[k - 1] if k else 0
-            pool = out.setdefault((area, m0), {x: {} for x in WINDOWS})[w]
+            pool = out.setdefault((area, m0), {x: {} for x in windows})[w]
             pool.setdefault(BUCKET_OF[status], [0] * (len(LEVELS) + 1))[q] = count
     return out
