@@ -31,6 +31,8 @@ from dspt.statuses.facts import as_date
 from dspt.support.pools import ENGAGED, WINDOWS, first_entries, pools
 from dspt.support.timelines import LEVELS, add_months
 
+ALL_LEVELS = tuple(LEVELS)
+
 __all__ = ["LEVELS", "WINDOWS", "add_months", "all_outcomes", "context", "outcomes"]
 
 # Each LSO's engaged locations: first engagement, area, whether it was before the location's CQC
@@ -65,7 +67,8 @@ class Engaged:
 class Context:
     """Every LSO's engaged locations (one query), and the comparison pools read so far.
 
-    Pools: (area, first of month) -> window -> bucket -> [locations, reached each level…].
+    Pools: (area, first of month, window, levels counted) -> bucket -> [locations, reached each
+    level…].
     """
 
     def __init__(self) -> None:
@@ -75,23 +78,34 @@ class Context:
             self.engaged[lso].append(
                 Engaged(oid, as_date(d0), area or "", bucket, tuple(map(as_date, entered)))
             )
-        self.pools: dict[tuple[str, date], dict[int, dict[int, list[int]]]] = {}
+        self.pools: dict[tuple, dict[int, list[int | None]]] = {}
 
-    def load_pools(self, keys: set[tuple[str, date]], windows: tuple[int, ...] = WINDOWS) -> None:
-        """Read these windows' pools of these (area, first of month) pairs not read yet (one
-        query)."""
-        missing = {key for key in keys for w in windows if w not in self.pools.get(key, {})}
+    def load_pools(
+        self,
+        keys: set[tuple[str, date]],
+        windows: tuple[int, ...] = WINDOWS,
+        levels: tuple[str, ...] = ALL_LEVELS,
+    ) -> None:
+        """Read these windows' pools of these (area, first of month) pairs, counting `levels`,
+        unless read already (one query)."""
+        missing = {k for k in keys for w in windows if (*k, w, levels) not in self.pools}
         if not missing:
             return
         months = sorted({m0 for _, m0 in missing})
-        found = pools(months, sorted({area for area, _ in missing}), windows)
-        for key in missing:
-            self.pools.setdefault(key, {}).update(found.get(key) or {w: {} for w in windows})
+        found = pools(months, sorted({area for area, _ in missing}), windows, levels)
+        for area, m0 in missing:
+            for w in windows:
+                self.pools[(area, m0, w, levels)] = found.get((area, m0), {}).get(w, {})
 
-    def pool(self, area: str, m0: date, bucket: int, window: int) -> tuple[int, dict]:
-        """Comparable locations: same area, same bucket on m0, not engaged by the window end."""
-        s = self.pools[(area, m0)][window].get(bucket, [0, 0, 0, 0])
-        return s[0], {lvl: s[k] for k, lvl in enumerate(LEVELS, start=1)}
+    def pool(
+        self, area: str, m0: date, bucket: int, window: int, levels: tuple[str, ...] = ALL_LEVELS
+    ) -> tuple[int, dict]:
+        """Comparable locations: same area, same bucket on m0, not engaged by the window end;
+        how many of them reached each of `levels`."""
+        s = self.pools[(area, m0, window, levels)].get(bucket)
+        if s is None:
+            return 0, {}
+        return s[0], {lvl: s[k] for k, lvl in enumerate(LEVELS, start=1) if lvl in levels}
 
 
 def context() -> Context:
@@ -132,26 +146,32 @@ def all_outcomes(
     as_of: date,
     ctx: Context | None = None,
     windows: tuple[int, ...] = WINDOWS,
+    levels: tuple[str, ...] = ALL_LEVELS,
 ) -> dict[str, dict]:
     """The outcome measure of each of these LSOs, as of a date (their pools read together),
-    over `windows` (months) only."""
+    over `windows` (months) only, compared with comparable locations for `levels` only."""
     ctx = ctx or context()
     needed: set[tuple[str, date]] = set()
     for lso in lso_codes:
         needed |= _pools_needed(_cohort(ctx, lso), as_of, windows)
-    ctx.load_pools(needed, windows)
-    return {lso: outcomes(lso, as_of, ctx, windows) for lso in lso_codes}
+    ctx.load_pools(needed, windows, levels)
+    return {lso: outcomes(lso, as_of, ctx, windows, levels) for lso in lso_codes}
 
 
 def outcomes(
-    lso_code: str, as_of: date, ctx: Context | None = None, windows: tuple[int, ...] = WINDOWS
+    lso_code: str,
+    as_of: date,
+    ctx: Context | None = None,
+    windows: tuple[int, ...] = WINDOWS,
+    levels: tuple[str, ...] = ALL_LEVELS,
 ) -> dict:
-    """The outcome measure for one LSO's engagements, as of a date, over `windows` (months)."""
+    """The outcome measure for one LSO's engagements, as of a date, over `windows` (months);
+    the comparison for `levels` only (None for the others)."""
     ctx = ctx or context()
     mine = ctx.engaged.get(lso_code, [])
     cohort = _cohort(ctx, lso_code)
     already = sum(1 for e in mine if e.bucket in COMPLIANT_BUCKETS)
-    ctx.load_pools(_pools_needed(cohort, as_of, windows), windows)
+    ctx.load_pools(_pools_needed(cohort, as_of, windows), windows, levels)
     rows = []
     for w in windows:
         n = 0
@@ -165,17 +185,18 @@ def outcomes(
             n += 1
             for lvl, day in zip(LEVELS, e.entered, strict=True):
                 reached[lvl] += day is not None and day <= end
-            size, hits = ctx.pool(e.area, e.d0.replace(day=1), e.bucket, w)
+            size, hits = ctx.pool(e.area, e.d0.replace(day=1), e.bucket, w, levels)
             if size:
                 comp_n += 1
                 comp_pool += size
-                for lvl in LEVELS:
+                for lvl in levels:
                     comp_share[lvl] += hits[lvl] / size
         row = {"months": w, "engaged": n, "compared": comp_n, "comparison_pool": comp_pool}
         for lvl in LEVELS:
             row[f"engaged_{lvl}"] = reached[lvl]
             row[f"engaged_{lvl}_pct"] = 100.0 * reached[lvl] / n if n else None
-            row[f"comparison_{lvl}_pct"] = 100.0 * comp_share[lvl] / comp_n if comp_n else None
+            counted = comp_n and lvl in levels
+            row[f"comparison_{lvl}_pct"] = 100.0 * comp_share[lvl] / comp_n if counted else None
         rows.append(row)
     return {
         "lso": lso_code,

@@ -92,19 +92,21 @@ def _in_areas(areas: int | None) -> str:
     return f" AND l.lso_code IN ({', '.join(['%s'] * areas)})" if areas else ""
 
 
-def _events_sql(areas: int | None, first: int, last: int, windows: tuple[int, ...]) -> str:
+def _events_sql(
+    areas: int | None, first: int, last: int, windows: tuple[int, ...], chosen: list[int]
+) -> str:
     """Run starts (+n) and the months after run ends (−n), per area, status, window and measure
-    (0: in the pool; 1, 2, 3: reached each level) for each of `windows`, for the months numbered
-    `first` to `last`
-    (a run starting earlier counts from `first`), in all areas or `areas` given ones. Parameters:
-    the first days of those months, then the areas."""
+    (0: in the pool; 1 + j: reached level j, for each j in `chosen`) for each of `windows`, for
+    the months numbered `first` to `last` (a run starting earlier counts from `first`), in all
+    areas or `areas` given ones. Parameters: the first days of those months, then the areas."""
+    names = list(LEVELS)
     # The first later day at each level: a look-up in the interval index per level (a join
     # grouped per interval costs several times more on SQLite).
     days = ", ".join(
         "(SELECT MIN(x.first_day) FROM statuses_statusinterval x "
         "WHERE x.organisation_id = i.organisation_id AND x.first_day > i.first_day "
-        f"AND x.status IN {in_list(LEVELS[lvl])}) AS x{j}"
-        for j, lvl in enumerate(LEVELS)
+        f"AND x.status IN {in_list(LEVELS[names[j]])}) AS x{j}"
+        for j in chosen
     )
     start = (
         "CASE WHEN l.cqc_registered_on > i.first_day THEN l.cqc_registered_on ELSE i.first_day END"
@@ -129,17 +131,18 @@ def _events_sql(areas: int | None, first: int, last: int, windows: tuple[int, ..
         *(
             f"CASE WHEN {_month_sql(f'x{j}')} - {max(windows)} <= {last} "
             f"THEN {_month_sql(f'x{j}')} END AS x{j}"
-            for j in range(len(LEVELS))
+            for j in chosen
         ),
     ]
+    columns = ", ".join(["area", "status", "lo", "hi", "eng", *(f"x{j}" for j in chosen)])
     runs = (
-        "SELECT area, status, lo, hi, eng, x0, x1, x2, COUNT(*) AS n FROM ("
-        f"SELECT area, status, {', '.join(months)} FROM intervals) r "
-        "GROUP BY area, status, lo, hi, eng, x0, x1, x2"
+        f"SELECT {columns}, COUNT(*) AS n FROM ("
+        f"SELECT area, status, {', '.join(months)} FROM intervals) r GROUP BY {columns}"
     )
     each_window = " UNION ALL ".join(f"SELECT {w} AS w" for w in windows)
-    measures = " UNION ALL ".join(f"SELECT {q} AS q" for q in range(len(LEVELS) + 1))
-    entered = "CASE m.q WHEN 1 THEN r.x0 WHEN 2 THEN r.x1 WHEN 3 THEN r.x2 END - ws.w"
+    measures = " UNION ALL ".join(f"SELECT {q} AS q" for q in [0, *(1 + j for j in chosen)])
+    cases = " ".join(f"WHEN {1 + j} THEN r.x{j}" for j in chosen)
+    entered = f"CASE m.q {cases} END - ws.w"
     spans = (
         "SELECT r.area, r.status, ws.w, m.q, r.n, "
         f"CASE WHEN m.q > 0 AND {entered} > r.lo THEN {entered} ELSE r.lo END AS lo, "
@@ -163,23 +166,29 @@ def _events_sql(areas: int | None, first: int, last: int, windows: tuple[int, ..
 
 
 def pools(
-    months: list[date], areas: list[str] | None = None, windows: tuple[int, ...] = WINDOWS
-) -> dict[tuple[str, date], dict[int, dict[int, list[int]]]]:
+    months: list[date],
+    areas: list[str] | None = None,
+    windows: tuple[int, ...] = WINDOWS,
+    levels: tuple[str, ...] = tuple(LEVELS),
+) -> dict[tuple[str, date], dict[int, dict[int, list[int | None]]]]:
     """The pools of every area (or of `areas`) on these first days of months, for `windows`:
-    (area, m0) -> window -> bucket -> [locations, of which reached each level…]. Areas or
-    statuses with no location are absent."""
-    if not months:
+    (area, m0) -> window -> bucket -> [locations, of which reached each level…], the levels not
+    in `levels` (at least one) not counted (None). Areas or statuses with no location are
+    absent."""
+    chosen = [j for j, lvl in enumerate(LEVELS) if lvl in levels]
+    if not months or not chosen:
         return {}
+    empty = [0, *(0 if lvl in levels else None for lvl in LEVELS)]
     areas = sorted(set(areas)) if areas else []
     first, last = min(months), max(months)
     lo, hi = month_number(first), month_number(last)
     iso = first.isoformat(), last.isoformat()
     events: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for area, status, w, q, month, n in fetch(
-        _events_sql(len(areas), lo, hi, windows), [*iso, iso[1], *areas]
+        _events_sql(len(areas), lo, hi, windows, chosen), [*iso, iso[1], *areas]
     ):
         events[(area, status, int(w), int(q))][int(month)] += int(n)
-    out: dict[tuple[str, date], dict[int, dict[int, list[int]]]] = {}
+    out: dict[tuple[str, date], dict[int, dict[int, list[int | None]]]] = {}
     for (area, status, w, q), by_month in events.items():
         steps = sorted(by_month)
         totals = list(accumulate(by_month[m] for m in steps))
@@ -187,5 +196,5 @@ def pools(
             k = bisect_right(steps, month_number(m0))
             count = totals[k - 1] if k else 0
             pool = out.setdefault((area, m0), {x: {} for x in windows})[w]
-            pool.setdefault(BUCKET_OF[status], [0] * (len(LEVELS) + 1))[q] = count
+            pool.setdefault(BUCKET_OF[status], list(empty))[q] = count
     return out

@@ -219,8 +219,10 @@ def compare(request):
     }
     rows = []
     lsos = list(LSO.objects.all())
-    # Every LSO's measure from the same two queries; the table shows the 12-month window only.
-    measured = all_outcomes([lso.code for lso in lsos], as_of, windows=(12,))
+    # Every LSO's measure from the same two queries; the table shows the 12-month window and
+    # the comparison at Approaching Standards only.
+    codes = [lso.code for lso in lsos]
+    measured = all_outcomes(codes, as_of, windows=(12,), levels=("approaching",))
     for lso in lsos:
         base = by_name.get(lso.name, {"locations": 0, "compliance_pct": None, "expired_pct": None})
         out = measured[lso.code]
