@@ -77,7 +77,7 @@ def _loc(key, w, parent, la, n, **kw) -> Organisation:
         cqc_location_id=f"1-{n:09d}",
         parent=parent,
         local_authority=la,
-        postcode=f"AB{n} 1CD",
+        postcode=kw.pop("postcode", f"AB{n} 1CD"),
         **kw,
     )
 
@@ -284,6 +284,7 @@ def add_locations(w: World, n: int, first: int = 100) -> list[Organisation]:
             client_groups=["older_people"],
             cqc_rating="Good",
             cqc_registered_on=date(2021 + k % 3, 1 + 2 * (k % 5), 1 + k % 15),
+            postcode=f"XY{(first + k) % 100} 1CD",  # at most 8 characters
         )
         level = LEVEL_CYCLE[k % len(LEVEL_CYCLE)]
         if level is not None:
