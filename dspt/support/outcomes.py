@@ -25,10 +25,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from dspt.monitoring.sql import BUCKET_OF, COMPLIANT_BUCKETS, fetch
+from dspt.monitoring.sql import BUCKET_OF, COMPLIANT_BUCKETS
 from dspt.statuses.compute import Status
 from dspt.statuses.facts import as_date
-from dspt.support.pools import ENGAGED, WINDOWS, first_entries, pools
+from dspt.support.pools import ENGAGED, WINDOWS, fetch_planned, first_entries, pools
 from dspt.support.timelines import LEVELS, add_months
 
 ALL_LEVELS = tuple(LEVELS)
@@ -73,7 +73,7 @@ class Context:
 
     def __init__(self) -> None:
         self.engaged: dict[str, list[Engaged]] = defaultdict(list)
-        for lso, oid, d0, area, late, status, *entered in fetch(_COHORT, []):
+        for lso, oid, d0, area, late, status, *entered in fetch_planned(_COHORT, []):
             bucket = -1 if late else BUCKET_OF[status or Status.NOT_REGISTERED.value]
             self.engaged[lso].append(
                 Engaged(oid, as_date(d0), area or "", bucket, tuple(map(as_date, entered)))
