@@ -42,12 +42,10 @@ _COHORT = (
     "firsts AS (SELECT lso, oid, MIN(day) AS d0 FROM engaged GROUP BY lso, oid) "
     "SELECT f.lso, f.oid, f.d0, l.lso_code, "
     "CASE WHEN l.cqc_registered_on > f.d0 THEN 1 ELSE 0 END, i.status, "
-    f"{', '.join(first_entries('x', 'f.d0'))} "
+    f"{', '.join(first_entries('f.oid', 'f.d0'))} "
     "FROM firsts f JOIN monitoring_location l ON l.organisation_id = f.oid "
     "LEFT JOIN statuses_statusinterval i ON i.organisation_id = f.oid "
     "AND i.first_day <= f.d0 AND (i.last_day IS NULL OR i.last_day >= f.d0) "
-    "LEFT JOIN statuses_statusinterval x ON x.organisation_id = f.oid AND x.first_day > f.d0 "
-    "GROUP BY f.lso, f.oid, f.d0, l.lso_code, l.cqc_registered_on, i.status "
     "ORDER BY f.lso, f.oid"
 )
 

@@ -67,12 +67,15 @@ def in_list(statuses) -> str:
     return "(" + ", ".join(f"'{Status(s).value}'" for s in sorted(statuses)) + ")"
 
 
-def first_entries(alias: str, after: str) -> list[str]:
-    """Per level, the first day after `after` on which a span of `alias` at that level began."""
+def first_entries(owner: str, after: str, levels=LEVELS) -> list[str]:
+    """Per level, the first day after the day `after` on which a span of the organisation
+    `owner` at that level began: a look-up in the interval index each (a join grouped per row
+    costs several times more on SQLite)."""
     return [
-        f"MIN(CASE WHEN {alias}.status IN {in_list(LEVELS[lvl])} AND {alias}.first_day > {after} "
-        f"THEN {alias}.first_day END)"
-        for lvl in LEVELS
+        "(SELECT MIN(x.first_day) FROM statuses_statusinterval x "
+        f"WHERE x.organisation_id = {owner} AND x.first_day > {after} "
+        f"AND x.status IN {in_list(LEVELS[lvl])})"
+        for lvl in levels
     ]
 
 
@@ -112,14 +115,8 @@ def _events_sql(
     the months numbered `first` to `last` (a run starting earlier counts from `first`), in all
     areas or `areas` given ones. Parameters: the first days of those months, then the areas."""
     names = list(LEVELS)
-    # The first later day at each level: a look-up in the interval index per level (a join
-    # grouped per interval costs several times more on SQLite).
-    days = ", ".join(
-        "(SELECT MIN(x.first_day) FROM statuses_statusinterval x "
-        "WHERE x.organisation_id = i.organisation_id AND x.first_day > i.first_day "
-        f"AND x.status IN {in_list(LEVELS[names[j]])}) AS x{j}"
-        for j in chosen
-    )
+    entries = first_entries("i.organisation_id", "i.first_day", [names[j] for j in chosen])
+    days = ", ".join(f"{e} AS x{j}" for j, e in zip(chosen, entries, strict=True))
     start = (
         "CASE WHEN l.cqc_registered_on > i.first_day THEN l.cqc_registered_on ELSE i.first_day END"
     )
