@@ -24,7 +24,7 @@ from dspt.monitoring.sql import (
     on_day,
 )
 
-__all__ = ["ALL", "NATIONAL", "Scope", "compliance_table", "row", "total"]
+__all__ = ["ALL", "NATIONAL", "Scope", "compliance_table", "row", "tables", "total"]
 
 ALL = "All locations"
 
@@ -94,6 +94,37 @@ def compliance_table(by: str, as_of: date, scope: Scope = NATIONAL) -> list[dict
     return [row(g, counts[g]) for g in sorted(counts, key=str.casefold)]
 
 
+# Dimensions one grouped query can count together: one value per location, and no filter of
+# their own (service types count single-service locations only; a location has many client
+# groups).
+_TOGETHER = frozenset(GROUP_COLUMNS) - {"service_type", "client_group"}
+
+
+def tables(
+    dims: list[str], as_of: date, scope: Scope = NATIONAL
+) -> tuple[dict, dict[str, list[dict]]]:
+    """The area's whole row (as `total`) and one compliance table per dimension of `dims` (as
+    `compliance_table`), all from one query grouped by every dimension at once; a dimension
+    that cannot be counted with the others has a query of its own."""
+    together = [d for d in dict.fromkeys(dims) if d in _TOGETHER]
+    per: dict[str, dict[str, list[int]]] = {d: {} for d in together}
+    whole = [0] * len(BUCKETS)
+    if together:
+        for names, counts in grouped_counts(together, as_of, scope).items():
+            whole = [a + b for a, b in zip(whole, counts, strict=True)]
+            for d, name in zip(together, names, strict=True):
+                group = per[d].setdefault(name, [0] * len(BUCKETS))
+                per[d][name] = [a + b for a, b in zip(group, counts, strict=True)]
+        whole_row = row(scope.label if scope.kind != "national" else ALL, whole)
+    else:
+        whole_row = total(as_of, scope)
+    out = {d: [row(g, per[d][g]) for g in sorted(per[d], key=str.casefold)] for d in together}
+    for d in dict.fromkeys(dims):
+        if d not in out:
+            out[d] = compliance_table(d, as_of, scope)
+    return whole_row, out
+
+
 def total(as_of: date, scope: Scope = NATIONAL) -> dict:
     """The whole area's row (group `All locations`): compliance, level mix and status mix."""
     area, area_params = scope.where()
@@ -110,8 +141,15 @@ def total(as_of: date, scope: Scope = NATIONAL) -> dict:
 def year_on_year(by: str, as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     """Each group's compliance now and a year earlier, with the change in percentage points."""
     before_day = year_before(as_of)
-    now = {r["group"]: r for r in compliance_table(by, as_of, scope)}
-    before = {r["group"]: r for r in compliance_table(by, before_day, scope)}
+    return compared_with(
+        compliance_table(by, as_of, scope), compliance_table(by, before_day, scope), before_day
+    )
+
+
+def compared_with(now_rows: list[dict], before_rows: list[dict], before_day: date) -> list[dict]:
+    """`year_on_year` from the two compliance tables: now, and on `before_day`."""
+    now = {r["group"]: r for r in now_rows}
+    before = {r["group"]: r for r in before_rows}
     out = []
     for group in sorted(set(now) | set(before), key=str.casefold):
         n, b = now.get(group), before.get(group)
@@ -131,7 +169,12 @@ def year_on_year(by: str, as_of: date, scope: Scope = NATIONAL) -> list[dict]:
 
 def areas_that_fell(by: str, as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     """Groups whose compliance is lower than a year earlier, biggest fall first."""
-    fell = [r for r in year_on_year(by, as_of, scope) if (r["change_pts"] or 0) < 0]
+    return fell_in(year_on_year(by, as_of, scope))
+
+
+def fell_in(year_on_year_rows: list[dict]) -> list[dict]:
+    """The rows of a year-on-year table whose compliance fell, biggest fall first."""
+    fell = [r for r in year_on_year_rows if (r["change_pts"] or 0) < 0]
     return sorted(fell, key=lambda r: (r["change_pts"], r["group"]))
 
 
@@ -170,8 +213,13 @@ def year_before(day: date) -> date:
 
 def expired_share_by_lso(as_of: date) -> list[dict]:
     """Per LSO area: locations, expired count and expired share (%), sorted by LSO name."""
+    return expired_shares(compliance_table("lso", as_of, NATIONAL))
+
+
+def expired_shares(lso_rows: list[dict]) -> list[dict]:
+    """`expired_share_by_lso` from the compliance table by LSO."""
     out = []
-    for r in compliance_table("lso", as_of, NATIONAL):
+    for r in lso_rows:
         out.append(
             {
                 "group": r["group"],

@@ -5,15 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dspt.monitoring import svg
-from dspt.monitoring.figures import (
-    areas_that_fell,
-    compliance_table,
-    expired_share_by_lso,
-    total,
-    year_on_year,
-)
+from dspt.monitoring.figures import compared_with, expired_shares, fell_in, tables, year_before
 from dspt.monitoring.series import monthly_series
-from dspt.monitoring.targets import targets_vs_actuals
+from dspt.monitoring.targets import judged, measures_of, targets_for
 
 
 def default_report_date(today: date) -> date:
@@ -22,18 +16,24 @@ def default_report_date(today: date) -> date:
 
 
 def build(as_of: date) -> dict:
-    """Every figure and sentence in the report."""
-    whole = total(as_of)
+    """Every figure and sentence in the report: the tables of each day from one grouped query
+    (as_of, and a year before for the year-on-year figures), and the monthly series."""
+    chosen = targets_for(as_of)
+    compared = ["region", "local_authority"]
+    dims = [*compared, "provider_size", "care_home", "lso", *measures_of(chosen)]
+    whole, now = tables(dims, as_of)
+    before_day = year_before(as_of)
+    _, before = tables(compared, before_day)
     series = monthly_series(as_of, 13)
     year_ago = series[0]
     month_ago = series[-2]
-    regions = compliance_table("region", as_of)
-    sizes = compliance_table("provider_size", as_of)
-    care = compliance_table("care_home", as_of)
-    targets = targets_vs_actuals(as_of)
+    regions = now["region"]
+    sizes = now["provider_size"]
+    care = now["care_home"]
+    targets = judged(chosen, whole, now)
     for t in targets:
         t["met_text"] = "Yes" if t["met"] else "No"
-    fell = areas_that_fell("local_authority", as_of)
+    fell = fell_in(compared_with(now["local_authority"], before["local_authority"], before_day))
     return {
         "as_of": as_of,
         "whole": whole,
@@ -45,9 +45,9 @@ def build(as_of: date) -> dict:
         "sizes": sizes,
         "care": care,
         "targets": targets,
-        "yoy_regions": year_on_year("region", as_of),
+        "yoy_regions": compared_with(regions, before["region"], before_day),
         "fell": fell,
-        "expired_by_lso": expired_share_by_lso(as_of),
+        "expired_by_lso": expired_shares(now["lso"]),
     }
 
 

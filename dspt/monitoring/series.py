@@ -50,12 +50,13 @@ def month_ends(as_of: date, months: int) -> list[date]:
     return out[::-1]
 
 
-def _moves(as_of: date, scope: Scope) -> list[tuple[int, str, str | None, int]]:
+def _moves(as_of: date, scope: Scope, since: date) -> list[tuple[int, str, str | None, int]]:
     """(category, month an interval starts counting, month it stops or None, count).
 
     An interval counts from the later of its first day and the location's CQC registration,
     and stops the day after its last day; stops on or after as_of never matter, so they are
-    left out (None).
+    left out (None). Intervals over before `since` (the first month end) are left out too: their
+    start and stop both fall in the first month and cancel out.
     """
     first = (
         "CASE WHEN l.cqc_registered_on > i.first_day THEN l.cqc_registered_on ELSE i.first_day END"
@@ -70,9 +71,9 @@ def _moves(as_of: date, scope: Scope) -> list[tuple[int, str, str | None, int]]:
         f"SELECT i.status, i.relation, {month_of(first)}, {stop}, COUNT(*) {LOCATION_SPANS} "
         f"WHERE {first} <= %s "
         "AND (i.last_day IS NULL OR l.cqc_registered_on IS NULL "
-        "OR i.last_day >= l.cqc_registered_on)"
-        f"{area} GROUP BY 1, 2, 3, 4",
-        [iso, iso, *area_params],
+        "OR i.last_day >= l.cqc_registered_on) "
+        f"AND (i.last_day IS NULL OR i.last_day >= %s){area} GROUP BY 1, 2, 3, 4",
+        [iso, iso, since.isoformat(), *area_params],
     )
     return [(BUCKET_OF[s] * 3 + _RELATION[rel], start, end, n) for s, rel, start, end, n in rows]
 
@@ -90,7 +91,7 @@ def monthly_series(as_of: date, months: int = 48, scope: Scope = NATIONAL) -> li
     width = len(BUCKETS) * 3
     # Net change per month key (months before the first end are folded into it).
     net: dict[str, list[int]] = defaultdict(lambda: [0] * width)
-    for cat, start, stop, n in _moves(as_of, scope):
+    for cat, start, stop, n in _moves(as_of, scope, ends[0]):
         net[max(start, keys[0])][cat] += n
         if stop is not None:
             net[max(stop, keys[0])][cat] -= n

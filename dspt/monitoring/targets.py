@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from dspt.frameworks import deadlines
 from dspt.monitoring.config import Target, targets
-from dspt.monitoring.figures import NATIONAL, Scope, compliance_table, total
+from dspt.monitoring.figures import NATIONAL, Scope, tables
 from dspt.monitoring.series import current_edition_on
 from dspt.statuses.facts import moved_deadlines
 
@@ -28,13 +28,21 @@ def targets_for(as_of: date) -> list[Target]:
     return [t for t in all_targets if t.edition == chosen]
 
 
-def _judged(chosen: list[Target], day: date, scope: Scope) -> list[dict]:
-    """Each target with the actual figure on `day`, whether it is met and the gap in points.
+_WHOLE = ("overall", "exceeded_share")
+
+
+def measures_of(chosen: list[Target]) -> list[str]:
+    """The dimensions these targets are measured by (beside the whole area's figures)."""
+    return list(dict.fromkeys(t.measure for t in chosen if t.measure not in _WHOLE))
+
+
+def judged(chosen: list[Target], whole: dict, by_measure: dict[str, list[dict]]) -> list[dict]:
+    """Each target with the actual figure, whether it is met and the gap in points, from the
+    area's whole row and its compliance table by each of `measures_of(chosen)`.
 
     A target with a range (e.g. 15–20% at Standards Exceeded) is met from its lower bound.
     """
-    whole = total(day, scope)
-    tables: dict[str, dict[str, dict]] = {}
+    groups = {m: {r["group"]: r for r in rows} for m, rows in by_measure.items()}
     out = []
     for t in chosen:
         if t.measure == "overall":
@@ -46,9 +54,7 @@ def _judged(chosen: list[Target], day: date, scope: Scope) -> list[dict]:
                 (t.label + OF_COMPLIANT, 100.0 * whole["exceeded"] / c if c else None, c),
             ]
         else:
-            if t.measure not in tables:
-                tables[t.measure] = {r["group"]: r for r in compliance_table(t.measure, day, scope)}
-            r = tables[t.measure].get(t.group or "")
+            r = groups[t.measure].get(t.group or "")
             measured = [(t.label, *((r["compliance_pct"], r["locations"]) if r else (None, 0)))]
         for label, actual, n in measured:
             out.append(
@@ -66,6 +72,11 @@ def _judged(chosen: list[Target], day: date, scope: Scope) -> list[dict]:
                 }
             )
     return out
+
+
+def _judged(chosen: list[Target], day: date, scope: Scope) -> list[dict]:
+    """Each target judged on `day` (one grouped query for every measure)."""
+    return judged(chosen, *tables(measures_of(chosen), day, scope))
 
 
 def targets_vs_actuals(as_of: date, scope: Scope = NATIONAL) -> list[dict]:

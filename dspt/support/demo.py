@@ -15,7 +15,7 @@ from dspt.core.demo import DemoContext
 from dspt.monitoring.sql import COMPLIANT_BUCKETS
 from dspt.organisations.models import LSO
 from dspt.support.models import ActivityKind, ActivityRecord, Engagement, EngagementMethod
-from dspt.support.outcomes import Timelines, add_months
+from dspt.support.timelines import Timelines, add_months
 
 START = date(2021, 4, 1)
 # Typical monthly hours per 1,000 locations in the area, by kind.

@@ -12,198 +12,195 @@ Definitions (also in docs/monitoring.md):
   month of engagement, and not engaged by any LSO by the end of the window. Their progress is
   measured from that first day over the same window. The comparison figure is the average, over
   the engaged locations, of their comparison group's share (so it is weighted like the cohort).
+
+The database does the work, in two grouped queries over the status interval table whatever the
+number of locations: one gives every engaged location's status on its engagement day and the
+first day after it that it entered each level; the other counts the comparison pools of every
+area and month asked for (pools.py). Python adds up the engaged locations' rows.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
-from dspt.monitoring.sql import BUCKET_OF, COMPLIANT_BUCKETS, fetch, location_spans
+from dspt.monitoring.sql import BUCKET_OF, COMPLIANT_BUCKETS
 from dspt.statuses.compute import Status
 from dspt.statuses.facts import as_date
-from dspt.support.models import Engagement
+from dspt.support.pools import ENGAGED, WINDOWS, fetch_planned, first_entries, pools
+from dspt.support.timelines import LEVELS, add_months
 
-WINDOWS = (3, 6, 12)
-LEVELS = {
-    "approaching": frozenset({Status.APPROACHING, Status.MET, Status.EXCEEDED}),
-    "met": frozenset({Status.MET, Status.EXCEEDED}),
-    "exceeded": frozenset({Status.EXCEEDED}),
-}
-_LEVEL_BUCKETS = {lvl: frozenset(BUCKET_OF[s.value] for s in st) for lvl, st in LEVELS.items()}
+ALL_LEVELS = tuple(LEVELS)
 
+__all__ = ["LEVELS", "WINDOWS", "add_months", "all_outcomes", "context", "outcomes"]
 
-def add_months(day: date, months: int) -> date:
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
-class Timelines:
-    """Population locations' status spans (read from the status interval table), for asking
-    what a location's status was on a day and when it entered a level."""
-
-    def __init__(self, condition: str = "", params: tuple = ()) -> None:
-        self.spans = location_spans(condition, params)
-        self.start: dict[int, int] = {}
-        self.lso: dict[int, str] = {}
-        self.provider: dict[int, int | None] = {}
-        for oid, reg, lso, provider in fetch(
-            "SELECT l.organisation_id, l.cqc_registered_on, l.lso_code, l.provider_id "
-            f"FROM monitoring_location l WHERE 1 = 1{condition}",
-            list(params),
-        ):
-            reg = as_date(reg)
-            self.start[oid] = reg.toordinal() if reg else 0
-            self.lso[oid] = lso
-            self.provider[oid] = provider
-        self.entries = {
-            lvl: {oid: [d for d, b in spans if b in buckets] for oid, spans in self.spans.items()}
-            for lvl, buckets in _LEVEL_BUCKETS.items()
-        }
-
-    def bucket(self, oid: int, day: int) -> int:
-        """The location's bucket on a day (ordinal); -1 before its CQC registration."""
-        if oid not in self.start or day < self.start[oid]:
-            return -1
-        spans = self.spans.get(oid, [])
-        j = bisect_right(spans, (day, 99))
-        return spans[j - 1][1] if j else BUCKET_OF[Status.NOT_REGISTERED.value]
-
-    def entered_after(self, lvl: str, oid: int, start: int) -> int | None:
-        """The first day (ordinal) after `start` on which the location entered level `lvl` (or
-        better), or None."""
-        days = self.entries[lvl].get(oid, [])
-        j = bisect_right(days, start)
-        return days[j] if j < len(days) else None
-
-    def reached(self, lvl: str, oid: int, start: int, end: int) -> bool:
-        """Did the location enter level `lvl` (or better) on a day in (start, end]?
-
-        The status on the start day is the baseline, not an outcome: only later changes count.
-        """
-        day = self.entered_after(lvl, oid, start)
-        return day is not None and day <= end
+# Each LSO's engaged locations: first engagement, area, whether it was before the location's CQC
+# registration, status that day and the first later day it entered each level.
+_COHORT = (
+    f"WITH engaged AS ({ENGAGED}), "
+    "firsts AS (SELECT lso, oid, MIN(day) AS d0 FROM engaged GROUP BY lso, oid) "
+    "SELECT f.lso, f.oid, f.d0, l.lso_code, "
+    "CASE WHEN l.cqc_registered_on > f.d0 THEN 1 ELSE 0 END, i.status, "
+    f"{', '.join(first_entries('f.oid', 'f.d0'))} "
+    "FROM firsts f JOIN monitoring_location l ON l.organisation_id = f.oid "
+    "LEFT JOIN statuses_statusinterval i ON i.organisation_id = f.oid "
+    "AND i.first_day <= f.d0 AND (i.last_day IS NULL OR i.last_day >= f.d0) "
+    "ORDER BY f.lso, f.oid"
+)
 
 
-class _Context:
-    """What every LSO's measure shares: first engagements by anyone, area members, the
-    timelines, and the comparison pools computed so far."""
+@dataclass(frozen=True, slots=True)
+class Engaged:
+    """One location an LSO engaged: its first engagement day, LSO area ('' for none), bucket
+    on that day (-1 before its CQC registration) and the first later day it entered each level."""
 
-    def __init__(self, timelines: Timelines):
-        self.tl = timelines
-        self.by_provider: dict[int, list[int]] = defaultdict(list)
-        self.area_members: dict[str | None, list[int]] = defaultdict(list)
-        for oid, lso in timelines.lso.items():
-            provider = timelines.provider[oid]
-            if provider:
-                self.by_provider[provider].append(oid)
-            self.area_members[lso or None].append(oid)
-        self.mine: dict[str, dict[int, date]] = defaultdict(dict)
-        self.anyone: dict[int, date] = {}
-        for lso, org_id, day in Engagement.objects.values_list(
-            "lso_id", "organisation_id", "engaged_on"
-        ):
-            targets = [org_id] if org_id in timelines.start else self.by_provider.get(org_id, [])
-            for oid in targets:
-                for first in (self.mine[lso], self.anyone):
-                    if oid not in first or day < first[oid]:
-                        first[oid] = day
-        # (area, first of month) -> window -> bucket -> [locations, reached each level…]
-        self.pools: dict[tuple, dict] = {}
-
-    def pool(self, area: str | None, m0: date, bucket: int, window: int) -> tuple[int, dict]:
-        """Comparable locations: same area, same bucket on m0, not engaged by the window end."""
-        if (area, m0) not in self.pools:
-            self.pools[(area, m0)] = self._pools(area, m0)
-        s = self.pools[(area, m0)][window].get(bucket, [0, 0, 0, 0])
-        return s[0], {lvl: s[k] for k, lvl in enumerate(LEVELS, start=1)}
-
-    def _pools(self, area: str | None, m0: date) -> dict[int, dict[int, list[int]]]:
-        """Every window's comparison counts for one area and month, in one pass over the area's
-        locations: each location's bucket on m0 and the first day it entered each level after m0
-        are looked up once, then compared with each window's end."""
-        start = m0.toordinal()
-        ends = {w: add_months(m0, w) for w in WINDOWS}
-        out: dict[int, dict[int, list[int]]] = {w: {} for w in WINDOWS}
-        for j in self.area_members[area]:
-            b = self.tl.bucket(j, start)
-            if b < 0:
-                continue
-            first = self.anyone.get(j)
-            entered = [self.tl.entered_after(lvl, j, start) for lvl in LEVELS]
-            for w, end_day in ends.items():
-                if first is not None and first <= end_day:
-                    continue
-                s = out[w].setdefault(b, [0, 0, 0, 0])
-                s[0] += 1
-                end = end_day.toordinal()
-                for k, day in enumerate(entered, start=1):
-                    s[k] += day is not None and day <= end
-        return out
+    oid: int
+    d0: date
+    area: str
+    bucket: int
+    entered: tuple[date | None, ...]
 
 
-def context() -> _Context:
+class Context:
+    """Every LSO's engaged locations (one query), and the comparison pools read so far.
+
+    Pools: (area, first of month, window, levels counted) -> bucket -> [locations, reached each
+    level…].
+    """
+
+    def __init__(self) -> None:
+        self.engaged: dict[str, list[Engaged]] = defaultdict(list)
+        for lso, oid, d0, area, late, status, *entered in fetch_planned(_COHORT, []):
+            bucket = -1 if late else BUCKET_OF[status or Status.NOT_REGISTERED.value]
+            self.engaged[lso].append(
+                Engaged(oid, as_date(d0), area or "", bucket, tuple(map(as_date, entered)))
+            )
+        self.pools: dict[tuple, dict[int, list[int | None]]] = {}
+
+    def load_pools(
+        self,
+        keys: set[tuple[str, date]],
+        windows: tuple[int, ...] = WINDOWS,
+        levels: tuple[str, ...] = ALL_LEVELS,
+    ) -> None:
+        """Read these windows' pools of these (area, first of month) pairs, counting `levels`,
+        unless read already (one query)."""
+        missing = {k for k in keys for w in windows if (*k, w, levels) not in self.pools}
+        if not missing:
+            return
+        months = sorted({m0 for _, m0 in missing})
+        found = pools(months, sorted({area for area, _ in missing}), windows, levels)
+        for area, m0 in missing:
+            for w in windows:
+                self.pools[(area, m0, w, levels)] = found.get((area, m0), {}).get(w, {})
+
+    def pool(
+        self, area: str, m0: date, bucket: int, window: int, levels: tuple[str, ...] = ALL_LEVELS
+    ) -> tuple[int, dict]:
+        """Comparable locations: same area, same bucket on m0, not engaged by the window end;
+        how many of them reached each of `levels`."""
+        s = self.pools[(area, m0, window, levels)].get(bucket)
+        if s is None:
+            return 0, {}
+        return s[0], {lvl: s[k] for k, lvl in enumerate(LEVELS, start=1) if lvl in levels}
+
+
+def context() -> Context:
     """Everything the outcome measure reads, for every LSO (read once per request)."""
-    return _Context(Timelines())
+    return Context()
 
 
-def first_engagements(ctx: _Context, lso_code: str | None = None) -> dict[int, date]:
+def first_engagements(ctx: Context, lso_code: str | None = None) -> dict[int, date]:
     """Location id → day of first engagement (by this LSO, or by any when None)."""
-    return dict(ctx.mine.get(lso_code, {})) if lso_code else dict(ctx.anyone)
+    if lso_code:
+        return {e.oid: e.d0 for e in ctx.engaged.get(lso_code, [])}
+    out: dict[int, date] = {}
+    for rows in ctx.engaged.values():
+        for e in rows:
+            if e.oid not in out or e.d0 < out[e.oid]:
+                out[e.oid] = e.d0
+    return out
 
 
-def outcomes(lso_code: str, as_of: date, ctx: _Context | None = None) -> dict:
-    """The outcome measure for one LSO's engagements, as of a date."""
+def _cohort(ctx: Context, lso_code: str) -> list[Engaged]:
+    return [
+        e
+        for e in ctx.engaged.get(lso_code, [])
+        if e.bucket >= 0 and e.bucket not in COMPLIANT_BUCKETS
+    ]
+
+
+def _pools_needed(
+    cohort: list[Engaged], as_of: date, windows: tuple[int, ...]
+) -> set[tuple[str, date]]:
+    """The (area, month) pools of the cohort members with at least one window passed."""
+    shortest = min(windows)
+    return {(e.area, e.d0.replace(day=1)) for e in cohort if add_months(e.d0, shortest) <= as_of}
+
+
+def all_outcomes(
+    lso_codes: list[str],
+    as_of: date,
+    ctx: Context | None = None,
+    windows: tuple[int, ...] = WINDOWS,
+    levels: tuple[str, ...] = ALL_LEVELS,
+) -> dict[str, dict]:
+    """The outcome measure of each of these LSOs, as of a date (their pools read together),
+    over `windows` (months) only, compared with comparable locations for `levels` only."""
     ctx = ctx or context()
-    tl = ctx.tl
-    mine = ctx.mine.get(lso_code, {})
-    already = 0
-    cohort = []
-    for oid, d0 in mine.items():
-        b = tl.bucket(oid, d0.toordinal())
-        if b < 0:
-            continue
-        if b in COMPLIANT_BUCKETS:
-            already += 1
-            continue
-        cohort.append((oid, d0, b))
-    windows = []
-    for w in WINDOWS:
+    needed: set[tuple[str, date]] = set()
+    for lso in lso_codes:
+        needed |= _pools_needed(_cohort(ctx, lso), as_of, windows)
+    ctx.load_pools(needed, windows, levels)
+    return {lso: outcomes(lso, as_of, ctx, windows, levels) for lso in lso_codes}
+
+
+def outcomes(
+    lso_code: str,
+    as_of: date,
+    ctx: Context | None = None,
+    windows: tuple[int, ...] = WINDOWS,
+    levels: tuple[str, ...] = ALL_LEVELS,
+) -> dict:
+    """The outcome measure for one LSO's engagements, as of a date, over `windows` (months);
+    the comparison for `levels` only (None for the others)."""
+    ctx = ctx or context()
+    mine = ctx.engaged.get(lso_code, [])
+    cohort = _cohort(ctx, lso_code)
+    already = sum(1 for e in mine if e.bucket in COMPLIANT_BUCKETS)
+    ctx.load_pools(_pools_needed(cohort, as_of, windows), windows, levels)
+    rows = []
+    for w in windows:
         n = 0
         reached = dict.fromkeys(LEVELS, 0)
         comp_share = dict.fromkeys(LEVELS, 0.0)
         comp_n = comp_pool = 0
-        for oid, d0, b in cohort:
-            end = add_months(d0, w)
+        for e in cohort:
+            end = add_months(e.d0, w)
             if end > as_of:
                 continue
             n += 1
-            for lvl in LEVELS:
-                reached[lvl] += tl.reached(lvl, oid, d0.toordinal(), end.toordinal())
-            size, hits = ctx.pool(tl.lso[oid] or None, d0.replace(day=1), b, w)
+            for lvl, day in zip(LEVELS, e.entered, strict=True):
+                reached[lvl] += day is not None and day <= end
+            size, hits = ctx.pool(e.area, e.d0.replace(day=1), e.bucket, w, levels)
             if size:
                 comp_n += 1
                 comp_pool += size
-                for lvl in LEVELS:
+                for lvl in levels:
                     comp_share[lvl] += hits[lvl] / size
         row = {"months": w, "engaged": n, "compared": comp_n, "comparison_pool": comp_pool}
         for lvl in LEVELS:
             row[f"engaged_{lvl}"] = reached[lvl]
             row[f"engaged_{lvl}_pct"] = 100.0 * reached[lvl] / n if n else None
-            row[f"comparison_{lvl}_pct"] = 100.0 * comp_share[lvl] / comp_n if comp_n else None
-        windows.append(row)
+            counted = comp_n and lvl in levels
+            row[f"comparison_{lvl}_pct"] = 100.0 * comp_share[lvl] / comp_n if counted else None
+        rows.append(row)
     return {
         "lso": lso_code,
         "as_of": as_of,
         "engaged_locations": len(mine),
         "already_compliant": already,
         "cohort": len(cohort),
-        "windows": windows,
+        "windows": rows,
     }

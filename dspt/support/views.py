@@ -31,7 +31,7 @@ from dspt.monitoring.views.nav import subnav
 from dspt.organisations.models import LSO
 from dspt.support.activity_periods import Period, activity_over, default_period, parse_month
 from dspt.support.models import ActivityRecord
-from dspt.support.outcomes import context, outcomes
+from dspt.support.outcomes import all_outcomes, outcomes
 
 WORK_LISTS = {
     "expired": ("Expired", "Locations whose last publication has lapsed.", lists.expired),
@@ -218,10 +218,14 @@ def compare(request):
         .annotate(planned=Sum("planned_hours"), actual=Sum("actual_hours"))
     }
     rows = []
-    shared = context()  # every LSO's measure reads the same timelines and engagements
-    for lso in LSO.objects.all():
+    lsos = list(LSO.objects.all())
+    # Every LSO's measure from the same two queries; the table shows the 12-month window and
+    # the comparison at Approaching Standards only.
+    codes = [lso.code for lso in lsos]
+    measured = all_outcomes(codes, as_of, windows=(12,), levels=("approaching",))
+    for lso in lsos:
         base = by_name.get(lso.name, {"locations": 0, "compliance_pct": None, "expired_pct": None})
-        out = outcomes(lso.code, as_of, shared)
+        out = measured[lso.code]
         twelve = next(w for w in out["windows"] if w["months"] == 12)
         h = hours.get(lso.code, {})
         rows.append(

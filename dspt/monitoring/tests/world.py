@@ -77,7 +77,7 @@ def _loc(key, w, parent, la, n, **kw) -> Organisation:
         cqc_location_id=f"1-{n:09d}",
         parent=parent,
         local_authority=la,
-        postcode=f"AB{n} 1CD",
+        postcode=kw.pop("postcode", f"AB{n} 1CD"),
         **kw,
     )
 
@@ -260,3 +260,35 @@ def build_world() -> World:
     _pub(o["L13"], "2023-24", date(2024, 5, 1), Level.MET)
     _pub(o["T1"], "2023-24", date(2024, 5, 1), Level.MET)
     return w
+
+
+LEVEL_CYCLE = (Level.MET, Level.APPROACHING, Level.NOT_MET, Level.EXCEEDED, None)
+
+
+def add_locations(w: World, n: int, first: int = 100) -> list[Organisation]:
+    """`n` more locations in the world's three local authorities, under two providers, with
+    publications of every level (and none). Everything about the k-th one follows k modulo 15,
+    so a world grown by 30 and one grown by 60 hold the same kinds of location in different
+    numbers: for checking that work does not grow with the number of locations."""
+    las = [w.las["la1"], w.las["la2"], w.las["la3"]]
+    out = []
+    for k in range(n):
+        key = f"X{first + k}"
+        loc = _loc(
+            key,
+            w,
+            w.orgs["P5"] if k % 3 == 0 else w.orgs["P2"],
+            las[k % 3],
+            first + k,
+            service_types=["domiciliary"],
+            client_groups=["older_people"],
+            cqc_rating="Good",
+            cqc_registered_on=date(2021 + k % 3, 1 + 2 * (k % 5), 1 + k % 15),
+            postcode=f"XY{(first + k) % 100} 1CD",  # at most 8 characters
+        )
+        level = LEVEL_CYCLE[k % len(LEVEL_CYCLE)]
+        if level is not None:
+            edition = "2022-23" if k % 3 else "2023-24"
+            _pub(loc, edition, date(2023 + k % 3 // 2, 1 + k % 5, 1 + k % 15), level)
+        out.append(loc)
+    return out

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 
 from dspt.monitoring import charts, lists
 from dspt.monitoring.access import require_national, require_remit
-from dspt.monitoring.figures import areas_that_fell, region_of, year_on_year
+from dspt.monitoring.figures import fell_in, region_of, year_on_year
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.regional import cell_columns, region_table
 from dspt.monitoring.series import monthly_series
@@ -138,7 +138,7 @@ def change(request):
     as_of, error = as_of_from(request)
     by = request.GET.get("by") if request.GET.get("by") in DIMENSIONS else "region"
     rows = year_on_year(by, as_of, scope)
-    fell = areas_that_fell(by, as_of, scope)
+    fell = fell_in(rows)
     fmt = wants_download(request)
     if fmt:
         chosen = fell if request.GET.get("table") == "fell" else rows

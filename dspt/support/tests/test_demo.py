@@ -9,7 +9,7 @@ from dspt.monitoring.models import WatchlistEntry
 from dspt.monitoring.sql import COMPLIANT_BUCKETS
 from dspt.support import demo as support_demo
 from dspt.support.models import ActivityRecord, Engagement
-from dspt.support.outcomes import Timelines
+from dspt.support.timelines import Timelines
 
 TODAY = date(2024, 7, 15)
 
