@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from dspt.assessments.editions import edition_of
+from dspt.assessments.editions import caf_edition_of, edition_of, is_caf
 from dspt.assessments.errors import AssessmentError
 from dspt.assessments.locking import bump_version, lock_assessment
 from dspt.assessments.models import Assessment, EvidenceDocument
@@ -183,8 +183,11 @@ def attach_document(
     Raises DocumentRefused (a ValueError) for a file that is too big, empty, of a type not
     allowed or whose content does not match its name.
     """
-    edition = edition_of(assessment)
-    if item_id != ACTION_PLAN and not edition.has_item(item_id):
+    if is_caf(assessment):
+        # A CAF assessment's evidence is attached to a contributing outcome (e.g. A1.a).
+        if not caf_edition_of(assessment).has_outcome(item_id):
+            raise AssessmentError(f"There is no outcome {item_id} in this assessment.")
+    elif item_id != ACTION_PLAN and not edition_of(assessment).has_item(item_id):
         raise AssessmentError(f"There is no evidence item {item_id} in this assessment.")
     checked, data = check_upload(uploaded_file)
     with transaction.atomic():
