@@ -43,6 +43,15 @@ PROFILE_FIELDS = (
 ANSWER_LOCKS: list[Callable[[Assessment, str], str]] = []
 
 
+def answer_lock_reason(assessment: Assessment, outcome_id: str) -> str:
+    """Why this outcome's answer and evidence may not change now ("" when they may)."""
+    for lock in ANSWER_LOCKS:
+        reason = lock(assessment, outcome_id)
+        if reason:
+            return reason
+    return ""
+
+
 class OutcomeRefused(AssessmentError):
     """An outcome answer that cannot be stored; `errors` maps a field name to its message."""
 
@@ -198,10 +207,9 @@ def save_outcome(
     outcome = load_caf_edition(assessment.edition).outcome(outcome_id)
     with transaction.atomic():
         locked = lock_assessment(assessment, expected_version, today())
-        for lock in ANSWER_LOCKS:
-            reason = lock(locked, outcome_id)
-            if reason:
-                raise AssessmentError(reason)
+        reason = answer_lock_reason(locked, outcome_id)
+        if reason:
+            raise AssessmentError(reason)
         answer, _ = OutcomeAnswer.objects.update_or_create(
             assessment=locked,
             outcome_id=outcome_id,
