@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dspt.assurance import views
+from dspt.assurance import views, views_oversight
 
 app_name = "assurance"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
         views.review_document,
         name="review_document",
     ),
+    path("oversight/", views_oversight.page, name="oversight"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:pk>/", views.report, name="report"),
     path("reports/<int:pk>/report.pdf", views.report_download_pdf, name="report_pdf"),
