@@ -62,6 +62,8 @@ def overview(request, ods_code: str) -> HttpResponse:
         "status": status_of(org),
         "history": selectors.publication_history(org)[:10],
         "plans_url": f"/plans/{org.ods_code}/",
+        # The assurance app sits above this one: linked by its path, not imported.
+        "assurance_url": f"/assurance/{org.ods_code}/",
         "ev": caf_evaluate(assessment) if assessment is not None else None,
     }
     return render(request, "assessments/caf_overview.jinja", context)

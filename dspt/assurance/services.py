@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dspt.accounts.models import Membership, OrgRole, OversightRole, User
 from dspt.assessments.editions import caf_edition_of, is_caf
 from dspt.assessments.models import Assessment
 from dspt.assurance.models import (
@@ -24,6 +25,7 @@ from dspt.assurance.models import (
 )
 from dspt.audit.services import record
 from dspt.frameworks.caf import ACHIEVEMENT_LABELS
+from dspt.notifications.services import notify
 
 MAX_TEXT = 10_000
 
@@ -76,6 +78,17 @@ def review_invite(
                 firm=firm,
                 sample=chosen,
                 invited_by=user,
+            )
+            notify(
+                User.objects.filter(assessor__firm=firm, is_active=True),
+                organisation=assessment.organisation,
+                kind="assurance.invited",
+                title=f"{assessment.organisation.name} invites you to review its CAF assessment",
+                body=(
+                    f"{assessment.organisation.name} has invited {firm.name} to review "
+                    f"{len(chosen)} outcomes of its {assessment.edition} CAF-aligned assessment."
+                ),
+                link=f"/assurance/reviews/{review.pk}/",
             )
             record(
                 "assurance.invited",
@@ -184,6 +197,18 @@ def review_rate_outcome(
     return rated
 
 
+def _report_readers(review: Review) -> list:
+    """Who is told of a report: the organisation's admins and the programme team."""
+    admins = User.objects.filter(
+        pk__in=Membership.objects.filter(
+            organisation=review.organisation, role=OrgRole.ADMIN
+        ).values("user_id"),
+        is_active=True,
+    )
+    national = User.objects.filter(oversight_role=OversightRole.PROGRAMME, is_active=True)
+    return [*admins, *national]
+
+
 def review_report(
     *, review: Review, assurance: str, confidence: str, summary: str = "", user, request=None
 ) -> Review:
@@ -211,6 +236,17 @@ def review_report(
         locked.reported_by = user
         locked.reported_at = timezone.now()
         locked.save()
+        notify(
+            _report_readers(locked),
+            organisation=locked.organisation,
+            kind="assurance.reported",
+            title=f"Independent assessment report: {locked.organisation.name}",
+            body=(
+                f"{locked.firm.name} reported {locked.get_assurance_display()} assurance on the "
+                f"{locked.edition} CAF-aligned assessment of {locked.organisation.name}."
+            ),
+            link=f"/assurance/reports/{locked.pk}/",
+        )
         record(
             "assurance.reported",
             actor=user,

@@ -133,3 +133,11 @@ def test_trust_completes_caf_publishes_and_is_independently_assessed(site, page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the report (PDF)").click()
     assert download.value.suggested_filename == "independent-assessment-RCF-2026-27.pdf"
+    # …and the oversight figures, where the trust now has a reported independent assessment.
+    page.goto(f"{site}/assurance/oversight/")
+    _accessible(page, "CAF oversight")
+    assert "1 of 1 NHS organisations" in page.locator("#coverage").inner_text()
+    assert (
+        "Every NHS trust in this area has a reported independent assessment"
+        in page.locator("main").inner_text()
+    )

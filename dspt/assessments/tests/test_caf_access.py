@@ -126,3 +126,9 @@ def test_an_unknown_outcome_is_404(client, cast, caf):
         _login(client, cast, "t_member").get("/assessments/RT1/caf/outcomes/Z9.z/").status_code
         == 404
     )
+
+
+def test_the_evidence_item_api_refuses_a_caf_assessment_plainly(client, cast, caf):
+    response = _login(client, cast, "t_member").get("/api/v1/assessments/RT1")
+    assert response.status_code == 409
+    assert "CAF-aligned" in response.json()["detail"]

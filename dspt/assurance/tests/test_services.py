@@ -99,6 +99,16 @@ def test_rate_and_report(world):
         "assurance.outcome_rated",
         "assurance.reported",
     ]
+    from dspt.notifications.models import Notification
+
+    told = set(
+        Notification.objects.filter(kind="assurance.reported").values_list("user__email", flat=True)
+    )
+    assert told == {"admin@rt1.test", "programme@nhs.test"}
+    invited = Notification.objects.filter(kind="assurance.invited").values_list(
+        "user__email", flat=True
+    )
+    assert list(invited) == ["assessor@ledger.test"]
     assert report_pdf(review).startswith(b"%PDF")
     from io import BytesIO
 
