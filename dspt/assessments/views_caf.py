@@ -17,7 +17,7 @@ from dspt.assessments import caf_services, selectors, services
 from dspt.assessments.access import can_edit, editable_organisation, visible_organisation
 from dspt.assessments.caf_evaluation import caf_evaluate
 from dspt.assessments.documents import ACCEPT_ATTRIBUTE, ALLOWED_DESCRIPTION
-from dspt.assessments.editions import current_caf_edition, is_caf
+from dspt.assessments.editions import caf_edition_of, current_caf_edition, is_caf
 from dspt.assessments.forms import version_from_post
 from dspt.core.dates import today
 from dspt.frameworks.caf import ACHIEVEMENT_LABELS
@@ -158,7 +158,8 @@ def outcome(request, ods_code: str, outcome_id: str) -> HttpResponse:
         context = _outcome_context(request, org, assessment, outcome_id, form, errors)
         return render(request, "assessments/caf_outcome.jinja", context, status=400)
     messages.success(request, f"{outcome_id} saved.")
-    nxt = _outcome_context(request, org, assessment, outcome_id)["next_id"]
+    ids = [o.id for o in caf_edition_of(assessment).outcomes]
+    nxt = ids[ids.index(outcome_id) + 1] if ids.index(outcome_id) + 1 < len(ids) else None
     if request.POST.get("then") == "next" and nxt:
         return redirect("assessments:caf_outcome", org.ods_code, nxt)
     return redirect(caf_overview_url(org))

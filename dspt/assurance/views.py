@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dspt.assessments import selectors as assessment_selectors
 from dspt.assessments.caf_evaluation import caf_evaluate
-from dspt.assessments.editions import is_caf
+from dspt.assessments.editions import caf_edition_of, is_caf
 from dspt.assessments.models import EvidenceDocument
 from dspt.assurance import selectors, services
 from dspt.assurance.models import AssuranceLevel, AuditFirm, Confidence, Review, ReviewState
@@ -79,7 +79,7 @@ def organisation(request, ods_code: str) -> HttpResponse:
         "reviews": reviews,
         "open_review": next((r for r in reviews if r.state == ReviewState.OPEN), None),
         "firms": AuditFirm.objects.order_by("name"),
-        "outcomes": caf_evaluate(caf_assessment).edition.outcomes if caf_assessment else [],
+        "outcomes": caf_edition_of(caf_assessment).outcomes if caf_assessment else [],
         "chosen": chosen,
         "error": error,
     }
