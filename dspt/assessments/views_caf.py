@@ -20,7 +20,7 @@ from dspt.assessments.documents import ACCEPT_ATTRIBUTE, ALLOWED_DESCRIPTION
 from dspt.assessments.editions import caf_edition_of, current_caf_edition, is_caf
 from dspt.assessments.forms import version_from_post
 from dspt.core.dates import today
-from dspt.frameworks.caf import ACHIEVEMENT_LABELS
+from dspt.frameworks.caf import ACHIEVEMENT_LABELS, supported_level
 from dspt.statuses.selectors import status_of
 
 
@@ -95,7 +95,10 @@ def _outcome_context(request, org, assessment, outcome_id: str, form=None, error
         "justification": answer.justification if answer else "",
     }
     errors = errors or {}
+    # On a refused form, what the ticks as submitted support (they are shown, not yet saved).
+    shown = supported_level(result.outcome, form["ticked"])
     return {
+        "shown_supported": shown,
         "page_title": f"{result.outcome.label} – {org.name}",
         "back_link": {"href": caf_overview_url(org), "text": "Back to the assessment"},
         "org": org,
