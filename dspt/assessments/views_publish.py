@@ -158,6 +158,8 @@ def remove_document(request, ods_code: str, document_id: int) -> HttpResponse:
     assessment = doc.assessment
     if doc.item_id == ACTION_PLAN:
         back = reverse("assessments:action_plan", args=[org.ods_code])
+    elif is_caf(assessment):
+        back = reverse("assessments:caf_outcome", args=[org.ods_code, doc.item_id])
     else:
         edition = edition_of(assessment)
         number = edition.item(doc.item_id).standard if edition.has_item(doc.item_id) else None

@@ -132,3 +132,24 @@ def test_the_evidence_item_api_refuses_a_caf_assessment_plainly(client, cast, ca
     response = _login(client, cast, "t_member").get("/api/v1/assessments/RT1")
     assert response.status_code == 409
     assert "CAF-aligned" in response.json()["detail"]
+
+
+def test_evidence_on_an_outcome_can_be_read_and_removed_by_editors(client, cast, caf):
+    from dspt.assessments import services
+
+    from .conftest import pdf_file
+
+    doc = services.attach_document(caf, "A1.a", pdf_file(), cast["t_member"])
+    viewer = _login(client, cast, "t_viewer")
+    assert viewer.get(f"/assessments/RT1/documents/{doc.pk}/").status_code == 200
+    assert viewer.get(f"/assessments/RT1/documents/{doc.pk}/remove/").status_code == 403
+    editor = _login(client, cast, "t_member")
+    page = editor.get("/assessments/RT1/caf/outcomes/A1.a/").content.decode()
+    assert f"/assessments/RT1/documents/{doc.pk}/remove/" in page
+    assert editor.get(f"/assessments/RT1/documents/{doc.pk}/remove/").status_code == 200
+    caf.refresh_from_db()
+    response = editor.post(f"/assessments/RT1/documents/{doc.pk}/remove/", {"version": caf.version})
+    assert response.status_code == 302
+    assert not caf.documents.exists()
+    other = _login(client, cast, "other_trust")
+    assert other.get(f"/assessments/RT1/documents/{doc.pk}/").status_code == 404
