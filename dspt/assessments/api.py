@@ -53,11 +53,11 @@ def _assessment(org):
     if assessment is None:
         raise HttpError(404, "This year's assessment has not been started.")
     if is_caf(assessment):
-        # These operations read evidence items; a CAF assessment has outcomes (its pages are
-        # /assessments/<ODS>/caf/; it has no API operations yet).
+        # These operations read evidence items; a CAF assessment has outcomes (/api/v1/caf/…).
         raise HttpError(
             409,
-            "This year's assessment is the CAF-aligned one, which these operations do not serve.",
+            "This year's assessment is the CAF-aligned one: use the operations under "
+            f"/api/v1/caf/{org.ods_code}.",
         )
     return assessment
 

@@ -131,7 +131,7 @@ def test_an_unknown_outcome_is_404(client, cast, caf):
 def test_the_evidence_item_api_refuses_a_caf_assessment_plainly(client, cast, caf):
     response = _login(client, cast, "t_member").get("/api/v1/assessments/RT1")
     assert response.status_code == 409
-    assert "CAF-aligned" in response.json()["detail"]
+    assert "/api/v1/caf/RT1" in response.json()["detail"]
 
 
 def test_evidence_on_an_outcome_can_be_read_and_removed_by_editors(client, cast, caf):
