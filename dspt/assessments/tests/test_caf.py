@@ -126,3 +126,32 @@ def test_unchanged_outcomes_carry_forward_to_the_next_edition(caf, people, setti
     assert "A1.a" in carried and carried["A1.a"].carried_forward
     assert "B6.a" not in carried  # its indicators changed in 2025-26
     assert nxt.documents.filter(item_id="A1.a").count() == 1
+
+
+def test_a_not_met_caf_publication_starts_the_improvement_plan(
+    caf, people, django_capture_on_commit_callbacks
+):
+    from dspt.improvement_plans.models import ImprovementPlan
+    from dspt.statuses.selectors import status_of
+
+    answer_to_profile(caf, people["trust_member"], below={"E1.a": PARTIALLY_ACHIEVED})
+    with django_capture_on_commit_callbacks(execute=True):
+        pub = services.publish(caf, people["trust_member"], expected_version=caf.version)
+    plan = ImprovementPlan.objects.get(publication=pub)
+    assert plan.edition == "2024-25"
+    assert status_of(caf.organisation).status == "standards_not_met"
+
+    # The plan's rows are the outcome below profile; approved, the status reads Approaching.
+    from dspt.improvement_plans import services as plan_services
+    from dspt.improvement_plans.models import DecisionKind
+    from dspt.improvement_plans.sources import plan_items_for
+    from dspt.improvement_plans.template import prefilled_rows
+
+    rows = prefilled_rows(plan_items_for(pub))
+    assert [r["item_id"] for r in rows] == ["E1.a"]
+    for r in rows:
+        r.update(actions="Rewrite the privacy notice", owner="DPO", target_date="2025-12-31")
+    result = plan_services.submit_rows(plan, people["trust_member"], rows)
+    assert result.ok, [e.text for e in result.errors]
+    plan_services.decide(plan, people["reviewer"], DecisionKind.APPROVED)
+    assert status_of(caf.organisation).status == "approaching_standards"
