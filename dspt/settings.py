@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "dspt.assessments",
     "dspt.statuses",
     "dspt.improvement_plans",
+    "dspt.assurance",
     "dspt.monitoring",
     "dspt.support",
     "dspt.notifications",

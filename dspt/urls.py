@@ -14,6 +14,7 @@ urlpatterns = [
     path("assessments/", include("dspt.assessments.urls")),
     path("frameworks/", include("dspt.frameworks.urls")),
     path("plans/", include("dspt.improvement_plans.urls")),
+    path("assurance/", include("dspt.assurance.urls")),
     path("monitoring/", include("dspt.monitoring.urls")),
     path("compliance/", public_breakdowns, name="public_figures"),
     path("support/", include("dspt.support.urls")),

@@ -38,7 +38,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # every app; each staff role's home page, which shows the work every app holds for it
     ("access",),  # data access requests, their review and approval; issue cld's agreements
     ("support", "cld"),  # LSO work, on monitoring's figures; client-level data
-    ("monitoring", "improvement_plans"),  # plans follow assessments.signals.published
+    ("monitoring", "improvement_plans", "assurance"),  # plans follow assessments.signals.published;
+    # independent assessment of CAF assessments
     ("assessments",),  # answers; publishing creates publications; the DSPT status import
     ("statuses",),  # the status rule and publication levels, its fact reader, the intervals
     ("organisations",),  # organisations, sites, geography (regions, LAs, ICBs, LSOs), imports

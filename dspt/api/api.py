@@ -10,6 +10,7 @@ from dspt.accounts.api import router as accounts
 from dspt.api.auth import api_auth, oversight_auth
 from dspt.api.contract import ContractAPI
 from dspt.assessments.api import router as assessments
+from dspt.assessments.api_caf import router as caf
 from dspt.cld.api import router as cld
 from dspt.improvement_plans.api import router as plans
 from dspt.monitoring.api import router as monitoring
@@ -42,6 +43,7 @@ api.add_router("", statuses)
 api.add_router("/me", accounts, auth=oversight_auth)
 api.add_router("/my-organisations", organisations)
 api.add_router("/assessments", assessments)
+api.add_router("/caf", caf)
 api.add_router("/plans", plans)
 api.add_router("/monitoring", monitoring, auth=oversight_auth)
 api.add_router("/figures", public_figures)

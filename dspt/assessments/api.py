@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 
 from dspt.assessments import selectors, services
 from dspt.assessments.access import editable_organisation, visible_organisation
+from dspt.assessments.editions import is_caf
 from dspt.assessments.evaluation import Evaluation, ItemResult
 from dspt.assessments.models import EvidenceDocument, Publication
 from dspt.assessments.schemas import (
@@ -51,6 +52,13 @@ def _assessment(org):
     assessment = selectors.current_assessment(org)
     if assessment is None:
         raise HttpError(404, "This year's assessment has not been started.")
+    if is_caf(assessment):
+        # These operations read evidence items; a CAF assessment has outcomes (/api/v1/caf/…).
+        raise HttpError(
+            409,
+            "This year's assessment is the CAF-aligned one: use the operations under "
+            f"/api/v1/caf/{org.ods_code}.",
+        )
     return assessment
 
 

@@ -21,7 +21,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from dspt.assessments.editions import edition_of
+from dspt.assessments.caf_services import answer_lock_reason
+from dspt.assessments.editions import caf_edition_of, edition_of, is_caf
 from dspt.assessments.errors import AssessmentError
 from dspt.assessments.locking import bump_version, lock_assessment
 from dspt.assessments.models import Assessment, EvidenceDocument
@@ -169,6 +170,14 @@ def check_upload(uploaded: UploadedFile) -> tuple[CheckedFile, bytes]:
     return CheckedFile(name=name, extension=extension, content_type=content_type, size=size), data
 
 
+def _refuse_if_locked(locked: Assessment, item_id: str) -> None:
+    # A CAF outcome under an open independent review keeps its evidence as the assessor saw it.
+    if is_caf(locked):
+        reason = answer_lock_reason(locked, item_id)
+        if reason:
+            raise AssessmentError(reason)
+
+
 def attach_document(
     assessment: Assessment,
     item_id: str,
@@ -183,12 +192,16 @@ def attach_document(
     Raises DocumentRefused (a ValueError) for a file that is too big, empty, of a type not
     allowed or whose content does not match its name.
     """
-    edition = edition_of(assessment)
-    if item_id != ACTION_PLAN and not edition.has_item(item_id):
+    if is_caf(assessment):
+        # A CAF assessment's evidence is attached to a contributing outcome (e.g. A1.a).
+        if not caf_edition_of(assessment).has_outcome(item_id):
+            raise AssessmentError(f"There is no outcome {item_id} in this assessment.")
+    elif item_id != ACTION_PLAN and not edition_of(assessment).has_item(item_id):
         raise AssessmentError(f"There is no evidence item {item_id} in this assessment.")
     checked, data = check_upload(uploaded_file)
     with transaction.atomic():
         locked = lock_assessment(assessment, expected_version, today())
+        _refuse_if_locked(locked, item_id)
         if locked.documents.filter(item_id=item_id).count() >= MAX_DOCUMENTS_PER_ITEM:
             raise DocumentRefused(
                 f"An item can have at most {MAX_DOCUMENTS_PER_ITEM} documents. "
@@ -234,6 +247,7 @@ def remove_document(
         raise AssessmentError("That document does not belong to this assessment.")
     with transaction.atomic():
         locked = lock_assessment(assessment, expected_version, today())
+        _refuse_if_locked(locked, document.item_id)
         name = document.file.name
         doc_id, item_id = document.pk, document.item_id
         document.delete()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dspt.assessments.editions import current_edition
+from dspt.assessments.editions import open_code
 from dspt.assessments.errors import AssessmentClosed, StaleVersion
 from dspt.assessments.models import Assessment
 
@@ -20,10 +20,10 @@ def lock_assessment(assessment: Assessment, expected_version: int | None, on: da
     )
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(current_version=locked.version)
-    open_code = current_edition(locked.organisation, on).code
-    if locked.edition != open_code:
+    open_year = open_code(locked.organisation, on)
+    if locked.edition != open_year:
         raise AssessmentClosed(
-            f"The {locked.edition} assessment has closed; work on the {open_code} assessment."
+            f"The {locked.edition} assessment has closed; work on the {open_year} assessment."
         )
     return locked
 

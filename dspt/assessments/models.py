@@ -66,6 +66,34 @@ class Answer(models.Model):
         ]
 
 
+class OutcomeAnswer(models.Model):
+    """A CAF assessment's answer for one contributing outcome (e.g. A1.a): the indicators ticked
+    as true, the level claimed (never above what the ticks support), the justification.
+    Evidence documents hang off the assessment with the outcome ID as their item_id."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="outcome_answers"
+    )
+    outcome_id = models.CharField(max_length=16)
+    ticked = models.JSONField(default=list, blank=True)
+    claimed = models.CharField(max_length=24, blank=True)
+    justification = models.TextField(blank=True)
+    # The outcome's fingerprint when answered: a later edition takes the answer only if equal.
+    fingerprint = models.CharField(max_length=16, blank=True)
+    carried_forward = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "outcome_id"], name="one_answer_per_outcome"
+            )
+        ]
+
+
 def evidence_path(instance: "EvidenceDocument", filename: str) -> str:
     # Stored under an opaque name; the original name is kept in the row for display.
     import uuid

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from dspt.assessments.caf_evaluation import CafEvaluation, caf_evaluate
+from dspt.assessments.editions import is_caf
 from dspt.assessments.errors import AssessmentError, StaleVersion
 from dspt.assessments.evaluation import Evaluation, evaluate
 from dspt.assessments.locking import bump_version, lock_assessment
@@ -96,7 +98,8 @@ def publish(
             raise
         organisation = locked.organisation
         sites = _resolve_covers(organisation, covers)
-        verdict: Evaluation = evaluate(locked, on)
+        # A CAF assessment is judged against its profile (caf_evaluate); others by their items.
+        verdict = caf_evaluate(locked, on) if is_caf(locked) else evaluate(locked, on)
         publication = _write_publication(locked, verdict, user, on)
         publication.covers.set(sites)
         bump_version(locked, assessment)
@@ -123,7 +126,9 @@ def publish(
     return publication
 
 
-def _write_publication(locked: Assessment, verdict: Evaluation, user, on) -> Publication:
+def _write_publication(
+    locked: Assessment, verdict: Evaluation | CafEvaluation, user, on
+) -> Publication:
     """Create the publication, or refresh today's at the same level (publication_unique_fact)."""
     org = locked.organisation
     values = {

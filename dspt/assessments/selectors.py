@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 
-from dspt.assessments.editions import NoEditionOpen, current_edition
+from dspt.assessments.editions import NoEditionOpen, open_code
 from dspt.assessments.evaluation import Evaluation, evaluate
 from dspt.assessments.models import Assessment, Publication
 from dspt.core.dates import today
@@ -16,11 +16,11 @@ from dspt.organisations.models import Organisation
 def current_assessment(organisation: Organisation, on: date | None = None) -> Assessment | None:
     """The organisation's assessment for the edition open today, if it has been started."""
     try:
-        edition = current_edition(organisation, on or today())
+        code = open_code(organisation, on or today())
     except NoEditionOpen:
         return None
     return (
-        Assessment.objects.filter(organisation=organisation, edition=edition.code)
+        Assessment.objects.filter(organisation=organisation, edition=code)
         .select_related("organisation")
         .first()
     )

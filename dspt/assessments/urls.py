@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from dspt.assessments import views, views_publish
+from dspt.assessments import views, views_caf, views_publish
 
 app_name = "assessments"
 urlpatterns = [
     path("<str:ods_code>/", views.overview, name="overview"),
     path("<str:ods_code>/start/", views.start, name="start"),
+    path("<str:ods_code>/caf/", views_caf.overview, name="caf_overview"),
+    path("<str:ods_code>/caf/start/", views_caf.start, name="caf_start"),
+    path("<str:ods_code>/caf/publish/", views_caf.publish, name="caf_publish"),
+    path("<str:ods_code>/caf/outcomes/<str:outcome_id>/", views_caf.outcome, name="caf_outcome"),
     path("<str:ods_code>/standards/<int:number>/", views.standard, name="standard"),
     path("<str:ods_code>/profile/", views_publish.profile, name="profile"),
     path("<str:ods_code>/action-plan/", views_publish.action_plan, name="action_plan"),

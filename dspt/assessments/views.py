@@ -16,7 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dspt.assessments import selectors, services
 from dspt.assessments.access import can_edit, editable_organisation, visible_organisation
 from dspt.assessments.documents import ACCEPT_ATTRIBUTE, ALLOWED_DESCRIPTION
-from dspt.assessments.editions import NoEditionOpen, current_edition, edition_of
+from dspt.assessments.editions import (
+    NoEditionOpen,
+    current_caf_edition,
+    current_edition,
+    edition_of,
+    is_caf,
+)
 from dspt.assessments.forms import field_from_answer, field_id, read_standard, version_from_post
 from dspt.assessments.overview import next_step, profile_complete, still_needed
 from dspt.assessments.values import display_value
@@ -32,13 +38,17 @@ def _overview_url(org) -> str:
 def overview(request, ods_code: str) -> HttpResponse:
     """The task list by standard, the progress panel and the publication history."""
     org = visible_organisation(request, ods_code)
+    assessment = selectors.current_assessment(org)
+    # NHS organisations in the CAF years get the CAF-aligned edition (docs/caf.md); one that
+    # already started this year's evidence-item assessment keeps it.
+    if current_caf_edition(org, today()) is not None and (assessment is None or is_caf(assessment)):
+        return redirect("assessments:caf_overview", org.ods_code)
     try:
         edition = current_edition(org, today())
     except NoEditionOpen as exc:
         edition, closed_reason = None, str(exc)
     else:
         closed_reason = ""
-    assessment = selectors.current_assessment(org)
     context = {
         "page_title": f"Assessment – {org.name}",
         "back_link": {
@@ -139,8 +149,10 @@ def standard(request, ods_code: str, number: int) -> HttpResponse:
     """One standard's assertions and evidence items; members and admins answer them here."""
     org = visible_organisation(request, ods_code)
     assessment = selectors.current_assessment(org)
-    if assessment is None:
-        messages.info(request, "Start the assessment first.")
+    if assessment is None or is_caf(assessment):
+        # A CAF assessment has outcomes, not standards: the overview sends people to them.
+        if assessment is None:
+            messages.info(request, "Start the assessment first.")
         return redirect(_overview_url(org))
     if request.method == "GET":
         context = _standard_context(request, org, assessment, number)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from dspt.assessments import selectors, services
 from dspt.assessments.access import can_edit, editable_organisation, visible_organisation
 from dspt.assessments.documents import ACCEPT_ATTRIBUTE, ACTION_PLAN, ALLOWED_DESCRIPTION
-from dspt.assessments.editions import edition_of
+from dspt.assessments.editions import edition_of, is_caf
 from dspt.assessments.forms import ProfileForm, covers_from_post, version_from_post
 from dspt.assessments.models import EvidenceDocument
 from dspt.statuses.compute import RANK, UNLOCK_LABELS
@@ -23,6 +23,8 @@ def _current_or_redirect(request, org):
     assessment = selectors.current_assessment(org)
     if assessment is None:
         messages.info(request, "Start the assessment first.")
+    elif is_caf(assessment):
+        return None  # served by the CAF pages (views_caf); the overview sends people there
     return assessment
 
 
@@ -156,6 +158,8 @@ def remove_document(request, ods_code: str, document_id: int) -> HttpResponse:
     assessment = doc.assessment
     if doc.item_id == ACTION_PLAN:
         back = reverse("assessments:action_plan", args=[org.ods_code])
+    elif is_caf(assessment):
+        back = reverse("assessments:caf_outcome", args=[org.ods_code, doc.item_id])
     else:
         edition = edition_of(assessment)
         number = edition.item(doc.item_id).standard if edition.has_item(doc.item_id) else None

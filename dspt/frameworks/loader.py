@@ -211,12 +211,15 @@ def load_edition(code: str, audience: str) -> Edition:
 
 
 def shipped_edition_files() -> list[Path]:
-    """Every shipped edition file, sorted by code then audience."""
+    """Every shipped evidence-item edition file, sorted by code then audience (CAF files are
+    listed by `dspt.frameworks.caf.shipped_caf_files`)."""
     files = [
         path
         for folder in EDITIONS_DIR.iterdir()
         if folder.is_dir() and _CODE_DIR.match(folder.name)
         for path in folder.glob("*.json")
+        # CAF editions (nhs-caf.json, schema 2) have their own loader: dspt.frameworks.caf.
+        if path.stem in AUDIENCES
     ]
     return sorted(files, key=lambda p: (p.parent.name, p.stem))
 

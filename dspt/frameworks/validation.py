@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dspt.frameworks.caf_validation import is_caf_data, validate_caf_data
 from dspt.frameworks.deadlines import parse_code, shipped_deadlines
 from dspt.frameworks.structure import (
     AUDIENCES,
@@ -367,7 +368,8 @@ def validate_edition_file(path: str | Path) -> list[str]:
         return ["file not found"]
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return [f"not valid JSON: {exc}"]
-    problems = validate_edition_data(data)
+    # A CAF-aligned edition (schema 2, editions/<code>/nhs-caf.json) has its own checks.
+    problems = validate_caf_data(data) if is_caf_data(data) else validate_edition_data(data)
     if isinstance(data, dict) and _CODE_DIR.match(path.parent.name):
         if data.get("code") != path.parent.name:
             problems.append(

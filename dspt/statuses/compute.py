@@ -14,17 +14,23 @@ Rules (docs/rules.md §5):
   publication for its head office's, even a better one.
 - With nothing valid: Expired if there was a publication (own or covering), otherwise Not
   Published if registered, otherwise Not Registered.
+
+The level a CAF-aligned publication reaches is decided here too (`caf_level`, docs/caf.md):
+Standards Met when every contributing outcome reaches the level the organisation category's
+profile expects; otherwise Standards Not Met, which becomes Approaching Standards once a
+reviewer approves the improvement plan whose rows are the outcomes below profile.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import models
 
+from dspt.frameworks.caf import ACHIEVEMENT_LABELS, NOT_ACHIEVED, level_rank
 from dspt.frameworks.deadlines import label_for
 from dspt.statuses.levels import Level
 
@@ -239,3 +245,45 @@ class StatusTimeline:
     def at(self, on: date) -> StatusResult:
         i = bisect_right(self.days, on)
         return self.results[i - 1] if i else StatusResult(status=Status.NOT_REGISTERED)
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeShortfall:
+    """A CAF outcome below the level its profile expects."""
+
+    outcome: str
+    reached: str
+    expected: str
+
+    @property
+    def reason(self) -> str:
+        """Why it falls short, in plain English."""
+        return (
+            f"{self.outcome} reaches {ACHIEVEMENT_LABELS[self.reached]}; the profile expects "
+            f"{ACHIEVEMENT_LABELS[self.expected]}."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CafVerdict:
+    """The level a CAF-aligned publication reaches, and the outcomes that keep it from Met."""
+
+    level: Level
+    shortfalls: tuple[OutcomeShortfall, ...] = ()
+
+
+def caf_level(reached: Mapping[str, str], profile: Mapping[str, str]) -> CafVerdict:
+    """The publication level from each outcome's level and the category's expected profile.
+
+    `reached` maps outcome ID to the level that counts (an organisation's claim, never above what
+    its ticked indicators support; dspt.frameworks.caf.effective_level); an outcome missing from
+    it counts as Not achieved. `profile` maps every contributing outcome to its expected level.
+    Standards Met when every outcome reaches its profile level, else Standards Not Met with the
+    shortfalls in profile order. A CAF publication never reaches Standards Exceeded.
+    """
+    shortfalls = tuple(
+        OutcomeShortfall(outcome=oid, reached=reached.get(oid, NOT_ACHIEVED), expected=expected)
+        for oid, expected in profile.items()
+        if level_rank(reached.get(oid, NOT_ACHIEVED)) < level_rank(expected)
+    )
+    return CafVerdict(level=Level.NOT_MET if shortfalls else Level.MET, shortfalls=shortfalls)

@@ -183,3 +183,22 @@ def make_token(user, org) -> str:
         organisation=org, user=user, name="test", prefix=raw[:8], token_hash=hash_token(raw)
     )
     return raw
+
+
+@pytest.fixture(autouse=True)
+def no_caf_years(monkeypatch):
+    """Outside the CAF tests, no CAF edition is open, so NHS organisations keep the fixture
+    evidence-item editions (the CAF tests ask for `caf_years`)."""
+    from dspt.frameworks import caf
+
+    real = caf.caf_edition_for
+    monkeypatch.setattr(caf, "caf_edition_for", lambda category, on: None)
+    return real
+
+
+@pytest.fixture
+def caf_years(monkeypatch, no_caf_years):
+    """The shipped CAF editions serve NHS organisations again."""
+    from dspt.frameworks import caf
+
+    monkeypatch.setattr(caf, "caf_edition_for", no_caf_years)

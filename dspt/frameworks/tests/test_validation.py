@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from dspt.frameworks.caf import shipped_caf_files
 from dspt.frameworks.loader import EDITIONS_DIR, shipped_edition_files
 from dspt.frameworks.validation import validate_edition_data, validate_edition_file
 
@@ -159,7 +160,7 @@ def test_unreadable_files(tmp_path):
 def test_command_passes_on_shipped_files(capsys):
     call_command("validate_edition")
     out = capsys.readouterr().out
-    assert out.count(": OK") == len(shipped_edition_files())
+    assert out.count(": OK") == len(shipped_edition_files()) + len(shipped_caf_files())
 
 
 def test_command_reports_each_problem_with_its_file(copy_edition, capsys):

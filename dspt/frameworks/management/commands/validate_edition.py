@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dspt.frameworks.caf import shipped_caf_files
 from dspt.frameworks.loader import shipped_edition_files
 from dspt.frameworks.validation import validate_edition_file
 
@@ -18,7 +19,8 @@ def _display(path: Path) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Check framework edition files (every shipped edition when no file is given). "
+        "Check framework edition files, evidence-item and CAF-aligned alike (every shipped edition "
+        "when no file is given). "
         "Prints each problem with its file name; exits with status 1 if there is any."
     )
     # Pure file checks: no need for the database, migrations or the system checks.
@@ -29,7 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="*", type=Path, help="edition JSON files to check")
 
     def handle(self, *args, files: list[Path], **options) -> None:
-        paths = files or shipped_edition_files()
+        paths = files or sorted(
+            [*shipped_edition_files(), *shipped_caf_files()], key=lambda p: (p.parent.name, p.stem)
+        )
         if not paths:
             raise CommandError("No edition files to check.")
         total = 0
