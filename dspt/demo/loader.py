@@ -22,17 +22,20 @@ from dspt.core.demo import DemoContext
 from dspt.core.signals import Fact, announce
 from dspt.demo import names
 from dspt.demo.assessment import start_assessment
-from dspt.demo.calibration import calibrate
+from dspt.demo.calibration import calibrate, early
 from dspt.demo.england import (
+    DEFAULT_SHAPE,
     FULL_SIZE,
     LARGE,
     MEDIUM,
+    SHAPES,
     Provider,
     build_england,
     load_areas,
 )
 from dspt.demo.fastinsert import Ids, insert, reset_sequences
 from dspt.demo.history import Calendar, HistoryMaker, Pub
+from dspt.demo.history_2024 import HistoryMaker2024
 from dspt.demo.nhs import build_nhs, nhs_history
 from dspt.demo.people import create_people
 from dspt.frameworks.model import EditionNotFound, audience_for, load_edition
@@ -68,9 +71,15 @@ def _noon(day) -> datetime:
 
 
 def load_demo(
-    locations: int = FULL_SIZE, seed: int = DEFAULT_SEED, log=print
+    locations: int = FULL_SIZE, seed: int = DEFAULT_SEED, log=print, shape: str = DEFAULT_SHAPE
 ) -> tuple[DemoContext, dict]:
-    """Load the demo data set into an empty database. Returns the context and a summary."""
+    """Load the demo data set into an empty database. Returns the context and a summary.
+
+    `shape` is the version of the demo's shape (docs/data.md): "2024" (default) matches the
+    programme's published shapes; "2023" is the earlier generator, same data for the same seed.
+    """
+    if shape not in SHAPES:
+        raise ValueError(f"Unknown demo shape '{shape}'. Choose one of: {', '.join(SHAPES)}.")
     started = time.monotonic()
     rng = Random(seed)
     ctx = DemoContext(rng=rng, seed=seed, today=today(), log=log)
@@ -78,10 +87,11 @@ def load_demo(
     _roomy_cache()
     with transaction.atomic():
         areas = load_areas()
-        providers = build_england(rng, areas, locations, ctx.today)
-        calibrate([loc for p in providers for loc in p.locations])
+        providers = build_england(rng, areas, locations, ctx.today, shape)
+        calibrate([loc for p in providers for loc in p.locations], shape)
         ids = Ids()
-        units, provider_rows, site_rows = _organisations(rng, providers, cal, ids)
+        maker = HistoryMaker(rng, cal) if shape == "2023" else HistoryMaker2024(rng, cal)
+        units, provider_rows, site_rows = _organisations(rng, providers, maker, ids)
         nhs = build_nhs(rng, areas, names.CodeMaker(rng))
         for row in nhs:
             row["id"] = ids.take(Organisation)
@@ -128,6 +138,7 @@ def load_demo(
         "plugins": plugins,
         "seconds": round(time.monotonic() - started, 1),
         "core_seconds": round(core_seconds, 1),
+        "shape": shape,
     }
     return ctx, summary
 
@@ -140,10 +151,10 @@ def _roomy_cache() -> None:
 
 
 def _organisations(
-    rng: Random, providers: list[Provider], cal: Calendar, ids: Ids
+    rng: Random, providers: list[Provider], maker: HistoryMaker, ids: Ids
 ) -> tuple[list[_Unit], list[dict], list[dict]]:
     """Draw every provider's and location's history, and their organisation rows."""
-    maker = HistoryMaker(rng, cal)
+    new = isinstance(maker, HistoryMaker2024)
     units: list[_Unit] = []
     provider_rows: list[dict] = []
     site_rows: list[dict] = []
@@ -168,10 +179,12 @@ def _organisations(
         band = provider.band
         head: _Unit | None = None
         if provider.covers_sites:
+            extra = {"early": fmean(map(early, provider.locations))} if new else {}
             registered, pubs = maker.unit(
                 fmean(loc.p for loc in provider.locations),
                 head_row["cqc_registered_on"],
                 _ce_holder(rng, band),
+                **extra,
             )
             head_row["registered_on"] = registered
             head = _Unit(head_row, pubs, covers=[])
@@ -210,7 +223,10 @@ def _organisations(
                 if head_row["registered_on"] is not None:
                     row["registered_on"] = max(head_row["registered_on"], loc.cqc_registered_on)
             else:
-                registered, pubs = maker.unit(loc.p, loc.cqc_registered_on, _ce_holder(rng, band))
+                extra = {"early": early(loc)} if new else {}
+                registered, pubs = maker.unit(
+                    loc.p, loc.cqc_registered_on, _ce_holder(rng, band), **extra
+                )
                 row["registered_on"] = registered
                 units.append(_Unit(row, pubs))
     return units, provider_rows, site_rows
