@@ -59,11 +59,11 @@ def table_dump() -> dict:
 
 def wipe() -> None:
     from dspt.access.models import AccessRequest
-    from dspt.cld.models import DataSharingAgreement, Release, Submission
+    from dspt.cld.models import DataSharingAgreement, ProvisionNotice, Release, Submission
 
-    # Client-level data records and access requests protect the organisations (and agreements)
-    # they name: remove them first.
-    for model in (AccessRequest, Release, DataSharingAgreement, Submission):
+    # Client-level data records, notices and access requests protect the organisations (and
+    # agreements) they name: remove them first.
+    for model in (AccessRequest, ProvisionNotice, Release, DataSharingAgreement, Submission):
         model.objects.all().delete()
     User.objects.all().delete()
     Organisation.objects.all().delete()
