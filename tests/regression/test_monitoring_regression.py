@@ -3,7 +3,8 @@
 The fixtures were recorded by record_regression.py from the code before the status interval
 table existed (its docstring says how): 300 random (dimension, area, date) compliance tables
 and four 48-month series, on the small demo (3,000 locations) and on the full one (27,000).
-Here the same demo is loaded and the same figures are asked again.
+Here the same demo (shape "2023", the generator the fixtures were recorded from) is loaded and
+the same figures are asked again.
 """
 
 import gzip
