@@ -15,6 +15,7 @@ from collections import defaultdict
 from datetime import date
 
 from dspt.demo.england import DEFAULT_SHAPE, LARGE, MEDIUM, SMALL, Location
+from dspt.demo.history_2024 import FIRST_YEAR, SLOW_EARLIEST, SLOW_LATEST
 from dspt.organisations.models import CqcRating
 
 ANCHOR = date(2024, 7, 31)
@@ -89,7 +90,9 @@ def calibrate(locations: list[Location], shape: str = DEFAULT_SHAPE) -> None:
     def _key(loc: Location) -> tuple:
         key = (loc.care_home, loc.provider.band, loc.area.region_id, loc.rating)
         # Shape "2023" keeps its cells exactly (same sums, same probabilities to the last bit).
-        return key if chosen is None else (*key, id(loc.provider) in chosen)
+        if chosen is None:
+            return key
+        return (*key, id(loc.provider) in chosen, reach(loc.cqc_registered_on))
 
     # Cells: identical covariates share one probability.
     cells: dict[tuple, int] = defaultdict(int)
@@ -123,10 +126,29 @@ def calibrate(locations: list[Location], shape: str = DEFAULT_SHAPE) -> None:
             n = sum(cells[k] for k in members)
             if n == 0:
                 continue
-            current = sum(cells[k] * p_of(k) for k in members) / n
+            current = sum(cells[k] * p_of(k) * _reach_of(k) for k in members) / n
             effect[group] += logit(target) - logit(current)
     for loc in locations:
         loc.p = p_of(_key(loc))
+
+
+def reach(cqc_registered_on: date) -> float:
+    """Shape "2024": the chance that a location can be compliant on the anchor day at all.
+
+    A location that does not register with the toolkit in its first year (history_2024) cannot
+    publish before 380-560 days have passed; one that started too near the anchor day is then
+    not compliant whatever its `p`. Raking on `p` times this keeps the margins where they were.
+    """
+    age = (ANCHOR - cqc_registered_on).days
+    if age >= SLOW_LATEST:
+        return 1.0
+    year = min(max(cqc_registered_on.year, min(FIRST_YEAR)), max(FIRST_YEAR))
+    slow_in_time = max(0, age - SLOW_EARLIEST + 1) / (SLOW_LATEST - SLOW_EARLIEST + 1)
+    return round(FIRST_YEAR[year] + (1 - FIRST_YEAR[year]) * slow_in_time, 2)
+
+
+def _reach_of(key: tuple) -> float:
+    return key[5] if len(key) > 5 else 1.0
 
 
 def _medium_regional_margins(cells: dict[tuple, int], total: int) -> dict:

@@ -25,7 +25,7 @@ SHAPES = ("2023", "2024")
 DEFAULT_SHAPE = "2024"
 # Medium providers (4-10 locations): chances of being national and (cumulative) regional. Fewer
 # regional ones in "2024", so medium regional providers hold about 10% of locations.
-MEDIUM_SCOPE = {"2023": (0.2, 0.65), "2024": (0.2, 0.53)}
+MEDIUM_SCOPE = {"2023": (0.2, 0.65), "2024": (0.2, 0.56)}
 
 
 @dataclass

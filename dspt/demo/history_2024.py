@@ -26,7 +26,10 @@ STATES = (0.07, 0.13, 0.62)
 LAPSED_AT_DEADLINE = 0.85
 # Chance of registering within the first year, by year of CQC registration (earlier years take
 # the first, later ones the last).
-FIRST_YEAR = {2021: 0.31, 2022: 0.40, 2023: 0.48}
+FIRST_YEAR = {2021: 0.34, 2022: 0.42, 2023: 0.52}
+# A unit that does not register in its first year cannot publish until this many days after its
+# CQC registration (a uniform draw between the two).
+SLOW_EARLIEST, SLOW_LATEST = 380, 560
 ADOPTED_BY_2022_23 = ADOPTION[-1][1]
 YEAR = timedelta(days=366)
 
@@ -56,7 +59,7 @@ class HistoryMaker2024(HistoryMaker):
     def _earliest(self, cqc_registered_on: date) -> date:
         if self.quick:
             return super()._earliest(cqc_registered_on)
-        return cqc_registered_on + timedelta(days=self.rng.randint(380, 560))
+        return cqc_registered_on + timedelta(days=self.rng.randint(SLOW_EARLIEST, SLOW_LATEST))
 
     def _too_late(self, cqc_registered_on: date, earliest: date) -> date:
         # A slow unit stays slow: it is not compliant on the anchor day after all.

@@ -179,7 +179,10 @@ def _organisations(
         band = provider.band
         head: _Unit | None = None
         if provider.covers_sites:
-            extra = {"early": fmean(map(early, provider.locations))} if new else {}
+            # A large chain publishing for hundreds of sites was compliant in July 2023 too:
+            # one head office's lapse would otherwise swing the large providers' figure.
+            head_early = 1.0 if band == LARGE else fmean(map(early, provider.locations))
+            extra = {"early": head_early} if new else {}
             registered, pubs = maker.unit(
                 fmean(loc.p for loc in provider.locations),
                 head_row["cqc_registered_on"],
