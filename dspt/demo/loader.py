@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import time
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as clock
@@ -39,7 +40,7 @@ from dspt.demo.history_2024 import HistoryMaker2024
 from dspt.demo.nhs import build_nhs, nhs_history
 from dspt.demo.people import create_people
 from dspt.frameworks.model import EditionNotFound, audience_for, load_edition
-from dspt.organisations.models import Organisation, OrgType
+from dspt.organisations.models import LocalAuthority, Organisation, OrgType
 
 DEFAULT_SEED = 2024
 
@@ -117,7 +118,9 @@ def load_demo(
             orgs.filter(org_type__in=[OrgType.NHS_TRUST, OrgType.ICB, OrgType.CSU, OrgType.ALB])
         )
         ctx.local_authorities = list(orgs.filter(org_type=OrgType.LOCAL_AUTHORITY))
-        care_home = Organisation.objects.get(pk=_pick_care_home(providers, units))
+        care_home = Organisation.objects.get(
+            pk=_pick_care_home(providers, units, busiest_lso=shape != "2023")
+        )
         create_people(
             ctx,
             care_home=care_home,
@@ -308,16 +311,39 @@ def _unmet(rng: Random, pub: Pub, category: str) -> list[str]:
     return sorted(rng.sample(items, k=min(len(items), rng.randint(2, 6)))) if items else []
 
 
-def _pick_care_home(providers: list[Provider], units: list[_Unit]) -> int:
-    """A single-site care home that has published: its manager has this year's to do."""
+def _pick_care_home(providers: list[Provider], units: list[_Unit], busiest_lso: bool) -> int:
+    """A single-site care home that has published: its manager has this year's to do.
+
+    With `busiest_lso` (shape "2024") it lies in the LSO area with the most locations: the demo
+    LSO staff member works for that care home's LSO, and on a small demo a quiet area may have
+    no engagements or lists to show.
+    """
     published = {id(u.org) for u in units if u.pubs}
+    wanted = _busiest_lso_areas(providers) if busiest_lso else None
     for provider in providers:
         if provider.size != 1 or provider.covers_sites:
             continue
         row = provider.site_rows[0]
+        if wanted is not None and row["local_authority_id"] not in wanted:
+            continue
         if row["care_home"] and not row["dormant"] and id(row) in published:
             return row["id"]
+    if wanted is not None:
+        return _pick_care_home(providers, units, busiest_lso=False)
     return next(p.site_rows[0]["id"] for p in providers if p.size == 1)
+
+
+def _busiest_lso_areas(providers: list[Provider]) -> set[str]:
+    """The local authorities of the LSO area with the most locations (ties: lowest code)."""
+    lso_of = dict(LocalAuthority.objects.values_list("ons_code", "lso_id"))
+    count: Counter = Counter(
+        lso_of.get(row["local_authority_id"]) for p in providers for row in p.site_rows
+    )
+    count.pop(None, None)
+    if not count:
+        return set(lso_of)
+    busiest = min(count, key=lambda code: (-count[code], code))
+    return {la for la, lso in lso_of.items() if lso == busiest}
 
 
 def _pick_head_office(providers: list[Provider]) -> int:
