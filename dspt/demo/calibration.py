@@ -6,6 +6,10 @@ Humber). A logistic model with one effect per care-home flag, size band and regi
 those margins by raking (adjusting each group's effect in turn until every margin matches). The
 groups the figures do not name take whatever keeps the overall figure at 74.6%. CQC rating has a
 fixed effect so that better-rated services are more often compliant.
+
+In the demo's shape "2024" (docs/data.md) the model has one more margin, medium-sized regional
+providers at 65%, and the raking allows for new locations that cannot be compliant yet
+(`reach`); EARLY says how much of each unit's compliance it already had in July 2023.
 """
 
 from __future__ import annotations
