@@ -19,6 +19,13 @@ from dspt.organisations.reference_files import read_reference_data
 
 FULL_SIZE = 27_000
 LARGE, MEDIUM, SMALL = "Large", "Medium", "Micro/Small"
+# The demo's shape, a versioned parameter (docs/data.md): "2024" matches the programme's published
+# shapes; "2023" is the earlier generator, kept byte for byte for the regression fixtures.
+SHAPES = ("2023", "2024")
+DEFAULT_SHAPE = "2024"
+# Medium providers (4-10 locations): chances of being national and (cumulative) regional. Fewer
+# regional ones in "2024", so medium regional providers hold about 10% of locations.
+MEDIUM_SCOPE = {"2023": (0.2, 0.65), "2024": (0.2, 0.56)}
 
 
 @dataclass
@@ -153,12 +160,13 @@ def _provider_sizes(rng: Random, n: int) -> list[int]:
     return sizes
 
 
-def _scope(rng: Random, size: int) -> str:
+def _scope(rng: Random, size: int, shape: str) -> str:
     r = rng.random()
     if size >= 11:
         return "national" if r < 0.75 else "regional"
     if size >= 4:
-        return "national" if r < 0.2 else "regional" if r < 0.65 else "local"
+        national, regional = MEDIUM_SCOPE[shape]
+        return "national" if r < national else "regional" if r < regional else "local"
     if size >= 2:
         return "regional" if r < 0.3 else "local"
     return "local"
@@ -248,14 +256,16 @@ def _care_home_share(size: int) -> float:
     return 0.72 if size >= 11 else 0.6 if size >= 4 else 0.5 if size >= 2 else 0.48
 
 
-def build_england(rng: Random, areas: list[Area], n: int, today: date) -> list[Provider]:
-    """Providers with their locations: `n` locations in all."""
+def build_england(
+    rng: Random, areas: list[Area], n: int, today: date, shape: str = DEFAULT_SHAPE
+) -> list[Provider]:
+    """Providers with their locations: `n` locations in all, in the given demo shape."""
     picker = Picker(areas)
     regions = sorted(picker.by_region)
     codes = names.CodeMaker(rng)
     providers: list[Provider] = []
     for size in _provider_sizes(rng, n):
-        scope = _scope(rng, size)
+        scope = _scope(rng, size, shape)
         home = picker.any(rng)
         provider = Provider(size=size, scope=scope, home=home)
         other_regions = [r for r in regions if r != home.region_id]

@@ -32,6 +32,9 @@ FIRST_DAY = date(2020, 1, 6)  # the history starts in 2020 so that April 2021 ha
 # Share of the units compliant on the anchor day that had first published by each edition.
 ADOPTION = (("2019-20", 0.05), ("2020-21", 0.36), ("2021-22", 0.64), ("2022-23", 0.86))
 EXPIRED_ADOPTION = (("2019-20", 0.15), ("2020-21", 0.55), ("2021-22", 0.85), ("2022-23", 1.0))
+# How a unit not compliant on the anchor day splits (cumulative): expired, Standards Not Met,
+# registered but never published, and (the rest) not registered.
+STATES = (0.30, 0.36, 0.70)
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,47 @@ class HistoryMaker:
         day = min(max(day, start), end)
         return day if day <= self.cal.today else None
 
+    # -- hooks (a later shape of the demo overrides them; history_2024.py) -----------------
+    states = STATES
+    adoption = ADOPTION
+
+    def _earliest(self, cqc_registered_on: date) -> date:
+        """The first day the unit could publish."""
+        return cqc_registered_on + timedelta(days=self.rng.randint(20, 300))
+
+    def _too_late(self, cqc_registered_on: date, earliest: date) -> date:
+        """A unit compliant on the anchor day whose `earliest` is after its last chance."""
+        return max(cqc_registered_on + timedelta(days=14), FIRST_DAY)
+
+    def _kept(self, edition: str) -> bool:
+        """Does a unit compliant on the anchor day publish for an edition between its first and
+        the anchor one? (Those that skip one are expired for the year after its deadline.)"""
+        return self.rng.random() > 0.06
+
+    def _expired_last(self, adopt: str) -> str:
+        """The last edition an expired unit published."""
+        idx = self.cal.index
+        return self.rng.choice(self.pre[idx[adopt] : idx["2022-23"] + 1] or [adopt])
+
+    def _hint(self, cqc_registered_on: date) -> date | None:
+        """When a unit that never published registered with the toolkit."""
+        low = max(cqc_registered_on, date(2020, 6, 1))
+        return low + timedelta(days=self.rng.randint(0, max(0, (ANCHOR - low).days)))
+
     # -- which editions -------------------------------------------------------------------
+    def _state(self, v: float) -> str:
+        """A unit not compliant on the anchor day, from a uniform draw `v`."""
+        expired, not_met, unpublished = self.states
+        return (
+            "expired"
+            if v < expired
+            else "not_met"
+            if v < not_met
+            else "unpublished"
+            if v < unpublished
+            else "unregistered"
+        )
+
     def _adopt(self, w: float, table) -> str:
         for edition, share in table:
             if w < share:
@@ -123,7 +166,7 @@ class HistoryMaker:
     ) -> tuple[date | None, list[Pub]]:
         """(registered_on, publications) for one unit."""
         rng = self.rng
-        earliest = cqc_registered_on + timedelta(days=rng.randint(20, 300))
+        earliest = self._earliest(cqc_registered_on)
         plan: dict[str, str] = {}  # edition -> mode override ("july", "not_met")
         chosen: list[str] = []
         registered_hint: date | None = None
@@ -136,26 +179,18 @@ class HistoryMaker:
             state = "compliant"
         else:
             v = (u - p) / (1 - p)
-            state = (
-                "expired"
-                if v < 0.30
-                else "not_met"
-                if v < 0.36
-                else "unpublished"
-                if v < 0.70
-                else "unregistered"
-            )
+            state = self._state(v)
         if state == "compliant":
             # A compliant unit must have managed to publish by the anchor day.
             last_chance = min(self.cal.windows[ANCHOR_EDITION][1], ANCHOR)
             if earliest > last_chance:
-                earliest = max(cqc_registered_on + timedelta(days=14), FIRST_DAY)
-            adopt = self._adopt(u / p, ADOPTION)
+                earliest = self._too_late(cqc_registered_on, earliest)
+            adopt = self._adopt(u / p, self.adoption)
             while idx[adopt] < idx[ANCHOR_EDITION] and self.cal.windows[adopt][1] < earliest:
                 adopt = self.cal.editions[idx[adopt] + 1]
             if self.cal.windows[ANCHOR_EDITION][1] >= earliest:
                 span = self.cal.editions[idx[adopt] : idx[ANCHOR_EDITION] + 1]
-                chosen = [e for e in span if e in (adopt, ANCHOR_EDITION) or rng.random() > 0.06]
+                chosen = [e for e in span if e in (adopt, ANCHOR_EDITION) or self._kept(e)]
                 if "2022-23" in chosen and len(chosen) > 1 and rng.random() < 0.05:
                     chosen.remove(ANCHOR_EDITION)  # missed the deadline, back in July
                     chosen.append("2024-25")
@@ -166,7 +201,7 @@ class HistoryMaker:
             active_at_anchor = True
         elif state == "expired":
             adopt = self._adopt(rng.random(), EXPIRED_ADOPTION)
-            last = rng.choice(self.pre[idx[adopt] : idx["2022-23"] + 1] or [adopt])
+            last = self._expired_last(adopt)
             chosen = [
                 e
                 for e in self.pre[idx[adopt] : idx[last] + 1]
@@ -179,8 +214,7 @@ class HistoryMaker:
             plan[ANCHOR_EDITION] = "not_met"
             active_at_anchor = True
         elif state == "unpublished":
-            low = max(cqc_registered_on, date(2020, 6, 1))
-            registered_hint = low + timedelta(days=rng.randint(0, max(0, (ANCHOR - low).days)))
+            registered_hint = self._hint(cqc_registered_on)
 
         chosen += self._after(chosen, active_at_anchor, state, plan)
         # Whatever a unit not compliant on the anchor day does next, it does after that day.

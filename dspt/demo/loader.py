@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import time
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as clock
@@ -22,21 +23,24 @@ from dspt.core.demo import DemoContext
 from dspt.core.signals import Fact, announce
 from dspt.demo import names
 from dspt.demo.assessment import start_assessment
-from dspt.demo.calibration import calibrate
+from dspt.demo.calibration import calibrate, early
 from dspt.demo.england import (
+    DEFAULT_SHAPE,
     FULL_SIZE,
     LARGE,
     MEDIUM,
+    SHAPES,
     Provider,
     build_england,
     load_areas,
 )
 from dspt.demo.fastinsert import Ids, insert, reset_sequences
 from dspt.demo.history import Calendar, HistoryMaker, Pub
+from dspt.demo.history_2024 import HistoryMaker2024
 from dspt.demo.nhs import build_nhs, nhs_history
 from dspt.demo.people import create_people
 from dspt.frameworks.model import EditionNotFound, audience_for, load_edition
-from dspt.organisations.models import Organisation, OrgType
+from dspt.organisations.models import LocalAuthority, Organisation, OrgType
 
 DEFAULT_SEED = 2024
 
@@ -68,9 +72,15 @@ def _noon(day) -> datetime:
 
 
 def load_demo(
-    locations: int = FULL_SIZE, seed: int = DEFAULT_SEED, log=print
+    locations: int = FULL_SIZE, seed: int = DEFAULT_SEED, log=print, shape: str = DEFAULT_SHAPE
 ) -> tuple[DemoContext, dict]:
-    """Load the demo data set into an empty database. Returns the context and a summary."""
+    """Load the demo data set into an empty database. Returns the context and a summary.
+
+    `shape` is the version of the demo's shape (docs/data.md): "2024" (default) matches the
+    programme's published shapes; "2023" is the earlier generator, same data for the same seed.
+    """
+    if shape not in SHAPES:
+        raise ValueError(f"Unknown demo shape '{shape}'. Choose one of: {', '.join(SHAPES)}.")
     started = time.monotonic()
     rng = Random(seed)
     ctx = DemoContext(rng=rng, seed=seed, today=today(), log=log)
@@ -78,10 +88,11 @@ def load_demo(
     _roomy_cache()
     with transaction.atomic():
         areas = load_areas()
-        providers = build_england(rng, areas, locations, ctx.today)
-        calibrate([loc for p in providers for loc in p.locations])
+        providers = build_england(rng, areas, locations, ctx.today, shape)
+        calibrate([loc for p in providers for loc in p.locations], shape)
         ids = Ids()
-        units, provider_rows, site_rows = _organisations(rng, providers, cal, ids)
+        maker = HistoryMaker(rng, cal) if shape == "2023" else HistoryMaker2024(rng, cal)
+        units, provider_rows, site_rows = _organisations(rng, providers, maker, ids)
         nhs = build_nhs(rng, areas, names.CodeMaker(rng))
         for row in nhs:
             row["id"] = ids.take(Organisation)
@@ -107,7 +118,9 @@ def load_demo(
             orgs.filter(org_type__in=[OrgType.NHS_TRUST, OrgType.ICB, OrgType.CSU, OrgType.ALB])
         )
         ctx.local_authorities = list(orgs.filter(org_type=OrgType.LOCAL_AUTHORITY))
-        care_home = Organisation.objects.get(pk=_pick_care_home(providers, units))
+        care_home = Organisation.objects.get(
+            pk=_pick_care_home(providers, units, busiest_lso=shape != "2023")
+        )
         create_people(
             ctx,
             care_home=care_home,
@@ -128,6 +141,7 @@ def load_demo(
         "plugins": plugins,
         "seconds": round(time.monotonic() - started, 1),
         "core_seconds": round(core_seconds, 1),
+        "shape": shape,
     }
     return ctx, summary
 
@@ -140,10 +154,10 @@ def _roomy_cache() -> None:
 
 
 def _organisations(
-    rng: Random, providers: list[Provider], cal: Calendar, ids: Ids
+    rng: Random, providers: list[Provider], maker: HistoryMaker, ids: Ids
 ) -> tuple[list[_Unit], list[dict], list[dict]]:
     """Draw every provider's and location's history, and their organisation rows."""
-    maker = HistoryMaker(rng, cal)
+    new = isinstance(maker, HistoryMaker2024)
     units: list[_Unit] = []
     provider_rows: list[dict] = []
     site_rows: list[dict] = []
@@ -168,10 +182,15 @@ def _organisations(
         band = provider.band
         head: _Unit | None = None
         if provider.covers_sites:
+            # A large chain publishing for hundreds of sites was compliant in July 2023 too:
+            # one head office's lapse would otherwise swing the large providers' figure.
+            head_early = 1.0 if band == LARGE else fmean(map(early, provider.locations))
+            extra = {"early": head_early} if new else {}
             registered, pubs = maker.unit(
                 fmean(loc.p for loc in provider.locations),
                 head_row["cqc_registered_on"],
                 _ce_holder(rng, band),
+                **extra,
             )
             head_row["registered_on"] = registered
             head = _Unit(head_row, pubs, covers=[])
@@ -210,7 +229,10 @@ def _organisations(
                 if head_row["registered_on"] is not None:
                     row["registered_on"] = max(head_row["registered_on"], loc.cqc_registered_on)
             else:
-                registered, pubs = maker.unit(loc.p, loc.cqc_registered_on, _ce_holder(rng, band))
+                extra = {"early": early(loc)} if new else {}
+                registered, pubs = maker.unit(
+                    loc.p, loc.cqc_registered_on, _ce_holder(rng, band), **extra
+                )
                 row["registered_on"] = registered
                 units.append(_Unit(row, pubs))
     return units, provider_rows, site_rows
@@ -289,16 +311,39 @@ def _unmet(rng: Random, pub: Pub, category: str) -> list[str]:
     return sorted(rng.sample(items, k=min(len(items), rng.randint(2, 6)))) if items else []
 
 
-def _pick_care_home(providers: list[Provider], units: list[_Unit]) -> int:
-    """A single-site care home that has published: its manager has this year's to do."""
+def _pick_care_home(providers: list[Provider], units: list[_Unit], busiest_lso: bool) -> int:
+    """A single-site care home that has published: its manager has this year's to do.
+
+    With `busiest_lso` (shape "2024") it lies in the LSO area with the most locations: the demo
+    LSO staff member works for that care home's LSO, and on a small demo a quiet area may have
+    no engagements or lists to show.
+    """
     published = {id(u.org) for u in units if u.pubs}
+    wanted = _busiest_lso_areas(providers) if busiest_lso else None
     for provider in providers:
         if provider.size != 1 or provider.covers_sites:
             continue
         row = provider.site_rows[0]
+        if wanted is not None and row["local_authority_id"] not in wanted:
+            continue
         if row["care_home"] and not row["dormant"] and id(row) in published:
             return row["id"]
+    if wanted is not None:
+        return _pick_care_home(providers, units, busiest_lso=False)
     return next(p.site_rows[0]["id"] for p in providers if p.size == 1)
+
+
+def _busiest_lso_areas(providers: list[Provider]) -> set[str]:
+    """The local authorities of the LSO area with the most locations (ties: lowest code)."""
+    lso_of = dict(LocalAuthority.objects.values_list("ons_code", "lso_id"))
+    count: Counter = Counter(
+        lso_of.get(row["local_authority_id"]) for p in providers for row in p.site_rows
+    )
+    count.pop(None, None)
+    if not count:
+        return set(lso_of)
+    busiest = min(count, key=lambda code: (-count[code], code))
+    return {la for la, lso in lso_of.items() if lso == busiest}
 
 
 def _pick_head_office(providers: list[Provider]) -> int:

@@ -24,11 +24,13 @@ kept out of the way so that no data files or key land in ./data:
     export DSPT_TODAY=2026-12-06 DSPT_DATA_DIR=$(mktemp -d)
     export DATABASE_URL=sqlite:////tmp/fx/small.sqlite3
     .venv/bin/dspt migrate --no-input
-    .venv/bin/dspt load-demo --locations 3000 --seed 11
+    .venv/bin/dspt load-demo --locations 3000 --seed 11 --shape 2023
     .venv/bin/python tests/regression/record_regression.py \\
         --demo-locations 3000 --demo-seed 11 --out tests/regression/monitoring_small.json.gz
 
-The full fixture is the same with `dspt load-demo` (27,000 locations, seed 2024),
+The fixtures were recorded from the demo's shape "2023" (docs/data.md), which the test loads
+(a fixture's `demo` entry may name another `shape`). The full fixture is the same with
+`dspt load-demo --shape 2023` (27,000 locations, seed 2024),
 `--demo-locations 27000 --demo-seed 2024` and `--out tests/regression/monitoring_full.json.gz`.
 Both fixtures were recorded at commit aba8b23 on SQLite; the small demo loaded into PostgreSQL
 (DATABASE_URL=postgres://...) records byte for byte the same file. The figures depend on the
