@@ -32,7 +32,8 @@ from dspt.core.demo import DEMO_PASSWORD  # noqa: E402
 
 DSPT = str(ROOT / ".venv" / "bin" / "dspt")
 
-# (who signs in, or "" for nobody; the pages they open). {ods} is an organisation's code.
+# (who signs in: a demo role, a whole address, or "" for nobody; the pages they open). {ods} is
+# an organisation's code, {caf_ods} the NHS trust's with a CAF-aligned assessment in progress.
 JOURNEYS: list[tuple[str, list[str]]] = [
     ("", ["/", "/?q=care", "/status/{ods}/", "/compliance/", "/about/"]),
     (
@@ -49,14 +50,34 @@ JOURNEYS: list[tuple[str, list[str]]] = [
             "/monitoring/map/local_authority/",
             "/monitoring/value-for-money/",
             "/monitoring/report/",
+            "/monitoring/at-dates/",
+            "/monitoring/locations/",
+            "/monitoring/region-by-local-authority/",
             "/support/compare/",
+            "/support/activity/periods/",
             "/plans/review/",
+            "/assurance/oversight/",
+            "/home/",
         ],
     ),
-    ("commissioner", ["/monitoring/", "/monitoring/watchlist/", "/notifications/"]),
-    ("lso.staff", ["/support/", "/support/engagements/", "/support/outcomes/"]),
+    ("commissioner", ["/home/", "/monitoring/", "/monitoring/watchlist/", "/notifications/"]),
+    ("lso.staff", ["/home/", "/support/", "/support/engagements/", "/support/outcomes/"]),
     ("reviewer", ["/plans/review/", "/plans/escalations/"]),
-    ("processor", ["/cld/", "/cld/centre/", "/cld/timetable/"]),
+    (
+        "processor",
+        [
+            "/home/",
+            "/cld/",
+            "/cld/centre/",
+            "/cld/timetable/",
+            "/cld/centre/health/",
+            "/cld/notices/",
+        ],
+    ),
+    ("approver", ["/access/centre/"]),
+    ("la.data", ["/access/", "/cld/"]),
+    ("caf.lead@nhs-trust.example", ["/assessments/{caf_ods}/caf/", "/assurance/{caf_ods}/"]),
+    ("assessor@ledger-audit.example", ["/assurance/reviews/"]),
 ]
 
 
@@ -73,21 +94,26 @@ def _env(db_url: str) -> dict:
     return env
 
 
-def _prepare(env: dict, locations: int) -> str:
-    """Migrate, load the demo if the database is empty, and give one organisation's code."""
+def _prepare(env: dict, locations: int) -> dict[str, str]:
+    """Migrate, load the demo if the database is empty, and give the codes the pages need: one
+    organisation's, and the NHS trust's with a CAF-aligned assessment in progress."""
     subprocess.run([DSPT, "migrate", "--no-input", "-v", "0"], env=env, check=True)
     subprocess.run(
         [DSPT, "load-demo", "--if-empty", "--locations", str(locations)], env=env, check=True
     )
     code = (
         "from dspt.organisations.models import Organisation as O;"
+        "from dspt.accounts.models import Membership as M;"
         "print(O.objects.filter(ods_code__isnull=False).order_by('ods_code')"
-        ".values_list('ods_code', flat=True)[0])"
+        ".values_list('ods_code', flat=True)[0],"
+        "M.objects.filter(user__email='caf.lead@nhs-trust.example')"
+        ".values_list('organisation__ods_code', flat=True).first())"
     )
     out = subprocess.run(
         [DSPT, "shell", "-c", code], env=env, check=True, capture_output=True, text=True
     )
-    return out.stdout.strip().splitlines()[-1]  # after any start-up notice of the shell
+    ods, caf_ods = out.stdout.strip().splitlines()[-1].split()  # after any shell notice
+    return {"ods": ods, "caf_ods": caf_ods}
 
 
 def _opener() -> urllib.request.OpenerDirector:
@@ -102,7 +128,7 @@ def _sign_in(opener, base: str, who: str) -> None:
     body = urllib.parse.urlencode(
         {
             "csrfmiddlewaretoken": token,
-            "email": f"{who}@demo.dspt.example",
+            "email": who if "@" in who else f"{who}@demo.dspt.example",
             "password": DEMO_PASSWORD,
         }
     ).encode()
@@ -146,7 +172,7 @@ def main() -> None:
     results_dir.mkdir(parents=True, exist_ok=True)
     db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{results_dir / 'first-visits.sqlite3'}"
     env = _env(db_url)
-    ods = _prepare(env, args.locations)
+    codes = _prepare(env, args.locations)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -169,7 +195,7 @@ def main() -> None:
             if who:
                 _sign_in(opener, base, who)
             for path in paths:
-                url = base + path.format(ods=ods)
+                url = base + path.format(**codes)
                 probe = _probe()
                 times = [_timed(opener, url) for _ in range(args.workers)]
                 worst = max(t for t, _ in times)
