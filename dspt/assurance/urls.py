@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dspt.assurance import views, views_oversight
+from dspt.assurance import views, views_firms, views_oversight
 
 app_name = "assurance"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
         name="review_document",
     ),
     path("oversight/", views_oversight.page, name="oversight"),
+    path("firms/", views_firms.page, name="firms"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:pk>/", views.report, name="report"),
     path("reports/<int:pk>/report.pdf", views.report_download_pdf, name="report_pdf"),

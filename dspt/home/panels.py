@@ -17,6 +17,7 @@ from dspt.access.models import Stage
 from dspt.access.selectors import queue as access_queue
 from dspt.accounts.models import OversightRole, User
 from dspt.accounts.remits import remit_of
+from dspt.assurance.models import AuditFirm
 from dspt.cld.models import Submission
 from dspt.cld.selectors import (
     agreements_for,
@@ -253,7 +254,8 @@ def _timetable_lines(user: User, on: date) -> list[Line]:
 
 
 def registrations_panel(user: User) -> Panel:
-    """Platform admins: registration requests waiting for a check."""
+    """Platform admins: registration requests waiting for a check, and the audit firms NHS
+    organisations may invite."""
     waiting = pending_claims(ClaimMethod.STAFF).count()
     return Panel(
         "Registrations",
@@ -262,7 +264,13 @@ def registrations_panel(user: User) -> Panel:
                 _plural(waiting, "registration request") + " waiting for a staff check.",
                 reverse("organisations:claims_queue"),
                 "Check registration requests",
-            )
+            ),
+            Line(
+                _plural(AuditFirm.objects.count(), "audit firm")
+                + " that NHS organisations may invite to assess them.",
+                reverse("assurance:firms"),
+                "Keep the audit firms and their assessors",
+            ),
         ],
     )
 
