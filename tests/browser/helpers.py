@@ -50,3 +50,36 @@ def answer_whole_edition(page, site, ods_code, edition_code, audience, category,
             page.get_by_role("button", name="Save and return to the overview").click()
         problems = page.locator(".nhsuk-error-summary")
         assert problems.count() == 0, f"standard {standard.number}: {problems.first.inner_text()}"
+
+
+PASSWORD = "a sensible long passphrase"
+
+
+def person(email: str, org=None, role: str = "member", **kw):
+    """A person with PASSWORD, and a membership of `org` in `role` when given."""
+    from dspt.accounts.models import Membership, User
+
+    user = User(username=email, email=email, full_name=email.split("@")[0], **kw)
+    user.set_password(PASSWORD)
+    user.save()
+    if org is not None:
+        Membership.objects.create(user=user, organisation=org, role=role)
+    return user
+
+
+def sign_in(page, site: str, email: str) -> None:
+    """Sign in afresh (cookies cleared) as `email` with PASSWORD."""
+    page.context.clear_cookies()
+    page.goto(site + "/accounts/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("load")
+
+
+def accessible(page, what: str) -> None:
+    """No axe violations on the page; `what` names it in the failure."""
+    from tests.browser.conftest import axe_violations
+
+    problems = axe_violations(page)
+    assert problems == [], f"{what}: {problems}"

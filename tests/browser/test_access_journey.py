@@ -10,40 +10,16 @@ from datetime import date
 import pytest
 
 from dspt.access.models import AccessRequest, Stage
-from dspt.accounts.models import Membership, OversightRole, User
+from dspt.accounts.models import OversightRole, User
 from dspt.assessments.models import Publication
 from dspt.cld import services as cld
 from dspt.cld.generate import generate
 from dspt.cld.generate_health import generate_admissions, nhs_numbers_in
 from dspt.cld.models import DataSharingAgreement, HealthDataset, Release, TimetablePeriod
 from dspt.organisations.models import ICB, LocalAuthority, Organisation, OrgType, Region
-from tests.browser.conftest import axe_violations
+from tests.browser.helpers import accessible, person, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "a sensible long passphrase"
-
-
-def _person(email, org=None, role="member", **kw):
-    user = User(username=email, email=email, full_name=email.split("@")[0], **kw)
-    user.set_password(PASSWORD)
-    user.save()
-    if org is not None:
-        Membership.objects.create(user=user, organisation=org, role=role)
-    return user
-
-
-def _sign_in(page, site, email):
-    page.context.clear_cookies()
-    page.goto(site + "/accounts/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("load")
-
-
-def _accessible(page, what):
-    problems = axe_violations(page)
-    assert problems == [], f"{what}: {problems}"
 
 
 @pytest.fixture
@@ -75,21 +51,21 @@ def world(settings, tmp_path, monkeypatch):
     Publication.objects.create(
         organisation=leeds, edition="2025-26", published_on=date(2026, 6, 1), level="standards_met"
     )
-    _person("data@leeds.example", leeds)
-    _person("analyst@wyicb.example", icb)
-    _person("reviewer@dscro.example", oversight_role=OversightRole.PROCESSOR)
-    _person("approver@dscro.example", oversight_role=OversightRole.PROCESSOR)
+    person("data@leeds.example", leeds)
+    person("analyst@wyicb.example", icb)
+    person("reviewer@dscro.example", oversight_role=OversightRole.PROCESSOR)
+    person("approver@dscro.example", oversight_role=OversightRole.PROCESSOR)
     return {"leeds": leeds, "icb": icb, "files": tmp_path}
 
 
 def test_apply_jointly_confirm_question_answer_review_approve_release(site, page, world, settings):
     # The authority's data team applies from the standard template, jointly with its ICB.
-    _sign_in(page, site, "data@leeds.example")
+    sign_in(page, site, "data@leeds.example")
     page.goto(site + "/access/")
-    _accessible(page, "my requests")
+    accessible(page, "my requests")
     page.get_by_role("link", name="A local authority's own-area linked analysis").first.click()
     page.wait_for_load_state("load")
-    _accessible(page, "new request from a template")
+    accessible(page, "new request from a template")
     assert page.get_by_label("Title").input_value() == "Social care and hospital use in our area"
     page.get_by_label("Joint controllers (the applicant and its co-applicants)").check()
     page.get_by_label("Co-applicant organisations (ODS codes)").fill("QWO")
@@ -98,42 +74,42 @@ def test_apply_jointly_confirm_question_answer_review_approve_release(site, page
     req = AccessRequest.objects.get()
     main = page.locator("main").inner_text()
     assert "Standards Met or better" in main and "Not yet" in main  # the ICB has to confirm
-    _accessible(page, "request page (draft)")
+    accessible(page, "request page (draft)")
     page.get_by_role("button", name="Send for review").click()
     page.get_by_text("Waiting for co-applicants to confirm").first.wait_for()
     req.refresh_from_db()
     assert req.status == Stage.AWAITING_COAPPLICANTS
 
     # The ICB confirms.
-    _sign_in(page, site, "analyst@wyicb.example")
+    sign_in(page, site, "analyst@wyicb.example")
     page.goto(site + "/access/")
     page.get_by_role("link", name=req.reference).click()
     page.get_by_role("link", name="Confirm as co-applicant").click()
     page.wait_for_load_state("load")
-    _accessible(page, "confirm as co-applicant")
+    accessible(page, "confirm as co-applicant")
     page.get_by_role("button", name="Confirm for West Yorkshire ICB").click()
     page.wait_for_url(f"**/access/{req.pk}/")
     req.refresh_from_db()
     assert req.status == Stage.SUBMITTED
 
     # The centre's reviewer sends a question back.
-    _sign_in(page, site, "reviewer@dscro.example")
+    sign_in(page, site, "reviewer@dscro.example")
     page.goto(site + "/access/centre/")
-    _accessible(page, "the centre's queue")
+    accessible(page, "the centre's queue")
     page.get_by_role("link", name=req.reference).click()
     page.get_by_role("link", name="Review").click()
     page.wait_for_load_state("load")
-    _accessible(page, "review")
+    accessible(page, "review")
     page.get_by_label("Questions for the applicant").fill("Who will analyse the linked data?")
     page.get_by_role("button", name="Send the questions").click()
     page.wait_for_url(f"**/access/{req.pk}/")
 
     # The authority answers and resubmits; the thread is kept.
-    _sign_in(page, site, "data@leeds.example")
+    sign_in(page, site, "data@leeds.example")
     page.goto(f"{site}/access/{req.pk}/")
     page.get_by_role("link", name="Answer the questions").click()
     page.wait_for_load_state("load")
-    _accessible(page, "answer the questions")
+    accessible(page, "answer the questions")
     page.get_by_label("Your answer").fill("Our public health intelligence team.")
     page.get_by_role("button", name="Send the answer and resubmit").click()
     page.wait_for_url(f"**/access/{req.pk}/")
@@ -141,7 +117,7 @@ def test_apply_jointly_confirm_question_answer_review_approve_release(site, page
     assert "Who will analyse the linked data?" in main and "public health intelligence" in main
 
     # The reviewer recommends approval, and cannot then decide.
-    _sign_in(page, site, "reviewer@dscro.example")
+    sign_in(page, site, "reviewer@dscro.example")
     page.goto(f"{site}/access/{req.pk}/review/")
     page.get_by_label("Approve", exact=True).check()
     page.get_by_role("button", name="Record the review").click()
@@ -152,32 +128,32 @@ def test_apply_jointly_confirm_question_answer_review_approve_release(site, page
     page.get_by_label("Reasons").fill("My own review.")
     page.get_by_role("button", name="Record the decision").click()
     assert "same person may not review and approve" in page.locator("main").inner_text()
-    _accessible(page, "decide refused")
+    accessible(page, "decide refused")
     assert not DataSharingAgreement.objects.exists()
 
     # A second person in the centre approves: an agreement is issued from the request.
-    _sign_in(page, site, "approver@dscro.example")
+    sign_in(page, site, "approver@dscro.example")
     page.goto(f"{site}/access/{req.pk}/")
     page.get_by_role("link", name="Decide").click()
     page.wait_for_load_state("load")
-    _accessible(page, "decide")
+    accessible(page, "decide")
     page.get_by_label("Approved", exact=True).check()
     page.get_by_label("Reasons").fill("Clear purpose within the authority's own area.")
     page.get_by_role("button", name="Record the decision").click()
     page.wait_for_url(f"**/access/{req.pk}/")
     main = page.locator("main").inner_text()
     assert f"Agreement issued: {req.reference}-v1" in main
-    _accessible(page, "request page (approved)")
+    accessible(page, "request page (approved)")
     dsa = DataSharingAgreement.objects.get()
     assert dsa.recipient == world["leeds"] and dsa.datasets == ["cld", "hospital_admissions"]
     assert dsa.access_version.request == req
 
     # The authority sees where it is, and may start an amendment.
-    _sign_in(page, site, "data@leeds.example")
+    sign_in(page, site, "data@leeds.example")
     page.goto(f"{site}/access/{req.pk}/")
     page.get_by_role("link", name="Start an amendment").click()
     page.wait_for_load_state("load")
-    _accessible(page, "start an amendment")
+    accessible(page, "start an amendment")
 
     # The centre has processed the authority's extract for 2025-26 and loaded hospital
     # admissions for the same people (both journeys of their own, in test_cld_pages.py and
@@ -222,13 +198,13 @@ def test_apply_jointly_confirm_question_answer_review_approve_release(site, page
     ds = HealthDataset.objects.get()
     assert ds.state == HealthDataset.State.LOADED, ds.state_message
 
-    _sign_in(page, site, "approver@dscro.example")
+    sign_in(page, site, "approver@dscro.example")
     page.goto(site + "/cld/centre/")
     page.get_by_label("Agreement", exact=True).select_option(value=str(dsa.pk))
     page.get_by_role("button", name="Show extracts").click()
     page.get_by_role("heading", name=f"Agreement {dsa.reference}").wait_for()
     page.get_by_label("Link with a health dataset").select_option(value=str(ds.pk))
-    _accessible(page, "linked release under the issued agreement")
+    accessible(page, "linked release under the issued agreement")
     with page.expect_navigation():
         page.get_by_role("button", name="Release", exact=True).click()
     assert "Linked with hospital admissions" in page.locator("main").inner_text()
@@ -236,9 +212,9 @@ def test_apply_jointly_confirm_question_answer_review_approve_release(site, page
     assert not rel.refused and rel.agreement == dsa and rel.health_rows > 0
 
     # The authority, the recipient, downloads the extract and the linked health events.
-    _sign_in(page, site, "data@leeds.example")
+    sign_in(page, site, "data@leeds.example")
     page.goto(f"{site}/cld/releases/{rel.pk}/")
-    _accessible(page, "the authority's linked release")
+    accessible(page, "the authority's linked release")
     for name in ("Hospital admissions of the same people", "Pseudonymised extract (Parquet)"):
         with page.expect_download() as download:
             page.get_by_role("link", name=name, exact=False).first.click()

@@ -6,34 +6,13 @@ from datetime import date
 
 import pytest
 
-from dspt.accounts.models import Membership, OversightRole, User
+from dspt.accounts.models import Membership, OversightRole
 from dspt.assurance.models import Assessor, AuditFirm
 from dspt.frameworks.caf import load_caf_edition
 from dspt.organisations.models import Organisation, OrgType, Region
-from tests.browser.conftest import axe_violations
+from tests.browser.helpers import accessible, person, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "a sensible long passphrase"
-
-
-def _person(email, **kw):
-    user = User(username=email, email=email, full_name=email.split("@")[0], **kw)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
-
-def _sign_in(page, site, email):
-    page.context.clear_cookies()
-    page.goto(site + "/accounts/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def _accessible(page, what):
-    violations = axe_violations(page)
-    assert violations == [], f"{what}: {violations}"
 
 
 def test_trust_completes_caf_publishes_and_is_independently_assessed(site, page):
@@ -47,32 +26,32 @@ def test_trust_completes_caf_publishes_and_is_independently_assessed(site, page)
         region=region,
         registered_on=date(2020, 1, 1),
     )
-    admin = _person("ig.lead@cedarfield.example")
+    admin = person("ig.lead@cedarfield.example")
     Membership.objects.create(user=admin, organisation=trust, role="admin")
     firm = AuditFirm.objects.create(name="Ledger and Lamp Audit")
-    Assessor.objects.create(user=_person("auditor@ledger.example"), firm=firm)
-    _person("programme@toolkit.example", oversight_role=OversightRole.PROGRAMME)
+    Assessor.objects.create(user=person("auditor@ledger.example"), firm=firm)
+    person("programme@toolkit.example", oversight_role=OversightRole.PROGRAMME)
     edition = load_caf_edition("2026-27")
     profile = edition.profile("nhs_trust")
 
     # The trust admin opens the assessment and is sent to the CAF-aligned one.
-    _sign_in(page, site, "ig.lead@cedarfield.example")
+    sign_in(page, site, "ig.lead@cedarfield.example")
     page.goto(f"{site}/assessments/RCF/")
     page.wait_for_url(f"{site}/assessments/RCF/caf/")
-    _accessible(page, "CAF overview before starting")
+    accessible(page, "CAF overview before starting")
     page.get_by_role("button", name="Start the CAF-aligned assessment").click()
-    _accessible(page, "CAF overview")
+    accessible(page, "CAF overview")
 
     # A claim above what the ticks support is refused on the page.
     first = edition.outcomes[0]
     page.goto(f"{site}/assessments/RCF/caf/outcomes/{first.id}/")
-    _accessible(page, "outcome page")
+    accessible(page, "outcome page")
     for indicator in first.at("partially_achieved"):
         page.locator(f'input[name="ticked"][value="{indicator.id}"]').check()
     page.locator('input[name="claimed"][value="achieved"]').check()
     page.get_by_role("button", name="Save", exact=True).click()
     assert "You cannot claim Achieved" in page.locator(".nhsuk-error-summary").inner_text()
-    _accessible(page, "outcome page with an error")
+    accessible(page, "outcome page with an error")
 
     # Every outcome answered at its profile level, with a justification.
     for outcome in edition.outcomes:
@@ -89,7 +68,7 @@ def test_trust_completes_caf_publishes_and_is_independently_assessed(site, page)
 
     # The publish preview says Standards Met; the trust publishes.
     page.goto(f"{site}/assessments/RCF/caf/publish/")
-    _accessible(page, "publish preview")
+    accessible(page, "publish preview")
     assert "26/27 Standards Met" in page.locator("#verdict").inner_text()
     page.get_by_role("button", name="Publish Standards Met").click()
     page.wait_for_url(f"{site}/assessments/RCF/caf/")
@@ -97,21 +76,21 @@ def test_trust_completes_caf_publishes_and_is_independently_assessed(site, page)
 
     # It invites the audit firm with a sample of two outcomes.
     page.goto(f"{site}/assurance/RCF/")
-    _accessible(page, "independent assessment page")
+    accessible(page, "independent assessment page")
     page.get_by_label("Audit firm").select_option(label="Ledger and Lamp Audit")
     sample = [edition.outcomes[0].id, edition.outcomes[-1].id]
     for oid in sample:
         page.locator(f'input[name="sample"][value="{oid}"]').check()
     page.get_by_role("button", name="Invite the assessor").click()
     assert "Ledger and Lamp Audit" in page.locator("main").inner_text()
-    _accessible(page, "invited")
+    accessible(page, "invited")
 
     # The assessor reviews the sample and reports.
-    _sign_in(page, site, "auditor@ledger.example")
+    sign_in(page, site, "auditor@ledger.example")
     page.goto(f"{site}/assurance/reviews/")
-    _accessible(page, "assessor's reviews")
+    accessible(page, "assessor's reviews")
     page.get_by_role("link", name="Cedarfield Hospitals NHS Trust").click()
-    _accessible(page, "review page")
+    accessible(page, "review page")
     for oid in sample:
         section = page.locator(f'section[data-outcome="{oid}"]')
         section.locator('input[name="rating"][value="achieved"]').check()
@@ -124,18 +103,18 @@ def test_trust_completes_caf_publishes_and_is_independently_assessed(site, page)
     assert "No organisation has an open invitation" in page.locator("main").inner_text()
 
     # The national team sees the report.
-    _sign_in(page, site, "programme@toolkit.example")
+    sign_in(page, site, "programme@toolkit.example")
     page.goto(f"{site}/assurance/reports/")
-    _accessible(page, "reports list")
+    accessible(page, "reports list")
     page.get_by_role("link", name="Cedarfield Hospitals NHS Trust (RCF)").click()
     assert page.locator("#assurance").inner_text() == "Substantial"
-    _accessible(page, "report")
+    accessible(page, "report")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the report (PDF)").click()
     assert download.value.suggested_filename == "independent-assessment-RCF-2026-27.pdf"
     # …and the oversight figures, where the trust now has a reported independent assessment.
     page.goto(f"{site}/assurance/oversight/")
-    _accessible(page, "CAF oversight")
+    accessible(page, "CAF oversight")
     assert "1 of 1 NHS organisations" in page.locator("#coverage").inner_text()
     assert (
         "Every NHS trust in this area has a reported independent assessment"

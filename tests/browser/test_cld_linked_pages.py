@@ -13,7 +13,8 @@ from dspt.cld import services
 from dspt.cld.demo import notice_pdf
 from dspt.cld.generate_health import generate_admissions, nhs_numbers_in
 from dspt.cld.models import HealthDataset, Release, Submission, TimetablePeriod
-from tests.browser.test_cld_pages import _accessible, _sign_in, world  # noqa: F401 - a fixture
+from tests.browser.helpers import accessible, sign_in
+from tests.browser.test_cld_pages import world  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,9 +40,9 @@ def test_load_link_release_download_refuse_and_read_a_notice(site, page, world, 
     )
 
     # The centre loads the admissions file and reads its checks and linkage.
-    _sign_in(page, site, "centre@dscro.example")
+    sign_in(page, site, "centre@dscro.example")
     page.goto(site + "/cld/centre/health/")
-    _accessible(page, "health datasets")
+    accessible(page, "health datasets")
     page.get_by_label("Health dataset").select_option(label="Hospital admissions")
     page.get_by_label("File (CSV, optionally gzipped)").set_input_files(str(admissions))
     page.get_by_role("button", name="Load the file").click()
@@ -49,7 +50,7 @@ def test_load_link_release_download_refuse_and_read_a_notice(site, page, world, 
     main = page.locator("main").inner_text()
     assert "Checked and loaded" in main and "The file was accepted and loaded." in main
     assert "People also in social care extracts" in main
-    _accessible(page, "health dataset")
+    accessible(page, "health dataset")
     ds = HealthDataset.objects.get()
 
     # An agreement covering both datasets, then a linked release under it.
@@ -71,7 +72,7 @@ def test_load_link_release_download_refuse_and_read_a_notice(site, page, world, 
     page.get_by_role("button", name="Show extracts").click()
     page.get_by_role("heading", name="Agreement DSA-LINK").wait_for()
     page.get_by_label("Link with a health dataset").select_option(value=str(ds.pk))
-    _accessible(page, "linked release form")
+    accessible(page, "linked release form")
     with page.expect_navigation():
         page.get_by_role("button", name="Release", exact=True).click()
     assert "Linked with hospital admissions" in page.locator("main").inner_text()
@@ -88,19 +89,19 @@ def test_load_link_release_download_refuse_and_read_a_notice(site, page, world, 
     page.get_by_label("Mandates submissions for periods ending from").fill("2025-03-31")
     page.get_by_label("What the notice requires").fill("A quarterly extract of the last year.")
     page.get_by_label("The notice (PDF)").set_input_files(str(pdf))
-    _accessible(page, "notice form")
+    accessible(page, "notice form")
     page.get_by_role("button", name="Save the notice").click()
     page.wait_for_url("**/cld/notices/")
     assert "DPN-LEEDS-1" in page.locator("main").inner_text()
-    _accessible(page, "notices (centre)")
+    accessible(page, "notices (centre)")
 
     # The recipient reads the linkage rate and downloads the health events.
-    _sign_in(page, site, "analyst@research.example")
+    sign_in(page, site, "analyst@research.example")
     page.goto(f"{site}/cld/releases/{rel.pk}/")
     main = page.locator("main").inner_text()
     assert "Social care people with at least one health event" in main
     assert f"{rel.linkage['people_rate']:.1%}" in main
-    _accessible(page, "linked release")
+    accessible(page, "linked release")
     link = page.get_by_role("link", name="Hospital admissions of the same people", exact=False)
     with page.expect_download() as download:
         link.click()
@@ -110,13 +111,13 @@ def test_load_link_release_download_refuse_and_read_a_notice(site, page, world, 
     page.get_by_role("link", name="Hospital admissions of the same people", exact=False).click()
     page.get_by_role("heading", name="Download refused").wait_for()
     assert "Standards Met or better is required" in page.locator("main").inner_text()
-    _accessible(page, "linked download refused")
+    accessible(page, "linked download refused")
 
     # The authority's data team reads its own notice.
-    _sign_in(page, site, "data@leeds.example")
+    sign_in(page, site, "data@leeds.example")
     page.goto(site + "/cld/notices/")
     assert "DPN-LEEDS-1" in page.locator("main").inner_text()
-    _accessible(page, "notices (authority)")
+    accessible(page, "notices (authority)")
     with page.expect_download() as download:
         page.get_by_role("link", name="notice.pdf (notice DPN-LEEDS-1)").click()
     assert download.value.path().read_bytes().startswith(b"%PDF-")

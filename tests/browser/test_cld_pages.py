@@ -8,39 +8,16 @@ from datetime import date
 
 import pytest
 
-from dspt.accounts.models import Membership, OversightRole, User
+from dspt.accounts.models import OversightRole
 from dspt.assessments.models import Publication
 from dspt.cld.generate import generate
 from dspt.cld.models import Release, Submission, TimetablePeriod
 from dspt.organisations.models import LocalAuthority, Organisation, OrgType, Region
 from dspt.tasks.queue import run_pending
-from tests.browser.conftest import axe_violations
+from tests.browser.helpers import accessible, person, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "a sensible long passphrase"
 KEY_HEX = "5a" * 32
-
-
-def _person(email, org=None, role="member", **kw):
-    user = User(username=email, email=email, full_name=email.split("@")[0], **kw)
-    user.set_password(PASSWORD)
-    user.save()
-    if org is not None:
-        Membership.objects.create(user=user, organisation=org, role=role)
-    return user
-
-
-def _sign_in(page, site, email):
-    page.context.clear_cookies()
-    page.goto(site + "/accounts/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def _accessible(page, what):
-    problems = axe_violations(page)
-    assert problems == [], f"{what}: {problems}"
 
 
 @pytest.fixture
@@ -84,10 +61,10 @@ def world(settings, tmp_path, monkeypatch):
     files = generate(good, rows=300, seed=41, la_code="E08000035", trace_share=0.3)
     generate(bad, rows=200, seed=42, la_code="E08000035", error_rate=0.2)
     settings.DSPT_CLD_INDEX, settings.DSPT_CLD_LOOKUP = str(files.index), str(files.lookup)
-    _person("data@leeds.example", leeds)
-    _person("centre@dscro.example", oversight_role=OversightRole.PROCESSOR)
-    _person("analyst@research.example", research)
-    _person("analyst@unassured.example", unassured)
+    person("data@leeds.example", leeds)
+    person("centre@dscro.example", oversight_role=OversightRole.PROCESSOR)
+    person("analyst@research.example", research)
+    person("analyst@unassured.example", unassured)
     return {"good": good, "bad": bad, "leeds": leeds}
 
 
@@ -104,15 +81,15 @@ def _send(page, site, path):
 
 def test_send_check_process_release_download_and_refuse(site, page, world, settings, tmp_path):
     # The authority's data team sends an extract with errors and waits for its check.
-    _sign_in(page, site, "data@leeds.example")
+    sign_in(page, site, "data@leeds.example")
     page.goto(site + "/cld/")
-    _accessible(page, "home")
+    accessible(page, "home")
     page.goto(site + "/cld/upload/")
-    _accessible(page, "upload")
+    accessible(page, "upload")
     _send(page, site, world["bad"])
     bar = page.locator("progress.cld-progress__bar")
     assert bar.is_visible() and "Waiting to be checked" in page.locator("main").inner_text()
-    _accessible(page, "submission waiting")
+    accessible(page, "submission waiting")
     # The page follows the check without reloading: the bar and its text move.
     sub = Submission.objects.get()
     Submission.objects.filter(pk=sub.pk).update(state="checking", progress=40)
@@ -136,7 +113,7 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
     assert len(errors_csv.splitlines()) - 1 == sub.report["error_count"] + sub.report.get(
         "warning_count", 0
     )
-    _accessible(page, "data-quality report")
+    accessible(page, "data-quality report")
 
     # The corrected file is accepted; the timetable shows it late (due 30 April, sent 1 May).
     _send(page, site, world["good"])
@@ -146,12 +123,12 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
     rows = page.locator("tbody tr")
     assert "Late" in rows.filter(has_text="31 Mar 2025").inner_text()
     assert "Not yet due" in rows.filter(has_text="30 Jun 2025").inner_text()
-    _accessible(page, "timetable")
+    accessible(page, "timetable")
     assert page.goto(site + "/cld/centre/").status == 403
 
     # The processing centre traces and pseudonymises it and sees the trace rates.
     accepted = Submission.objects.get(state=Submission.State.ACCEPTED)
-    _sign_in(page, site, "centre@dscro.example")
+    sign_in(page, site, "centre@dscro.example")
     page.goto(f"{site}/cld/submissions/{accepted.pk}/")
     page.get_by_role("button", name="Trace and pseudonymise").click()
     # Processing waits in the queue too: the page follows it, then shows the trace rates.
@@ -165,16 +142,16 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
     rate = page.locator("tr", has_text="Leeds Council").first.inner_text()
     matched = sum(v for k, v in accepted.trace_outcomes.items() if k.startswith("matched_"))
     assert f"{100 * matched / 300:.1f}%" in rate
-    _accessible(page, "processing centre")
+    accessible(page, "processing centre")
 
     # It records the authority's participation on its own page.
     page.get_by_role("link", name="Manage which authorities take part").click()
-    _accessible(page, "participation")
+    accessible(page, "participation")
     page.get_by_role("link", name="Change participation of Leeds Council").click()
     page.get_by_label("Data provision notice served on").fill("2024-01-10")
     page.get_by_label("Early adopter").check()
     page.get_by_label("Contact named").fill("2024-01-12")
-    _accessible(page, "participation form")
+    accessible(page, "participation form")
     page.get_by_role("button", name="Save participation").click()
     assert "10 January 2024" in page.locator("tr", has_text="Leeds Council").inner_text()
 
@@ -212,13 +189,13 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
             assert (
                 "only its latest processed extract is offered" in page.locator("main").inner_text()
             )
-            _accessible(page, "release form")
+            accessible(page, "release form")
         with page.expect_navigation():
             page.get_by_role("button", name="Release", exact=True).click()
         if reference == "DSA-1":
             # It passed its checks: the worker writes it while its page says so.
             page.get_by_text("Being prepared").first.wait_for()
-            _accessible(page, "release being prepared")
+            accessible(page, "release being prepared")
             assert run_pending() == 1
             page.reload()
             page.get_by_role("heading", name="Extracts").wait_for()
@@ -229,12 +206,12 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
     assert refused.refused_reason in main
     page.goto(site + "/cld/centre/")
     assert "300 rows" in page.locator("main").inner_text()
-    _accessible(page, "processing centre after release")
+    accessible(page, "processing centre after release")
 
     # The recipient downloads its re-keyed extract.
-    _sign_in(page, site, "analyst@research.example")
+    sign_in(page, site, "analyst@research.example")
     page.goto(site + "/cld/releases/")
-    _accessible(page, "releases")
+    accessible(page, "releases")
     with page.expect_download() as download:
         page.get_by_role("link", name="Pseudonymised extract (Parquet)").click()
     assert download.value.path().read_bytes()[:4] == b"PAR1"
@@ -247,7 +224,7 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
     page.wait_for_url(f"**/cld/releases/{released.pk}/")
     page.get_by_role("heading", name="Extracts").wait_for()
     assert "Leeds Council" in page.locator("main").inner_text()
-    _accessible(page, "release page")
+    accessible(page, "release page")
 
     # A year later its DSPT status has lapsed: the download is refused, with the reason.
     settings.DSPT_TODAY = "2026-08-01"
@@ -255,10 +232,10 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
     page.get_by_role("link", name="Pseudonymised extract (Parquet)").click()
     page.get_by_role("heading", name="Download refused").wait_for()
     assert "Standards Met or better is required" in page.locator("main").inner_text()
-    _accessible(page, "download refused")
+    accessible(page, "download refused")
 
     # The unassured recipient never sees the refused release.
-    _sign_in(page, site, "analyst@unassured.example")
+    sign_in(page, site, "analyst@unassured.example")
     page.goto(site + "/cld/releases/")
     assert "Nothing has been released to your organisation." in page.locator("main").inner_text()
     assert page.goto(f"{site}/cld/releases/{refused.pk}/extract/").status == 404
@@ -271,17 +248,17 @@ def test_only_those_with_a_part_see_it_and_the_upload_form_names_what_is_missing
     home = Organisation.objects.create(
         ods_code="VCLD1", name="Clover Care Home", org_type=OrgType.SOCIAL_CARE
     )
-    _person("manager@clover.example", home, role="admin")
-    _sign_in(page, site, "manager@clover.example")
+    person("manager@clover.example", home, role="admin")
+    sign_in(page, site, "manager@clover.example")
     header = page.locator("header")
     assert "Your organisations" in header.inner_text()
     assert header.get_by_role("link", name="Client-level data").count() == 0
 
     for who in ("data@leeds.example", "centre@dscro.example"):
-        _sign_in(page, site, who)
+        sign_in(page, site, who)
         assert page.locator("header").get_by_role("link", name="Client-level data").count() == 1
 
-    _sign_in(page, site, "data@leeds.example")
+    sign_in(page, site, "data@leeds.example")
     page.goto(site + "/cld/upload/")
     options = page.locator("main select option").all_inner_texts()
     assert options and not any(set(o.strip()) == {"-"} for o in options), options
@@ -295,7 +272,7 @@ def test_only_those_with_a_part_see_it_and_the_upload_form_names_what_is_missing
     for link in summary.locator("a").all():
         assert page.locator(link.get_attribute("href")).count() == 1
     page.screenshot(path="/tmp/cld-upload-errors.png", full_page=True)
-    _accessible(page, "upload with errors")
+    accessible(page, "upload with errors")
 
     page.get_by_role("link", name="Specification, Release 2").click()
     assert page.locator("main h1").inner_text() == "Client-level adult social care data, Release 2"
@@ -303,4 +280,4 @@ def test_only_those_with_a_part_see_it_and_the_upload_form_names_what_is_missing
     assert header_row.startswith("LA_Code,") and "Family_Name" in header_row
     assert page.get_by_role("row", name="LA_Person_Unique_Identifier").count() == 1
     page.screenshot(path="/tmp/cld-specification.png", full_page=True)
-    _accessible(page, "specification")
+    accessible(page, "specification")

@@ -5,35 +5,20 @@ from datetime import date
 import openpyxl
 import pytest
 
-from dspt.accounts.models import Membership, OversightRole, User
+from dspt.accounts.models import Membership, OversightRole
 from dspt.assessments import services as assessment_services
 from dspt.assessments.models import Assessment
 from dspt.frameworks.model import load_edition
 from dspt.improvement_plans.columns import HEADERS
 from dspt.organisations.models import Organisation, OrgType, Region
 from tests.browser.conftest import axe_violations
+from tests.browser.helpers import person, sign_in
 from tests.browser.test_toolkit_journeys import _meet
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-PASSWORD = "a sensible long passphrase"
-
-
-def _person(email, **kw):
-    user = User(username=email, email=email, full_name=email.split("@")[0], **kw)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
-
-def _sign_in(page, site, email):
-    page.context.clear_cookies()
-    page.goto(site + "/accounts/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def _fill_template(path, out, *, skip_owner_for_first: bool):
@@ -64,9 +49,9 @@ def test_publish_not_met_plan_rejected_resubmitted_approved(site, page, tmp_path
         region=region,
         registered_on=date(2020, 1, 1),
     )
-    admin = _person("ig.lead@northfield.example")
+    admin = person("ig.lead@northfield.example")
     Membership.objects.create(user=admin, organisation=trust, role="admin")
-    _person("reviewer@toolkit.example", oversight_role=OversightRole.REVIEWER)
+    person("reviewer@toolkit.example", oversight_role=OversightRole.REVIEWER)
     assessment = assessment_services.start_assessment(trust, admin, on=date(2026, 11, 23))
     edition = load_edition(assessment.edition, assessment.audience)
     mandatory = edition.mandatory_items(OrgType.NHS_TRUST)
@@ -74,7 +59,7 @@ def test_publish_not_met_plan_rejected_resubmitted_approved(site, page, tmp_path
         _meet(Assessment.objects.get(pk=assessment.pk), item, admin)
 
     # The trust publishes and is told it will be Standards Not Met.
-    _sign_in(page, site, "ig.lead@northfield.example")
+    sign_in(page, site, "ig.lead@northfield.example")
     page.goto(f"{site}/assessments/RZZ/publish/")
     assert "26/27 Standards Not Met" in page.locator("main").inner_text()
     page.get_by_role("button", name="Publish Standards Not Met").click()
@@ -107,7 +92,7 @@ def test_publish_not_met_plan_rejected_resubmitted_approved(site, page, tmp_path
     assert axe_violations(page) == [], axe_violations(page)
 
     # The reviewer rejects it with reasons.
-    _sign_in(page, site, "reviewer@toolkit.example")
+    sign_in(page, site, "reviewer@toolkit.example")
     page.goto(site + "/plans/review/")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Northfield Hospitals NHS Trust").click()
@@ -119,14 +104,14 @@ def test_publish_not_met_plan_rejected_resubmitted_approved(site, page, tmp_path
     page.get_by_role("button", name="Reject and ask for a new version").click()
 
     # The trust sees the reasons and resubmits.
-    _sign_in(page, site, "ig.lead@northfield.example")
+    sign_in(page, site, "ig.lead@northfield.example")
     page.goto(f"{site}/plans/RZZ/")
     assert "Target dates need named milestones." in page.locator("main").inner_text()
     page.locator("#plan_file").set_input_files(str(tmp_path / "fixed.xlsx"))
     page.get_by_role("button", name="Upload and check").click()
 
     # The reviewer approves; the public now sees Approaching Standards and nothing of the plan.
-    _sign_in(page, site, "reviewer@toolkit.example")
+    sign_in(page, site, "reviewer@toolkit.example")
     page.goto(site + "/plans/review/")
     page.get_by_role("link", name="Northfield Hospitals NHS Trust").click()
     page.get_by_role(
