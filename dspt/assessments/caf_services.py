@@ -17,7 +17,7 @@ from django.utils import timezone
 from dspt.assessments.editions import current_caf_edition
 from dspt.assessments.errors import AssessmentError
 from dspt.assessments.locking import bump_version, lock_assessment
-from dspt.assessments.models import Assessment, EvidenceDocument, OutcomeAnswer
+from dspt.assessments.models import Assessment, OutcomeAnswer
 from dspt.audit.services import record
 from dspt.core.dates import today
 from dspt.frameworks.caf import (
@@ -134,16 +134,7 @@ def _carry_forward(assessment: Assessment, edition, user) -> list[str]:
         )
         carried.append(answer.outcome_id)
     for doc in previous.documents.filter(item_id__in=same):
-        EvidenceDocument.objects.create(
-            assessment=assessment,
-            item_id=doc.item_id,
-            file=doc.file.name,
-            original_name=doc.original_name,
-            content_type=doc.content_type,
-            size=doc.size,
-            uploaded_by=doc.uploaded_by,
-            uploaded_at=doc.uploaded_at,
-        )
+        doc.carry_to(assessment, doc.item_id)
     return carried
 
 

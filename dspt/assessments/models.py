@@ -115,6 +115,20 @@ class EvidenceDocument(models.Model):
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
+    def carry_to(self, assessment: Assessment, item_id: str) -> "EvidenceDocument":
+        """The same stored file, referenced again by the next year's assessment (removing it
+        from one year keeps the other)."""
+        return EvidenceDocument.objects.create(
+            assessment=assessment,
+            item_id=item_id,
+            file=self.file.name,
+            original_name=self.original_name,
+            content_type=self.content_type,
+            size=self.size,
+            uploaded_by=self.uploaded_by,
+            uploaded_at=self.uploaded_at,
+        )
+
 
 class PublicationSource(models.TextChoices):
     TOOLKIT = "toolkit", "Published in this toolkit"

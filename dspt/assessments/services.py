@@ -152,17 +152,7 @@ def _carry_forward(assessment: Assessment, edition, user) -> int:
                 updated_at=now,
             )
         for d in docs:
-            # The same stored file, referenced again: removing it from one year keeps the other.
-            EvidenceDocument.objects.create(
-                assessment=assessment,
-                item_id=item.id,
-                file=d.file.name,
-                original_name=d.original_name,
-                content_type=d.content_type,
-                size=d.size,
-                uploaded_by=d.uploaded_by,
-                uploaded_at=d.uploaded_at,
-            )
+            d.carry_to(assessment, item.id)
         carried += 1
     return carried
 

@@ -32,17 +32,18 @@ from dspt.cld import conf
 from dspt.cld.checks import Check, _field_checks, date_alias, ident, lit, with_dates
 from dspt.cld.dialect import DUCKDB
 from dspt.cld.engines import duck
-from dspt.cld.findings import REJECT_RULES, Kind, build_report, shift_rows_past_rejects
+from dspt.cld.findings import REJECT_RULES, Kind, build_report
 from dspt.cld.landing import Limits, Unreadable, land
 from dspt.cld.pseudonymise import PaddedKey
 from dspt.cld.report import Report
-from dspt.cld.spec import SPEC_DIR, Action, Field, SpecError
+from dspt.cld.spec import SPEC_DIR, Action, Field, SpecError, field_from_json
 from dspt.cld.validate import (
     _checked,
     _header_findings,
     _insert_check_failures,
     _read_header,
     _refuse_without_rows,
+    record_rejects,
 )
 
 PREFIX = "health-"
@@ -93,19 +94,7 @@ def load_health_spec(code: str) -> HealthSpec:
         known = ", ".join(health_codes()) or "none"
         raise SpecError(f"No health dataset {code!r}; known: {known}")
     raw: dict[str, Any] = json.loads((SPEC_DIR / f"{PREFIX}{code}.json").read_text("utf-8"))
-    fields = tuple(
-        Field(
-            name=f["name"],
-            type=f["type"],
-            max_length=f.get("max_length"),
-            mandatory=f.get("mandatory", False),
-            codes=f.get("codes"),
-            pattern=f.get("pattern"),
-            pattern_hint=f.get("pattern_hint", ""),
-            identifier=f.get("identifier", False),
-        )
-        for f in raw["fields"]
-    )
+    fields = tuple(field_from_json(f) for f in raw["fields"])
     if sum(f.type == "nhs_number" for f in fields) != 1:
         raise SpecError(f"{code}: a health dataset links by exactly one NHS number field")
     names = {f.name for f in fields}
@@ -222,15 +211,7 @@ def check_file(
             duck.csv_scan(landed.path, spec, max_line_bytes=limits.max_line_bytes, rejects="skip")
         )
         _insert_check_failures(con, _checked(spec, checks, rescan), checks, counts)
-    if rejects:
-        shift_rows_past_rejects(con, [line - 1 for line, _, _ in rejects])
-        for line, error_type, column in rejects:
-            rule, _ = REJECT_RULES.get(error_type, ("STRUCTURE", ""))
-            if rule in extra:
-                con.execute(
-                    "INSERT INTO findings VALUES (?, ?, ?)",
-                    [line - 1, extra[rule].idx, column or ""],
-                )
+    record_rejects(con, rejects, extra)
     report = build_report(con, base, kinds, examples, error_csv)
     report.rows = good + len({line for line, _, _ in rejects})
     return _refuse_without_rows(report, spec), con, str(landed.path)

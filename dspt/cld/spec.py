@@ -138,26 +138,28 @@ def _resolve(version: str) -> dict[str, Any]:
     }
 
 
+def field_from_json(f: dict[str, Any]) -> Field:
+    """One field as a specification file writes it (social care extracts and health datasets)."""
+    return Field(
+        name=f["name"],
+        type=f["type"],
+        max_length=f.get("max_length"),
+        mandatory=f.get("mandatory", False),
+        codes=f.get("codes"),
+        pattern=f.get("pattern"),
+        pattern_hint=f.get("pattern_hint", ""),
+        scale=f.get("scale"),
+        identifier=f.get("identifier", False),
+        trace_only=f.get("trace_only", False),
+        output=f.get("output", ""),
+    )
+
+
 @cache
 def load_spec(version: str = DEFAULT_VERSION) -> Spec:
     """Load and resolve one release of the specification."""
     raw = _resolve(version)
-    fields = tuple(
-        Field(
-            name=f["name"],
-            type=f["type"],
-            max_length=f.get("max_length"),
-            mandatory=f.get("mandatory", False),
-            codes=f.get("codes"),
-            pattern=f.get("pattern"),
-            pattern_hint=f.get("pattern_hint", ""),
-            scale=f.get("scale"),
-            identifier=f.get("identifier", False),
-            trace_only=f.get("trace_only", False),
-            output=f.get("output", ""),
-        )
-        for f in raw["fields"]
-    )
+    fields = tuple(field_from_json(f) for f in raw["fields"])
     conditions = tuple(
         Condition(
             rule=c["rule"],

@@ -212,15 +212,7 @@ def _validate_landed(
         _insert_duplicates(con, rescan, spec, extra["DUPLICATE_EVENT"].idx)
     if period_mismatch and "PERIOD_MISMATCH" in extra:
         _insert_period_mismatch(con, rescan, spec, extra["PERIOD_MISMATCH"].idx)
-    if rejects:
-        shift_rows_past_rejects(con, [line - 1 for line, _, _ in rejects])
-        for line, error_type, column in rejects:
-            rule, _ = REJECT_RULES.get(error_type, ("STRUCTURE", ""))
-            if rule in extra:
-                con.execute(
-                    "INSERT INTO findings VALUES (?, ?, ?)",
-                    [line - 1, extra[rule].idx, column or ""],
-                )
+    record_rejects(con, rejects, extra)
     report = build_report(con, base, kinds, examples, error_csv)
     # A broken row can break several ways (reject_errors has a line per way): count it once.
     report.rows = good_rows + len({line for line, _, _ in rejects})
@@ -359,3 +351,17 @@ def _insert_period_mismatch(con, scan: str, spec: Spec, idx: int) -> None:
 
 
 __all__ = ["validate", "Validation", "sql_date"]
+
+
+def record_rejects(con, rejects: list, extra: dict) -> None:
+    """Rows the CSV reader refused (a wrong column count, an unclosed quote): shift the row
+    numbers of the findings past them, and record each as a finding of its own rule."""
+    if not rejects:
+        return
+    shift_rows_past_rejects(con, [line - 1 for line, _, _ in rejects])
+    for line, error_type, column in rejects:
+        rule, _ = REJECT_RULES.get(error_type, ("STRUCTURE", ""))
+        if rule in extra:
+            con.execute(
+                "INSERT INTO findings VALUES (?, ?, ?)", [line - 1, extra[rule].idx, column or ""]
+            )
