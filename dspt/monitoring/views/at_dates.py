@@ -17,7 +17,7 @@ from dspt.monitoring.breakdowns import (
     at_dates,
     filter_options,
 )
-from dspt.monitoring.charts import LABELS
+from dspt.monitoring.charts import LABELS, LAYOUT
 from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.views.common import chart_data, download, page, wants_download
@@ -120,15 +120,13 @@ def line_chart(rows: list[dict], dates: list[date], label: str, title: str) -> d
         }
         for r in rows
     ]
-    layout = {
-        "font": {"family": "Frutiger W01, Arial, sans-serif", "size": 14},
-        "margin": {"l": 60, "r": 20, "t": 40, "b": 60},
-        "legend": {"orientation": "h", "y": -0.2},
-        "title": {"text": title},
-        "xaxis": {"type": "category", "title": {"text": "Date"}},
-        "yaxis": {"title": {"text": label}},
-        "height": 460,
-    }
+    layout = dict(
+        LAYOUT,
+        title={"text": title},
+        xaxis={"type": "category", "title": {"text": "Date"}},
+        yaxis={"title": {"text": label}},
+        height=460,
+    )
     return {"data": data, "layout": layout}
 
 
