@@ -299,6 +299,9 @@ if os.environ.get("DSPT_TASK_REDIS"):
     # At scale: Redis as the broker (e.g. redis://127.0.0.1:6379/0). Results and schedules stay
     # in the database.
     Q_CLUSTER["redis"] = os.environ["DSPT_TASK_REDIS"]
+    # Ours keeps a taken job until it is acknowledged, so a killed worker's job is run again
+    # (django-q2's own Redis broker would lose it): dspt/tasks/redis_broker.py.
+    Q_CLUSTER["broker_class"] = "dspt.tasks.redis_broker.ReliableRedis"
 else:
     Q_CLUSTER["orm"] = "default"
 

@@ -4,7 +4,8 @@
 - A worker killed with SIGKILL in the middle of a check leaves the job to be taken again: the
   next worker checks the extract to the end, or, past DSPT_TASK_MAX_ATTEMPTS, marks it failed;
   it is never left "being checked".
-- With DSPT_TASK_REDIS the same worker takes its jobs from Redis (skipped without a server).
+- With DSPT_TASK_REDIS the same worker takes its jobs from Redis, and a killed worker's job is
+  taken again from there too (skipped without a server).
 """
 
 from __future__ import annotations
@@ -155,17 +156,44 @@ def _state(db_file: Path) -> tuple[str, int]:
     return (row[0], row[1]) if row else ("", 0)
 
 
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _redis_env() -> dict:
+    # A queue of its own: other deployments or test runs may share this server.
+    return {
+        "DSPT_TASK_REDIS": "redis://127.0.0.1:6379/0",
+        "DSPT_TASK_QUEUE": f"dspt-test-{uuid.uuid4().hex[:8]}",
+    }
+
+
+needs_redis = pytest.mark.skipif(
+    not _redis_up(), reason="no Redis server answers at 127.0.0.1:6379"
+)
+
+
 @pytest.mark.parametrize(
-    ("max_attempts", "outcome"),
-    [("3", "accepted 2 30000 {}"), ("1", "rejected 2 0 {'CHECK_INTERRUPTED': 1}")],
-    ids=["retried", "clearly-failed"],
+    ("max_attempts", "outcome", "broker"),
+    [
+        ("3", "accepted 2 30000 {}", "database"),
+        ("1", "rejected 2 0 {'CHECK_INTERRUPTED': 1}", "database"),
+        pytest.param("3", "accepted 2 30000 {}", "redis", marks=needs_redis),
+    ],
+    ids=["retried", "clearly-failed", "retried-from-redis"],
 )
 def test_a_worker_killed_mid_check_never_leaves_it_checking(
-    max_attempts, outcome, extract, tmp_path
+    max_attempts, outcome, broker, extract, tmp_path
 ):
     db_file = tmp_path / "db" / "fresh.sqlite3"
     with database("sqlite", tmp_path / "db") as url:
         env = _env(tmp_path, url, DSPT_TASK_WORKERS="1", DSPT_TASK_MAX_ATTEMPTS=max_attempts)
+        if broker == "redis":
+            env.update(_redis_env())
         run(env, "migrate", "--no-input", "-v", "0")
         run(env, "shell", "-c", UPLOAD.format(source=str(extract)))
         assert _state(db_file)[0] == "landing"
@@ -185,26 +213,16 @@ def test_a_worker_killed_mid_check_never_leaves_it_checking(
 
 
 COUNT_ORM = "from django_q.models import OrmQ; print(OrmQ.objects.count())"
+REDIS_LEFT = (
+    "from django_q.brokers import get_broker; b = get_broker(); "
+    "print(b.queue_size(), b.lock_size())"
+)
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_up(), reason="no Redis server answers at 127.0.0.1:6379")
+@needs_redis
 def test_the_worker_takes_jobs_from_redis_when_configured(tmp_path):
     with database("sqlite", tmp_path / "db") as url:
-        env = _env(
-            tmp_path,
-            url,
-            DSPT_TASK_REDIS="redis://127.0.0.1:6379/0",
-            # A queue of its own: other deployments or test runs may share this server.
-            DSPT_TASK_QUEUE=f"dspt-test-{uuid.uuid4().hex[:8]}",
-        )
+        env = _env(tmp_path, url, **_redis_env())
         run(env, "migrate", "--no-input", "-v", "0")
         done = tmp_path / "done.txt"
         run(env, "shell", "-c", ENQUEUE.format(jobs=5, path=str(done), seconds=0))
@@ -214,3 +232,5 @@ def test_the_worker_takes_jobs_from_redis_when_configured(tmp_path):
         # Nothing went through the database queue.
         left = run(env, "shell", "-c", COUNT_ORM)
         assert left.strip().splitlines()[-1] == "0"
+        # Every job taken from Redis was acknowledged: none waits, none is held as taken.
+        assert run(env, "shell", "-c", REDIS_LEFT).strip().splitlines()[-1] == "0 0"

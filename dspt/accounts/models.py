@@ -93,7 +93,8 @@ class Invitation(models.Model):
     )
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=OrgRole.choices, default=OrgRole.MEMBER)
-    token_hash = models.CharField(max_length=64, unique=True)
+    # Null until the worker makes the link and emails it (services.invitation_send).
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -17,6 +17,8 @@ from dspt.accounts.models import (
 )
 from dspt.accounts.throttling import current_lock
 from dspt.audit.services import record
+from dspt.notifications.services import site_url
+from dspt.tasks.queue import enqueue
 
 
 class SignInRefused(Exception):
@@ -55,16 +57,11 @@ def sign_in(request, email: str, password: str) -> User:
     return user
 
 
-def invite(*, organisation, email: str, role: str, invited_by: User, request=None) -> str:
-    """Create an invitation and email its link. Returns the raw token (only ever shown once)."""
-    raw = secrets.token_urlsafe(24)
+def invite(*, organisation, email: str, role: str, invited_by: User, request=None) -> Invitation:
+    """Create an invitation; the worker makes its link and emails it (`invitation_send`)."""
     with transaction.atomic():
         inv = Invitation.objects.create(
-            organisation=organisation,
-            email=email.lower(),
-            role=role,
-            token_hash=hash_token(raw),
-            invited_by=invited_by,
+            organisation=organisation, email=email.lower(), role=role, invited_by=invited_by
         )
         record(
             "membership.invited",
@@ -74,17 +71,44 @@ def invite(*, organisation, email: str, role: str, invited_by: User, request=Non
             detail={"email": inv.email, "role": role},
             request=request,
         )
-    link = f"/accounts/invitations/{raw}/"
-    send_mail(
-        subject=f"You have been invited to {organisation.name} on the Data Security and Protection Toolkit",
-        message=(
-            f"{invited_by.display_name} has invited you to join {organisation.name} as a {OrgRole(role).label.lower()}.\n\n"
-            f"Open this link to accept (sign in or create an account first): {link}\n"
-        ),
-        from_email=None,
-        recipient_list=[inv.email],
-    )
-    return raw
+        enqueue("dspt.accounts.services.invitation_send", inv.pk, group="email")
+    return inv
+
+
+def invitation_send(invitation_id: int) -> None:
+    """Worker job: make an unused invitation's link and email it to the person invited.
+
+    The link is made here, not in the request, so that only its hash is ever stored: the queue
+    keeps a job's arguments until it runs (and with a failed result), and they are the
+    invitation's id alone. The hash and the email are one transaction, so a failed send leaves
+    no hash and an invitation whose link was sent is not sent another (a job may run twice).
+    """
+    with transaction.atomic():
+        inv = (
+            Invitation.objects.select_for_update()
+            .select_related("organisation", "invited_by")
+            .filter(pk=invitation_id, accepted_at__isnull=True, token_hash__isnull=True)
+            .first()
+        )
+        if inv is None:
+            return  # accepted, withdrawn or already sent
+        raw = secrets.token_urlsafe(24)
+        inv.token_hash = hash_token(raw)
+        inv.save(update_fields=["token_hash"])
+        link = site_url(f"/accounts/invitations/{raw}/")
+        send_mail(
+            subject=(
+                f"You have been invited to {inv.organisation.name} on the Data Security and "
+                "Protection Toolkit"
+            ),
+            message=(
+                f"{inv.invited_by.display_name} has invited you to join {inv.organisation.name} "
+                f"as a {OrgRole(inv.role).label.lower()}.\n\n"
+                f"Open this link to accept (sign in or create an account first): {link}\n"
+            ),
+            from_email=None,
+            recipient_list=[inv.email],
+        )
 
 
 def accept_invitation(raw_token: str, user: User, request=None) -> Membership:

@@ -18,10 +18,8 @@ if TYPE_CHECKING:
 
 
 def email_link(claim: ClaimRequest, raw: str) -> None:
-    """The verification link, sent to the organisation's address on record.
-
-    Sent from the request, not the worker: the raw link would otherwise sit in the queue's
-    tables, where only its hash is ever kept elsewhere."""
+    """The verification link, sent to the organisation's address on record (by the worker's
+    `claims.send_link`, which makes the link)."""
     org, user = claim.organisation, claim.user
     link = _site_link(f"/organisations/claims/verify/{raw}/")
     send_mail(

@@ -25,7 +25,7 @@ def claim(request: HttpRequest, ods_code: str) -> HttpResponse:
             error = "Choose how we should check your request."
         else:
             try:
-                made, _ = claims.start_claim(
+                made = claims.start_claim(
                     organisation=org, user=request.user, method=method, note=note, request=request
                 )
             except claims.ClaimRefused as exc:

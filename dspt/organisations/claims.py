@@ -6,7 +6,9 @@ admin yet creates a pending ClaimRequest and gives no access. It is verified in 
 
 - EMAIL: a single-use link, valid for `CLAIM_LINK_DAYS`, goes to the organisation's registered
   contact email (never to an address the claimant types). Following it while signed in as the
-  claimant, and confirming, makes them admin. The token is stored only as a SHA-256 hash.
+  claimant, and confirming, makes them admin. The token is stored only as a SHA-256 hash, and is
+  made by the background worker as it sends the email (`send_link`): the request queues the
+  claim's id, so the link never waits in the queue's tables.
 - STAFF: a platform admin checks the claim (for example by phoning the registered manager) and
   approves or rejects it with a reason.
 
@@ -27,6 +29,7 @@ from dspt.core.dates import today
 from dspt.organisations import claim_messages
 from dspt.organisations.claim_rules import claims_per_day, head_office_admins, link_days
 from dspt.organisations.models import ClaimMethod, ClaimRequest, ClaimStatus, Organisation
+from dspt.tasks.queue import enqueue
 
 ALREADY_HAS_ADMIN = "{org} already has an organisation admin. Ask them to invite you."
 
@@ -65,8 +68,8 @@ def mask_email(address: str) -> str:
 
 def start_claim(
     *, organisation: Organisation, user: User, method: str, note: str = "", request=None
-) -> tuple[ClaimRequest, str | None]:
-    """Open a claim. Returns the claim and, for an emailed link, the raw token (sent, never kept).
+) -> ClaimRequest:
+    """Open a claim. For an emailed link, the worker makes and sends the link (`send_link`).
 
     A person's earlier pending claim of the same organisation is withdrawn first, so asking again
     re-sends a fresh link (the old one stops working) or moves the claim to the staff queue.
@@ -100,10 +103,10 @@ def start_claim(
         elif method == ClaimMethod.STAFF and not note:
             refusal = "Tell us your job title and a phone number we can call you on."
         if refusal is None:
-            claim, raw = _open(org, user, method, note, request)
+            claim = _open(org, user, method, note, request)
     if refusal:
         raise ClaimRefused(refusal)
-    return claim, raw
+    return claim
 
 
 def _open(org: Organisation, user: User, method: str, note: str, request):
@@ -111,15 +114,14 @@ def _open(org: Organisation, user: User, method: str, note: str, request):
         organisation=org, user=user, status=ClaimStatus.PENDING
     ):
         close_claim(old, ClaimStatus.CANCELLED, "Replaced by a new request.", by=user)
-    raw = secrets.token_urlsafe(32) if method == ClaimMethod.EMAIL else None
+    emailed = method == ClaimMethod.EMAIL
     claim = ClaimRequest.objects.create(
         organisation=org,
         user=user,
         method=method,
         claimant_note=note[:1000],
-        sent_to=org.contact_email if raw else "",
-        token_hash=hash_token(raw) if raw else "",
-        token_expires_at=timezone.now() + timedelta(days=link_days()) if raw else None,
+        sent_to=org.contact_email if emailed else "",
+        token_expires_at=timezone.now() + timedelta(days=link_days()) if emailed else None,
     )
     record(
         "organisation.claim_requested",
@@ -129,10 +131,33 @@ def _open(org: Organisation, user: User, method: str, note: str, request):
         detail={"method": method, "sent_to": claim.sent_to},
         request=request,
     )
-    if raw:
-        transaction.on_commit(lambda: claim_messages.email_link(claim, raw), robust=True)
+    if emailed:
+        enqueue("dspt.organisations.claims.send_link", claim.pk, group="email")
     claim_messages.tell_head_office(claim)
-    return claim, raw
+    return claim
+
+
+def send_link(claim_id: int) -> None:
+    """Worker job: make a pending emailed claim's link and send it to the address on record.
+
+    The link is made here, not in the request, so that only its hash is ever stored: the queue
+    keeps a job's arguments until it runs (and with a failed result), and they are the claim's
+    id alone. The hash and the email are one transaction, so a failed send leaves no hash and a
+    claim whose link was sent is not sent another (a job may run twice).
+    """
+    with transaction.atomic():
+        claim = (
+            ClaimRequest.objects.select_for_update()
+            .select_related("organisation", "user")
+            .filter(pk=claim_id, status=ClaimStatus.PENDING, method=ClaimMethod.EMAIL)
+            .first()
+        )
+        if claim is None or claim.token_hash or claim.link_expired:
+            return  # decided, replaced or expired meanwhile, or already sent
+        raw = secrets.token_urlsafe(32)
+        claim.token_hash = hash_token(raw)
+        claim.save(update_fields=["token_hash"])
+        claim_messages.email_link(claim, raw)
 
 
 def close_claim(claim: ClaimRequest, status: str, reason: str, *, by: User | None, at=None) -> None:

@@ -107,6 +107,39 @@ def test_invitation_flow(client, make_org, member_of, make_user):
     assert "already been used" in client.post(link).content.decode()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_makes_the_invitation_link_so_the_queue_never_holds_it(
+    client, make_org, member_of, make_user, settings
+):
+    from django_q.models import OrmQ
+    from django_q.signing import SignedPackage
+
+    from dspt.accounts.models import Invitation, hash_token
+    from dspt.accounts.services import invitation_send
+    from dspt.tasks.queue import run_pending
+
+    settings.DSPT_TASKS = "queue"
+    org = make_org("VINV2")
+    client.force_login(member_of(org, "admin"))
+    client.post(
+        f"/organisations/{org.ods_code}/people/", {"email": "new@example.org", "role": "member"}
+    )
+    invitation = Invitation.objects.get()
+    job = SignedPackage.loads(OrmQ.objects.get().payload)
+    assert job["func"] == "dspt.accounts.services.invitation_send"
+    assert list(job["args"]) == [invitation.pk] and job["kwargs"] == {}
+    assert invitation.token_hash is None and mail.outbox == []
+    assert run_pending() == 1
+    link = mail.outbox[0].body.split(": ")[-1].strip()
+    assert link.startswith("http") and "/accounts/invitations/" in link
+    invitation.refresh_from_db()
+    assert invitation.token_hash == hash_token(link.rstrip("/").rsplit("/", 1)[-1])
+    invitation_send(invitation.pk)  # a second run of the same job sends nothing more
+    assert len(mail.outbox) == 1
+    client.force_login(make_user("new@example.org"))
+    assert client.post(link).status_code == 302
+
+
 def test_last_admin_cannot_be_demoted(client, make_org, member_of):
     org = make_org("VADM1")
     admin = member_of(org, "admin")

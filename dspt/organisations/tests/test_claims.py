@@ -39,8 +39,11 @@ def _link_token(message) -> str:
 
 def _email_claim(org, user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        claim, raw = claims.start_claim(organisation=org, user=user, method=ClaimMethod.EMAIL)
-    return claim, raw
+        claim = claims.start_claim(organisation=org, user=user, method=ClaimMethod.EMAIL)
+    # The worker made the link as it sent it (eager in tests): the email is the only place the
+    # raw link exists.
+    claim.refresh_from_db()
+    return claim, _link_token(mail.outbox[-1])
 
 
 def test_emailed_link_goes_to_registered_address_and_makes_claimant_admin(
@@ -128,21 +131,21 @@ def test_link_fails_if_someone_else_became_admin_meanwhile(
 
 def test_without_an_email_on_record_the_claim_goes_to_staff(make_org, claimant):
     org = make_org("VNOE1", registered_on=None)
-    claim, raw = claims.start_claim(
+    claim = claims.start_claim(
         organisation=org, user=claimant, method=ClaimMethod.EMAIL, note="Owner, 07700 900000"
     )
-    assert raw is None and claim.method == ClaimMethod.STAFF and mail.outbox == []
+    assert claim.token_hash == "" and claim.method == ClaimMethod.STAFF and mail.outbox == []
 
 
 def test_platform_admin_approves_and_claimant_is_told(
     make_org, claimant, platform_admin, make_user, django_capture_on_commit_callbacks
 ):
     org = make_org("VSTF1", registered_on=None)
-    claim, _ = claims.start_claim(
+    claim = claims.start_claim(
         organisation=org, user=claimant, method=ClaimMethod.STAFF, note="Manager, 0113 496 0000"
     )
     rival = make_user("rival@example.org")
-    rival_claim, _ = claims.start_claim(
+    rival_claim = claims.start_claim(
         organisation=org, user=rival, method=ClaimMethod.STAFF, note="Cook"
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -166,7 +169,7 @@ def test_platform_admin_rejects_with_a_reason(
     make_org, claimant, platform_admin, django_capture_on_commit_callbacks
 ):
     org = make_org("VSTF2", registered_on=None)
-    claim, _ = claims.start_claim(
+    claim = claims.start_claim(
         organisation=org, user=claimant, method=ClaimMethod.STAFF, note="Manager"
     )
     with pytest.raises(claims.ClaimRefused, match="Say why"):
@@ -226,7 +229,7 @@ def people(make_user, make_org, member_of, claimant, platform_admin):
 @pytest.mark.parametrize("who", list(DECIDERS))
 def test_who_may_approve_claims(client, make_org, people, who):
     org = make_org("VMTX1", registered_on=None)
-    claim, _ = claims.start_claim(
+    claim = claims.start_claim(
         organisation=org, user=people["claimant"], method=ClaimMethod.STAFF, note="Manager"
     )
     client.force_login(people[who])
@@ -276,3 +279,50 @@ def test_platform_admin_marks_a_self_registered_organisation_checked(
     org.refresh_from_db()
     assert not org.registration_unverified
     assert AuditEvent.objects.filter(action="organisation.registration_checked").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_makes_the_link_so_the_queue_never_holds_it(known, claimant, settings):
+    from django_q.models import OrmQ
+    from django_q.signing import SignedPackage
+
+    from dspt.tasks.queue import run_pending
+
+    settings.DSPT_TASKS = "queue"
+    claim = claims.start_claim(organisation=known, user=claimant, method=ClaimMethod.EMAIL)
+    # The request queued the claim's id and nothing else: no link exists yet, nor its hash.
+    job = SignedPackage.loads(OrmQ.objects.get().payload)
+    assert job["func"] == "dspt.organisations.claims.send_link"
+    assert list(job["args"]) == [claim.pk] and job["kwargs"] == {}
+    claim.refresh_from_db()
+    assert claim.token_hash == "" and mail.outbox == []
+    assert run_pending() == 1
+    assert mail.outbox[0].to == ["manager@knownhouse.example"]
+    raw = _link_token(mail.outbox[0])
+    claim.refresh_from_db()
+    assert claim.token_hash == hash_token(raw)
+    # Run again (a worker died before acknowledging it): no second email, the link still works.
+    claims.send_link(claim.pk)
+    assert len(mail.outbox) == 1
+    claims.verify_by_link(raw=raw, user=claimant)
+    assert Membership.objects.get(user=claimant, organisation=known).role == OrgRole.ADMIN
+
+
+def test_a_failed_send_keeps_no_link(known, claimant, monkeypatch, settings):
+    from dspt.organisations import claim_messages
+
+    settings.DSPT_TASKS = "queue"
+    claim = claims.start_claim(organisation=known, user=claimant, method=ClaimMethod.EMAIL)
+
+    def refuse(*_args, **_kwargs):
+        raise OSError("mail server unreachable")
+
+    monkeypatch.setattr(claim_messages, "send_mail", refuse)
+    with pytest.raises(OSError):
+        claims.send_link(claim.pk)
+    claim.refresh_from_db()
+    assert claim.token_hash == ""  # the hash went with the email that failed
+    monkeypatch.undo()
+    claims.send_link(claim.pk)  # sent again (as the queue would retry), now it goes
+    claim.refresh_from_db()
+    assert claim.token_hash == hash_token(_link_token(mail.outbox[0]))
