@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 
 from dspt.monitoring import charts
-from dspt.monitoring.access import require_remit
 from dspt.monitoring.breakdowns import (
     FILTER_DIMENSIONS,
     Filters,
@@ -19,15 +18,16 @@ from dspt.monitoring.sql import NATIONAL
 from dspt.monitoring.tables import paged_table
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
+    area_options,
+    area_page,
     as_of_from,
     chart_data,
+    charts_csp,
     compare_to_from,
     download,
     page,
     wants_download,
 )
-from dspt.monitoring.views.dashboard import area_options, charts_csp, scope_of
-from dspt.monitoring.views.nav import subnav
 
 TWO_WAY_COLUMNS = [
     ("group", "Group", "text"),
@@ -57,15 +57,8 @@ DETAIL_COLUMNS = (
 @charts_csp
 def breakdown_page(request):
     """For signed-in commissioners, LSOs and the programme, inside their remit."""
-    remit = require_remit(request.user)
-    names = area_names()
-    scope = scope_of(request, remit, names)
-    extra = {
-        "subnav": subnav(remit),
-        "current": "Breakdowns",
-        "areas": area_options(names) if remit.national else None,
-    }
-    return _breakdowns(request, scope, extra)
+    view = area_page(request)
+    return _breakdowns(request, view.scope, view.context(request, "Breakdowns"))
 
 
 @charts_csp
