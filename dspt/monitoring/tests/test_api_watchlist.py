@@ -1,6 +1,5 @@
 """Watchlist API: a commissioner's own list only (session or personal token)."""
 
-import csv
 import io
 import json
 
@@ -11,6 +10,7 @@ from dspt.accounts import services as account_services
 from dspt.accounts import tokens
 from dspt.core.tests.hostile import xlsx_with_rows
 from dspt.monitoring.models import WatchlistEntry
+from dspt.monitoring.tests.pages import csv_rows
 
 API = "/api/v1/monitoring/watchlist"
 
@@ -52,12 +52,8 @@ def test_replace_list_changes_alerts_and_export(client, caller, people, settings
     assert [(a["location"], a["kind"]) for a in alerts] == [("V0002", "watchlist_expired")]
     assert client.post(f"{API}/seen", **h).json() == {"entries": 3}
     assert client.get(f"{API}/changes", **h).json() == []
-    text = client.get(f"{API}/export?format=csv", **h).content.decode("utf-8-sig")
-    assert {r["ODS code"] for r in csv.DictReader(io.StringIO(text))} == {
-        "V0001",
-        "V0002",
-        "V0006",
-    }
+    rows = csv_rows(client.get(f"{API}/export?format=csv", **h))
+    assert {r["ODS code"] for r in rows} == {"V0001", "V0002", "V0006"}
 
 
 def test_bad_identifiers_change_nothing(client, caller):

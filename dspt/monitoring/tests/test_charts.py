@@ -3,14 +3,6 @@ the same figures as the table beside it, and only chart pages relax inline style
 
 import json
 
-import pytest
-
-
-@pytest.fixture
-def programme(client, people):
-    client.force_login(people["programme"])
-    return client
-
 
 def _figure(body: str, chart_id: str) -> dict:
     assert f'data-chart="{chart_id}"' in body, chart_id

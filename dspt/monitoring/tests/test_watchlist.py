@@ -1,6 +1,5 @@
 """Commissioners' watchlists: upload, what changed, export, alerts."""
 
-import csv
 import io
 import json
 import os
@@ -13,6 +12,7 @@ from openpyxl import Workbook
 from dspt.assessments.models import Level, Publication
 from dspt.core.tests.hostile import xlsx_with_rows
 from dspt.monitoring.models import WatchlistEntry
+from dspt.monitoring.tests.pages import csv_rows
 from dspt.notifications.models import Notification
 
 
@@ -123,8 +123,7 @@ def test_export_for_contract_monitoring(signed_in, world):
     world.orgs["L1"].name = "=Danger Care"
     world.orgs["L1"].save()
     upload(signed_in, csv_file("ODS code\nV0001\nV0003\n"))
-    text = signed_in.get("/monitoring/watchlist/?download=csv").content.decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = csv_rows(signed_in.get("/monitoring/watchlist/?download=csv"))
     by_ods = {r["ODS code"]: r for r in rows}
     assert by_ods["V0001"]["Location"] == "'=Danger Care"
     assert by_ods["V0003"]["DSPT status"] == "23/24 Standards Exceeded"
@@ -191,11 +190,8 @@ def test_status_of_each_watched_location_on_any_date(signed_in, world):
     # L2's 2022-23 Met (1 May 2023) held.
     body = signed_in.get("/monitoring/watchlist/?as_of=2023-06-01").content.decode()
     assert "status on 1 June 2023" in body and "Mark all as seen" not in body
-    rows = signed_in.get("/monitoring/watchlist/?as_of=2023-06-01&download=csv")
-    got = {
-        r["Location"]: r["DSPT status"]
-        for r in csv.DictReader(io.StringIO(rows.content.decode("utf-8-sig")))
-    }
+    rows = csv_rows(signed_in.get("/monitoring/watchlist/?as_of=2023-06-01&download=csv"))
+    got = {r["Location"]: r["DSPT status"] for r in rows}
     assert got == {"Location L1": "Not Published", "Location L2": "22/23 Standards Met"}
     # Today (15 Jun 2024): the page offers marking as seen again.
     assert "Mark all as seen" in signed_in.get("/monitoring/watchlist/").content.decode()
