@@ -30,6 +30,7 @@ from dspt.organisations.models import (
     Region,
     ServiceType,
 )
+from dspt.statuses.facts import chunks, marks
 
 logger = logging.getLogger(__name__)
 
@@ -239,11 +240,7 @@ def assemble(rows: list[tuple], ref: Reference) -> tuple[list[tuple], list[tuple
     return out, groups
 
 
-def _marks(n: int) -> str:
-    return ",".join(["%s"] * n)
-
-
-_INSERT = f"INSERT INTO {LOCATIONS} ({', '.join(_COLUMNS)}) VALUES ({_marks(len(_COLUMNS))})"
+_INSERT = f"INSERT INTO {LOCATIONS} ({', '.join(_COLUMNS)}) VALUES ({marks(len(_COLUMNS))})"
 _INSERT_GROUP = (
     f"INSERT INTO {CLIENT_GROUPS} (location_id, client_group, cqc_registered_on, region_code, "
     "la_code, icb_code, lso_code) VALUES (%s, %s, %s, %s, %s, %s, %s)"
@@ -279,15 +276,15 @@ def refresh(organisation_ids: Iterable[int]) -> int:
     with transaction.atomic():
         with connection.cursor() as cur:
             keys: set[str] = {f"org:{i}" for i in edited}
-            for chunk in _chunks(edited):
+            for chunk in chunks(edited):
                 cur.execute(
                     f"SELECT provider_key FROM {LOCATIONS} "
-                    f"WHERE organisation_id IN ({_marks(len(chunk))})",
+                    f"WHERE organisation_id IN ({marks(len(chunk))})",
                     chunk,
                 )
                 keys.update(r[0] for r in cur.fetchall())
         care = Organisation.objects.care_locations()
-        for chunk in _chunks(edited):
+        for chunk in chunks(edited):
             keys.update(
                 _provider_key(r)
                 for r in care.filter(Q(id__in=chunk) | Q(parent_id__in=chunk)).values_list(*_FIELDS)
@@ -297,10 +294,10 @@ def refresh(organisation_ids: Iterable[int]) -> int:
         lonely = [int(k[4:]) for k in keys if k.startswith("loc:")] + edited
         found: list[tuple] = []
         for ids in (parents, lonely):
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 q = Q(parent_id__in=chunk) if ids is parents else Q(id__in=chunk)
                 found += care.filter(q).values_list(*_FIELDS)
-        for chunk in _chunks(cqc_ids):
+        for chunk in chunks(cqc_ids):
             found += care.filter(parent__isnull=True, cqc_provider_id__in=chunk).values_list(
                 *_FIELDS
             )
@@ -309,25 +306,20 @@ def refresh(organisation_ids: Iterable[int]) -> int:
         new_rows, groups = assemble(rows, load_reference())
         stale = sorted({*edited, *(r[0] for r in rows)})
         with connection.cursor() as cur:
-            for chunk in _chunks(sorted(keys)):
+            for chunk in chunks(sorted(keys)):
                 cur.execute(
                     f"SELECT organisation_id FROM {LOCATIONS} "
-                    f"WHERE provider_key IN ({_marks(len(chunk))})",
+                    f"WHERE provider_key IN ({marks(len(chunk))})",
                     chunk,
                 )
                 stale += [r[0] for r in cur.fetchall()]
             stale = sorted(set(stale))
-            for chunk in _chunks(stale):
-                marks = _marks(len(chunk))
-                cur.execute(f"DELETE FROM {CLIENT_GROUPS} WHERE location_id IN ({marks})", chunk)
-                cur.execute(f"DELETE FROM {LOCATIONS} WHERE organisation_id IN ({marks})", chunk)
+            for chunk in chunks(stale):
+                held = marks(len(chunk))
+                cur.execute(f"DELETE FROM {CLIENT_GROUPS} WHERE location_id IN ({held})", chunk)
+                cur.execute(f"DELETE FROM {LOCATIONS} WHERE organisation_id IN ({held})", chunk)
             _write(cur, new_rows, groups)
     return len(new_rows)
-
-
-def _chunks(ids: list, size: int = 900):
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
 
 
 # Above this many organisations one rewrite of the whole table is cheaper than a partial one.
