@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from dspt.monitoring import lists
-from dspt.monitoring.figures import Scope, areas_that_fell, year_on_year
+from dspt.monitoring.figures import Scope, fell_in, year_on_year
 from dspt.monitoring.series import monthly_series
 from dspt.monitoring.targets import targets_by_year, targets_vs_actuals
 
@@ -65,9 +65,9 @@ def test_year_on_year_and_areas_that_fell(world):
     assert yoy["North East"]["compliance_pct"] == pytest.approx(50.0)
     assert yoy["North East"]["change_pts"] == pytest.approx(37.5)
     assert yoy["London"]["previous_locations"] == 2 and yoy["London"]["locations"] == 3
-    assert areas_that_fell("region", JUL_15) == []
+    assert fell_in(year_on_year("region", JUL_15)) == []
     # A year later every 2023-24 publication has lapsed.
-    fell = areas_that_fell("region", date(2025, 7, 15))
+    fell = fell_in(year_on_year("region", date(2025, 7, 15)))
     assert [(r["group"], round(r["change_pts"], 3)) for r in fell] == [
         ("London", -66.667),
         ("North East", -50.0),

@@ -9,10 +9,10 @@ from dspt.monitoring.breakdowns import (
     FILTER_DIMENSIONS,
     Filters,
     area_scope,
-    fell,
     filter_options,
     table,
 )
+from dspt.monitoring.figures import fell_in
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.sql import NATIONAL
 from dspt.monitoring.tables import paged_table
@@ -124,13 +124,13 @@ def _breakdowns(request, scope, extra: dict):
             ],
             "area": request.GET.get("area") or "national",
             "rows": rows,
-            "fell": fell(rows) if other is not None else [],
+            "fell": fell_in(rows) if other is not None else [],
             "columns": columns,
             "table": paged_table(request, "rows", rows, columns, default_columns=shown),
             "fell_table": paged_table(
                 request,
                 "fell",
-                fell(rows) if other is not None else [],
+                fell_in(rows) if other is not None else [],
                 columns,
                 default_columns=shown,
             ),
