@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
@@ -35,20 +36,6 @@ MEASURE_LABELS = {
     "compliant": ("Compliant locations", "int"),
     **{b: (f"{LABELS[b]} (locations)", "int") for b in MEASURES[3:]},
 }
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 _LINE = re.compile(r"^\s*(\d{1,2})[ /.-]+(\d{1,2}|[A-Za-z]+)[ /.-]+(\d{4})\s*$")
 
 
@@ -84,7 +71,7 @@ def _read(line: str) -> date | None:
     if month.isdigit():
         number = int(month)
     else:
-        names = [n.lower() for n in MONTHS]
+        names = [n.lower() for n in calendar.month_name[1:]]
         hits = [i + 1 for i, n in enumerate(names) if n.startswith(month.lower()[:3])]
         number = hits[0] if len(month) >= 3 and hits else 0
     try:
