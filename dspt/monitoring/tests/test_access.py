@@ -7,20 +7,11 @@ import pytest
 
 from dspt.support.models import Engagement
 
-ROLES = [
-    "programme",
-    "admin",
-    "lso_north",
-    "lso_london",
-    "commissioner",
-    "other_commissioner",
-    "reviewer",
-    "member",
-    None,
-]
 NATIONAL = {"programme", "admin"}
 AREA = NATIONAL | {"lso_north", "lso_london", "commissioner", "other_commissioner"}
 LSO_PAGES = NATIONAL | {"lso_north", "lso_london"}
+# Every person of the `people` fixture, and nobody signed in.
+ROLES = [*sorted(AREA), "reviewer", "member", None]
 
 # (url, roles that get 200); everyone else signed in gets 403, anonymous goes to sign in.
 MATRIX = [
