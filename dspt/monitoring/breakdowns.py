@@ -76,9 +76,6 @@ class Filters:
             params.append(group)
         return sql, params
 
-    def as_dict(self) -> dict[str, str]:
-        return dict(self.values)
-
 
 NO_FILTERS = Filters()
 

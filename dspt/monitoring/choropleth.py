@@ -55,9 +55,6 @@ def percent(low_is_good: bool = False, stops: tuple[str, ...] | None = None) -> 
     return Scale(0.0, 100.0, chosen, lambda v: f"{v:.1f}%")
 
 
-COMPLIANCE = percent()
-
-
 @dataclass(frozen=True, slots=True)
 class Shape:
     """One area's outline in picture coordinates, with the code its figure is looked up by."""

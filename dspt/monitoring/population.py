@@ -59,7 +59,6 @@ DIMENSION_LABELS = {
     "care_home": "Care home or not",
 }
 NOT_KNOWN = "Not known"
-SCOPES = ("Local", "Regional", "National")
 CARE_HOME, NON_CARE_HOME = "Care home", "Non-care home"
 LOCATIONS = "monitoring_location"
 CLIENT_GROUPS = "monitoring_locationclientgroup"
