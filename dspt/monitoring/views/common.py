@@ -16,10 +16,11 @@ from markupsafe import Markup
 from dspt.accounts.remits import Remit
 from dspt.core.dates import date_parts, today
 from dspt.monitoring.access import require_remit, scope_from
+from dspt.monitoring.charts import LABELS
 from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.exports import csv_text, xlsx_bytes
 from dspt.monitoring.population import area_names
-from dspt.monitoring.sql import Scope
+from dspt.monitoring.sql import BUCKETS, Scope
 from dspt.monitoring.views.nav import subnav
 
 # Plotly adds <style> elements at run time, so chart pages allow inline styles (no scripts).
@@ -28,18 +29,13 @@ charts_csp = csp_update({"style-src": ["'unsafe-inline'"]})
 # (key, heading, kind): kind is text, int, pct (percent, 1 dp), pts (change, 1 dp) or num.
 Column = tuple[str, str, str]
 
+# The one-way row (figures.row); each status bucket headed as the charts name it.
 ROW_COLUMNS: list[Column] = [
     ("group", "Group", "text"),
     ("locations", "Locations", "int"),
     ("compliant", "Compliant", "int"),
     ("compliance_pct", "Compliant (%)", "pct"),
-    ("approaching", "Approaching", "int"),
-    ("met", "Met", "int"),
-    ("exceeded", "Exceeded", "int"),
-    ("expired", "Expired", "int"),
-    ("not_compliant", "Not met", "int"),
-    ("not_published", "Not published", "int"),
-    ("not_registered", "Not registered", "int"),
+    *[(bucket, LABELS[bucket], "int") for bucket in BUCKETS],
 ]
 
 # One row per location with its status (the lists' rows, dspt.monitoring.lists).
