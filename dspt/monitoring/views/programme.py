@@ -60,16 +60,12 @@ TARGET_COLUMNS = [
     ("gap_pts", "Above (+) or below (−) target, points", "pts"),
     ("met_text", "Met?", "text"),
 ]
+# Each toolkit year's targets: the year and its day first, then a target's columns.
 YEAR_TARGET_COLUMNS = [
     ("edition", "Toolkit year", "text"),
     ("judged_on", "Figures as of", "text"),
-    ("target", "Target", "text"),
-    ("min_pct", "Target (%)", "pct"),
-    ("max_pct", "Upper end of range (%)", "pct"),
-    ("locations", "Locations", "int"),
-    ("actual_pct", "Actual (%)", "pct"),
-    ("gap_pts", "Above (+) or below (−) target, points", "pts"),
-    ("met_text", "Met?", "text"),
+    TARGET_COLUMNS[0],
+    *TARGET_COLUMNS[2:],
 ]
 PROVIDER_COLUMNS = [
     ("provider", "Provider", "text"),
