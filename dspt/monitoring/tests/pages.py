@@ -14,6 +14,20 @@ def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
+def csv_file(text: str, name: str = "list.csv") -> io.BytesIO:
+    """An uploaded CSV file holding `text`."""
+    f = io.BytesIO(text.encode())
+    f.name = name
+    return f
+
+
+def xlsx_file(data: bytes) -> io.BytesIO:
+    """An uploaded workbook of these bytes."""
+    f = io.BytesIO(data)
+    f.name = "list.xlsx"
+    return f
+
+
 def square(code: str, x: int, key: str = "ons_code") -> dict:
     """A one-degree square GeoJSON feature for a boundary file, its code under `key`."""
     ring = [[x, 50], [x + 1, 50], [x + 1, 51], [x, 51], [x, 50]]

@@ -12,20 +12,8 @@ from openpyxl import Workbook
 from dspt.assessments.models import Level, Publication
 from dspt.core.tests.hostile import xlsx_with_rows
 from dspt.monitoring.models import WatchlistEntry
-from dspt.monitoring.tests.pages import csv_rows
+from dspt.monitoring.tests.pages import csv_file, csv_rows, xlsx_file
 from dspt.notifications.models import Notification
-
-
-def csv_file(text: str, name="list.csv"):
-    f = io.BytesIO(text.encode())
-    f.name = name
-    return f
-
-
-def xlsx_file(data: bytes):
-    f = io.BytesIO(data)
-    f.name = "list.xlsx"
-    return f
 
 
 def upload(client, f):
@@ -99,9 +87,7 @@ def test_xlsx_upload_and_replacing_the_list(signed_in, people):
     wb.active.append(["y", "v0009"])  # lower case is accepted
     buf = io.BytesIO()
     wb.save(buf)
-    buf.seek(0)
-    buf.name = "list.xlsx"
-    assert upload(signed_in, buf).status_code == 302
+    assert upload(signed_in, xlsx_file(buf.getvalue())).status_code == 302
     assert sorted(WatchlistEntry.objects.values_list("location__ods_code", flat=True)) == [
         "V0008",
         "V0009",
