@@ -140,8 +140,13 @@ def download(
     else:
         body = csv_text(keyed, labels).encode("utf-8-sig")
         ctype = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return attachment(body, ctype, f"{filename}.{fmt}")
+
+
+def attachment(body: bytes | str, content_type: str, name: str) -> HttpResponse:
+    """A response the browser saves as the file `name` rather than shows."""
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -4,7 +4,7 @@ the map itself as SVG and PNG downloads."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 
 from dspt.monitoring import charts, choropleth
 from dspt.monitoring.area_measures import (
@@ -21,6 +21,7 @@ from dspt.monitoring.tables import paged_table
 from dspt.monitoring.views.common import (
     area_page,
     as_of_from,
+    attachment,
     chart_data,
     charts_csp,
     compare_to_from,
@@ -139,13 +140,7 @@ def map_download(request, shapes: dict, figures: choropleth.Figures, stem: str):
         body = '<?xml version="1.0" encoding="UTF-8"?>\n' + str(
             choropleth.svg(shapes, CODE_KEY, figures)
         )
-        return _file(body.encode(), "image/svg+xml", f"{stem}.svg")
+        return attachment(body.encode(), "image/svg+xml", f"{stem}.svg")
     if picture == "png":
-        return _file(choropleth.png(shapes, CODE_KEY, figures), "image/png", f"{stem}.png")
+        return attachment(choropleth.png(shapes, CODE_KEY, figures), "image/png", f"{stem}.png")
     return None
-
-
-def _file(body: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

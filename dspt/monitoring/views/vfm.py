@@ -6,12 +6,11 @@ import json
 import math
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 
 from dspt.monitoring.access import require_national
 from dspt.monitoring.config import DATA_DIR
 from dspt.monitoring.roi import ScenarioError, display_row, run
-from dspt.monitoring.views.common import download, page, wants_download
+from dspt.monitoring.views.common import attachment, download, page, wants_download
 from dspt.monitoring.views.nav import subnav
 
 MAX_SCENARIOS = 6
@@ -103,10 +102,7 @@ def value_for_money(request):
     if fmt and results:
         return download(results, RESULT_COLUMNS, "value-for-money", fmt)
     if request.GET.get("download") == "json" and not errors:
-        body = json.dumps(data, indent=2)
-        response = HttpResponse(body, content_type="application/json")
-        response["Content-Disposition"] = 'attachment; filename="scenarios.json"'
-        return response
+        return attachment(json.dumps(data, indent=2), "application/json", "scenarios.json")
     return page(
         request,
         "monitoring/vfm.jinja",
