@@ -73,6 +73,9 @@ class SearchIndex:
     def _current(self) -> _Index:
         return self._cache.get()
 
+    def invalidate(self) -> None:
+        self._cache.clear()
+
     def search(self, q: str) -> list[int]:
         """Organisation ids matching `q`, ordered by name: an exact ODS code first, then names where
         every query word starts a word of the name, and postcode or postcode-district matches."""
