@@ -105,26 +105,15 @@ def build_world() -> World:
     north = LSO.objects.create(code="LSO1", name="Care North")
     london = LSO.objects.create(code="LSO2", name="Care London")
     w.lsos = {"north": north, "london": london}
-    la1 = LocalAuthority.objects.create(
-        ons_code="E08000021",
-        name="Newcastle",
-        cqc_name="Newcastle upon Tyne",
-        region=ne,
-        icb=alpha,
-        lso=north,
-    )
-    la2 = LocalAuthority.objects.create(
-        ons_code="E08000024",
-        name="Sunderland",
-        cqc_name="Sunderland",
-        region=ne,
-        icb=alpha,
-        lso=north,
-    )
-    la3 = LocalAuthority.objects.create(
-        ons_code="E09000007", name="Camden", cqc_name="Camden", region=ldn, icb=beta, lso=london
-    )
-    w.las = {"la1": la1, "la2": la2, "la3": la3}
+    for key, code, name, cqc_name, region, icb, lso in (
+        ("la1", "E08000021", "Newcastle", "Newcastle upon Tyne", ne, alpha, north),
+        ("la2", "E08000024", "Sunderland", "Sunderland", ne, alpha, north),
+        ("la3", "E09000007", "Camden", "Camden", ldn, beta, london),
+    ):
+        w.las[key] = LocalAuthority.objects.create(
+            ons_code=code, name=name, cqc_name=cqc_name, region=region, icb=icb, lso=lso
+        )
+    la1, la2, la3 = w.las.values()
 
     def head_office(key, name, code, cqc):
         return _org(
