@@ -101,6 +101,7 @@ def _breakdowns(request, scope, extra: dict):
     )
     wide = len(columns) > len(ROW_COLUMNS)
     shown = [k for k, _, _ in columns if not (wide and k in DETAIL_COLUMNS)]
+    fallen = fell_in(rows) if other is not None else []
     options = filter_options()
     dims = [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS]
     return page(
@@ -124,16 +125,10 @@ def _breakdowns(request, scope, extra: dict):
             ],
             "area": request.GET.get("area") or "national",
             "rows": rows,
-            "fell": fell_in(rows) if other is not None else [],
+            "fell": fallen,
             "columns": columns,
             "table": paged_table(request, "rows", rows, columns, default_columns=shown),
-            "fell_table": paged_table(
-                request,
-                "fell",
-                fell_in(rows) if other is not None else [],
-                columns,
-                default_columns=shown,
-            ),
+            "fell_table": paged_table(request, "fell", fallen, columns, default_columns=shown),
             "title": title,
             "figure": chart_data(figure),
             **extra,
