@@ -11,20 +11,16 @@ from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from ninja import Query, Router
 from ninja.errors import HttpError
 
 from dspt.core.api_types import Day
-from dspt.core.dates import today
-from dspt.monitoring.access import scope_from
 from dspt.monitoring.api_areas import router as areas
-from dspt.monitoring.api_remit import caller_remit
+from dspt.monitoring.api_remit import caller_scope, figures_day, national_caller
 from dspt.monitoring.api_watchlist import router as watchlist
 from dspt.monitoring.breakdowns import MEASURES, Filters, at_dates, table
-from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.figures import total
-from dspt.monitoring.population import DIMENSIONS, area_names
+from dspt.monitoring.population import DIMENSIONS
 from dspt.monitoring.series import monthly_series
 from dspt.monitoring.sql import Scope
 from dspt.monitoring.targets import targets_by_year, targets_vs_actuals
@@ -36,23 +32,6 @@ Dimension = Literal[DIMENSIONS]
 AreaKind = Literal["national", "region", "local_authority", "icb", "lso"]
 Measure = Literal[MEASURES]
 MAX_DATES = 24
-
-
-def figures_day(as_of: date | None) -> date:
-    """The day asked for (default today); 422 when figures are not given for it."""
-    day = as_of or today()
-    problem = out_of_range(day)
-    if problem:
-        raise HttpError(422, problem)
-    return day
-
-
-def _scope(request, area_kind: str | None, area_code: str | None):
-    remit = caller_remit(request)
-    try:
-        return scope_from(remit, area_kind, area_code, area_names())
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from None
 
 
 @router.get("/compliance", summary="Compliance table by one dimension, or two")
@@ -77,7 +56,7 @@ def compliance(
     and `area_code`.
     """
     return compliance_rows(
-        lambda: _scope(request, area_kind, area_code), by, then, as_of, compare_to, where
+        lambda: caller_scope(request, area_kind, area_code), by, then, as_of, compare_to, where
     )
 
 
@@ -119,7 +98,7 @@ def figures_at_dates(
 ) -> list[dict]:
     """One row per group of `by` with `measure` (compliance_pct, locations, compliant or a
     status count) on each date given (`dates`, repeatable; at most 24)."""
-    scope = _scope(request, area_kind, area_code)
+    scope = caller_scope(request, area_kind, area_code)
     for day in dates:
         figures_day(day)
     try:
@@ -135,7 +114,7 @@ def area_total(
     area_kind: AreaKind | None = None,
     area_code: str | None = None,
 ) -> dict:
-    return total(figures_day(as_of), _scope(request, area_kind, area_code))
+    return total(figures_day(as_of), caller_scope(request, area_kind, area_code))
 
 
 @router.get("/series", summary="Monthly series")
@@ -148,14 +127,12 @@ def series(
 ) -> list[dict]:
     """Status at each month end (`months` from 1 to 120), split by current edition, previous
     edition and expired."""
-    return monthly_series(figures_day(as_of), months, _scope(request, area_kind, area_code))
+    return monthly_series(figures_day(as_of), months, caller_scope(request, area_kind, area_code))
 
 
 @router.get("/targets", summary="Targets against actuals")
 def targets(request, as_of: Day | None = None) -> list[dict]:
-    remit = caller_remit(request)
-    if not remit.national:
-        raise HttpError(403, "Targets are for the national programme team.")
+    national_caller(request)
     return targets_vs_actuals(figures_day(as_of))
 
 
@@ -163,9 +140,7 @@ def targets(request, as_of: Day | None = None) -> list[dict]:
 def targets_years(request, as_of: date | None = None) -> list[dict]:
     """Every toolkit year with targets, read on the day after its deadline (or on `as_of` while
     it is under way: `in_progress`), against that year's targets."""
-    remit = caller_remit(request)
-    if not remit.national:
-        raise HttpError(403, "Targets are for the national programme team.")
+    national_caller(request)
     return targets_by_year(figures_day(as_of))
 
 

@@ -3,19 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from ninja import Query, Router
 from ninja.errors import HttpError
 
 from dspt.core.api_types import Day
-from dspt.core.dates import today
-from dspt.monitoring.access import scope_from
-from dspt.monitoring.api_remit import caller_remit
+from dspt.monitoring.api_remit import caller_remit, caller_scope, figures_day
 from dspt.monitoring.area_measures import MapMeasure, by_area
-from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.figures import region_of
 from dspt.monitoring.lists import SORTS, STATUS_CHOICES, ListFilters, area_locations
 from dspt.monitoring.population import area_names
@@ -26,19 +21,6 @@ router = Router(tags=["monitoring"])
 Level = Literal["local_authority", "region", "icb", "lso"]
 AreaKind = Literal["lso", "local_authority", "icb", "region"]
 MAX_PAGE_SIZE = 100  # as for every paged operation (docs/interfaces.md)
-
-
-def _day(day: date | None, name: str) -> date | None:
-    if day is not None and out_of_range(day):
-        raise HttpError(422, f"{name}: {out_of_range(day)}")
-    return day
-
-
-def _scope(request, area_kind: str | None, area_code: str | None):
-    try:
-        return scope_from(caller_remit(request), area_kind, area_code, area_names())
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from None
 
 
 @router.get("/areas", summary="One measure by area (the figures behind a map)")
@@ -54,9 +36,10 @@ def areas(
     """One row per area of `level` within your remit: `code`, `group`, `locations`,
     `compliance_pct` and `value`; a `change` also has `compare_to` (default a year before),
     `compare_locations` and `compare_compliance_pct`."""
-    day = _day(as_of, "as_of") or today()
-    scope = _scope(request, area_kind, area_code)
-    return by_area(MapMeasure(measure), level, day, scope, _day(compare_to, "compare_to"))
+    day = figures_day(as_of, "as_of")
+    scope = caller_scope(request, area_kind, area_code)
+    compare_to = figures_day(compare_to, "compare_to") if compare_to else None
+    return by_area(MapMeasure(measure), level, day, scope, compare_to)
 
 
 @router.get("/locations", summary="Every location in your area with its status, a page at a time")
@@ -80,11 +63,11 @@ def locations(
     status value; `page_size` 1 to 100."""
     if status and status not in STATUS_CHOICES:
         raise HttpError(422, f"status: choose one of {', '.join(STATUS_CHOICES)}.")
-    day = _day(as_of, "as_of") or today()
+    day = figures_day(as_of, "as_of")
     filters = ListFilters(status or "", provider_size or "", care_home or "")
     rows, count = area_locations(
         day,
-        _scope(request, area_kind, area_code),
+        caller_scope(request, area_kind, area_code),
         filters,
         sort=sort if sort in SORTS else "name",
         descending=order == "desc",
@@ -100,9 +83,9 @@ def region(request, region: str | None = None, as_of: Day | None = None) -> list
     caller_remit(request)  # any remit: these are counts of public statuses
     names = area_names()["region"]
     if region is None:
-        region = region_of(_scope(request, None, None))
+        region = region_of(caller_scope(request, None, None))
         if region is None:
             raise HttpError(422, "region: choose a region code.")
     if region not in names:
         raise HttpError(422, f"region: no region has the code {region}.")
-    return region_table(region, _day(as_of, "as_of") or today())
+    return region_table(region, figures_day(as_of, "as_of"))

@@ -10,7 +10,8 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from dspt.core.api_types import Day, ErrorOut
-from dspt.monitoring.api import AreaKind, Dimension, compliance_rows, figures_day
+from dspt.monitoring.api import AreaKind, Dimension, compliance_rows
+from dspt.monitoring.api_remit import figures_day
 from dspt.monitoring.breakdowns import area_scope
 from dspt.monitoring.population import area_names
 from dspt.monitoring.series import monthly_series

@@ -17,8 +17,7 @@ from ninja.files import UploadedFile
 
 from dspt.core.api_types import Day, ProblemsOut
 from dspt.core.dates import today
-from dspt.monitoring.api_remit import caller_remit
-from dspt.monitoring.dates import out_of_range
+from dspt.monitoring.api_remit import caller_remit, figures_day
 from dspt.monitoring.models import AlertKind
 from dspt.monitoring.views.common import download
 from dspt.monitoring.views.watchlist import EXPORT_COLUMNS, MAX_UPLOAD
@@ -100,9 +99,7 @@ def _out(row: dict) -> dict:
 def entries(request, as_of: Day | None = None):
     """Every watched location with its status today, or on `as_of` (a contract or grant date),
     changes since last seen first (as on the page)."""
-    day = as_of or today()
-    if out_of_range(day):
-        raise HttpError(422, out_of_range(day))
+    day = figures_day(as_of)
     return [_out(r) for r in entries_with_status(_commissioner(request), day)]
 
 

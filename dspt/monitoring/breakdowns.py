@@ -6,7 +6,7 @@
 - `Filters`: limit any figure to locations of one provider size, care home or not, service type
   (single-service locations), geographic scope, CQC rating or client group.
 - `compared(rows, earlier_rows, date)`: the same figures on a second date beside each row, with
-  the change in percentage points; `fell(...)` keeps the rows whose compliance fell.
+  the change in percentage points; `figures.fell_in(...)` keeps the rows whose compliance fell.
 - `at_dates(by, dates, …)`: one measure for each group at several dates (e.g. each 31 July).
 """
 
@@ -75,9 +75,6 @@ class Filters:
                 sql += f" AND {GROUP_COLUMNS[dim]} = %s"
             params.append(group)
         return sql, params
-
-    def as_dict(self) -> dict[str, str]:
-        return dict(self.values)
 
 
 NO_FILTERS = Filters()
@@ -164,12 +161,6 @@ def compared(rows: list[dict], earlier: list[dict], on: date) -> list[dict]:
         )
         out.append(base)
     return out
-
-
-def fell(rows: list[dict]) -> list[dict]:
-    """Compared rows whose compliance fell, biggest fall first."""
-    down = [r for r in rows if (r.get("change_pts") or 0) < 0]
-    return sorted(down, key=lambda r: (r["change_pts"], r["group"], r.get("subgroup") or ""))
 
 
 def at_dates(

@@ -176,68 +176,52 @@ def year_on_year_chart(rows: list[dict], by_label: str) -> dict:
     )
 
 
+def _against_targets(labels: list[str], rows: list[dict], *, horizontal: bool) -> list[dict]:
+    """Actual percentages as bars (green if met, red if not), each target marked across its
+    bar; the labels run down the side (`horizontal`) or along the bottom."""
+    along, across = ("y", "x") if horizontal else ("x", "y")
+    bars = {
+        "type": "bar",
+        "name": "Actual",
+        along: labels,
+        across: [r["actual_pct"] for r in rows],
+        "marker": {"color": ["#007f3b" if r["met"] else "#d5281b" for r in rows]},
+        "hovertemplate": f"%{{{along}}}: %{{{across}:.1f}}%<extra>Actual</extra>",
+    }
+    if horizontal:
+        bars["orientation"] = "h"
+    marks = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": "Target",
+        along: labels,
+        across: [r["min_pct"] for r in rows],
+        "marker": {
+            "symbol": "line-ns-open" if horizontal else "line-ew-open",
+            "size": 24 if horizontal else 40,
+            "color": "#212b32",
+            "line": {"width": 3},
+        },
+        "hovertemplate": f"%{{{along}}}: target %{{{across}:.0f}}%<extra></extra>",
+    }
+    return [bars, marks]
+
+
 def targets_chart(rows: list[dict]) -> dict:
     """Actual percentage for each target as bars (green if met), the target as a marker."""
     names = [r["target"] for r in rows]
-    data = [
-        _hbar(
-            "Actual",
-            names,
-            [r["actual_pct"] for r in rows],
-            ["#007f3b" if r["met"] else "#d5281b" for r in rows],
-            "%{y}: %{x:.1f}%<extra>Actual</extra>",
-        ),
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "name": "Target",
-            "y": names,
-            "x": [r["min_pct"] for r in rows],
-            "marker": {
-                "symbol": "line-ns-open",
-                "size": 24,
-                "color": "#212b32",
-                "line": {"width": 3},
-            },
-            "hovertemplate": "%{y}: target %{x:.0f}%<extra></extra>",
-        },
-    ]
     layout = _hbar_layout(
         "Actual against target (%); green met, red not met",
         {"title": {"text": "%"}, "range": [0, 100]},
         _hbar_height(len(names)),
     )
-    return {"data": data, "layout": layout}
+    return {"data": _against_targets(names, rows, horizontal=True), "layout": layout}
 
 
 def targets_by_year_chart(rows: list[dict]) -> dict:
     """Overall compliance in each toolkit year as bars (green if met), its own target marked."""
     overall = [r for r in rows if r["measure"] == "overall"]
     years = [r["edition"] + (" (so far)" if r["in_progress"] else "") for r in overall]
-    data = [
-        {
-            "type": "bar",
-            "name": "Actual",
-            "x": years,
-            "y": [r["actual_pct"] for r in overall],
-            "marker": {"color": ["#007f3b" if r["met"] else "#d5281b" for r in overall]},
-            "hovertemplate": "%{x}: %{y:.1f}%<extra>Actual</extra>",
-        },
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "name": "Target",
-            "x": years,
-            "y": [r["min_pct"] for r in overall],
-            "marker": {
-                "symbol": "line-ew-open",
-                "size": 40,
-                "color": "#212b32",
-                "line": {"width": 3},
-            },
-            "hovertemplate": "%{x}: target %{y:.0f}%<extra></extra>",
-        },
-    ]
     layout = dict(
         LAYOUT,
         title={"text": "Overall compliance in each toolkit year against that year's target (%)"},
@@ -245,7 +229,7 @@ def targets_by_year_chart(rows: list[dict]) -> dict:
         yaxis={"title": {"text": "%"}, "range": [0, 100]},
         height=380,
     )
-    return {"data": data, "layout": layout}
+    return {"data": _against_targets(years, overall, horizontal=False), "layout": layout}
 
 
 def providers_chart(rows: list[dict], top: int = 20) -> dict:

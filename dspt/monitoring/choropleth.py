@@ -55,9 +55,6 @@ def percent(low_is_good: bool = False, stops: tuple[str, ...] | None = None) -> 
     return Scale(0.0, 100.0, chosen, lambda v: f"{v:.1f}%")
 
 
-COMPLIANCE = percent()
-
-
 @dataclass(frozen=True, slots=True)
 class Shape:
     """One area's outline in picture coordinates, with the code its figure is looked up by."""
@@ -123,6 +120,15 @@ class Figures:
         code = (self.area_of or {}).get(boundary_code, boundary_code)
         return self.names.get(code, code), self.values.get(code)
 
+    def fill(self, value: float | None) -> str:
+        """The colour an area with this value is filled with (grey without a figure)."""
+        return self.scale.colour(value) if value is not None else NO_FIGURE
+
+    def key(self) -> list[tuple[str, str]]:
+        """The legend's entries, (colour, words): five values across the scale, then none."""
+        ticks = [(self.scale.colour(t), self.scale.describe(t)) for t in self.scale.ticks()]
+        return [*ticks, (NO_FIGURE, "no figure")]
+
 
 def svg(geojson: dict, prop: str, figures: Figures, width: int = 560) -> Markup:
     """The map as an SVG element (for the page, and as the SVG download)."""
@@ -137,13 +143,12 @@ def svg(geojson: dict, prop: str, figures: Figures, width: int = 560) -> Markup:
     ]
     for shape in shapes:
         name, value = figures.of(shape.code)
-        fill = figures.scale.colour(value) if value is not None else NO_FIGURE
         d = " ".join(
             "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in ring) + " Z" for ring in shape.rings
         )
         said = figures.scale.describe(value) + figures.suffix if value is not None else "no figure"
         parts.append(
-            f'<path d="{d}" fill="{fill}" stroke="#ffffff" stroke-width="0.6">'
+            f'<path d="{d}" fill="{figures.fill(value)}" stroke="#ffffff" stroke-width="0.6">'
             f"<title>{escape(name)}: {escape(said)}</title></path>"
         )
     parts.append(_legend_svg(figures, width, height))
@@ -158,19 +163,12 @@ def _legend_svg(figures: Figures, width: int, top: int) -> str:
         f'<text x="4" y="{y + 10}" font-size="12" fill="#212b32">{escape(figures.legend)}</text>'
     ]
     step = min(100, (width - 8) // 6)
-    for k, tick in enumerate(figures.scale.ticks()):
+    for k, (colour, words) in enumerate(figures.key()):
         x = 4 + k * step
         out.append(
-            f'<rect x="{x}" y="{y + 16}" width="14" height="14" '
-            f'fill="{figures.scale.colour(tick)}" stroke="#768692"/>'
-            f'<text x="{x + 18}" y="{y + 27}" font-size="11" fill="#212b32">'
-            f"{escape(figures.scale.describe(tick))}</text>"
+            f'<rect x="{x}" y="{y + 16}" width="14" height="14" fill="{colour}" stroke="#768692"/>'
+            f'<text x="{x + 18}" y="{y + 27}" font-size="11" fill="#212b32">{escape(words)}</text>'
         )
-    x = 4 + 5 * step
-    out.append(
-        f'<rect x="{x}" y="{y + 16}" width="14" height="14" fill="{NO_FIGURE}" stroke="#768692"/>'
-        f'<text x="{x + 18}" y="{y + 27}" font-size="11" fill="#212b32">no figure</text>'
-    )
     return "".join(out)
 
 
@@ -183,23 +181,17 @@ def png(geojson: dict, prop: str, figures: Figures, width: int = 1120) -> bytes:
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=18)
     for shape in shapes:
-        _, value = figures.of(shape.code)
-        fill = figures.scale.colour(value) if value is not None else NO_FIGURE
+        fill = figures.fill(figures.of(shape.code)[1])
         for ring in shape.rings:
             if len(ring) >= 3:
                 draw.polygon(ring, fill=fill, outline="#ffffff")
     y = height + 16
     draw.text((8, y), figures.legend, fill="#212b32", font=font)
     step = (width - 16) // 6
-    for k, tick in enumerate(figures.scale.ticks()):
+    for k, (colour, words) in enumerate(figures.key()):
         x = 8 + k * step
-        draw.rectangle(
-            (x, y + 22, x + 20, y + 42), fill=figures.scale.colour(tick), outline="#768692"
-        )
-        draw.text((x + 26, y + 24), figures.scale.describe(tick), fill="#212b32", font=font)
-    x = 8 + 5 * step
-    draw.rectangle((x, y + 22, x + 20, y + 42), fill=NO_FIGURE, outline="#768692")
-    draw.text((x + 26, y + 24), "no figure", fill="#212b32", font=font)
+        draw.rectangle((x, y + 22, x + 20, y + 42), fill=colour, outline="#768692")
+        draw.text((x + 26, y + 24), words, fill="#212b32", font=font)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

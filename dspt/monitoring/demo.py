@@ -8,9 +8,8 @@ from dspt.core.demo import DemoContext
 from dspt.frameworks import deadlines
 from dspt.frameworks.models import DeadlineOverride
 from dspt.monitoring.models import WatchlistEntry
-from dspt.monitoring.watchlist import run_alerts
+from dspt.monitoring.watchlist import new_entries, run_alerts
 from dspt.organisations.models import Organisation
-from dspt.statuses.selectors import statuses_of
 
 WATCHED = 80
 
@@ -42,24 +41,8 @@ def populate(ctx: DemoContext) -> None:
         .order_by("pk")
     )
     chosen = ctx.rng.sample(candidates, min(WATCHED, len(candidates)))
-    seen_on = checked_on = last_deadline(ctx.today)
-    seen = statuses_of(chosen, seen_on)
-    checked = statuses_of(chosen, checked_on)
-    WatchlistEntry.objects.bulk_create(
-        [
-            WatchlistEntry(
-                commissioner=council,
-                location=o,
-                identifier=o.cqc_location_id or o.ods_code or "",
-                added_on=seen_on,
-                seen_status=seen[o.id].status.value,
-                seen_label=seen[o.id].label,
-                seen_on=seen_on,
-                alert_status=checked[o.id].status.value,
-                alert_checked_on=checked_on,
-            )
-            for o in chosen
-        ]
-    )
+    identifiers = {o.id: o.cqc_location_id or o.ods_code or "" for o in chosen}
+    entries = new_entries(council, chosen, identifiers, last_deadline(ctx.today))
+    WatchlistEntry.objects.bulk_create(entries)
     result = run_alerts(ctx.today, send_email=False)
     ctx.log(f"monitoring demo: {len(chosen)} watched locations, {result['alerts']} alerts")

@@ -167,15 +167,11 @@ def compared_with(now_rows: list[dict], before_rows: list[dict], before_day: dat
     return out
 
 
-def areas_that_fell(by: str, as_of: date, scope: Scope = NATIONAL) -> list[dict]:
-    """Groups whose compliance is lower than a year earlier, biggest fall first."""
-    return fell_in(year_on_year(by, as_of, scope))
-
-
-def fell_in(year_on_year_rows: list[dict]) -> list[dict]:
-    """The rows of a year-on-year table whose compliance fell, biggest fall first."""
-    fell = [r for r in year_on_year_rows if (r["change_pts"] or 0) < 0]
-    return sorted(fell, key=lambda r: (r["change_pts"], r["group"]))
+def fell_in(rows: list[dict]) -> list[dict]:
+    """The rows of a year-on-year or compared table whose compliance fell, biggest fall first
+    (then by group and subgroup)."""
+    down = [r for r in rows if (r.get("change_pts") or 0) < 0]
+    return sorted(down, key=lambda r: (r["change_pts"], r["group"], r.get("subgroup") or ""))
 
 
 def region_of(scope: Scope) -> str | None:

@@ -28,16 +28,12 @@ from dspt.monitoring.sql import (
     on_day,
 )
 from dspt.statuses.compute import COMPLIANT_STATUSES, Status
-from dspt.statuses.facts import as_date, moved_deadlines
+from dspt.statuses.facts import as_date, marks, moved_deadlines
 from dspt.statuses.selectors import RESULT_COLUMNS, result_from_row
 
 PUBLISHED = frozenset({Status.STANDARDS_NOT_MET, Status.APPROACHING, Status.MET, Status.EXCEEDED})
 DAYS_PER_MONTH = 365.25 / 12
 SMALL = "Micro/Small"
-
-
-def _placeholders(values) -> str:
-    return ",".join(["%s"] * len(values))
 
 
 _LISTED = (
@@ -109,7 +105,7 @@ class ListFilters:
         sql, params = "", []
         if self.status in STATUS_CHOICES:
             chosen = sorted(s.value for s in STATUS_CHOICES[self.status][1])
-            sql += f" AND i.status IN ({_placeholders(chosen)})"
+            sql += f" AND i.status IN ({marks(len(chosen))})"
             params += chosen
         if self.provider_size:
             sql += " AND l.provider_size = %s"
@@ -172,7 +168,7 @@ def expiring(as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     return _locations(
         as_of,
         scope,
-        f" AND i.status IN ({_placeholders(published)}) AND i.valid_until <= %s",
+        f" AND i.status IN ({marks(len(published))}) AND i.valid_until <= %s",
         (*published, next_deadline(as_of).isoformat()),
     )
 
@@ -188,7 +184,7 @@ def small_not_compliant(as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     return _locations(
         as_of,
         scope,
-        f" AND l.provider_size = %s AND i.status NOT IN ({_placeholders(compliant)})",
+        f" AND l.provider_size = %s AND i.status NOT IN ({marks(len(compliant))})",
         (SMALL, *compliant),
     )
 
@@ -270,7 +266,7 @@ def new_locations(as_of: date, scope: Scope = NATIONAL) -> list[dict]:
     found = fetch(
         "SELECT l.organisation_id, l.cqc_registered_on, "
         "MIN(CASE WHEN i.status <> %s THEN i.first_day END), "
-        f"MIN(CASE WHEN i.status IN ({_placeholders(published)}) THEN i.first_day END) "
+        f"MIN(CASE WHEN i.status IN ({marks(len(published))}) THEN i.first_day END) "
         f"{LOCATION_SPANS} WHERE l.cqc_registered_on IS NOT NULL AND l.cqc_registered_on <= %s "
         f"AND i.first_day <= %s{area} GROUP BY l.organisation_id, l.cqc_registered_on",
         [Status.NOT_REGISTERED.value, *published, iso, iso, *area_params],

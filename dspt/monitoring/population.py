@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -30,6 +30,7 @@ from dspt.organisations.models import (
     Region,
     ServiceType,
 )
+from dspt.statuses.facts import chunks, marks
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,6 @@ DIMENSION_LABELS = {
     "care_home": "Care home or not",
 }
 NOT_KNOWN = "Not known"
-SCOPES = ("Local", "Regional", "National")
 CARE_HOME, NON_CARE_HOME = "Care home", "Non-care home"
 LOCATIONS = "monitoring_location"
 CLIENT_GROUPS = "monitoring_locationclientgroup"
@@ -239,11 +239,7 @@ def assemble(rows: list[tuple], ref: Reference) -> tuple[list[tuple], list[tuple
     return out, groups
 
 
-def _marks(n: int) -> str:
-    return ",".join(["%s"] * n)
-
-
-_INSERT = f"INSERT INTO {LOCATIONS} ({', '.join(_COLUMNS)}) VALUES ({_marks(len(_COLUMNS))})"
+_INSERT = f"INSERT INTO {LOCATIONS} ({', '.join(_COLUMNS)}) VALUES ({marks(len(_COLUMNS))})"
 _INSERT_GROUP = (
     f"INSERT INTO {CLIENT_GROUPS} (location_id, client_group, cqc_registered_on, region_code, "
     "la_code, icb_code, lso_code) VALUES (%s, %s, %s, %s, %s, %s, %s)"
@@ -279,55 +275,48 @@ def refresh(organisation_ids: Iterable[int]) -> int:
     with transaction.atomic():
         with connection.cursor() as cur:
             keys: set[str] = {f"org:{i}" for i in edited}
-            for chunk in _chunks(edited):
-                cur.execute(
-                    f"SELECT provider_key FROM {LOCATIONS} "
-                    f"WHERE organisation_id IN ({_marks(len(chunk))})",
-                    chunk,
-                )
-                keys.update(r[0] for r in cur.fetchall())
-        care = Organisation.objects.care_locations()
-        for chunk in _chunks(edited):
-            keys.update(
-                _provider_key(r)
-                for r in care.filter(Q(id__in=chunk) | Q(parent_id__in=chunk)).values_list(*_FIELDS)
-            )
+            keys.update(_column_in(cur, "provider_key", "organisation_id", edited))
+        keys.update(
+            _provider_key(r)
+            for r in _care_rows(edited, lambda chunk: Q(id__in=chunk) | Q(parent_id__in=chunk))
+        )
         parents = [int(k[4:]) for k in keys if k.startswith("org:")]
         cqc_ids = [k[4:] for k in keys if k.startswith("cqc:")]
         lonely = [int(k[4:]) for k in keys if k.startswith("loc:")] + edited
-        found: list[tuple] = []
-        for ids in (parents, lonely):
-            for chunk in _chunks(ids):
-                q = Q(parent_id__in=chunk) if ids is parents else Q(id__in=chunk)
-                found += care.filter(q).values_list(*_FIELDS)
-        for chunk in _chunks(cqc_ids):
-            found += care.filter(parent__isnull=True, cqc_provider_id__in=chunk).values_list(
-                *_FIELDS
-            )
+        found = [
+            *_care_rows(parents, lambda chunk: Q(parent_id__in=chunk)),
+            *_care_rows(lonely, lambda chunk: Q(id__in=chunk)),
+            *_care_rows(cqc_ids, lambda chunk: Q(parent__isnull=True, cqc_provider_id__in=chunk)),
+        ]
         unique = {r[0]: r for r in found}
         rows = [r for r in unique.values() if _provider_key(r) in keys]
         new_rows, groups = assemble(rows, load_reference())
-        stale = sorted({*edited, *(r[0] for r in rows)})
         with connection.cursor() as cur:
-            for chunk in _chunks(sorted(keys)):
-                cur.execute(
-                    f"SELECT organisation_id FROM {LOCATIONS} "
-                    f"WHERE provider_key IN ({_marks(len(chunk))})",
-                    chunk,
-                )
-                stale += [r[0] for r in cur.fetchall()]
-            stale = sorted(set(stale))
-            for chunk in _chunks(stale):
-                marks = _marks(len(chunk))
-                cur.execute(f"DELETE FROM {CLIENT_GROUPS} WHERE location_id IN ({marks})", chunk)
-                cur.execute(f"DELETE FROM {LOCATIONS} WHERE organisation_id IN ({marks})", chunk)
+            keyed = _column_in(cur, "organisation_id", "provider_key", sorted(keys))
+            stale = sorted({*edited, *(r[0] for r in rows), *keyed})
+            for chunk in chunks(stale):
+                held = marks(len(chunk))
+                cur.execute(f"DELETE FROM {CLIENT_GROUPS} WHERE location_id IN ({held})", chunk)
+                cur.execute(f"DELETE FROM {LOCATIONS} WHERE organisation_id IN ({held})", chunk)
             _write(cur, new_rows, groups)
     return len(new_rows)
 
 
-def _chunks(ids: list, size: int = 900):
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
+def _column_in(cur, column: str, key: str, values: list) -> list:
+    """`column` of the location table's rows whose `key` is one of `values`."""
+    out = []
+    for chunk in chunks(values):
+        cur.execute(f"SELECT {column} FROM {LOCATIONS} WHERE {key} IN ({marks(len(chunk))})", chunk)
+        out += [r[0] for r in cur.fetchall()]
+    return out
+
+
+def _care_rows(values: list, condition: Callable[[list], Q]) -> list[tuple]:
+    """Population rows (`_FIELDS`) meeting `condition(chunk)`, for each chunk of `values`."""
+    care = Organisation.objects.care_locations()
+    return [
+        r for chunk in chunks(values) for r in care.filter(condition(chunk)).values_list(*_FIELDS)
+    ]
 
 
 # Above this many organisations one rewrite of the whole table is cheaper than a partial one.

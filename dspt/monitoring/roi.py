@@ -34,9 +34,7 @@ def validate(data: Any) -> dict:
     if not isinstance(data, dict):
         raise ScenarioError("The input must be a JSON object.")
     out = {
-        "providers": _number(data, "providers", "Input"),
-        "average_cost": _number(data, "average_cost", "Input"),
-        "programme_spend": _number(data, "programme_spend", "Input"),
+        key: _number(data, key, "Input") for key in ("providers", "average_cost", "programme_spend")
     }
     scenarios = data.get("scenarios")
     if not isinstance(scenarios, list) or not scenarios:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from dspt.frameworks import deadlines
+from dspt.monitoring.figures import row
 from dspt.monitoring.sql import (
     BUCKET_OF,
     BUCKETS,
@@ -100,18 +101,14 @@ def monthly_series(as_of: date, months: int = 48, scope: Scope = NATIONAL) -> li
     rows = []
     for day, key in zip(ends, keys, strict=True):
         running = [a + b for a, b in zip(running, net.get(key, [0] * width), strict=True)]
-        bucket = [sum(running[b * 3 : b * 3 + 3]) for b in range(len(BUCKETS))]
-        locations = sum(bucket)
-        compliant = bucket[0] + bucket[1] + bucket[2]
+        counts = row(key, [sum(running[b * 3 : b * 3 + 3]) for b in range(len(BUCKETS))])
+        del counts["group"]  # the month names the row
         r = {
             "month": key,
             "as_of": day.isoformat(),
             "current_edition_code": current_edition_on(day, overrides),
-            "locations": locations,
-            "compliant": compliant,
-            "compliance_pct": 100.0 * compliant / locations if locations else 0.0,
+            **counts,
         }
-        r.update(zip(BUCKETS, bucket, strict=True))
         r.update(
             {
                 "current_edition": sum(running[b * 3 + REL_CURRENT] for b in range(5)),

@@ -164,19 +164,14 @@ def paged_table(
         else:
             aria = "none"
             order = "asc" if kind == "text" else "desc"  # biggest numbers first
-        action = "Sort by this column, " + ("A to Z" if order == "asc" else "largest first")
-        if kind != "text" and order == "asc":
-            action = "Sort by this column, smallest first"
-        if kind == "text" and order == "desc":
-            action = "Sort by this column, Z to A"
+        up, down = ("A to Z", "Z to A") if kind == "text" else ("smallest first", "largest first")
+        action = "Sort by this column, " + (up if order == "asc" else down)
         href = _href(query, **{sort_param: key, order_param: order, page_param: None})
         headers.append(Header(key, label, kind, href, aria, action))
 
     pagination: dict[str, Any] = {}
     if pages > 1:
-        pagination = {
-            "items": _page_items(query, page_param, page, pages),
-        }
+        pagination = {"items": _page_items(query, page_param, page, pages)}
         if page > 1:
             pagination["previous"] = {"href": _href(query, **{page_param: page - 1})}
         if page < pages:

@@ -181,23 +181,7 @@ def replace_watchlist(
     WatchlistEntry.objects.filter(id__in=removed).delete()
     new_ids = [loc for loc in located if loc not in existing]
     orgs = list(Organisation.objects.filter(id__in=new_ids))
-    statuses = statuses_of(orgs, on)
-    WatchlistEntry.objects.bulk_create(
-        [
-            WatchlistEntry(
-                commissioner=commissioner,
-                location=o,
-                identifier=located[o.id],
-                added_on=on,
-                seen_status=statuses[o.id].status.value,
-                seen_label=statuses[o.id].label,
-                seen_on=on,
-                alert_status=statuses[o.id].status.value,
-                alert_checked_on=on,
-            )
-            for o in orgs
-        ]
-    )
+    WatchlistEntry.objects.bulk_create(new_entries(commissioner, orgs, located, on))
     result = UploadResult(added=len(orgs), kept=len(existing) - len(removed), removed=len(removed))
     record(
         "watchlist.uploaded",
@@ -207,6 +191,28 @@ def replace_watchlist(
         request=request,
     )
     return result
+
+
+def new_entries(
+    commissioner: Organisation, orgs: list[Organisation], identifiers: dict[int, str], on: date
+) -> list[WatchlistEntry]:
+    """Unsaved entries for these locations, added on `on` and starting from their status that
+    day as both the 'last seen' one and the last alert run's (so nothing shows as changed)."""
+    statuses = statuses_of(orgs, on)
+    return [
+        WatchlistEntry(
+            commissioner=commissioner,
+            location=o,
+            identifier=identifiers[o.id],
+            added_on=on,
+            seen_status=statuses[o.id].status.value,
+            seen_label=statuses[o.id].label,
+            seen_on=on,
+            alert_status=statuses[o.id].status.value,
+            alert_checked_on=on,
+        )
+        for o in orgs
+    ]
 
 
 def entries_with_status(commissioner: Organisation, on: date) -> list[dict]:

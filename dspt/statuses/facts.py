@@ -29,12 +29,14 @@ def as_date(value) -> date | None:
     return date.fromisoformat(value)
 
 
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
+def chunks(ids: list) -> Iterable[list]:
+    """`ids` in pieces small enough for one statement's bound parameters."""
     for i in range(0, len(ids), _CHUNK):
         yield ids[i : i + _CHUNK]
 
 
-def _marks(n: int) -> str:
+def marks(n: int) -> str:
+    """`n` comma-separated placeholders, for `IN (…)` and `VALUES (…)`."""
     return ",".join(["%s"] * n)
 
 
@@ -59,16 +61,16 @@ def histories(organisation_ids: Iterable[int] | None = None) -> dict[int, Histor
             covers = cur.fetchall()
         else:
             orgs, pubs, covers = [], [], []
-            for chunk in _chunks(sorted(set(organisation_ids))):
-                cur.execute(f"{_ORGS} WHERE o.id IN ({_marks(len(chunk))})", chunk)
+            for chunk in chunks(sorted(set(organisation_ids))):
+                cur.execute(f"{_ORGS} WHERE o.id IN ({marks(len(chunk))})", chunk)
                 orgs += cur.fetchall()
             owners = sorted({o[0] for o in orgs} | {o[1] for o in orgs if o[1] is not None})
-            for chunk in _chunks(owners):
-                cur.execute(f"{_PUBS} WHERE organisation_id IN ({_marks(len(chunk))})", chunk)
+            for chunk in chunks(owners):
+                cur.execute(f"{_PUBS} WHERE organisation_id IN ({marks(len(chunk))})", chunk)
                 pubs += cur.fetchall()
             sites = sorted(o[0] for o in orgs if o[1] is not None)
-            for chunk in _chunks(sites):
-                cur.execute(f"{_COVERS} WHERE c.organisation_id IN ({_marks(len(chunk))})", chunk)
+            for chunk in chunks(sites):
+                cur.execute(f"{_COVERS} WHERE c.organisation_id IN ({marks(len(chunk))})", chunk)
                 covers += cur.fetchall()
     by_owner: dict[int, list[tuple]] = defaultdict(list)
     for pid, owner, edition, published_on, level, approved, ce in pubs:

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 
 from dspt.core.signals import DerivedTableError, Fact
 from dspt.statuses.compute import History, Status, StatusResult, StatusTimeline
-from dspt.statuses.facts import Calendar, _chunks, _marks, histories
+from dspt.statuses.facts import Calendar, chunks, histories, marks
 from dspt.statuses.models import Relation
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ _COLUMNS = (
     "covered_by",
     "lapsed_level",
 )
-_INSERT = f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) VALUES ({_marks(len(_COLUMNS))})"
+_INSERT = f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) VALUES ({marks(len(_COLUMNS))})"
 
 Span = tuple[date, date | None, StatusResult, str]  # first day, last day, status, relation
 
@@ -113,9 +113,9 @@ def _with_sites(ids: Iterable[int]) -> set[int]:
     ids = set(ids)
     sites: set[int] = set()
     with connection.cursor() as cur:
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids)):
             cur.execute(
-                f"SELECT id FROM organisations_organisation WHERE parent_id IN ({_marks(len(chunk))})",
+                f"SELECT id FROM organisations_organisation WHERE parent_id IN ({marks(len(chunk))})",
                 chunk,
             )
             sites.update(r[0] for r in cur.fetchall())
@@ -130,9 +130,9 @@ def refresh(organisation_ids: Iterable[int]) -> int:
     with transaction.atomic():
         rows = interval_rows(histories(ids), Calendar())
         with connection.cursor() as cur:
-            for chunk in _chunks(sorted(ids)):
+            for chunk in chunks(sorted(ids)):
                 cur.execute(
-                    f"DELETE FROM {TABLE} WHERE organisation_id IN ({_marks(len(chunk))})", chunk
+                    f"DELETE FROM {TABLE} WHERE organisation_id IN ({marks(len(chunk))})", chunk
                 )
             cur.executemany(_INSERT, rows)
     return len(rows)

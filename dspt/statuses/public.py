@@ -16,7 +16,7 @@ from django.db import connection
 
 from dspt.core.dates import today
 from dspt.organisations.models import SECTOR_LABELS
-from dspt.statuses.facts import _marks
+from dspt.statuses.facts import marks
 from dspt.statuses.selectors import (
     ON_DAY,
     RESULT_COLUMNS,
@@ -57,7 +57,7 @@ def public_records(keys: list, *, by: str = "id", on: date | None = None) -> lis
     day = on or today()
     iso = day.isoformat()
     with connection.cursor() as cur:
-        cur.execute(_SQL.format(column=column, marks=_marks(len(keys))), [iso, iso, *keys])
+        cur.execute(_SQL.format(column=column, marks=marks(len(keys))), [iso, iso, *keys])
         rows = cur.fetchall()
     unjudged = [r[0] for r in rows if r[5] is None]
     afresh = judged_afresh(unjudged, day) if unjudged else {}

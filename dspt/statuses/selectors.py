@@ -20,7 +20,7 @@ from django.db import connection
 from dspt.core.dates import today
 from dspt.organisations.models import Organisation
 from dspt.statuses.compute import Status, StatusResult, status_on
-from dspt.statuses.facts import Calendar, _chunks, _marks, as_date, histories
+from dspt.statuses.facts import Calendar, as_date, chunks, histories, marks
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +47,10 @@ def results_on(organisation_ids: Iterable[int], on: date) -> dict[int, StatusRes
     day = on.isoformat()
     out: dict[int, StatusResult] = {}
     with connection.cursor() as cur:
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             cur.execute(
                 f"SELECT i.organisation_id, {RESULT_COLUMNS} FROM statuses_statusinterval i "
-                f"WHERE i.organisation_id IN ({_marks(len(chunk))}) AND {ON_DAY}",
+                f"WHERE i.organisation_id IN ({marks(len(chunk))}) AND {ON_DAY}",
                 [*chunk, day, day],
             )
             for oid, *cols in cur.fetchall():

@@ -21,11 +21,11 @@ from dspt.monitoring.views.common import (
     ROW_COLUMNS,
     as_of_from,
     chart_data,
+    charts_csp,
     download,
     page,
     wants_download,
 )
-from dspt.monitoring.views.dashboard import charts_csp
 from dspt.monitoring.views.maps import map_download
 from dspt.monitoring.views.nav import subnav
 from dspt.organisations.models import LSO

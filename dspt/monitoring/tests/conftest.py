@@ -8,4 +8,4 @@ def world(db):
     return build_world()
 
 
-from dspt.monitoring.tests.pages import people  # noqa: E402,F401
+from dspt.monitoring.tests.pages import people, programme  # noqa: E402,F401

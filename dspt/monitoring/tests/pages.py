@@ -1,8 +1,48 @@
-"""Helpers for page tests: one person per monitoring remit."""
+"""Helpers for page tests: one person per monitoring remit, and reading a downloaded CSV."""
+
+import csv
+import io
+import re
 
 import pytest
 
 from dspt.accounts.models import Membership, OrgRole, OversightRole, User
+
+
+def csv_rows(response) -> list[dict]:
+    """A CSV download's rows, keyed by heading (the file starts with a byte-order mark)."""
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def csv_file(text: str, name: str = "list.csv") -> io.BytesIO:
+    """An uploaded CSV file holding `text`."""
+    f = io.BytesIO(text.encode())
+    f.name = name
+    return f
+
+
+def xlsx_file(data: bytes) -> io.BytesIO:
+    """An uploaded workbook of these bytes."""
+    f = io.BytesIO(data)
+    f.name = "list.xlsx"
+    return f
+
+
+def square(code: str, x: int, key: str = "ons_code") -> dict:
+    """A one-degree square GeoJSON feature for a boundary file, its code under `key`."""
+    ring = [[x, 50], [x + 1, 50], [x + 1, 51], [x, 51], [x, 50]]
+    return {
+        "type": "Feature",
+        "properties": {key: code},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+
+
+def map_areas(body: str) -> dict[str, tuple[str, str]]:
+    """The drawn map's areas on a page: name -> (fill colour, title)."""
+    svg = body.split('class="app-svg app-map"')[1].split("</svg>")[0]
+    found = re.findall(r'<path d="[^"]+" fill="(#[0-9a-f]{6})"[^>]*><title>([^<]+)</title>', svg)
+    return {title.split(":")[0]: (fill, title) for fill, title in found}
 
 
 def make_user(key: str, **kw) -> User:
@@ -53,3 +93,10 @@ def people(world):
     Membership.objects.create(user=p["member"], organisation=world.orgs["L1"], role=OrgRole.ADMIN)
     p["council"], p["other_council"] = council, other_council
     return p
+
+
+@pytest.fixture
+def programme(client, people):
+    """The test client signed in as the national programme team."""
+    client.force_login(people["programme"])
+    return client

@@ -7,20 +7,11 @@ import pytest
 
 from dspt.support.models import Engagement
 
-ROLES = [
-    "programme",
-    "admin",
-    "lso_north",
-    "lso_london",
-    "commissioner",
-    "other_commissioner",
-    "reviewer",
-    "member",
-    None,
-]
 NATIONAL = {"programme", "admin"}
 AREA = NATIONAL | {"lso_north", "lso_london", "commissioner", "other_commissioner"}
 LSO_PAGES = NATIONAL | {"lso_north", "lso_london"}
+# Every person of the `people` fixture, and nobody signed in.
+ROLES = [*sorted(AREA), "reviewer", "member", None]
 
 # (url, roles that get 200); everyone else signed in gets 403, anonymous goes to sign in.
 MATRIX = [
@@ -91,34 +82,22 @@ def test_commissioner_sees_their_local_authority(client, people):
     assert "of 5 active adult social care locations" in body  # L1, L3, L4, L5, L10
 
 
-def test_lso_cannot_record_an_engagement_for_another_lso(client, people, world):
-    client.force_login(people["lso_north"])
-    r = client.post(
-        "/support/engagements/",
-        {
-            "lso": "LSO2",
-            "identifier": world.orgs["L8"].ods_code,
-            "engaged_on": "2024-05-01",
-            "method": "visit",
-        },
-    )
-    assert r.status_code == 403
-    assert Engagement.objects.count() == 0
-
-
-def test_lso_cannot_record_an_engagement_outside_its_area(client, people, world, settings):
+@pytest.mark.parametrize(
+    ("asked", "status", "said"),
+    [
+        ({"lso": "LSO2"}, 403, ""),  # for another LSO
+        ({}, 400, "not in Care North"),  # for its own LSO, at a location outside its area
+    ],
+)
+def test_lso_cannot_record_an_engagement_elsewhere(
+    client, people, world, settings, asked, status, said
+):
     settings.DSPT_TODAY = "2024-07-15"
     client.force_login(people["lso_north"])
-    r = client.post(
-        "/support/engagements/",
-        {
-            "identifier": world.orgs["L8"].ods_code,
-            "engaged_on": "2024-05-01",
-            "method": "visit",
-        },
-    )
-    assert r.status_code == 400
-    assert "not in Care North" in r.content.decode()
+    location = {"identifier": world.orgs["L8"].ods_code, "engaged_on": "2024-05-01"}
+    r = client.post("/support/engagements/", {**asked, **location, "method": "visit"})
+    assert r.status_code == status
+    assert said in r.content.decode()
     assert Engagement.objects.count() == 0
 
 

@@ -1,6 +1,5 @@
 """Watchlist API: a commissioner's own list only (session or personal token)."""
 
-import csv
 import io
 import json
 
@@ -11,6 +10,7 @@ from dspt.accounts import services as account_services
 from dspt.accounts import tokens
 from dspt.core.tests.hostile import xlsx_with_rows
 from dspt.monitoring.models import WatchlistEntry
+from dspt.monitoring.tests.pages import csv_file, csv_rows, xlsx_file
 
 API = "/api/v1/monitoring/watchlist"
 
@@ -52,12 +52,8 @@ def test_replace_list_changes_alerts_and_export(client, caller, people, settings
     assert [(a["location"], a["kind"]) for a in alerts] == [("V0002", "watchlist_expired")]
     assert client.post(f"{API}/seen", **h).json() == {"entries": 3}
     assert client.get(f"{API}/changes", **h).json() == []
-    text = client.get(f"{API}/export?format=csv", **h).content.decode("utf-8-sig")
-    assert {r["ODS code"] for r in csv.DictReader(io.StringIO(text))} == {
-        "V0001",
-        "V0002",
-        "V0006",
-    }
+    rows = csv_rows(client.get(f"{API}/export?format=csv", **h))
+    assert {r["ODS code"] for r in rows} == {"V0001", "V0002", "V0006"}
 
 
 def test_bad_identifiers_change_nothing(client, caller):
@@ -71,9 +67,7 @@ def test_bad_identifiers_change_nothing(client, caller):
 
 def test_file_upload(client, caller):
     h = caller("commissioner")
-    f = io.BytesIO(b"ODS code\nV0001\nAB02\n")
-    f.name = "list.csv"
-    r = client.post(f"{API}/upload", {"file": f}, **h)
+    r = client.post(f"{API}/upload", {"file": csv_file("ODS code\nV0001\nAB02\n")}, **h)
     assert (
         r.status_code == 200 and r.json()["added"] == 6
     )  # V0001 and the five sites of head office AB02
@@ -112,9 +106,7 @@ def test_organisation_token_is_refused(client, people, world):
 def test_an_unreadable_csv_is_refused_and_the_list_kept(client, caller):
     h = caller("commissioner")
     _put(client, ["V0001"], h)
-    f = io.BytesIO(b"ODS code\nV00\r02\n")
-    f.name = "list.csv"
-    r = client.post(f"{API}/upload", {"file": f}, **h)
+    r = client.post(f"{API}/upload", {"file": csv_file("ODS code\nV00\r02\n")}, **h)
     assert r.status_code == 422
     assert r.json()["problems"] == [
         "Line 2 has a line break inside a value that is not in quotes. Put that value in double "
@@ -123,18 +115,12 @@ def test_an_unreadable_csv_is_refused_and_the_list_kept(client, caller):
     assert list(WatchlistEntry.objects.values_list("location__ods_code", flat=True)) == ["V0001"]
 
 
-def _xlsx(data: bytes):
-    f = io.BytesIO(data)
-    f.name = "list.xlsx"
-    return f
-
-
 def test_a_sheet_declaring_the_largest_size_is_read_by_its_real_rows(client, caller):
     """1.6 KB whose sheet says it is A1:XFD1048576: read in a moment, nothing padded to that."""
     h = caller("commissioner")
     data = xlsx_with_rows(["ODS code", "V0001", "V0002"])
     assert len(data) < 2048
-    r = client.post(f"{API}/upload", {"file": _xlsx(data)}, **h)
+    r = client.post(f"{API}/upload", {"file": xlsx_file(data)}, **h)
     assert r.status_code == 200 and r.json()["added"] == 2
 
 
@@ -143,7 +129,7 @@ def test_a_zip_bomb_is_refused_and_the_list_kept(client, caller):
     _put(client, ["V0001"], h)
     bomb = xlsx_with_rows(["ODS code", "V0002"], padding_mb=50)
     assert len(bomb) < 200 * 1024
-    r = client.post(f"{API}/upload", {"file": _xlsx(bomb)}, **h)
+    r = client.post(f"{API}/upload", {"file": xlsx_file(bomb)}, **h)
     assert r.status_code == 422
     (problem,) = r.json()["problems"]
     assert problem.startswith("The spreadsheet is compressed far more than real documents are")

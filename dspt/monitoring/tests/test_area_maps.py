@@ -17,6 +17,8 @@ from PIL import Image
 
 from dspt.monitoring.area_measures import by_area
 from dspt.monitoring.sql import Scope
+from dspt.monitoring.tests.pages import map_areas as _areas
+from dspt.monitoring.tests.pages import square
 
 JUL_15 = date(2024, 7, 15)
 
@@ -75,31 +77,11 @@ def test_an_area_scope_limits_the_map(world):
 
 
 @pytest.fixture
-def programme(client, people):
-    client.force_login(people["programme"])
-    return client
-
-
-@pytest.fixture
 def boundaries(settings, tmp_path):
-    def square(code, x):
-        ring = [[x, 50], [x + 1, 50], [x + 1, 51], [x, 51], [x, 50]]
-        return {
-            "type": "Feature",
-            "properties": {"ons_code": code},
-            "geometry": {"type": "Polygon", "coordinates": [ring]},
-        }
-
     codes = ["E08000021", "E08000024", "E09000007", "E12000001", "E12000007"]
     features = [square(code, k) for k, code in enumerate(codes)]
     (tmp_path / "areas.geojson").write_text(json.dumps({"features": features}))
     settings.DSPT_BOUNDARIES_DIR = str(tmp_path)
-
-
-def _areas(body: str) -> dict[str, tuple[str, str]]:
-    svg = body.split('class="app-svg app-map"')[1].split("</svg>")[0]
-    found = re.findall(r'<path d="[^"]+" fill="(#[0-9a-f]{6})"[^>]*><title>([^<]+)</title>', svg)
-    return {title.split(":")[0]: (fill, title) for fill, title in found}
 
 
 def test_map_page_for_any_measure_with_table(programme, boundaries):

@@ -16,7 +16,8 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
-from dspt.monitoring.breakdowns import Filters, at_dates, breakdown, compared, fell
+from dspt.monitoring.breakdowns import Filters, at_dates, breakdown, compared
+from dspt.monitoring.figures import fell_in as fell
 
 JUL_15, MAR_1 = date(2024, 7, 15), date(2024, 3, 1)
 

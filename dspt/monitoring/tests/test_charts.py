@@ -2,14 +2,12 @@
 the same figures as the table beside it, and only chart pages relax inline styles."""
 
 import json
+from datetime import date
 
-import pytest
+from dspt.monitoring import lists
+from dspt.monitoring.targets import targets_vs_actuals
 
-
-@pytest.fixture
-def programme(client, people):
-    client.force_login(people["programme"])
-    return client
+JUL_15 = date(2024, 7, 15)
 
 
 def _figure(body: str, chart_id: str) -> dict:
@@ -40,11 +38,7 @@ def test_year_on_year_chart_matches_table(programme):
 
 
 def test_targets_chart_marks_each_target(programme):
-    import datetime as dt
-
-    from dspt.monitoring.targets import targets_vs_actuals
-
-    rows = targets_vs_actuals(dt.date(2024, 7, 15))
+    rows = targets_vs_actuals(JUL_15)
     r = programme.get("/monitoring/targets/?as_of=2024-07-15")
     fig = _figure(r.content.decode(), "chart-targets")
     bars, marks = fig["data"]
@@ -72,18 +66,14 @@ def test_targets_by_year_chart_and_download(programme):
 
 
 def test_targeting_charts(programme):
-    import datetime as dt
-
-    from dspt.monitoring import lists
-
-    providers = lists.medium_regional_providers(dt.date(2024, 7, 15))
+    providers = lists.medium_regional_providers(JUL_15)
     r = programme.get("/monitoring/targeting/?as_of=2024-07-15")
     body = r.content.decode()
     if providers:
         fig = _figure(body, "chart-providers")
         assert fig["data"][0]["y"] == [p["provider"] for p in providers][:20]
         assert fig["data"][0]["x"] == [p["not_compliant_locations"] for p in providers][:20]
-    lag = lists.areas_where_small_lag(dt.date(2024, 7, 15))
+    lag = lists.areas_where_small_lag(JUL_15)
     assert bool(lag) == ('data-chart="chart-lag"' in body)
     assert providers or lag  # the test world has something to draw
 

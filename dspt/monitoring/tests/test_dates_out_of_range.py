@@ -12,12 +12,6 @@ API = "/api/v1/monitoring"
 OUTSIDE = ["1970-01-01", "1999-12-31", "2100-01-01", "0001-01-01", "9999-12-31"]
 
 
-@pytest.fixture
-def programme(client, people):
-    client.force_login(people["programme"])
-    return client
-
-
 @pytest.mark.parametrize(
     "path", ["/series", "/series?months=120", "/targets", "/total", "/compliance?by=region"]
 )

@@ -6,23 +6,14 @@ import pytest
 
 from dspt.assessments.models import Level, Publication
 from dspt.monitoring.figures import Scope, compliance_table, total
+from dspt.monitoring.sql import BUCKETS
 
 JUL_15 = date(2024, 7, 15)
 
 
 def counts(row):
-    keys = (
-        "locations",
-        "compliant",
-        "approaching",
-        "met",
-        "exceeded",
-        "expired",
-        "not_compliant",
-        "not_published",
-        "not_registered",
-    )
-    return tuple(row[k] for k in keys)
+    """locations, compliant, then the seven status buckets in the row's order."""
+    return tuple(row[k] for k in ("locations", "compliant", *BUCKETS))
 
 
 def by_group(rows):

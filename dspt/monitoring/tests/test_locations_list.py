@@ -1,14 +1,13 @@
 """Every location in an area with its status on a date: filters, sorting, paging, export and
 who may see which area (the hand-built world; statuses on 15 Jul 2024 from world.py)."""
 
-import csv
-import io
 from datetime import date
 
 import pytest
 
 from dspt.monitoring.lists import ListFilters, area_locations
 from dspt.monitoring.sql import Scope
+from dspt.monitoring.tests.pages import csv_rows
 
 JUL_15 = date(2024, 7, 15)
 
@@ -60,15 +59,13 @@ def test_who_sees_which_locations(client, people, who, area, status, count):
     r = client.get("/monitoring/locations/" + query + "&download=csv")
     assert r.status_code == status
     if count is not None:
-        rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
-        assert len(rows) == count
+        assert len(csv_rows(r)) == count
 
 
-def test_page_has_sort_links_and_paging(client, people, world, settings):
-    client.force_login(people["programme"])
-    body = client.get("/monitoring/locations/?as_of=2024-07-15&sort=status").content.decode()
+def test_page_has_sort_links_and_paging(programme, world, settings):
+    body = programme.get("/monitoring/locations/?as_of=2024-07-15&sort=status").content.decode()
     assert 'aria-sort="ascending"' in body and "11 locations match." in body
     assert "sort=status&amp;order=desc" in body or "sort=status&order=desc" in body
     assert "nhsuk-pagination" not in body  # one page of 50
-    body = client.get("/monitoring/locations/?as_of=2024-07-15&status=expired").content.decode()
+    body = programme.get("/monitoring/locations/?as_of=2024-07-15&status=expired").content.decode()
     assert "1 location matches." in body and "Location L2" in body

@@ -1,18 +1,12 @@
 """Programme pages: downloads, charts with their tables, CSP, maps, value for money, report."""
 
-import csv
 import io
 import json
-import re
 
 import pytest
 from openpyxl import load_workbook
 
-
-@pytest.fixture
-def programme(client, people):
-    client.force_login(people["programme"])
-    return client
+from dspt.monitoring.tests.pages import csv_rows, map_areas, square
 
 
 def test_dashboard_table_and_chart(programme):
@@ -41,7 +35,7 @@ def test_chart_pages_allow_inline_styles_only_there(programme):
 def test_dashboard_downloads_csv_and_xlsx(programme):
     r = programme.get("/monitoring/dashboard/?as_of=2024-07-15&by=scope&download=csv")
     assert r["Content-Disposition"] == 'attachment; filename="compliance-by-scope-2024-07-15.csv"'
-    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    rows = csv_rows(r)
     assert [(x["Group"], x["Locations"], x["Compliant"]) for x in rows] == [
         ("Local", "2", "1"),
         ("National", "2", "1"),
@@ -62,15 +56,7 @@ def test_bad_date_is_explained_not_crashing(programme):
 def test_series_page_has_table_and_download(programme):
     r = programme.get("/monitoring/series/?as_of=2024-07-15")
     assert "Status by month, 48 months to 15 July 2024" in r.content.decode()
-    rows = list(
-        csv.DictReader(
-            io.StringIO(
-                programme.get("/monitoring/series/?as_of=2024-07-15&download=csv").content.decode(
-                    "utf-8-sig"
-                )
-            )
-        )
-    )
+    rows = csv_rows(programme.get("/monitoring/series/?as_of=2024-07-15&download=csv"))
     assert len(rows) == 48
     assert rows[-1]["Previous edition publication"] == "7" and rows[-1]["Expired"] == "1"
 
@@ -82,37 +68,16 @@ def test_change_page_lists_areas_that_fell(programme):
 
 
 def test_map_from_a_boundary_file_keyed_by_ons_code(programme, settings, tmp_path):
-    def square(code, x):
-        return {
-            "type": "Feature",
-            "properties": {"CTYUA23CD": code, "name": code},
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [[[x, 50], [x + 1, 50], [x + 1, 51], [x, 51], [x, 50]]],
-            },
-        }
-
+    codes = ["E08000021", "E08000024", "E09000007", "E12000001"]
+    features = [square(code, k, key="CTYUA23CD") for k, code in enumerate(codes)]
     (tmp_path / "las.geojson").write_text(
-        json.dumps(
-            {
-                "type": "FeatureCollection",
-                "features": [
-                    square("E08000021", 0),
-                    square("E08000024", 1),
-                    square("E09000007", 2),
-                    square("E12000001", 3),
-                ],
-            }
-        )
+        json.dumps({"type": "FeatureCollection", "features": features})
     )
     settings.DSPT_BOUNDARIES_DIR = str(tmp_path)
     settings.DSPT_BOUNDARIES_CODE_PROPERTY = "CTYUA23CD"
     body = programme.get("/monitoring/map/local_authority/?as_of=2024-07-15").content.decode()
-    svg = body.split('class="app-svg app-map"')[1].split("</svg>")[0]
-    areas = re.findall(r'<path d="[^"]+" fill="(#[0-9a-f]{6})"[^>]*><title>([^<]+)</title>', svg)
+    by_name = map_areas(body)
     # The region's feature is not on the local authority map: three areas, one per LA.
-    assert len(areas) == 3
-    by_name = {title.split(":")[0]: (fill, title) for fill, title in areas}
     assert set(by_name) == {"Camden", "Newcastle", "Sunderland"}
     # Sunderland's locations were all non-compliant that day: red, and said so in words.
     assert by_name["Sunderland"] == ("#d5281b", "Sunderland: 0.0% compliant")
@@ -139,7 +104,7 @@ def test_value_for_money_page_matches_the_model(programme):
     data = json.loads(r.content)
     assert data["scenarios"][1] == {"name": "Low impact", "breach_rate": 0.33, "material_rate": 0.4}
     r = programme.get(f"/monitoring/value-for-money/?{q}&download=csv")
-    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    rows = csv_rows(r)
     assert float(rows[1]["Return per £1 of spend"]) == pytest.approx(1.916)
 
 
@@ -164,13 +129,7 @@ def test_monthly_report_html_and_pdf(programme):
 def test_targeting_lists_page(programme):
     body = programme.get("/monitoring/targeting/?as_of=2024-07-15").content.decode()
     assert "Medium Co" in body
-    rows = list(
-        csv.DictReader(
-            io.StringIO(
-                programme.get(
-                    "/monitoring/targeting/?as_of=2024-07-15&download=csv&table=small"
-                ).content.decode("utf-8-sig")
-            )
-        )
+    rows = csv_rows(
+        programme.get("/monitoring/targeting/?as_of=2024-07-15&download=csv&table=small")
     )
     assert [r["Local authority"] for r in rows] == ["Newcastle", "Camden"]

@@ -1,10 +1,9 @@
 """A region's table of every local authority by level × care home × edition (hand-built world)."""
 
-import csv
-import io
 from datetime import date
 
 from dspt.monitoring.regional import cell_columns, region_table
+from dspt.monitoring.tests.pages import csv_rows
 
 
 def _cells(row):
@@ -35,7 +34,7 @@ def test_page_download_and_default_region(client, people):
     r = client.get(
         "/monitoring/region-by-local-authority/?as_of=2024-07-15&region=E12000007&download=csv"
     )
-    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    rows = csv_rows(r)
     assert [x["Local authority"] for x in rows] == ["Camden", "All local authorities"]
     assert rows[0]["Approaching, care homes, previous edition"] == "1"  # L8
     client.force_login(people["member"])

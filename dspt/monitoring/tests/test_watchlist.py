@@ -1,6 +1,5 @@
 """Commissioners' watchlists: upload, what changed, export, alerts."""
 
-import csv
 import io
 import json
 import os
@@ -13,19 +12,8 @@ from openpyxl import Workbook
 from dspt.assessments.models import Level, Publication
 from dspt.core.tests.hostile import xlsx_with_rows
 from dspt.monitoring.models import WatchlistEntry
+from dspt.monitoring.tests.pages import csv_file, csv_rows, xlsx_file
 from dspt.notifications.models import Notification
-
-
-def csv_file(text: str, name="list.csv"):
-    f = io.BytesIO(text.encode())
-    f.name = name
-    return f
-
-
-def xlsx_file(data: bytes):
-    f = io.BytesIO(data)
-    f.name = "list.xlsx"
-    return f
 
 
 def upload(client, f):
@@ -99,9 +87,7 @@ def test_xlsx_upload_and_replacing_the_list(signed_in, people):
     wb.active.append(["y", "v0009"])  # lower case is accepted
     buf = io.BytesIO()
     wb.save(buf)
-    buf.seek(0)
-    buf.name = "list.xlsx"
-    assert upload(signed_in, buf).status_code == 302
+    assert upload(signed_in, xlsx_file(buf.getvalue())).status_code == 302
     assert sorted(WatchlistEntry.objects.values_list("location__ods_code", flat=True)) == [
         "V0008",
         "V0009",
@@ -123,8 +109,7 @@ def test_export_for_contract_monitoring(signed_in, world):
     world.orgs["L1"].name = "=Danger Care"
     world.orgs["L1"].save()
     upload(signed_in, csv_file("ODS code\nV0001\nV0003\n"))
-    text = signed_in.get("/monitoring/watchlist/?download=csv").content.decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = csv_rows(signed_in.get("/monitoring/watchlist/?download=csv"))
     by_ods = {r["ODS code"]: r for r in rows}
     assert by_ods["V0001"]["Location"] == "'=Danger Care"
     assert by_ods["V0003"]["DSPT status"] == "23/24 Standards Exceeded"
@@ -191,11 +176,8 @@ def test_status_of_each_watched_location_on_any_date(signed_in, world):
     # L2's 2022-23 Met (1 May 2023) held.
     body = signed_in.get("/monitoring/watchlist/?as_of=2023-06-01").content.decode()
     assert "status on 1 June 2023" in body and "Mark all as seen" not in body
-    rows = signed_in.get("/monitoring/watchlist/?as_of=2023-06-01&download=csv")
-    got = {
-        r["Location"]: r["DSPT status"]
-        for r in csv.DictReader(io.StringIO(rows.content.decode("utf-8-sig")))
-    }
+    rows = csv_rows(signed_in.get("/monitoring/watchlist/?as_of=2023-06-01&download=csv"))
+    got = {r["Location"]: r["DSPT status"] for r in rows}
     assert got == {"Location L1": "Not Published", "Location L2": "22/23 Standards Met"}
     # Today (15 Jun 2024): the page offers marking as seen again.
     assert "Mark all as seen" in signed_in.get("/monitoring/watchlist/").content.decode()

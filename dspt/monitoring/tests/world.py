@@ -68,7 +68,8 @@ def _org(key, w: World, **kw) -> Organisation:
     return o
 
 
-def _loc(key, w, parent, la, n, **kw) -> Organisation:
+def _loc(key, w, parent, la, **kw) -> Organisation:
+    n = int(key[1:])  # L7 is V0007, X105 is V0105
     return _org(
         key,
         w,
@@ -104,26 +105,15 @@ def build_world() -> World:
     north = LSO.objects.create(code="LSO1", name="Care North")
     london = LSO.objects.create(code="LSO2", name="Care London")
     w.lsos = {"north": north, "london": london}
-    la1 = LocalAuthority.objects.create(
-        ons_code="E08000021",
-        name="Newcastle",
-        cqc_name="Newcastle upon Tyne",
-        region=ne,
-        icb=alpha,
-        lso=north,
-    )
-    la2 = LocalAuthority.objects.create(
-        ons_code="E08000024",
-        name="Sunderland",
-        cqc_name="Sunderland",
-        region=ne,
-        icb=alpha,
-        lso=north,
-    )
-    la3 = LocalAuthority.objects.create(
-        ons_code="E09000007", name="Camden", cqc_name="Camden", region=ldn, icb=beta, lso=london
-    )
-    w.las = {"la1": la1, "la2": la2, "la3": la3}
+    for key, code, name, cqc_name, region, icb, lso in (
+        ("la1", "E08000021", "Newcastle", "Newcastle upon Tyne", ne, alpha, north),
+        ("la2", "E08000024", "Sunderland", "Sunderland", ne, alpha, north),
+        ("la3", "E09000007", "Camden", "Camden", ldn, beta, london),
+    ):
+        w.las[key] = LocalAuthority.objects.create(
+            ons_code=code, name=name, cqc_name=cqc_name, region=region, icb=icb, lso=lso
+        )
+    la1, la2, la3 = w.las.values()
 
     def head_office(key, name, code, cqc):
         return _org(
@@ -141,97 +131,43 @@ def build_world() -> World:
     p3 = head_office("P3", "Small Nursing", "AB03", "1-300")
     p4 = head_office("P4", "Tiny Care", "AB04", "1-400")
     p5 = head_office("P5", "National Group", "AB05", "1-500")
-    care = {"care_home": True}
-    _loc(
-        "L1",
-        w,
-        p1,
-        la1,
-        1,
-        beds=700,
-        service_types=["care_home"],
-        client_groups=["older_people", "dementia"],
-        cqc_rating="Good",
-        **care,
-    )
-    _loc(
-        "L2",
-        w,
-        p1,
-        la2,
-        2,
-        beds=400,
-        service_types=["care_home", "care_home_nursing"],
-        client_groups=["older_people"],
-        cqc_rating="Outstanding",
-        **care,
-    )
-    for key, la, n in (
-        ("L3", la1, 3),
-        ("L4", la1, 4),
-        ("L5", la1, 5),
-        ("L6", la2, 6),
-        ("L7", la2, 7),
+    # Each location in the population, in the order they are made: provider, local authority,
+    # care home beds (None: not a care home), service types, client groups, CQC rating, and any
+    # other field.
+    older, improve = ["older_people"], "Requires improvement"
+
+    def cqc(year):  # registered with CQC on 1 January of `year` (others: 1 January 2020)
+        return {"cqc_registered_on": date(year, 1, 1)}
+
+    for key, parent, la, beds, services, clients, rating, other in (
+        ("L1", p1, la1, 700, ["care_home"], [*older, "dementia"], "Good", {}),
+        ("L2", p1, la2, 400, ["care_home", "care_home_nursing"], older, "Outstanding", {}),
+        ("L3", p2, la1, None, ["domiciliary"], older, improve, {}),
+        ("L4", p2, la1, None, ["domiciliary"], older, improve, {}),
+        ("L5", p2, la1, None, ["domiciliary"], older, improve, {}),
+        ("L6", p2, la2, None, ["domiciliary"], older, improve, {}),
+        ("L7", p2, la2, None, ["domiciliary"], older, improve, {}),
+        ("L8", p3, la3, 61, ["care_home_nursing"], ["dementia"], "Good", {}),
+        ("L9", p4, la3, 60, ["care_home"], older, "Inadequate", {"registered_on": None}),
+        ("L10", p5, la1, None, ["supported_living"], ["learning_disability"], "Good", cqc(2022)),
+        ("L11", p5, la3, None, [], [], "", cqc(2024)),
     ):
+        if beds is not None:
+            other = {"beds": beds, "care_home": True, **other}
         _loc(
             key,
             w,
-            p2,
+            parent,
             la,
-            n,
-            service_types=["domiciliary"],
-            client_groups=["older_people"],
-            cqc_rating="Requires improvement",
+            service_types=services,
+            client_groups=clients,
+            cqc_rating=rating,
+            **other,
         )
-    _loc(
-        "L8",
-        w,
-        p3,
-        la3,
-        8,
-        beds=61,
-        service_types=["care_home_nursing"],
-        client_groups=["dementia"],
-        cqc_rating="Good",
-        **care,
-    )
-    _loc(
-        "L9",
-        w,
-        p4,
-        la3,
-        9,
-        beds=60,
-        service_types=["care_home"],
-        registered_on=None,
-        client_groups=["older_people"],
-        cqc_rating="Inadequate",
-        **care,
-    )
-    _loc(
-        "L10",
-        w,
-        p5,
-        la1,
-        10,
-        service_types=["supported_living"],
-        client_groups=["learning_disability"],
-        cqc_rating="Good",
-        cqc_registered_on=date(2022, 1, 1),
-    )
-    _loc(
-        "L11",
-        w,
-        p5,
-        la3,
-        11,
-        service_types=[],
-        client_groups=[],
-        cqc_registered_on=date(2024, 1, 1),
-    )
     # Not in the population.
-    _loc("L12", w, p4, la3, 12, beds=500, dormant=True, service_types=["care_home"], **care)
-    _loc("L13", w, None, la3, 13, adult_social_care=False)
+    care = {"care_home": True, "service_types": ["care_home"]}
+    _loc("L12", w, p4, la3, beds=500, dormant=True, **care)
+    _loc("L13", w, None, la3, adult_social_care=False)
     _org(
         "T1",
         w,
@@ -279,7 +215,6 @@ def add_locations(w: World, n: int, first: int = 100) -> list[Organisation]:
             w,
             w.orgs["P5"] if k % 3 == 0 else w.orgs["P2"],
             las[k % 3],
-            first + k,
             service_types=["domiciliary"],
             client_groups=["older_people"],
             cqc_rating="Good",

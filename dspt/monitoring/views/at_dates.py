@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
 
 from dspt.core.dates import today
-from dspt.monitoring.access import require_remit
 from dspt.monitoring.breakdowns import (
     FILTER_DIMENSIONS,
     MEASURES,
@@ -19,10 +19,15 @@ from dspt.monitoring.breakdowns import (
 )
 from dspt.monitoring.charts import LABELS, LAYOUT
 from dspt.monitoring.dates import out_of_range
-from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
-from dspt.monitoring.views.common import chart_data, download, page, wants_download
-from dspt.monitoring.views.dashboard import area_options, charts_csp, scope_of
-from dspt.monitoring.views.nav import subnav
+from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS
+from dspt.monitoring.views.common import (
+    area_page,
+    chart_data,
+    charts_csp,
+    download,
+    page,
+    wants_download,
+)
 
 MAX_DATES = 24  # as the API
 MEASURE_LABELS = {
@@ -31,20 +36,6 @@ MEASURE_LABELS = {
     "compliant": ("Compliant locations", "int"),
     **{b: (f"{LABELS[b]} (locations)", "int") for b in MEASURES[3:]},
 }
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 _LINE = re.compile(r"^\s*(\d{1,2})[ /.-]+(\d{1,2}|[A-Za-z]+)[ /.-]+(\d{4})\s*$")
 
 
@@ -80,7 +71,7 @@ def _read(line: str) -> date | None:
     if month.isdigit():
         number = int(month)
     else:
-        names = [n.lower() for n in MONTHS]
+        names = [n.lower() for n in calendar.month_name[1:]]
         hits = [i + 1 for i, n in enumerate(names) if n.startswith(month.lower()[:3])]
         number = hits[0] if len(month) >= 3 and hits else 0
     try:
@@ -134,9 +125,7 @@ def line_chart(rows: list[dict], dates: list[date], label: str, title: str) -> d
 @charts_csp
 def at_dates_page(request):
     """For signed-in commissioners, LSOs and the programme, inside their remit."""
-    remit = require_remit(request.user)
-    names = area_names()
-    scope = scope_of(request, remit, names)
+    view = area_page(request)
     by = request.GET.get("by") if request.GET.get("by") in DIMENSIONS else "provider_size"
     measure = request.GET.get("measure")
     measure = measure if measure in MEASURE_LABELS else "compliance_pct"
@@ -151,7 +140,7 @@ def at_dates_page(request):
             dates = dates[:MAX_DATES]
     chosen = {d: request.GET.get(d, "") for d in FILTER_DIMENSIONS}
     filters = Filters.parse([f"{d}:{v}" for d, v in chosen.items() if v])
-    rows = at_dates(by, dates, measure, scope, filters) if dates else []
+    rows = at_dates(by, dates, measure, view.scope, filters) if dates else []
     for r in rows:  # a group with no locations on a date has no figure for it
         for d in dates:
             r.setdefault(d.isoformat(), None)
@@ -168,11 +157,9 @@ def at_dates_page(request):
         request,
         "monitoring/at_dates.jinja",
         {
-            "page_title": f"One figure at several dates for {scope.label}",
+            **view.context(request, "Several dates"),
+            "page_title": f"One figure at several dates for {view.scope.label}",
             "has_charts": True,
-            "subnav": subnav(remit),
-            "current": "Several dates",
-            "scope": scope,
             "by": by,
             "measure": measure,
             "dates_text": text,
@@ -183,8 +170,6 @@ def at_dates_page(request):
                 (d, DIMENSION_LABELS[d], [("", "Any"), *[(v, v) for v in options[d]]], chosen[d])
                 for d in FILTER_DIMENSIONS
             ],
-            "areas": area_options(names) if remit.national else None,
-            "area": request.GET.get("area") or "national",
             "rows": rows,
             "columns": columns,
             "title": title,

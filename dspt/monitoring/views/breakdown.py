@@ -5,29 +5,29 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 
 from dspt.monitoring import charts
-from dspt.monitoring.access import require_remit
 from dspt.monitoring.breakdowns import (
     FILTER_DIMENSIONS,
     Filters,
     area_scope,
-    fell,
     filter_options,
     table,
 )
+from dspt.monitoring.figures import fell_in
 from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
 from dspt.monitoring.sql import NATIONAL
 from dspt.monitoring.tables import paged_table
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
+    area_options,
+    area_page,
     as_of_from,
     chart_data,
+    charts_csp,
     compare_to_from,
     download,
     page,
     wants_download,
 )
-from dspt.monitoring.views.dashboard import area_options, charts_csp, scope_of
-from dspt.monitoring.views.nav import subnav
 
 TWO_WAY_COLUMNS = [
     ("group", "Group", "text"),
@@ -57,15 +57,8 @@ DETAIL_COLUMNS = (
 @charts_csp
 def breakdown_page(request):
     """For signed-in commissioners, LSOs and the programme, inside their remit."""
-    remit = require_remit(request.user)
-    names = area_names()
-    scope = scope_of(request, remit, names)
-    extra = {
-        "subnav": subnav(remit),
-        "current": "Breakdowns",
-        "areas": area_options(names) if remit.national else None,
-    }
-    return _breakdowns(request, scope, extra)
+    view = area_page(request)
+    return _breakdowns(request, view.scope, view.context(request, "Breakdowns"))
 
 
 @charts_csp
@@ -108,6 +101,7 @@ def _breakdowns(request, scope, extra: dict):
     )
     wide = len(columns) > len(ROW_COLUMNS)
     shown = [k for k, _, _ in columns if not (wide and k in DETAIL_COLUMNS)]
+    fallen = fell_in(rows) if other is not None else []
     options = filter_options()
     dims = [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS]
     return page(
@@ -131,16 +125,10 @@ def _breakdowns(request, scope, extra: dict):
             ],
             "area": request.GET.get("area") or "national",
             "rows": rows,
-            "fell": fell(rows) if other is not None else [],
+            "fell": fallen,
             "columns": columns,
             "table": paged_table(request, "rows", rows, columns, default_columns=shown),
-            "fell_table": paged_table(
-                request,
-                "fell",
-                fell(rows) if other is not None else [],
-                columns,
-                default_columns=shown,
-            ),
+            "fell_table": paged_table(request, "fell", fallen, columns, default_columns=shown),
             "title": title,
             "figure": chart_data(figure),
             **extra,

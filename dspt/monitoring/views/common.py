@@ -1,34 +1,41 @@
-"""Helpers every monitoring and support page shares: the as-of date, downloads, charts."""
+"""Helpers every monitoring and support page shares: the area, the as-of date, downloads,
+charts."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
+from csp.decorators import csp_update
 from django.http import HttpResponse
 from django.shortcuts import render
 from markupsafe import Markup
 
+from dspt.accounts.remits import Remit
 from dspt.core.dates import date_parts, today
+from dspt.monitoring.access import require_remit, scope_from
+from dspt.monitoring.charts import LABELS
 from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.exports import csv_text, xlsx_bytes
+from dspt.monitoring.population import area_names
+from dspt.monitoring.sql import BUCKETS, Scope
+from dspt.monitoring.views.nav import subnav
+
+# Plotly adds <style> elements at run time, so chart pages allow inline styles (no scripts).
+charts_csp = csp_update({"style-src": ["'unsafe-inline'"]})
 
 # (key, heading, kind): kind is text, int, pct (percent, 1 dp), pts (change, 1 dp) or num.
 Column = tuple[str, str, str]
 
+# The one-way row (figures.row); each status bucket headed as the charts name it.
 ROW_COLUMNS: list[Column] = [
     ("group", "Group", "text"),
     ("locations", "Locations", "int"),
     ("compliant", "Compliant", "int"),
     ("compliance_pct", "Compliant (%)", "pct"),
-    ("approaching", "Approaching", "int"),
-    ("met", "Met", "int"),
-    ("exceeded", "Exceeded", "int"),
-    ("expired", "Expired", "int"),
-    ("not_compliant", "Not met", "int"),
-    ("not_published", "Not published", "int"),
-    ("not_registered", "Not registered", "int"),
+    *[(bucket, LABELS[bucket], "int") for bucket in BUCKETS],
 ]
 
 # One row per location with its status (the lists' rows, dspt.monitoring.lists).
@@ -44,6 +51,53 @@ LOCATION_COLUMNS: list[Column] = [
     ("valid_until", "Valid until", "text"),
     ("covered_by", "Covered by head office", "text"),
 ]
+
+
+def area_options(names: dict) -> list[tuple[str, str]]:
+    """The area chooser's options: England, then every area of each kind by name."""
+    opts = [("national", "England")]
+    for kind, label in (
+        ("region", "Region"),
+        ("lso", "LSO area"),
+        ("icb", "ICB"),
+        ("local_authority", "Local authority"),
+    ):
+        for code, name in sorted(names[kind].items(), key=lambda kv: kv[1]):
+            opts.append((f"{kind}:{code}", f"{label}: {name}"))
+    return opts
+
+
+def scope_of(request, remit: Remit, names: dict) -> Scope:
+    """The area the query's `area=kind:code` asks for, checked against the remit."""
+    raw = request.GET.get("area") or ""
+    kind, _, code = raw.partition(":")
+    return scope_from(remit, kind or None, code or None, names)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaPage:
+    """What every page of an area's figures starts from: who asks, the area names, the area."""
+
+    remit: Remit
+    names: dict
+    scope: Scope
+
+    def context(self, request, current: str) -> dict:
+        """The context such pages share: sub-navigation and the area chooser (national only)."""
+        return {
+            "subnav": subnav(self.remit),
+            "current": current,
+            "scope": self.scope,
+            "areas": area_options(self.names) if self.remit.national else None,
+            "area": request.GET.get("area") or "national",
+        }
+
+
+def area_page(request) -> AreaPage:
+    """The signed-in person's remit and the area they chose within it (refused if outside)."""
+    remit = require_remit(request.user)
+    names = area_names()
+    return AreaPage(remit, names, scope_of(request, remit, names))
 
 
 def day_from(request, name: str) -> tuple[date | None, str | None]:
@@ -86,8 +140,13 @@ def download(
     else:
         body = csv_text(keyed, labels).encode("utf-8-sig")
         ctype = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return attachment(body, ctype, f"{filename}.{fmt}")
+
+
+def attachment(body: bytes | str, content_type: str, name: str) -> HttpResponse:
+    """A response the browser saves as the file `name` rather than shows."""
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
 from dspt.monitoring import charts
-from dspt.monitoring.access import require_remit, scope_from
+from dspt.monitoring.access import require_remit
 from dspt.monitoring.figures import beside, compliance_table, total
-from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS, area_names
+from dspt.monitoring.population import DIMENSION_LABELS, DIMENSIONS
 from dspt.monitoring.tables import paged_table
 from dspt.monitoring.views.common import (
     ROW_COLUMNS,
+    area_page,
     as_of_from,
     chart_data,
+    charts_csp,
     download,
     page,
     wants_download,
 )
-from dspt.monitoring.views.nav import subnav
-
-# Plotly adds <style> elements at run time, so chart pages allow inline styles (no scripts).
-charts_csp = csp_update({"style-src": ["'unsafe-inline'"]})
 
 
 @login_required
@@ -36,31 +33,11 @@ def home(request):
     return redirect("monitoring:dashboard")
 
 
-def area_options(names: dict) -> list[tuple[str, str]]:
-    opts = [("national", "England")]
-    for kind, label in (
-        ("region", "Region"),
-        ("lso", "LSO area"),
-        ("icb", "ICB"),
-        ("local_authority", "Local authority"),
-    ):
-        for code, name in sorted(names[kind].items(), key=lambda kv: kv[1]):
-            opts.append((f"{kind}:{code}", f"{label}: {name}"))
-    return opts
-
-
-def scope_of(request, remit, names):
-    raw = request.GET.get("area") or ""
-    kind, _, code = raw.partition(":")
-    return scope_from(remit, kind or None, code or None, names)
-
-
 @login_required
 @charts_csp
 def dashboard(request):
-    remit = require_remit(request.user)
-    names = area_names()
-    scope = scope_of(request, remit, names)
+    view = area_page(request)
+    remit, scope = view.remit, view.scope
     as_of, error = as_of_from(request)
     by = request.GET.get("by") or ("region" if scope.kind == "national" else "provider_size")
     if by not in DIMENSIONS:
@@ -75,20 +52,16 @@ def dashboard(request):
         request,
         "monitoring/dashboard.jinja",
         {
+            **view.context(request, "Dashboard" if remit.national else "Area dashboard"),
             "page_title": f"Compliance in {scope.label}",
-            "subnav": subnav(remit),
-            "current": "Dashboard" if remit.national else "Area dashboard",
             "has_charts": True,
             "as_of": as_of,
             "error": error,
-            "scope": scope,
             "by": by,
             "dimensions": [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS],
-            "areas": area_options(names) if remit.national else None,
-            "area": request.GET.get("area") or "national",
             "rows": rows,
             "whole": whole,
-            "beside": beside(as_of, scope, names) if scope.kind != "national" else None,
+            "beside": beside(as_of, scope, view.names) if scope.kind != "national" else None,
             "beside_columns": [("group", "Area", "text"), *ROW_COLUMNS[1:]],
             "columns": ROW_COLUMNS,
             "table": paged_table(request, "groups", rows, ROW_COLUMNS),

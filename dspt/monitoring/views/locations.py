@@ -5,22 +5,20 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 
-from dspt.monitoring.access import require_remit
 from dspt.monitoring.config import size_bands
 from dspt.monitoring.lists import SORTS, STATUS_CHOICES, ListFilters, area_locations
-from dspt.monitoring.population import CARE_HOME, NON_CARE_HOME, area_names
+from dspt.monitoring.population import CARE_HOME, NON_CARE_HOME
 from dspt.monitoring.views.common import (
     LOCATION_COLUMNS as COLUMNS,
 )
 from dspt.monitoring.views.common import (
+    area_page,
     as_of_from,
     download,
     page,
     query_with,
     wants_download,
 )
-from dspt.monitoring.views.dashboard import area_options, scope_of
-from dspt.monitoring.views.nav import subnav
 
 PER_PAGE = 50
 # An export holds every matching location; England has about 27,000 (a few MB).
@@ -33,9 +31,8 @@ def _int(raw: str | None, default: int) -> int:
 
 @login_required
 def locations(request):
-    remit = require_remit(request.user)
-    names = area_names()
-    scope = scope_of(request, remit, names)
+    view = area_page(request)
+    scope = view.scope
     as_of, error = as_of_from(request)
     g = request.GET
     filters = ListFilters(
@@ -70,14 +67,10 @@ def locations(request):
         request,
         "monitoring/locations.jinja",
         {
+            **view.context(request, "Locations"),
             "page_title": f"Locations in {scope.label}",
-            "subnav": subnav(remit),
-            "current": "Locations",
             "as_of": as_of,
             "error": error,
-            "scope": scope,
-            "areas": area_options(names) if remit.national else None,
-            "area": g.get("area") or "national",
             "status_options": [("", "Any status")]
             + [(k, label) for k, (label, _) in STATUS_CHOICES.items()],
             "size_options": [("", "Any size")] + [(b.group, b.group) for b in size_bands()],

@@ -4,10 +4,9 @@ the map itself as SVG and PNG downloads."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 
 from dspt.monitoring import charts, choropleth
-from dspt.monitoring.access import require_remit
 from dspt.monitoring.area_measures import (
     MAP_LEVELS,
     SUFFIX,
@@ -18,18 +17,18 @@ from dspt.monitoring.area_measures import (
 )
 from dspt.monitoring.figures import year_before
 from dspt.monitoring.maps import CODE_KEY, BoundaryError, boundaries
-from dspt.monitoring.population import area_names
 from dspt.monitoring.tables import paged_table
 from dspt.monitoring.views.common import (
+    area_page,
     as_of_from,
+    attachment,
     chart_data,
+    charts_csp,
     compare_to_from,
     download,
     page,
     wants_download,
 )
-from dspt.monitoring.views.dashboard import area_options, charts_csp, scope_of
-from dspt.monitoring.views.nav import subnav
 
 
 def _columns(measure: MapMeasure, level: str) -> list[tuple[str, str, str]]:
@@ -75,16 +74,14 @@ def _figures(
 def area_map(request, level: str):
     if level not in MAP_LEVELS:
         raise Http404
-    remit = require_remit(request.user)
-    names = area_names()
-    scope = scope_of(request, remit, names)
+    view = area_page(request)
     as_of, error = as_of_from(request)
     compare_to, compare_error = compare_to_from(request)
     raw = request.GET.get("measure") or MapMeasure.COMPLIANCE
     measure = MapMeasure(raw) if raw in MapMeasure.values else MapMeasure.COMPLIANCE
     if measure == MapMeasure.CHANGE:
         compare_to = compare_to or year_before(as_of)
-    rows = by_area(measure, level, as_of, scope, compare_to)
+    rows = by_area(measure, level, as_of, view.scope, compare_to)
     stem = f"map-{measure.value}-{level}-{as_of.isoformat()}"
     fmt = wants_download(request)
     if fmt:
@@ -113,9 +110,8 @@ def area_map(request, level: str):
         request,
         "monitoring/map.jinja",
         {
+            **view.context(request, "Maps"),
             "page_title": f"Map of {measure.label.lower()} by {MAP_LEVELS[level]}",
-            "subnav": subnav(remit),
-            "current": "Maps",
             "has_charts": scatter is not None,
             "scatter": chart_data(scatter) if scatter else None,
             "level": level,
@@ -126,15 +122,12 @@ def area_map(request, level: str):
             "error": error,
             "compare_to": compare_to,
             "compare_error": compare_error,
-            "scope": scope,
-            "areas": area_options(names) if remit.national else None,
-            "area": request.GET.get("area") or "national",
             "rows": rows,
             "columns": _columns(measure, level),
             "table": paged_table(request, "areas", rows, _columns(measure, level)),
             "map_svg": map_svg,
             "problem": problem
-            if remit.national
+            if view.remit.national
             else ("The map is not available." if problem else None),
         },
     )
@@ -147,13 +140,7 @@ def map_download(request, shapes: dict, figures: choropleth.Figures, stem: str):
         body = '<?xml version="1.0" encoding="UTF-8"?>\n' + str(
             choropleth.svg(shapes, CODE_KEY, figures)
         )
-        return _file(body.encode(), "image/svg+xml", f"{stem}.svg")
+        return attachment(body.encode(), "image/svg+xml", f"{stem}.svg")
     if picture == "png":
-        return _file(choropleth.png(shapes, CODE_KEY, figures), "image/png", f"{stem}.png")
+        return attachment(choropleth.png(shapes, CODE_KEY, figures), "image/png", f"{stem}.png")
     return None
-
-
-def _file(body: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

@@ -13,8 +13,16 @@ from dspt.monitoring.regional import cell_columns, region_table
 from dspt.monitoring.series import monthly_series
 from dspt.monitoring.tables import paged_table
 from dspt.monitoring.targets import targets_by_year, targets_vs_actuals
-from dspt.monitoring.views.common import as_of_from, chart_data, download, page, wants_download
-from dspt.monitoring.views.dashboard import area_options, charts_csp, scope_of
+from dspt.monitoring.views.common import (
+    area_page,
+    as_of_from,
+    chart_data,
+    charts_csp,
+    download,
+    page,
+    scope_of,
+    wants_download,
+)
 from dspt.monitoring.views.nav import subnav
 
 SERIES_COLUMNS = [
@@ -52,16 +60,12 @@ TARGET_COLUMNS = [
     ("gap_pts", "Above (+) or below (−) target, points", "pts"),
     ("met_text", "Met?", "text"),
 ]
+# Each toolkit year's targets: the year and its day first, then a target's columns.
 YEAR_TARGET_COLUMNS = [
     ("edition", "Toolkit year", "text"),
     ("judged_on", "Figures as of", "text"),
-    ("target", "Target", "text"),
-    ("min_pct", "Target (%)", "pct"),
-    ("max_pct", "Upper end of range (%)", "pct"),
-    ("locations", "Locations", "int"),
-    ("actual_pct", "Actual (%)", "pct"),
-    ("gap_pts", "Above (+) or below (−) target, points", "pts"),
-    ("met_text", "Met?", "text"),
+    TARGET_COLUMNS[0],
+    *TARGET_COLUMNS[2:],
 ]
 PROVIDER_COLUMNS = [
     ("provider", "Provider", "text"),
@@ -93,37 +97,25 @@ NEW_COLUMNS = [
 ]
 
 
-def _base(request, remit, current, **extra):
-    ctx = {"subnav": subnav(remit), "current": current}
-    ctx.update(extra)
-    return ctx
-
-
 @login_required
 @charts_csp
 def series(request):
-    remit = require_remit(request.user)
-    names = area_names()
-    scope = scope_of(request, remit, names)
+    view = area_page(request)
+    scope = view.scope
     as_of, error = as_of_from(request)
     rows = monthly_series(as_of, 48, scope)
     fmt = wants_download(request)
     if fmt:
         return download(rows, SERIES_COLUMNS, f"monthly-series-{as_of.isoformat()}", fmt)
-    ctx = _base(
-        request,
-        remit,
-        "Monthly series",
+    ctx = dict(
+        view.context(request, "Monthly series"),
         page_title=f"Monthly series for {scope.label}",
         has_charts=True,
         as_of=as_of,
         error=error,
-        scope=scope,
         rows=rows,
         columns=SERIES_COLUMNS,
         table=paged_table(request, "months", rows, SERIES_COLUMNS),
-        areas=area_options(names) if remit.national else None,
-        area=request.GET.get("area") or "national",
         figure=chart_data(charts.series_chart(rows)),
     )
     return page(request, "monitoring/series.jinja", ctx)
@@ -132,25 +124,20 @@ def series(request):
 @login_required
 @charts_csp
 def change(request):
-    remit = require_remit(request.user)
-    names = area_names()
-    scope = scope_of(request, remit, names)
+    view = area_page(request)
     as_of, error = as_of_from(request)
     by = request.GET.get("by") if request.GET.get("by") in DIMENSIONS else "region"
-    rows = year_on_year(by, as_of, scope)
+    rows = year_on_year(by, as_of, view.scope)
     fell = fell_in(rows)
     fmt = wants_download(request)
     if fmt:
         chosen = fell if request.GET.get("table") == "fell" else rows
         return download(chosen, YOY_COLUMNS, f"year-on-year-{by}-{as_of.isoformat()}", fmt)
-    ctx = _base(
-        request,
-        remit,
-        "Year-on-year change",
+    ctx = dict(
+        view.context(request, "Year-on-year change"),
         page_title="Year-on-year change",
         as_of=as_of,
         error=error,
-        scope=scope,
         by=by,
         dimensions=[(d, DIMENSION_LABELS[d]) for d in DIMENSIONS],
         by_label=DIMENSION_LABELS[by].lower(),
@@ -161,8 +148,6 @@ def change(request):
         fell_table=paged_table(request, "fell", fell, YOY_COLUMNS),
         has_charts=True,
         figure=chart_data(charts.year_on_year_chart(rows, DIMENSION_LABELS[by].lower())),
-        areas=area_options(names) if remit.national else None,
-        area=request.GET.get("area") or "national",
     )
     return page(request, "monitoring/change.jinja", ctx)
 
@@ -181,10 +166,9 @@ def targets(request):
         if request.GET.get("table") == "years":
             return download(years, YEAR_TARGET_COLUMNS, f"targets-by-year-{as_of}", fmt)
         return download(rows, TARGET_COLUMNS, f"targets-{as_of.isoformat()}", fmt)
-    ctx = _base(
-        request,
-        remit,
-        "Targets",
+    ctx = dict(
+        subnav=subnav(remit),
+        current="Targets",
         page_title="Targets against actuals",
         as_of=as_of,
         error=error,
@@ -211,10 +195,9 @@ def targeting(request):
         if request.GET.get("table") == "small":
             return download(lag, LAG_COLUMNS, f"small-providers-lag-{as_of.isoformat()}", fmt)
         return download(providers, PROVIDER_COLUMNS, f"medium-regional-{as_of.isoformat()}", fmt)
-    ctx = _base(
-        request,
-        remit,
-        "Targeting lists",
+    ctx = dict(
+        subnav=subnav(remit),
+        current="Targeting lists",
         page_title="Targeting lists",
         as_of=as_of,
         error=error,
@@ -234,29 +217,22 @@ def targeting(request):
 @login_required
 @charts_csp
 def new_locations(request):
-    remit = require_remit(request.user)
-    names = area_names()
-    scope = scope_of(request, remit, names)
+    view = area_page(request)
     as_of, error = as_of_from(request)
-    rows = lists.new_locations(as_of, scope)
+    rows = lists.new_locations(as_of, view.scope)
     fmt = wants_download(request)
     if fmt:
         return download(rows, NEW_COLUMNS, f"new-locations-{as_of.isoformat()}", fmt)
-    ctx = _base(
-        request,
-        remit,
-        "New locations",
+    ctx = dict(
+        view.context(request, "New locations"),
         page_title="New locations",
         as_of=as_of,
         error=error,
-        scope=scope,
         rows=rows,
         columns=NEW_COLUMNS,
         table=paged_table(request, "years", rows, NEW_COLUMNS),
         has_charts=True,
         figure=chart_data(charts.new_locations_chart(rows)),
-        areas=area_options(names) if remit.national else None,
-        area=request.GET.get("area") or "national",
     )
     return page(request, "monitoring/new_locations.jinja", ctx)
 
@@ -285,10 +261,9 @@ def region_month(request):
     fmt = wants_download(request)
     if fmt:
         return download(rows, REGION_COLUMNS, f"region-{chosen}-{as_of.isoformat()}", fmt)
-    ctx = _base(
-        request,
-        remit,
-        "Region by local authority",
+    ctx = dict(
+        subnav=subnav(remit),
+        current="Region by local authority",
         page_title=f"{label}: local authorities by level, care home and edition",
         as_of=as_of,
         error=error,

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 from dspt.core.dates import today
 from dspt.monitoring import report as report_data
 from dspt.monitoring.access import require_national
-from dspt.monitoring.views.common import day_from, fmt, page
+from dspt.monitoring.views.common import attachment, day_from, fmt, page
 from dspt.monitoring.views.nav import subnav
 
 
@@ -47,8 +46,4 @@ def report_pdf(request):
         "monitoring/report_pdf.jinja", {"r": report_data.build(as_of), "fmt": fmt}, request
     )
     pdf = weasyprint.HTML(string=html).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="dspt-compliance-report-{as_of.isoformat()}.pdf"'
-    )
-    return response
+    return attachment(pdf, "application/pdf", f"dspt-compliance-report-{as_of.isoformat()}.pdf")

@@ -6,12 +6,11 @@ import json
 import math
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 
 from dspt.monitoring.access import require_national
 from dspt.monitoring.config import DATA_DIR
 from dspt.monitoring.roi import ScenarioError, display_row, run
-from dspt.monitoring.views.common import download, page, wants_download
+from dspt.monitoring.views.common import attachment, download, page, wants_download
 from dspt.monitoring.views.nav import subnav
 
 MAX_SCENARIOS = 6
@@ -24,6 +23,14 @@ RESULT_COLUMNS = [
     ("net_saving", "Saving net of programme spend (£)", "num"),
     ("return_per_pound", "Return per £1 of spend", "num"),
 ]
+
+
+# The model's totals: form field -> how an error message names it.
+TOTALS = {
+    "providers": "the number of providers",
+    "average_cost": "the average cost",
+    "programme_spend": "the programme spend",
+}
 
 
 def defaults() -> dict:
@@ -47,44 +54,24 @@ def _num(raw: str, label: str, errors: dict, key: str, *, percent: bool = False)
 def from_query(q) -> tuple[dict, dict]:
     """The model input from the form (rates entered as percentages), and errors by field."""
     errors: dict[str, str] = {}
-    data = {
-        "providers": _num(q.get("providers"), "the number of providers", errors, "providers"),
-        "average_cost": _num(q.get("average_cost"), "the average cost", errors, "average_cost"),
-        "programme_spend": _num(
-            q.get("programme_spend"), "the programme spend", errors, "programme_spend"
-        ),
-        "baseline": q.get("baseline", ""),
-        "scenarios": [],
-    }
+    data: dict = {key: _num(q.get(key), label, errors, key) for key, label in TOTALS.items()}
+    data.update(baseline=q.get("baseline", ""), scenarios=[])
     for n in range(1, MAX_SCENARIOS + 1):
         name = (q.get(f"name_{n}") or "").strip()
         if not name:
             continue
-        data["scenarios"].append(
-            {
-                "name": name,
-                "breach_rate": _num(
-                    q.get(f"breach_{n}"),
-                    f"the breach rate for {name}",
-                    errors,
-                    f"breach_{n}",
-                    percent=True,
-                ),
-                "material_rate": _num(
-                    q.get(f"material_{n}"),
-                    f"the material rate for {name}",
-                    errors,
-                    f"material_{n}",
-                    percent=True,
-                ),
-            }
-        )
+        scenario = {"name": name}
+        for rate in ("breach", "material"):
+            field = f"{rate}_{n}"
+            label = f"the {rate} rate for {name}"
+            scenario[f"{rate}_rate"] = _num(q.get(field), label, errors, field, percent=True)
+        data["scenarios"].append(scenario)
     return data, errors
 
 
 def form_values(data: dict) -> dict:
     """Form field values for the scenarios (rates shown as percentages)."""
-    values = {k: data[k] for k in ("providers", "average_cost", "programme_spend", "baseline")}
+    values = {k: data[k] for k in (*TOTALS, "baseline")}
     for n, s in enumerate(data["scenarios"], start=1):
         values[f"name_{n}"] = s["name"]
         values[f"breach_{n}"] = _pct(s["breach_rate"])
@@ -115,10 +102,7 @@ def value_for_money(request):
     if fmt and results:
         return download(results, RESULT_COLUMNS, "value-for-money", fmt)
     if request.GET.get("download") == "json" and not errors:
-        body = json.dumps(data, indent=2)
-        response = HttpResponse(body, content_type="application/json")
-        response["Content-Disposition"] = 'attachment; filename="scenarios.json"'
-        return response
+        return attachment(json.dumps(data, indent=2), "application/json", "scenarios.json")
     return page(
         request,
         "monitoring/vfm.jinja",

@@ -56,15 +56,13 @@ def test_record_has_contract_fields_and_nothing_private(client, make_org, publis
 def test_status_as_of_a_past_date(client, make_org, publish):
     org = make_org("VABC2")
     publish(org, edition="2022-23", on=date(2023, 6, 1), level=Level.MET)
-    assert (
-        client.get("/api/v1/organisations/VABC2?as_of=2023-05-31").json()["status"]
-        == "not_registered"
-    )
-    assert (
-        client.get("/api/v1/organisations/VABC2?as_of=2024-06-30").json()["status"]
-        == "standards_met"
-    )
-    expired = client.get("/api/v1/organisations/VABC2?as_of=2024-07-01").json()
+
+    def on(day):
+        return client.get(f"/api/v1/organisations/VABC2?as_of={day}").json()
+
+    assert on("2023-05-31")["status"] == "not_registered"
+    assert on("2024-06-30")["status"] == "standards_met"
+    expired = on("2024-07-01")
     assert expired["status"] == "expired" and expired["compliant"] is False
 
 
@@ -89,15 +87,13 @@ def test_search_by_name_code_and_postcode(client, make_org):
     make_org(None, "No Code Provider").__class__.objects.filter(name="No Code Provider").update(
         ods_code=None
     )
-    assert [
-        r["ods_code"] for r in client.get("/api/v1/organisations?q=meadow").json()["results"]
-    ] == ["VAAA1"]
-    assert [
-        r["ods_code"] for r in client.get("/api/v1/organisations?q=vbbb2").json()["results"]
-    ] == ["VBBB2"]
-    assert [
-        r["ods_code"] for r in client.get("/api/v1/organisations?q=ls119xy").json()["results"]
-    ] == ["VBBB2"]
+
+    def codes(q):
+        return [r["ods_code"] for r in client.get(f"/api/v1/organisations?q={q}").json()["results"]]
+
+    assert codes("meadow") == ["VAAA1"]
+    assert codes("vbbb2") == ["VBBB2"]
+    assert codes("ls119xy") == ["VBBB2"]
     assert client.get("/api/v1/organisations?q=provider").json()["count"] == 0
     page = client.get("/api/v1/organisations?q=care&page_size=1&page=2").json()
     assert page["count"] == 2 and len(page["results"]) == 1

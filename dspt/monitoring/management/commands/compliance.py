@@ -10,21 +10,10 @@ from dspt.monitoring.breakdowns import FILTER_DIMENSIONS, Filters, table
 from dspt.monitoring.dates import out_of_range
 from dspt.monitoring.exports import csv_text
 from dspt.monitoring.population import DIMENSIONS, area_names
-from dspt.monitoring.sql import AREA_COLUMNS, NATIONAL, Scope
+from dspt.monitoring.sql import AREA_COLUMNS, BUCKETS, NATIONAL, Scope
 
-COLUMNS = (
-    "group",
-    "locations",
-    "compliant",
-    "compliance_pct",
-    "approaching",
-    "met",
-    "exceeded",
-    "expired",
-    "not_compliant",
-    "not_published",
-    "not_registered",
-)
+# The one-way row (figures.row): the group, its counts and share, then the status buckets.
+COLUMNS = ("group", "locations", "compliant", "compliance_pct", *BUCKETS)
 TWO_WAY = ("subgroup", "group_share_pct", "subgroup_share_pct")
 COMPARED = ("compare_to", "compare_locations", "compare_compliant", "compare_compliance_pct")
 

@@ -1,6 +1,7 @@
 """`dspt roi SCENARIOS.json`: the value-for-money model (docs/interfaces.md), full precision JSON."""
 
 import json
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,8 +18,6 @@ class Command(BaseCommand):
     def handle(self, *args, scenarios, **options):
         try:
             if scenarios == "-":
-                import sys
-
                 text = sys.stdin.read()
             else:
                 text = Path(scenarios).read_text(encoding="utf-8")

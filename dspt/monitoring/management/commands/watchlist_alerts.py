@@ -5,7 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dspt.core.dates import parse_iso_date, today
+from dspt.core import dates
 from dspt.monitoring.watchlist import run_alerts
 
 
@@ -17,11 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, today: str | None = None, **options):
         try:
-            day = parse_iso_date(today) or _today()
+            day = dates.parse_iso_date(today) or dates.today()
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(json.dumps(run_alerts(day)))
-
-
-def _today():
-    return today()

@@ -7,7 +7,7 @@ they stay as they were and the reason is printed.
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from dspt.core.signals import DerivedTableError, Fact, announce
 
@@ -21,8 +21,6 @@ class Command(BaseCommand):
                 announce(Fact.ORGANISATIONS)  # everyone: both tables are rewritten whole
         except DerivedTableError as exc:
             raise CommandError(f"{exc}. Nothing was changed.") from None
-        from django.db import connection
-
         with connection.cursor() as cur:
             cur.execute("SELECT COUNT(*) FROM statuses_statusinterval")
             intervals = cur.fetchone()[0]
