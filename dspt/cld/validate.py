@@ -157,7 +157,8 @@ def _validate_landed(
     stage = workdir / STAGE_FILE
     # The checking parse of the CSV: every row DuckDB can read is written, streamed and in
     # parallel, to a narrow Parquet file in the private work directory — every check's verdict
-    # as bits, the person columns tracing needs, the period and the duplicate key's hash.
+    # as bits, the raw values the person columns come from (normalised later, once per
+    # distinct tuple), the period and the duplicate key's hash.
     # Nothing is materialised in memory; structurally broken rows go to the reject table.
     # Counting and tracing read this file; the output is written by one more parse (see
     # `engines.duck.run_plan`), cheaper than writing every value here and reading it back.
