@@ -20,11 +20,10 @@ import duckdb
 
 from dspt.cld import conf
 from dspt.cld.checks import Check, build_checks, ident, lit, sql_date, with_dates
-from dspt.cld.dialect import DUCKDB
 from dspt.cld.engines import duck
 from dspt.cld.findings import REJECT_RULES, Kind, build_report, extra_kinds, shift_rows_past_rejects
 from dspt.cld.landing import LandedFile, Limits, Unreadable, land
-from dspt.cld.plan import PERSON_COLUMNS, person_sources, rec_select
+from dspt.cld.plan import person_sources
 from dspt.cld.progress import Progress, ProgressFn, as_progress
 from dspt.cld.report import Report
 from dspt.cld.spec import Action, Spec
@@ -158,7 +157,8 @@ def _validate_landed(
     stage = workdir / STAGE_FILE
     # The checking parse of the CSV: every row DuckDB can read is written, streamed and in
     # parallel, to a narrow Parquet file in the private work directory — every check's verdict
-    # as bits, the person columns tracing needs, the period and the duplicate key's hash.
+    # as bits, the raw values the person columns come from (normalised later, once per
+    # distinct tuple), the period and the duplicate key's hash.
     # Nothing is materialised in memory; structurally broken rows go to the reject table.
     # Counting and tracing read this file; the output is written by one more parse (see
     # `engines.duck.run_plan`), cheaper than writing every value here and reading it back.
@@ -180,9 +180,10 @@ def _validate_landed(
         rejects = []
     masks = sorted({_mask(c) for c in checks})
     ored = ", ".join(f"bit_or({m})" for m in masks) or "0"
+    la = f"trim({ident(spec.period['la_code'])})"
     with tracker.watch(con, 0.8, 0.85):
         row = con.execute(
-            "SELECT count(*), min(__la), max(__la), min(__ps), max(__ps), min(__pe), max(__pe), "
+            f"SELECT count(*), min({la}), max({la}), min(__ps), max(__ps), min(__pe), max(__pe), "
             f"{ored} FROM {staged}"
         ).fetchall()[0]
     good_rows, (la_min, la_max, ps_min, ps_max, pe_min, pe_max) = row[0], row[1:7]
@@ -263,30 +264,30 @@ def _mask_columns(checks: list[Check]) -> str:
 
 
 def _staging_select(spec: Spec, checks: list[Check], scan: str) -> str:
-    """The checking pass over the CSV: check masks, person columns and key, period columns and
-    the duplicate key's hash — a narrow file, cheap to write and to read back.
+    """The checking pass over the CSV: check masks, the raw columns the person columns come
+    from (`plan.person_sources`) and `__rk`, a 64-bit hash of them, period columns and the
+    duplicate key's hash — a narrow file, cheap to write and to read back.
 
-    The person key `__pk` is a 64-bit hash of the person columns, `__rk` one of the raw
-    columns they come from (`plan.person_sources`): tracing groups on the first, and the output
-    joins each row to its person's results on the second, an integer join needing none of the
-    normalisation. The run checks both for collisions and falls back (`engines.duck.run_plan`).
+    The person columns are not normalised here: each person's rows repeat the same raw values,
+    so `engines.duck.run_plan` normalises each distinct raw tuple once (a quarter of the rows in
+    a typical extract) and joins every row to its person's results on `__rk`, an integer join.
+    The run checks the hashes for collisions and falls back (`engines.duck.run_plan`).
     """
     p = spec.period
     dup_key = ", ".join(
         ident(n)
         for n in (spec.tracing["person_id"], "Event_Type", "Event_Reference", "Event_Start_Date")
     )
+    raw = ", ".join(ident(n) for n in person_sources(spec))
     cols = [
         _mask_columns(checks),
-        *PERSON_COLUMNS,
-        f"hash({', '.join(PERSON_COLUMNS)}) AS __pk",
-        f"hash({', '.join(ident(n) for n in person_sources(spec))}) AS __rk",
+        raw,
+        f"hash({raw}) AS __rk",
         f"trim({ident(p['start'])}) AS __ps",
         f"trim({ident(p['end'])}) AS __pe",
         f"hash({dup_key}) AS __dup",
     ]
-    rec = rec_select(spec, DUCKDB, with_dates(spec, scan))
-    return f"SELECT {', '.join(c for c in cols if c)} FROM ({rec}) __staged"
+    return f"SELECT {', '.join(c for c in cols if c)} FROM {with_dates(spec, scan)} __staged"
 
 
 def _checked(spec: Spec, checks: list[Check], numbered_scan: str) -> str:

@@ -83,11 +83,12 @@ def run_plan(
     con, inputs, outputs, staged: str, *, max_line_bytes: int, progress=None
 ) -> dict[str, int]:
     """Run the shared plan in DuckDB over the staged extract (`validate._staging_select`: a
-    Parquet file with each row's person columns, person key `__pk` and row-level output values).
-    Writes the output and the trace results; returns rows per trace outcome.
+    Parquet file with each row's raw person values and their hash `__rk`). Writes the output and
+    the trace results; returns rows per trace outcome.
 
-    Tracing and everything per person (pseudonyms, LSOA, outcome) runs once per distinct person;
-    the output is then one Parquet-to-Parquet join of every row with its person's results.
+    The person columns are computed once per distinct raw tuple; tracing and everything per
+    person (pseudonyms, LSOA, outcome) once per distinct person. The output is then one more
+    parse of the CSV, each row joined to its person's results on `__rk`.
     """
     from dspt.cld.dialect import DUCKDB
     from dspt.cld.engines.common import INDEX_COLUMNS, LOOKUP_COLUMNS, is_parquet, outcome_counts
@@ -124,25 +125,33 @@ def run_plan(
     con.execute("SET preserve_insertion_order = false")
     spec = inputs.spec
     people = ", ".join(PERSON_COLUMNS)
-    # Step `persons` keyed by the staged 64-bit hash of the person columns. Two different
-    # people with one hash would be one person: if that ever happens, the plan's own text
-    # trace key is used instead.
-    key = "__pk"
+    raw = ", ".join(ident(n) for n in person_sources(spec))
+    # The staged file holds each row's raw person values and their hash `__rk`; a person's rows
+    # repeat them, so the person columns are computed once per distinct raw tuple, not per row.
     with tracker.watch(con, 0.0, 0.1):
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE persons AS SELECT DISTINCT {key} AS __tkey, {people} FROM {staged}"
+            "CREATE OR REPLACE TEMP TABLE __persons_raw AS "
+            f"SELECT __rk, {people}, hash({people}) AS __pk FROM "
+            f"({rec_select(spec, DUCKDB, f'(SELECT DISTINCT __rk, {raw} FROM {staged})')}) __r"
         )
+    # Step `persons` keyed by the 64-bit hash of the person columns. Two different people with
+    # one hash would be one person: if that ever happens, the plan's own text trace key is used
+    # instead.
+    key = "__pk"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE persons AS SELECT DISTINCT {key} AS __tkey, {people} FROM __persons_raw"
+    )
     if _repeats(con, "persons", "__tkey"):
         key = trace_key()
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE persons AS SELECT DISTINCT {key} AS __tkey, {people} FROM {staged}"
+            f"CREATE OR REPLACE TEMP TABLE persons AS SELECT DISTINCT {key} AS __tkey, {people} FROM __persons_raw"
         )
-    # Each raw key's person (`__rk`, a hash of the raw columns the person columns come from):
-    # the output pass then needs no normalisation, only that hash. Usable unless two raw keys
-    # collide (then the output pass normalises again and joins on the person key).
+    # Each raw key's person (`__rk`): the output pass then needs no normalisation, only that
+    # hash. Usable unless two distinct raw tuples share a hash (then the output pass normalises
+    # again and joins on the person key).
     with tracker.watch(con, 0.1, 0.15):
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE __keymap AS SELECT DISTINCT __rk, {key} AS __tkey FROM {staged}"
+            f"CREATE OR REPLACE TEMP TABLE __keymap AS SELECT DISTINCT __rk, {key} AS __tkey FROM __persons_raw"
         )
     by_raw_key = not _repeats(con, "__keymap", "__rk")
     steps = [
@@ -170,14 +179,18 @@ def run_plan(
             "CREATE OR REPLACE TEMP TABLE __traced_rows AS "
             f"SELECT tr.__tkey AS __key, {person_level} FROM traced tr"
         )
-    for table in ["persons", "__keymap", *(s.name for s in steps if s.materialise)]:
+    for table in [
+        "persons",
+        "__persons_raw",
+        "__keymap",
+        *(s.name for s in steps if s.materialise),
+    ]:
         con.execute(f"DROP TABLE IF EXISTS {table}")
     values = row_values(spec, DUCKDB)
     columns = output_select(spec, DUCKDB, {name: f"r.{name}" for name, _ in values})
     row_level = ", ".join(f"{sql} AS {n}" for n, sql in values)
     scan = csv_scan(inputs.extract, spec, max_line_bytes=max_line_bytes, rejects="skip")
     if by_raw_key:
-        raw = ", ".join(ident(n) for n in person_sources(spec))
         rows = (
             f"(SELECT hash({raw}) AS __key, {row_level} FROM "
             f"(SELECT *, {birth_date(spec, DUCKDB)} AS __dob FROM {scan}) __src)"
