@@ -98,7 +98,7 @@ def test_same_seed_same_data_and_a_different_seed_differs():
 def test_july_2024_shape_on_a_mid_size_load():
     """docs/rules.md §9: 74.6% compliant, care homes 84% vs 65%, large 99% vs micro/small 63%,
     regions from ~70% (North West, West Midlands) to 91% (Yorkshire and The Humber)."""
-    _ctx, summary = load_demo(3000, 2024, log=lambda s: None)
+    _ctx, summary = load_demo(3000, 2024, log=lambda s: None, plugins=False)
     assert summary["locations"] == 3000
     days = [date(2021, 4, 30), date(2024, 6, 30), date(2024, 7, 31), date(2024, 8, 31)]
     figures = shape(days)

@@ -15,7 +15,7 @@ def test_published_shapes_on_a_mid_size_load(settings):
     CQC-registration year); docs/data.md gives the full demo's figures and the tighter
     tolerances they meet. Today is pinned: the histories are drawn up to it."""
     settings.DSPT_TODAY = "2026-12-06"
-    _ctx, summary = load_demo(3000, 2024, log=lambda _m: None)
+    _ctx, summary = load_demo(3000, 2024, log=lambda _m: None, plugins=False)
     assert summary["shape"] == "2024"
     shapes = published_shapes()
     # Expired share by LSO area in July 2024: 0-4% published; at about 90 locations an area's
@@ -46,14 +46,14 @@ def test_published_shapes_on_a_mid_size_load(settings):
 
 def test_the_2023_shape_is_kept_beside_the_new_one():
     """Shape "2023" (the regression fixtures') is reproducible and is not the new shape."""
-    _ctx, summary = load_demo(300, 7, log=lambda _m: None, shape="2023")
+    _ctx, summary = load_demo(300, 7, log=lambda _m: None, shape="2023", plugins=False)
     assert summary["shape"] == "2023"
     old = table_dump()
     wipe()
-    load_demo(300, 7, log=lambda _m: None, shape="2023")
+    load_demo(300, 7, log=lambda _m: None, shape="2023", plugins=False)
     assert table_dump() == old
     wipe()
-    load_demo(300, 7, log=lambda _m: None)
+    load_demo(300, 7, log=lambda _m: None, plugins=False)
     assert table_dump()["pubs"] != old["pubs"]
 
 
