@@ -21,6 +21,8 @@ DEMO_KEY := $(DATA)/demo-pseudonym.key
 DEMO_SECRET := $(DATA)/demo-secret.key
 run demo demo-secret bench-lookup bench-queue bench-first-visits: export DSPT_PSEUDONYM_KEY_FILE ?= $(DEMO_KEY)
 run demo demo-secret bench-lookup bench-queue bench-first-visits: export DSPT_SECRET_KEY_FILE ?= $(DEMO_SECRET)
+# Links in e-mails (claim verification, invitations) point at the address `make run` serves on.
+run: export DSPT_SITE_URL ?= http://$(HOST):$(PORT)
 
 run: install demo-secret assets migrate demo ## Serve the app and run its worker, on SQLite with the demo data
 	@echo ""
