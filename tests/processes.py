@@ -28,6 +28,15 @@ def run(env: dict, *args: str) -> str:
     return done.stdout
 
 
+def redis_up() -> bool:
+    """Whether a Redis server answers at 127.0.0.1:6379 (tests that need one skip otherwise)."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def postgres_url() -> str | None:
     try:
         import psycopg

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import DSPT, database, run
+from tests.processes import DSPT, database, redis_up, run
 
 pytestmark = [pytest.mark.xdist_group("servers"), pytest.mark.processes]
 
@@ -156,14 +155,6 @@ def _state(db_file: Path) -> tuple[str, int]:
     return (row[0], row[1]) if row else ("", 0)
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 def _redis_env() -> dict:
     # A queue of its own: other deployments or test runs may share this server.
     return {
@@ -172,9 +163,7 @@ def _redis_env() -> dict:
     }
 
 
-needs_redis = pytest.mark.skipif(
-    not _redis_up(), reason="no Redis server answers at 127.0.0.1:6379"
-)
+needs_redis = pytest.mark.skipif(not redis_up(), reason="no Redis server answers at 127.0.0.1:6379")
 
 
 @pytest.mark.parametrize(

@@ -59,17 +59,16 @@ SWEEP_EVERY = 5.0
 class ReliableRedis(Redis):
     """django-q2's Redis broker with taken jobs kept until acknowledged (see the module doc)."""
 
-    def __init__(self, list_key: str | None = None):
-        super().__init__(list_key=list_key)
-        base = self.list_key.removesuffix(":q")
-        self.taken_key = f"{base}:taken"
-        self.due_key = f"{base}:due"
-        self._next_sweep = 0.0
+    # When this process next looks for jobs whose time is up (time.monotonic()).
+    _next_sweep = 0.0
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        base = self.list_key.removesuffix(":q")
-        self.taken_key, self.due_key, self._next_sweep = f"{base}:taken", f"{base}:due", 0.0
+    @property
+    def taken_key(self) -> str:
+        return self.list_key.removesuffix(":q") + ":taken"
+
+    @property
+    def due_key(self) -> str:
+        return self.list_key.removesuffix(":q") + ":due"
 
     def dequeue(self):
         self.sweep()

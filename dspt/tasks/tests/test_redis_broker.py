@@ -6,24 +6,15 @@ own bookkeeping. Skipped when no Redis server answers at 127.0.0.1:6379.
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 
 import pytest
 
 from dspt.tasks.redis_broker import ReliableRedis
+from tests.processes import redis_up
 
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _redis_up(), reason="no Redis server at 127.0.0.1:6379")
+pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis server at 127.0.0.1:6379")
 
 
 @pytest.fixture
