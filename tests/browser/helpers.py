@@ -67,12 +67,12 @@ def person(email: str, org=None, role: str = "member", **kw):
     return user
 
 
-def sign_in(page, site: str, email: str) -> None:
-    """Sign in afresh (cookies cleared) as `email` with PASSWORD."""
+def sign_in(page, site: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in afresh (cookies cleared) as `email` (with PASSWORD unless told otherwise)."""
     page.context.clear_cookies()
     page.goto(site + "/accounts/sign-in/")
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("load")
 

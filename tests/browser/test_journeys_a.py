@@ -16,14 +16,13 @@ from dspt.improvement_plans.columns import HEADERS
 from dspt.organisations.models import Organisation, OrgType, Region
 from dspt.statuses.facts import Calendar
 from tests.browser.conftest import axe_violations
-from tests.browser.helpers import PDF
+from tests.browser.helpers import PASSWORD, PDF, sign_in
 from tests.browser.test_toolkit_journeys import _meet
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-PASSWORD = "a sensible long passphrase"
 TODAY = date(2026, 11, 23)
 
 
@@ -32,15 +31,6 @@ def _person(email: str, **kw) -> User:
     user.set_password(PASSWORD)
     user.save()
     return user
-
-
-def _sign_in(page, site: str, email: str, password: str = PASSWORD) -> None:
-    page.context.clear_cookies()
-    page.goto(site + "/accounts/sign-in/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("load")
 
 
 @pytest.fixture
@@ -83,7 +73,7 @@ def _answer_and_wait_for_autosave(page) -> str:
 def test_first_save_click_after_an_autosave_goes_on(site, page, care_home, tmp_path):
     """Item 1: after "Saved" shows, one click on a Save button submits the page, with the
     document chosen for upload."""
-    _sign_in(page, site, "manager@harebell.example")
+    sign_in(page, site, "manager@harebell.example")
     page.goto(f"{site}/assessments/VJA01/standards/1/")
     _answer_and_wait_for_autosave(page)
     page.get_by_role("button", name="Save and go to standard 2").click()
@@ -102,7 +92,7 @@ def test_first_save_click_after_an_autosave_goes_on(site, page, care_home, tmp_p
 def test_care_provider_at_not_met_is_shown_its_route(site, page, care_home):
     """Item 2: a care provider that has just published Standards Not Met is told its route (the
     action plan to Approaching Standards, then Standards Met) and can follow it."""
-    _sign_in(page, site, "manager@harebell.example")
+    sign_in(page, site, "manager@harebell.example")
     page.goto(f"{site}/assessments/VJA01/publish/")
     page.get_by_role("button", name="Publish Standards Not Met").click()
     page.wait_for_url(f"{site}/assessments/VJA01/published/")
@@ -150,7 +140,7 @@ def test_error_pages_say_why_and_offer_a_way_on(site, page, care_home, settings)
     assert axe_violations(page) == []
 
     # A care home's manager opens compliance monitoring: told why not, and where to go.
-    _sign_in(page, site, "manager@harebell.example")
+    sign_in(page, site, "manager@harebell.example")
     assert page.goto(f"{site}/monitoring/").status == 403
     _assert_nhs_layout(page)
     main = page.locator("main").inner_text()
@@ -192,7 +182,7 @@ def test_each_staff_role_lands_on_its_work(site, page, small_demo):
     """Item 4: staff who sign in land on a home with their work, not on "You do not belong to
     an organisation yet"."""
     for who, headings in STAFF_HOMES.items():
-        _sign_in(page, site, f"{who}@demo.dspt.example", DEMO_PASSWORD)
+        sign_in(page, site, f"{who}@demo.dspt.example", DEMO_PASSWORD)
         assert page.url == f"{site}/home/", (who, page.url, page.locator("main").inner_text())
         main = page.locator("main").inner_text()
         assert "You do not belong to an organisation" not in main, (who, main)
@@ -213,7 +203,7 @@ def test_each_staff_role_lands_on_its_work(site, page, small_demo):
 def test_assessment_overview_puts_progress_and_the_next_step_first(site, page, care_home):
     """Item 5: the overview opens with progress and the next step; the standards and the publish
     button come before the items still needed, which are listed once, folded away."""
-    _sign_in(page, site, "manager@harebell.example")
+    sign_in(page, site, "manager@harebell.example")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{site}/assessments/VJA01/")
     page.screenshot(path="/tmp/ja/item5-overview.png", full_page=True)
@@ -261,7 +251,7 @@ def test_plan_upload_warns_of_what_the_reviewer_will_refuse(site, page, tmp_path
         _meet(Assessment.objects.get(pk=assessment.pk), item, admin)
     expires = Calendar().valid_until(assessment.edition)
 
-    _sign_in(page, site, "ig.lead@eastfield.example")
+    sign_in(page, site, "ig.lead@eastfield.example")
     page.goto(f"{site}/assessments/RZY/publish/")
     page.get_by_role("button", name="Publish Standards Not Met").click()
     page.goto(f"{site}/plans/RZY/")
