@@ -193,7 +193,8 @@ def _edit(op, w) -> None:
     elif name == "registered_on":
         org.registered_on = None if n % 4 == 0 else START + timedelta(days=n)
     elif name == "ods_code":
-        org.ods_code = f"Z{n:04d}{org.id}"
+        # Nine characters at most (the column's width), whatever the database's ids have reached.
+        org.ods_code = f"Z{n % 1000:03d}{org.id % 100000:05d}"
     elif name == "adult_social_care":
         org.adult_social_care = not org.adult_social_care
     elif name == "cqc_provider_id":
