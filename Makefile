@@ -78,7 +78,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 test: install assets lint ## The whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
-	$(VENV)/bin/pytest -n 2 --dist loadgroup -q --durations=15 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -q --durations=30 $(PYTEST_ARGS)
 
 test-fast: install
 	$(VENV)/bin/pytest -q -m "not browser and not spark" -x
