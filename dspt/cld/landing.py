@@ -9,12 +9,14 @@ Whether a plain file is UTF-8 is settled here, by one streaming read through Pyt
 decoder, so every engine sees the same text (Spark's CSV reader would silently put U+FFFD in
 place of invalid bytes).
 
-The same read finds giant lines. A CSV reader can only reject a line it can hold: DuckDB's reader
-silently drops a line longer than its read buffer (a 20 MB field vanished, row and all, from an
-extract that was then accepted). So a line longer than `giant_line_bytes` (far beyond the line
-limit, so certainly too long) is replaced in the landed copy by a stand-in just over the line
-limit, with the same number of columns and the same quote parity: every engine then counts the
-row and reports it as LINE_TOO_LONG, and the rows after it read as they would have.
+The same read finds over-long records. A CSV reader can only reject a record it can hold: DuckDB's
+reader silently drops a line longer than its read buffer (a 20 MB field vanished, row and all,
+from an extract that was then accepted), and a quoted value of many short lines longer than its
+buffer came out as a flood of rows with the wrong number of columns. So a record longer than the
+line limit — its bytes as sent, quotes and line break included (`LongLines`) — is replaced in the
+landed copy by a stand-in just over the limit, on one line, with the same number of columns and
+the same quote parity: every engine then counts the row and reports it as LINE_TOO_LONG on its
+own row, and the rows after it read as they would have. An ordinary file is not copied.
 """
 
 from __future__ import annotations
@@ -83,30 +85,39 @@ def _check_not_binary(sample: bytes) -> None:
         )
 
 
-def giant_line_bytes(max_line_bytes: int) -> int:
-    """Lines longer than this are cut on landing (see the module docstring).
-
-    Twice the line limit, so a cut line is certainly over it; at least two chunks, so a line
-    lying wholly inside one chunk never needs looking for. An engine's read buffer must hold a
-    line of this size (DuckDB's is twice it: `engines.duck.csv_scan`).
-    """
-    return max(2 * CHUNK, 2 * max_line_bytes)
+def reader_buffer_bytes(max_line_bytes: int) -> int:
+    """A CSV reader's buffer that holds any record landing leaves (at most the line limit, or a
+    stand-in just over it), with room to spare; at least four chunks."""
+    return max(4 * CHUNK, 4 * max_line_bytes)
 
 
 class LongLines:
-    """Finds the physical lines longer than `limit` bytes in a stream of chunks, by offset.
+    """Finds the records longer than `limit` bytes in a stream of chunks, by offset.
 
-    Only each chunk's first and last line end are looked up (`bytes.find` and `rfind`, which stop
-    at the first hit): a line longer than a chunk must cross a chunk boundary, so this is exact
-    for any `limit` at least the chunk size, at almost no cost on top of the read. Bigger chunks
-    are looked at in `limit`-sized slices.
+    A record is what a CSV reader reads as one row: a line, except that a line break inside a
+    quoted value does not end it. A line break ends a record when an even number of quotes comes
+    before it in the file (a doubled quote inside a value counts twice, so it changes nothing).
+    Its length is its bytes as sent, quotes and the line break that ends it included, which is
+    how DuckDB's reader measures it: a record of exactly `limit` bytes passes.
+
+    Only each piece's first and last record end are looked up: a record longer than a piece must
+    cross a piece boundary, so this is exact for any `limit` at least the piece size, and pieces
+    longer than `limit` are looked at in `limit`-sized slices. The quotes of every piece are
+    counted (`bytes.count`, a few GB/s) to carry the quote state on; in a piece with none, and no
+    quoted value open, the first and last line break are the record ends (`find` and `rfind`,
+    which stop at the first hit). Line breaks are walked one by one only around a quoted value
+    that holds some, until the first (or last) that ends a record.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, quotes: bool = True, offset: int = 0) -> None:
+        """`quotes=False` takes every line break for a record end (physical lines); `offset` is
+        where in the file the stream fed begins, at the start of a record."""
         self.limit = limit
-        self.spans: list[tuple[int, int]] = []  # (start, end) offsets, the line end excluded
-        self._offset = 0  # bytes seen
-        self._start = 0  # offset where the current line began
+        self.quotes = quotes
+        self.spans: list[tuple[int, int]] = []  # (start, end) offsets, the line break excluded
+        self._offset = offset  # bytes seen
+        self._start = offset  # offset where the current record began
+        self._open = 0  # 1 when a quoted value is open at `_offset` (odd number of quotes seen)
 
     def feed(self, chunk: bytes) -> None:
         """Look at the next piece of the stream."""
@@ -114,22 +125,50 @@ class LongLines:
             for i in range(0, len(chunk), self.limit):
                 self.feed(chunk[i : i + self.limit])
             return
-        first = chunk.find(b"\n")
+        quotes = chunk.count(b'"') if self.quotes else 0
+        if not quotes and not self._open:
+            first, last = chunk.find(b"\n"), chunk.rfind(b"\n")
+        else:
+            first = self._first_end(chunk)
+            last = self._last_end(chunk, self._open ^ (quotes & 1)) if first >= 0 else -1
         if first >= 0:
-            self._ended(self._offset + first)
-            self._start = self._offset + chunk.rfind(b"\n") + 1
+            self._ended(self._offset + first, 1)
+            self._start = self._offset + last + 1
+        self._open ^= quotes & 1
         self._offset += len(chunk)
 
+    def _first_end(self, chunk: bytes) -> int:
+        open_, pos = self._open, 0
+        while (nl := chunk.find(b"\n", pos)) >= 0:
+            open_ ^= chunk.count(b'"', pos, nl) & 1
+            if not open_:
+                return nl
+            pos = nl + 1
+        return -1
+
+    def _last_end(self, chunk: bytes, open_at_end: int) -> int:
+        """The last record end in `chunk` (called only when it has one)."""
+        open_, pos = open_at_end, len(chunk)
+        while (nl := chunk.rfind(b"\n", 0, pos)) >= 0:
+            open_ ^= chunk.count(b'"', nl + 1, pos) & 1
+            if not open_:
+                return nl
+            pos = nl
+        raise AssertionError("no record end in a piece that has one")  # pragma: no cover
+
     def finish(self) -> list[tuple[int, int]]:
-        """The long lines' spans, once the whole stream has been fed."""
+        """The long records' spans, once the whole stream has been fed.
+
+        The last record may have no line break, or end inside a quoted value never closed (a
+        stray quote swallows the rest of the file, as it does in any CSV reader)."""
         if self._offset > self._start:
-            self._ended(self._offset)
+            self._ended(self._offset, 0)
             self._start = self._offset
         return self.spans
 
-    def _ended(self, end: int) -> None:
-        # The header (the line at offset 0) is left alone: the header check reports it.
-        if end - self._start > self.limit and self._start > 0:
+    def _ended(self, end: int, line_break: int) -> None:
+        # The header (the record at offset 0) is left alone: the header check reports it.
+        if end - self._start + line_break > self.limit and self._start > 0:
             self.spans.append((self._start, end))
 
 
@@ -165,12 +204,12 @@ def is_utf8(path: Path, *, chunk_size: int = CHUNK) -> bool:
 def cut_long_lines(
     source: Path, target: Path, spans: list[tuple[int, int]], max_line_bytes: int
 ) -> None:
-    """Copy `source` to `target` with each span (a giant line) replaced by a stand-in.
+    """Copy `source` to `target` with each span (an over-long record) replaced by a stand-in.
 
     The stand-in is `max_line_bytes + 1` bytes of filler in the first column, then as many
     commas as the header has (so no column-count finding is added to the row's LINE_TOO_LONG),
-    then a quote when the cut line held an odd number of them (so a quoted value the line opened
-    or closed is still opened or closed: the rows after it read the same).
+    then a quote when the cut record held an odd number of them (a quoted value it opened and
+    never closed is still open: the rest of the file reads the same).
     """
     with open(source, "rb") as f, open(target, "wb") as out:
         commas = f.readline(max_line_bytes).count(b",")
@@ -198,6 +237,73 @@ def _copy_bytes(f, out, n: int) -> None:
             return
         out.write(piece)
         n -= len(piece)
+
+
+def sound_spans(path: Path, spans: list[tuple[int, int]], max_line_bytes: int) -> list:
+    """The spans of `LongLines` that are records a CSV reader reads as such, in order.
+
+    Counting quotes finds records only while the quoting is sound. A stray quote (`"E0800,...`
+    with no closing one) makes every line break after it look quoted, so the rest of the file
+    would be one record and be cut, where a reader reports the stray quote and reads the next
+    line afresh. So each span with a line break in it is checked (`_one_record`); from the first
+    that is not one record, the rest of the file is looked at by its physical lines, cut only
+    when giant (twice the limit and at least two chunks): those no reader could hold.
+    """
+    with open(path, "rb") as f:
+        for i, (start, end) in enumerate(spans):
+            if _one_record(f, start, end):
+                continue
+            lines = LongLines(max(2 * CHUNK, 2 * max_line_bytes), quotes=False, offset=start)
+            f.seek(start)
+            while chunk := f.read(CHUNK):
+                lines.feed(chunk)
+            return spans[:i] + lines.finish()
+    return spans
+
+
+def _one_record(f, start: int, end: int) -> bool:
+    """Whether bytes start..end of `f` are one CSV record: every quoted value closes, and each
+    closing quote is followed by a comma, a line break or the record's end (a doubled quote
+    inside a value is part of it). A span without a line break is one line: always one."""
+    if not _has_line_break(f, start, end):
+        return True
+    f.seek(start)
+    quoted = pending = False  # pending: the last piece ended on a quote inside a quoted value
+    left = end - start
+    while left > 0 and (piece := f.read(min(CHUNK, left))):
+        left -= len(piece)
+        pos = 0
+        if pending:
+            pending = False
+            if piece[:1] == b'"':
+                pos = 1  # a doubled quote: still inside the value
+            elif piece[:1] in b",\r\n":
+                quoted = False
+            else:
+                return False
+        while (q := piece.find(b'"', pos)) >= 0:
+            after = piece[q + 1 : q + 2]
+            if not quoted:
+                quoted, pos = True, q + 1
+            elif not after:
+                pending, pos = True, q + 1
+            elif after == b'"':
+                pos = q + 2
+            elif after in b",\r\n":
+                quoted, pos = False, q + 1
+            else:
+                return False
+    return pending or not quoted
+
+
+def _has_line_break(f, start: int, end: int) -> bool:
+    f.seek(start)
+    left = end - start
+    while left > 0 and (piece := f.read(min(CHUNK, left))):
+        if b"\n" in piece:
+            return True
+        left -= len(piece)
+    return False
 
 
 ENCODINGS = ("detect", "windows-1252")
@@ -231,12 +337,13 @@ def land(
         _check_not_binary(head)
         if encoding != "windows-1252" and not head.startswith(UTF8_BOM):
             # The check reads but writes nothing, so only the transcode below meets the limits.
-            lines = LongLines(giant_line_bytes(limits.max_line_bytes))
+            lines = LongLines(limits.max_line_bytes)
             if _read_plain(source, CHUNK, lines):
-                if not lines.finish():
+                spans = lines.finish() and sound_spans(source, lines.spans, limits.max_line_bytes)
+                if not spans:
                     return LandedFile(source, "utf-8", gzipped=False, copied=False)
                 target = workdir / "landed.csv"
-                cut_long_lines(source, target, lines.spans, limits.max_line_bytes)
+                cut_long_lines(source, target, spans, limits.max_line_bytes)
                 return LandedFile(target, "utf-8", gzipped=False, copied=True)
             encoding = "windows-1252"
     target = workdir / "landed.csv"
@@ -258,14 +365,15 @@ def land(
 
 
 def _copy(source: Path, target: Path, gzipped: bool, encoding: str, limits: Limits) -> None:
-    """Stream `source` to UTF-8 `target` (see `_expand`), then cut any giant line."""
-    lines = LongLines(giant_line_bytes(limits.max_line_bytes))
+    """Stream `source` to UTF-8 `target` (see `_expand`), then cut any over-long record."""
+    lines = LongLines(limits.max_line_bytes)
     _expand(source, target, gzipped, encoding, limits, lines)
-    if lines.finish():
+    spans = lines.finish() and sound_spans(target, lines.spans, limits.max_line_bytes)
+    if spans:
         whole = target.with_name(target.name + ".whole")
         target.rename(whole)
         try:
-            cut_long_lines(whole, target, lines.spans, limits.max_line_bytes)
+            cut_long_lines(whole, target, spans, limits.max_line_bytes)
         finally:
             whole.unlink(missing_ok=True)
 

@@ -10,7 +10,7 @@ import duckdb
 
 from dspt.cld import conf
 from dspt.cld.checks import ident, lit
-from dspt.cld.landing import giant_line_bytes
+from dspt.cld.landing import reader_buffer_bytes
 from dspt.cld.spec import Spec
 
 
@@ -43,8 +43,8 @@ def csv_scan(path: Path, spec: Spec, *, max_line_bytes: int, rejects: str = "sto
     """
     columns = "{" + ", ".join(f"{lit(name)}: 'VARCHAR'" for name in spec.header) + "}"
     # DuckDB silently drops a line longer than its buffer (no reject, no error). Landing cuts
-    # every line longer than `giant_line_bytes`, so a buffer twice that holds any line left.
-    buffer = 2 * giant_line_bytes(max_line_bytes)
+    # every record over the line limit, so this buffer holds any record left.
+    buffer = reader_buffer_bytes(max_line_bytes)
     opts = [
         "header = true",
         "auto_detect = false",

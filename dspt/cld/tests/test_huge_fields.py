@@ -94,19 +94,43 @@ def test_long_lines_are_found_across_chunks(newline):
     from dspt.cld.landing import CHUNK, LongLines
 
     limit = 2 * CHUNK
-    lines = [b"h,e,a,d", b"x" * 10, b"y" * (limit + 1), b"z" * limit, b"w" * (3 * limit), b"v"]
+    lines = [b"h,e,a,d", b"x" * 10, b"y" * limit, b"z" * (limit - len(newline)), b"w" * (3 * limit)]
+    lines.append(b"v")
     data = newline.join(lines)
     expected, offset = [], 0
     for line in lines:
-        length = len(line) + len(newline) - 1  # a "\r" before the "\n" counts to the line
+        length = len(line) + len(newline)  # a record's line break counts to its length
         if length > limit:
-            expected.append((offset, offset + length))
+            expected.append((offset, offset + length - 1))  # the span stops before the "\n"
         offset += len(line) + len(newline)
     for size in (CHUNK, CHUNK - 7, 3 * CHUNK):  # chunk edges anywhere; over-sized chunks too
         found = LongLines(limit)
         for i in range(0, len(data), size):
             found.feed(data[i : i + size])
         assert found.finish() == expected
+
+
+def test_quoted_line_breaks_do_not_end_a_record():
+    from dspt.cld.landing import LongLines
+
+    limit = 1000
+    many = b'a,"' + b"\n".join([b'line "" of, text'] * 100) + b'",b'  # 1,706 bytes, 100 lines
+    records = [
+        b"h,e,a,d",
+        b"x,y",
+        many,
+        b'"' + b"q" * 995 + b'",z',
+        b"s,t",
+        b'r,"open' + b"\n" * 999,
+    ]
+    data = b"\n".join(records)
+    starts = [data.index(r) for r in records]
+    expected = [(starts[2], starts[2] + len(many)), (starts[5], len(data))]
+    for size in (1, 7, 64, 1000, 5000):
+        found = LongLines(limit)
+        for i in range(0, len(data), size):
+            found.feed(data[i : i + size])
+        assert found.finish() == expected, size
 
 
 def header_only(tmp_path: Path, thousand_rows: Path) -> Path:
@@ -135,3 +159,112 @@ def test_a_header_without_rows_is_refused(thousand_rows, tmp_path, monkeypatch):
 @pytest.mark.spark
 def test_spark_refuses_a_header_without_rows(thousand_rows, tmp_path):
     assert_refused_for_no_rows(check(header_only(tmp_path, thousand_rows), tmp_path, "spark"))
+
+
+# The limit measures a record's bytes as they are in the file: quotes, doubled quotes and quoted
+# line breaks count, and so does the line break that ends it (DuckDB's reader counts it too).
+# Both engines must report such a record as one LINE_TOO_LONG on its row and read on normally.
+LIMIT = 64 * 1024
+ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+
+
+def with_record(base: Path, target: Path, value: bytes, *, row: int = 5) -> Path:
+    """`base` with data row `row`'s GP_Practice_Name replaced by `value` (raw CSV bytes)."""
+    header, *lines = base.read_bytes().split(b"\n")
+    column = header.decode().split(",").index("GP_Practice_Name")
+    cells = lines[row - 1].split(b",")
+    assert len(cells) == len(header.split(b","))
+    cells[column] = value
+    lines[row - 1] = b",".join(cells)
+    target.write_bytes(b"\n".join([header, *lines]))
+    return target
+
+
+def row_bytes(path: Path, row: int) -> int:
+    """The bytes of data row `row` in the file, its line break included."""
+    return len(path.read_bytes().split(b"\n")[row]) + 1
+
+
+@pytest.fixture
+def small_limit(settings):
+    settings.DSPT_CLD_MAX_LINE_BYTES = LIMIT
+    settings.DSPT_CLD_SPARK_SHUFFLE_PARTITIONS = 2
+
+
+@pytest.mark.usefixtures("small_limit")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_value_of_many_short_lines_is_one_long_record(thousand_rows, tmp_path, engine):
+    # 3,000 lines of 24 bytes: no line is long, the record (72 KB) is.
+    value = b'"' + b"\n".join([b"Surgery, The Green Lane"] * 3000) + b'"'
+    extract = with_record(thousand_rows, tmp_path / "multi.csv", value, row=7)
+    assert_one_giant_row(check(extract, tmp_path, engine), row=7)
+
+
+@pytest.mark.usefixtures("small_limit")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_record_over_the_limit_by_its_quotes_is_too_long(thousand_rows, tmp_path, engine):
+    # 33,000 doubled quotes: 33,000 quote characters as a value, 66,002 bytes in the file.
+    extract = with_record(thousand_rows, tmp_path / "q.csv", b'"' + b'""' * 33_000 + b'"')
+    over = row_bytes(extract, 5) - LIMIT
+    assert 0 < over < 33_000  # over the limit as sent, under it once unquoted
+    assert_one_giant_row(check(extract, tmp_path, engine))
+
+
+@pytest.mark.usefixtures("small_limit")
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("spare", [0, -1])
+def test_the_limit_is_the_record_as_sent(thousand_rows, tmp_path, engine, spare):
+    """A record of exactly the limit (line break included) passes; one byte more does not."""
+    extract = with_record(thousand_rows, tmp_path / "edge.csv", b'"x"')
+    padding = LIMIT - row_bytes(extract, 5) - spare
+    value = b'"' + b'""' * (padding // 2) + b"x" * (padding % 2 + 1) + b'"'
+    extract = with_record(thousand_rows, tmp_path / "edge.csv", value)
+    assert row_bytes(extract, 5) == LIMIT - spare
+    report = check(extract, tmp_path, engine)
+    assert report.rows == ROWS
+    assert ("LINE_TOO_LONG" in report.summary) == (spare < 0), report.summary
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_giant_value_of_many_short_lines(thousand_rows, tmp_path, engine, settings):
+    """Past any read buffer (two chunks of landing at the least): DuckDB once reported every
+    short line as a row of its own with the wrong number of columns."""
+    settings.DSPT_CLD_SPARK_SHUFFLE_PARTITIONS = 2
+    value = b'"' + b"\n".join([b"Surgery, The Green Lane"] * (20 * MB // 24)) + b'"'
+    extract = with_record(thousand_rows, tmp_path / "g.csv", value, row=9)
+    assert_one_giant_row(check(extract, tmp_path, engine), row=9)
+
+
+@pytest.mark.usefixtures("small_limit")
+def test_a_stray_quote_does_not_swallow_the_rest_of_the_file(thousand_rows, tmp_path):
+    """Counting quotes, every line break after an unclosed quote looks quoted: the rest of the
+    file (far over the limit) would be one record. A reader reports the stray quote and reads
+    the next line afresh, so landing cuts nothing and the rows after it are still checked."""
+    header, *lines = thousand_rows.read_bytes().split(b"\n")
+    lines[2] = b'"' + lines[2]
+    extract = tmp_path / "stray.csv"
+    extract.write_bytes(b"\n".join([header, *lines]))
+    assert len(extract.read_bytes()) > 4 * LIMIT
+    report = check(extract, tmp_path)
+    assert report.rows >= ROWS - 1  # the stray quote's row may take in the next line
+    assert report.summary.get("QUOTING") == 1 and "LINE_TOO_LONG" not in report.summary
+
+
+@pytest.mark.parametrize("at", [-1, 0, 1])
+def test_one_record_is_judged_across_pieces(tmp_path, at):
+    """A closing or a doubled quote that falls on the edge of a piece read is judged whole."""
+    from dspt.cld.landing import CHUNK, _one_record
+
+    def judged(value: bytes) -> bool:
+        pad = CHUNK + at - 3  # the quote under test lands at CHUNK + at - 1 or so
+        data = b'a,"' + b"x\n" * (pad // 2) + b"x" * (pad % 2) + value
+        path = tmp_path / "r.csv"
+        path.write_bytes(data)
+        with open(path, "rb") as f:
+            return _one_record(f, 0, len(data))
+
+    assert judged(b'",b')  # a closing quote, then a comma
+    assert judged(b'"')  # a closing quote at the record's end
+    assert judged(b'""y",b')  # a doubled quote inside the value
+    assert not judged(b'"y,b')  # a quote closed by neither a comma nor a line break
+    assert not judged(b'""y')  # never closed
