@@ -129,7 +129,7 @@ def test_july_2024_shape_on_a_mid_size_load():
 
 
 def test_the_organisations_look_like_england():
-    load_demo(600, 3, log=lambda s: None)
+    load_demo(600, 3, log=lambda s: None, plugins=False)
     locations = Organisation.objects.care_locations()
     assert Organisation.objects.filter(adult_social_care=True).count() == 600
     for ods in Organisation.objects.filter(adult_social_care=True).values_list(
@@ -169,7 +169,7 @@ def test_the_organisations_look_like_england():
 
 
 def test_demo_people_have_what_their_role_needs():
-    ctx, _ = load_demo(400, 11, log=lambda s: None)
+    ctx, _ = load_demo(400, 11, log=lambda s: None, plugins=False)
     users = {key: User.objects.get(pk=user.pk) for key, user in ctx.users.items()}
     assert len(users) == 15
     for user in users.values():
