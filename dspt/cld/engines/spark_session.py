@@ -37,13 +37,9 @@ def session():
         .config("spark.driver.memory", "1g")
         # Bound what the JVM holds beyond its heap (direct buffers default to the heap's size
         # again), so local mode keeps within the 2 GB a machine like ours can give it.
-        # -XX:-DontCompileHugeMethods: the generated code for ~90 checks in one projection has
-        # methods over HotSpot's 8,000-byte limit, which it otherwise never compiles and runs
-        # interpreted (the checking pass took 1.5 times the CPU time with them interpreted).
         .config(
             "spark.driver.extraJavaOptions",
-            "-XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=256m -XX:ReservedCodeCacheSize=128m"
-            " -XX:-DontCompileHugeMethods",
+            "-XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=256m -XX:ReservedCodeCacheSize=128m",
         )
         .config("spark.sql.parquet.compression.codec", "zstd")
         # Broadcast a per-person table up to this size (tens of thousands of people) rather
