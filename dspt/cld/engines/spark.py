@@ -23,7 +23,7 @@ from dspt.cld.engines.common import (
     is_parquet,
     outcome_counts,
 )
-from dspt.cld.engines.spark_session import session
+from dspt.cld.engines.spark_session import session, stop
 from dspt.cld.plan import build_plan
 
 # The per-person table the output joins every row with; the other steps are cached as they are
@@ -139,8 +139,4 @@ def run_plan(
         spark_checks.release(staged)
 
 
-def stop() -> None:
-    global _session
-    if _session is not None:
-        _session.stop()
-        _session = None
+__all__ = ["run_plan", "keys_frame", "session", "stop"]

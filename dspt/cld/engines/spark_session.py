@@ -59,3 +59,11 @@ def session():
     _session = builder.getOrCreate()
     _session.sparkContext.setLogLevel("ERROR")
     return _session
+
+
+def stop() -> None:
+    """Stop the process's Spark session (the next `session()` starts a new one)."""
+    global _session
+    if _session is not None:
+        _session.stop()
+        _session = None
