@@ -1,0 +1,97 @@
+"""A stray quote — a value opened with a quote that is never closed properly, such as `"E0800` —
+breaks its own row only. The report counts every data line as a row, reports the stray quote as
+QUOTING on its row, and reads and checks the rows after it as they would have been; both engines
+give the same report. DuckDB once read everything from the stray quote to the next quote in the
+file (or to the end of its scanner's stretch, 4 MB) as one broken row: a 30,000-row extract was
+reported as 17,749 rows, the rest silently gone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dspt.cld.generate import generate
+from dspt.cld.spec import load_spec
+from dspt.cld.validate import validate
+
+R1 = load_spec("release-1")
+ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+
+
+def check(path: Path, tmp_path: Path, engine: str = "duckdb"):
+    work = tmp_path / f"work-{engine}"
+    work.mkdir()
+    result = validate(path, R1, work, engine=engine)
+    if result.con is not None:
+        result.con.close()
+    return result.report
+
+
+def extract(tmp_path: Path, rows: int, *, quoted: bool, seed: int = 5) -> list[bytes]:
+    """The data lines of a generated extract (header first). With `quoted=False` only lines
+    without a quote are kept, so a stray quote finds no quote after it to close on."""
+    base = tmp_path / "base.csv"
+    generate(base, rows=rows if quoted else 2 * rows, seed=seed)
+    header, *lines = base.read_bytes().split(b"\n")
+    lines = [line for line in lines if line and (quoted or b'"' not in line)][:rows]
+    assert len(lines) == rows
+    return [header, *lines]
+
+
+def write(tmp_path: Path, lines: list[bytes], stray_rows: list[int]) -> Path:
+    """The extract with LA_Code `E08000035` sent as `"E0800` on each of `stray_rows`."""
+    lines = list(lines)
+    for row in stray_rows:
+        assert lines[row].startswith(b"E08000035,")
+        lines[row] = b'"E0800' + lines[row][len(b"E08000035") :]
+    path = tmp_path / "stray.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def assert_rows_read(report, rows: int, stray_rows: list[int]) -> None:
+    assert report.rows == rows, report.rows
+    assert not report.accepted
+    assert report.summary == {"QUOTING": len(stray_rows)}, report.summary
+    assert [(e["row"], e["rule"]) for e in report.errors] == [(r, "QUOTING") for r in stray_rows]
+
+
+def test_a_stray_quote_with_no_quote_after_it_loses_no_rows(tmp_path):
+    """The case first seen: 30,000 rows, no other quote in the file."""
+    lines = extract(tmp_path, 30_000, quoted=False)
+    assert_rows_read(check(write(tmp_path, lines, [100]), tmp_path), 30_000, [100])
+
+
+def test_rows_between_a_stray_quote_and_the_next_quote_are_read(tmp_path):
+    """Quotes on about one row in six: the stray quote's value closes on the next one."""
+    lines = extract(tmp_path, 2_000, quoted=True)
+    assert_rows_read(check(write(tmp_path, lines, [100, 1500]), tmp_path), 2_000, [100, 1500])
+
+
+def test_two_stray_quotes_do_not_quote_the_rows_between(tmp_path):
+    """An even number of stray quotes leaves the quote count even: the rows between would
+    look like one quoted value."""
+    lines = extract(tmp_path, 3_000, quoted=False)
+    assert_rows_read(check(write(tmp_path, lines, [10, 2000]), tmp_path), 3_000, [10, 2000])
+
+
+def test_a_stray_quote_on_the_last_row(tmp_path):
+    lines = extract(tmp_path, 500, quoted=False)
+    assert_rows_read(check(write(tmp_path, lines, [500]), tmp_path), 500, [500])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_engines_give_the_same_report(tmp_path, engine, settings):
+    """A few hundred rows with quotes elsewhere, a legitimate quoted line break and two stray
+    quotes: every row counted, each stray quote one QUOTING on its row, the rest read."""
+    settings.DSPT_CLD_SPARK_SHUFFLE_PARTITIONS = 2
+    lines = extract(tmp_path, 300, quoted=True)
+    header = lines[0].decode().split(",")
+    column = header.index("GP_Practice_Name")
+    cells = lines[50].split(b",")
+    assert len(cells) == len(header)
+    cells[column] = b'"Moor\nSide"'  # one record on two lines: row 50
+    lines[50] = b",".join(cells)
+    report = check(write(tmp_path, lines, [20, 200]), tmp_path, engine)
+    assert_rows_read(report, 300, [20, 200])
