@@ -95,3 +95,43 @@ def test_both_engines_give_the_same_report(tmp_path, engine, settings):
     lines[50] = b",".join(cells)
     report = check(write(tmp_path, lines, [20, 200]), tmp_path, engine)
     assert_rows_read(report, 300, [20, 200])
+
+
+def walked(tmp_path: Path, data: bytes, limit: int = 1000):
+    from dspt.cld.landing import walk_records
+
+    path = tmp_path / "w.csv"
+    path.write_bytes(data)
+    found = walk_records(path, limit)
+    return [data[a:b] for a, b in found.strays], [data[a:b] for a, b in found.long]
+
+
+def test_the_walk_tells_a_stray_quote_from_a_quoted_line_break(tmp_path):
+    data = b'h,e\n"a\nb",c\n"stray,d\ne,f\ng,"h"\n'
+    assert walked(tmp_path, data) == ([b'"stray,d'], [])
+    # A quote inside a value is an ordinary character, and a doubled one is one quote.
+    assert walked(tmp_path, b'h,e\nx"y,z\n"a""\nb",c\n') == ([], [])
+    # A value closed badly on its own line is the reader's to report; nothing is cut.
+    assert walked(tmp_path, b'h,e\n"a"b,c\nd,e\n') == ([], [])
+    # Never closed: the last lines are rows of their own.
+    assert walked(tmp_path, b'h,e\nx,"open\ny,z\n') == ([b'x,"open'], [])
+    # A stray quote after a quoted line break in the same record takes the record with it.
+    assert walked(tmp_path, b'h,e\n"a\nb","stray\nc,d\ne,"f"\n') == ([b'"a\nb","stray'], [])
+
+
+def test_the_walk_measures_records_as_sent(tmp_path):
+    value = b'"' + b"\n".join([b'x ""y""'] * 200) + b'"'  # 1,801 bytes on 200 lines
+    data = b"h,e\n" + value + b",z\n" + b'"stray,w\n' + b"q" * 1200 + b"\nr,s\n"
+    strays, long = walked(tmp_path, data)
+    assert strays == [b'"stray,w'] and long == [value + b",z", b"q" * 1200]
+
+
+@pytest.mark.parametrize("at", [-2, -1, 0, 1])
+def test_the_walk_judges_quotes_on_the_edge_of_a_piece(tmp_path, at):
+    from dspt.cld.landing import CHUNK
+
+    pad = b"x" * (CHUNK + at)  # a line longer than a piece: it is read in two
+    ok = b'h,e\n"' + pad + b'""",b\n"q\nr",s\n'
+    assert walked(tmp_path, ok, limit=4 * CHUNK) == ([], [])
+    stray = b'h,e\n"' + pad + b'\nr,s\nt,"u"\n'
+    assert walked(tmp_path, stray, limit=4 * CHUNK) == ([b'"' + pad], [])
