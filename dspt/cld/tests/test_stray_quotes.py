@@ -84,17 +84,28 @@ def test_a_stray_quote_on_the_last_row(tmp_path):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_both_engines_give_the_same_report(tmp_path, engine, settings):
     """A few hundred rows with quotes elsewhere, a legitimate quoted line break and two stray
-    quotes: every row counted, each stray quote one QUOTING on its row, the rest read."""
+    quotes: every row counted, each stray quote one QUOTING on its row, the rest read and
+    checked — findings after a stray quote listed on their rows (DuckDB's listing scan once
+    stopped at the first quoting error)."""
     settings.DSPT_CLD_SPARK_SHUFFLE_PARTITIONS = 2
     lines = extract(tmp_path, 300, quoted=True)
     header = lines[0].decode().split(",")
-    column = header.index("GP_Practice_Name")
-    cells = lines[50].split(b",")
-    assert len(cells) == len(header)
-    cells[column] = b'"Moor\nSide"'  # one record on two lines: row 50
-    lines[50] = b",".join(cells)
+    for row, name, value in [(50, "GP_Practice_Name", b'"Moor\nSide"'), (251, "Gender", b"Robot")]:
+        cells = lines[row].split(b",")
+        assert len(cells) == len(header)
+        cells[header.index(name)] = value
+        lines[row] = b",".join(cells)
     report = check(write(tmp_path, lines, [20, 200]), tmp_path, engine)
-    assert_rows_read(report, 300, [20, 200])
+    assert report.rows == 300
+    assert report.summary == {"QUOTING": 2, "CODE_LIST": 1, "LINE_BREAK_IN_VALUE": 1}, (
+        report.summary
+    )
+    assert [(e["row"], e["rule"]) for e in report.errors] == [
+        (20, "QUOTING"),
+        (200, "QUOTING"),
+        (251, "CODE_LIST"),
+    ]
+    assert [(w["row"], w["rule"]) for w in report.warnings] == [(50, "LINE_BREAK_IN_VALUE")]
 
 
 def walked(tmp_path: Path, data: bytes, limit: int = 1000):
@@ -135,3 +146,20 @@ def test_the_walk_judges_quotes_on_the_edge_of_a_piece(tmp_path, at):
     assert walked(tmp_path, ok, limit=4 * CHUNK) == ([], [])
     stray = b'h,e\n"' + pad + b'\nr,s\nt,"u"\n'
     assert walked(tmp_path, stray, limit=4 * CHUNK) == ([b'"' + pad], [])
+
+
+def test_findings_after_a_quote_closed_badly_are_listed(tmp_path):
+    """A value closed badly within its own line (`"E0800"9`) is DuckDB's to reject; the scan
+    that lists findings used to stop there, so a bad code further down was counted but never
+    listed."""
+    lines = extract(tmp_path, 200, quoted=False)
+    header = lines[0].decode().split(",")
+    lines[10] = b'"E0800"9' + lines[10][len(b"E08000035") :]
+    cells = lines[150].split(b",")
+    cells[header.index("Gender")] = b"Robot"
+    lines[150] = b",".join(cells)
+    path = tmp_path / "closed-badly.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    report = check(path, tmp_path)
+    assert report.rows == 200
+    assert [(e["row"], e["rule"]) for e in report.errors] == [(10, "QUOTING"), (150, "CODE_LIST")]
