@@ -171,8 +171,9 @@ class LongLines:
     def finish(self) -> list[tuple[int, int]]:
         """The long records' spans, once the whole stream has been fed.
 
-        The last record may have no line break, or end inside a quoted value never closed (a
-        stray quote swallows the rest of the file, as it does in any CSV reader)."""
+        The last record may have no line break, or end inside a quoted value never closed. The
+        spans are records only when no line break was quoted (`quoted_break`): after a stray
+        quote every line break looks quoted, and `walk_records` is needed instead."""
         if self._offset > self._start:
             self._ended(self._offset, 0)
             self._start = self._offset
@@ -285,63 +286,6 @@ def _copy_bytes(f, out, n: int) -> None:
         n -= len(piece)
 
 
-def sound_spans(path: Path, spans: list[tuple[int, int]], max_line_bytes: int) -> list:
-    """The spans of `LongLines` that are records a CSV reader reads as such, in order.
-
-    Counting quotes finds records only while the quoting is sound. A stray quote (`"E0800,...`
-    with no closing one) makes every line break after it look quoted, so the rest of the file
-    would be one record and be cut, where a reader reports the stray quote and reads the next
-    line afresh. So each span with a line break in it is checked (`_one_record`); from the first
-    that is not one record, the rest of the file is looked at by its physical lines, cut only
-    when giant (twice the limit and at least two chunks): those no reader could hold.
-    """
-    with open(path, "rb") as f:
-        for i, (start, end) in enumerate(spans):
-            if _one_record(f, start, end):
-                continue
-            lines = LongLines(max(2 * CHUNK, 2 * max_line_bytes), quotes=False, offset=start)
-            f.seek(start)
-            while chunk := f.read(CHUNK):
-                lines.feed(chunk)
-            return spans[:i] + lines.finish()
-    return spans
-
-
-def _one_record(f, start: int, end: int) -> bool:
-    """Whether bytes start..end of `f` are one CSV record: every quoted value closes, and each
-    closing quote is followed by a comma, a line break or the record's end (a doubled quote
-    inside a value is part of it). A span without a line break is one line: always one."""
-    if not _has_line_break(f, start, end):
-        return True
-    f.seek(start)
-    quoted = pending = False  # pending: the last piece ended on a quote inside a quoted value
-    left = end - start
-    while left > 0 and (piece := f.read(min(CHUNK, left))):
-        left -= len(piece)
-        pos = 0
-        if pending:
-            pending = False
-            if piece[:1] == b'"':
-                pos = 1  # a doubled quote: still inside the value
-            elif piece[:1] in b",\r\n":
-                quoted = False
-            else:
-                return False
-        while (q := piece.find(b'"', pos)) >= 0:
-            after = piece[q + 1 : q + 2]
-            if not quoted:
-                quoted, pos = True, q + 1
-            elif not after:
-                pending, pos = True, q + 1
-            elif after == b'"':
-                pos = q + 2
-            elif after in b",\r\n":
-                quoted, pos = False, q + 1
-            else:
-                return False
-    return pending or not quoted
-
-
 @dataclass
 class Records:
     """What `walk_records` found: spans (start, end) of the rows a stray quote broke and of the
@@ -449,16 +393,6 @@ def walk_records(path: Path, limit: int) -> Records:
             quoted = pending = False
 
 
-def _has_line_break(f, start: int, end: int) -> bool:
-    f.seek(start)
-    left = end - start
-    while left > 0 and (piece := f.read(min(CHUNK, left))):
-        if b"\n" in piece:
-            return True
-        left -= len(piece)
-    return False
-
-
 ENCODINGS = ("detect", "windows-1252")
 
 
@@ -519,12 +453,16 @@ def land(
 
 def _cuts(path: Path, lines: LongLines, max_line_bytes: int) -> tuple[list, list | None]:
     """The over-long records to cut and, when the quoting carries across a line break, the rows
-    stray quotes broke (`walk_records`, exact; None when not walked)."""
+    stray quotes broke (`walk_records`, exact; None when not walked).
+
+    Counting quotes finds records only while the quoting is sound: after a stray quote every
+    line break would look quoted and the rest of the file be one record. So the quote count's
+    records are used only when no line break is quoted, which makes every record one line."""
     spans = lines.finish()
     if lines.quoted_break:
         found = walk_records(path, max_line_bytes)
         return found.long, found.strays
-    return (spans and sound_spans(path, spans, max_line_bytes)), None
+    return spans, None  # every line break ends a record: the spans are lines
 
 
 def _copy(source: Path, target: Path, gzipped: bool, encoding: str, limits: Limits) -> None:

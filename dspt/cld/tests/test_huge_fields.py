@@ -249,23 +249,3 @@ def test_a_stray_quote_does_not_swallow_the_rest_of_the_file(thousand_rows, tmp_
     report = check(extract, tmp_path)
     assert report.rows == ROWS
     assert report.summary == {"QUOTING": 1}, report.summary
-
-
-@pytest.mark.parametrize("at", [-1, 0, 1])
-def test_one_record_is_judged_across_pieces(tmp_path, at):
-    """A closing or a doubled quote that falls on the edge of a piece read is judged whole."""
-    from dspt.cld.landing import CHUNK, _one_record
-
-    def judged(value: bytes) -> bool:
-        pad = CHUNK + at - 3  # the quote under test lands at CHUNK + at - 1 or so
-        data = b'a,"' + b"x\n" * (pad // 2) + b"x" * (pad % 2) + value
-        path = tmp_path / "r.csv"
-        path.write_bytes(data)
-        with open(path, "rb") as f:
-            return _one_record(f, 0, len(data))
-
-    assert judged(b'",b')  # a closing quote, then a comma
-    assert judged(b'"')  # a closing quote at the record's end
-    assert judged(b'""y",b')  # a doubled quote inside the value
-    assert not judged(b'"y,b')  # a quote closed by neither a comma nor a line break
-    assert not judged(b'""y')  # never closed
