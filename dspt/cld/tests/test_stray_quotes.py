@@ -163,3 +163,21 @@ def test_findings_after_a_quote_closed_badly_are_listed(tmp_path):
     report = check(path, tmp_path)
     assert report.rows == 200
     assert [(e["row"], e["rule"]) for e in report.errors] == [(10, "QUOTING"), (150, "CODE_LIST")]
+
+
+def test_a_stray_quote_in_a_gzipped_windows_1252_file(tmp_path):
+    """Expanded and transcoded files are walked the same way, in their landed copy."""
+    import gzip
+
+    lines = extract(tmp_path, 1_000, quoted=True)
+    header = lines[0].decode().split(",")
+    cells = lines[41].split(b",")
+    assert len(cells) == len(header)
+    cells[header.index("GP_Practice_Name")] = b"Caf\xe9 Surgery"  # é in Windows-1252
+    lines[41] = b",".join(cells)
+    path = write(tmp_path, lines, [300])
+    gz = tmp_path / "stray.csv.gz"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    report = check(gz, tmp_path)
+    assert report.gzipped and report.source_encoding == "windows-1252"
+    assert_rows_read(report, 1_000, [300])
