@@ -324,7 +324,8 @@ def walk_records(path: Path, limit: int) -> Records:
 
         def stray() -> None:
             nonlocal offset, record, quoted, pending, broken, field_start, opener_end
-            found.strays.append((record, opener_end - 1))
+            if record > 0:  # the header is left alone: the header check reports it
+                found.strays.append((record, opener_end - 1))
             offset = record = opener_end
             quoted = pending = broken = False
             field_start, opener_end = True, -1

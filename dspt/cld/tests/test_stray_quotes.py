@@ -126,6 +126,8 @@ def test_the_walk_tells_a_stray_quote_from_a_quoted_line_break(tmp_path):
     assert walked(tmp_path, b'h,e\n"a"b,c\nd,e\n') == ([], [])
     # Never closed: the last lines are rows of their own.
     assert walked(tmp_path, b'h,e\nx,"open\ny,z\n') == ([b'x,"open'], [])
+    # The header is the header check's to report; the rows under it are read afresh.
+    assert walked(tmp_path, b'"h,e\na,b\n"stray,d\nc,"d"\n') == ([b'"stray,d'], [])
     # A stray quote after a quoted line break in the same record takes the record with it.
     assert walked(tmp_path, b'h,e\n"a\nb","stray\nc,d\ne,"f"\n') == ([b'"a\nb","stray'], [])
 
