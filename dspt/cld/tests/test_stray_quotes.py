@@ -2,7 +2,7 @@
 breaks its own row only. The report counts every data line as a row, reports the stray quote as
 QUOTING on its row, and reads and checks the rows after it as they would have been; both engines
 give the same report. DuckDB once read everything from the stray quote to the next quote in the
-file (or to the end of its scanner's stretch, 4 MB) as one broken row: a 30,000-row extract was
+file (or, with none, to the end of the 4 MB one scanner thread reads) as one broken row: a 30,000-row extract was
 reported as 17,749 rows, the rest silently gone."""
 
 from __future__ import annotations
