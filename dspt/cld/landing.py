@@ -17,6 +17,12 @@ line limit â€” its bytes as sent, quotes and line break included (`LongLines`) â
 landed copy by a stand-in just over the limit, on one line, with the same number of columns and
 the same quote parity: every engine then counts the row and reports it as LINE_TOO_LONG on its
 own row, and the rows after it read as they would have. An ordinary file is not copied.
+
+A stray quote (`"E0800` never closed properly) would make a reader take every line up to the next
+quote in the file for one broken row and lose them. The same read notices any line break after
+an odd number of quotes (`LongLines.quoted_break`); only then is the file walked as a reader reads
+it (`walk_records`), and each row a stray quote broke is replaced by a stand-in both engines
+report as QUOTING on its own row, so the rows after it are counted and checked.
 """
 
 from __future__ import annotations
@@ -118,6 +124,10 @@ class LongLines:
         self._offset = offset  # bytes seen
         self._start = offset  # offset where the current record began
         self._open = 0  # 1 when a quoted value is open at `_offset` (odd number of quotes seen)
+        # Whether some line break comes after an odd number of quotes: a quoted line break, or a
+        # stray quote. Without one every record is one line and the quoting cannot carry from
+        # one line to the next, so `walk_records` is needed only with one.
+        self.quoted_break = False
 
     def feed(self, chunk: bytes) -> None:
         """Look at the next piece of the stream."""
@@ -129,6 +139,8 @@ class LongLines:
         if not quotes and not self._open:
             first, last = chunk.find(b"\n"), chunk.rfind(b"\n")
         else:
+            if not self.quoted_break:
+                self.quoted_break = _quoted_break(chunk, self._open)
             first = self._first_end(chunk)
             last = self._last_end(chunk, self._open ^ (quotes & 1)) if first >= 0 else -1
         if first >= 0:
@@ -159,8 +171,9 @@ class LongLines:
     def finish(self) -> list[tuple[int, int]]:
         """The long records' spans, once the whole stream has been fed.
 
-        The last record may have no line break, or end inside a quoted value never closed (a
-        stray quote swallows the rest of the file, as it does in any CSV reader)."""
+        The last record may have no line break, or end inside a quoted value never closed. The
+        spans are records only when no line break was quoted (`quoted_break`): after a stray
+        quote every line break looks quoted, and `walk_records` is needed instead."""
         if self._offset > self._start:
             self._ended(self._offset, 0)
             self._start = self._offset
@@ -170,6 +183,23 @@ class LongLines:
         # The header (the record at offset 0) is left alone: the header check reports it.
         if end - self._start + line_break > self.limit and self._start > 0:
             self.spans.append((self._start, end))
+
+
+# Every byte but the quote and the line break, for `_quoted_break`.
+_NOT_QUOTE_OR_BREAK = bytes(b for b in range(256) if b not in b'"\n')
+
+
+def _quoted_break(chunk: bytes, open_: int) -> bool:
+    """Whether a line break in `chunk` follows an odd number of quotes, counting from a point
+    where a quoted value is open when `open_` is 1.
+
+    With every other byte deleted (`bytes.translate`, at memory speed) the chunk is its lines'
+    quotes between line breaks; a line break is quoted when the quotes before it, the open one
+    included, are odd: an odd first line (with `open_`) or any odd line after it."""
+    parts = chunk.translate(None, _NOT_QUOTE_OR_BREAK).split(b"\n")
+    if len(parts) == 1:
+        return False
+    return bool((len(parts[0]) + open_) & 1 or any(n & 1 for n in set(map(len, parts[1:-1]))))
 
 
 def _read_plain(path: Path, chunk_size: int, lines: LongLines | None) -> bool:
@@ -202,20 +232,33 @@ def is_utf8(path: Path, *, chunk_size: int = CHUNK) -> bool:
 
 
 def cut_long_lines(
-    source: Path, target: Path, spans: list[tuple[int, int]], max_line_bytes: int
+    source: Path,
+    target: Path,
+    spans: list[tuple[int, int]],
+    max_line_bytes: int,
+    strays: list[tuple[int, int]] | None = None,
 ) -> None:
-    """Copy `source` to `target` with each span (an over-long record) replaced by a stand-in.
+    """Copy `source` to `target` with each span (an over-long record) replaced by a stand-in,
+    and each of `strays` (rows a stray quote broke, from `walk_records`) by another.
 
-    The stand-in is `max_line_bytes + 1` bytes of filler in the first column, then as many
-    commas as the header has (so no column-count finding is added to the row's LINE_TOO_LONG),
-    then a quote when the cut record held an odd number of them (a quoted value it opened and
-    never closed is still open: the rest of the file reads the same).
+    The long record's stand-in is `max_line_bytes + 1` bytes of filler in the first column,
+    then as many commas as the header has (so no column-count finding is added to the row's
+    LINE_TOO_LONG). Without `strays` (the records were found by counting quotes) a quote ends
+    it when the cut record held an odd number of them (a quoted value it opened and never
+    closed is still open: the rest of the file reads the same); with them the records are
+    exact and it has none.
+
+    The stray quote's stand-in, `"X"X"` and one comma more than the header has, is a row both
+    readers reject as a quoting error within its own line: DuckDB for the quote closed before
+    an `X`; Spark, which reads that value as it stands, for the extra column, and classifies
+    it by its odd number of quotes. Neither reader carries a quoted value past its line break.
     """
+    cuts = sorted([(a, b, False) for a, b in spans] + [(a, b, True) for a, b in strays or ()])
     with open(source, "rb") as f, open(target, "wb") as out:
         commas = f.readline(max_line_bytes).count(b",")
         f.seek(0)
         pos = 0
-        for start, end in spans:
+        for start, end, stray in cuts:
             _copy_bytes(f, out, start - pos)
             quotes, left = 0, end - start
             while left:
@@ -224,7 +267,11 @@ def cut_long_lines(
                     break
                 quotes += piece.count(b'"')
                 left -= len(piece)
-            out.write(b"X" * (max_line_bytes + 1) + b"," * commas + b'"' * (quotes % 2))
+            if stray:
+                out.write(b'"X"X"' + b"," * (commas + 1))
+            else:
+                odd = quotes % 2 if strays is None else 0
+                out.write(b"X" * (max_line_bytes + 1) + b"," * commas + b'"' * odd)
             pos = end
         while piece := f.read(CHUNK):
             out.write(piece)
@@ -239,71 +286,112 @@ def _copy_bytes(f, out, n: int) -> None:
         n -= len(piece)
 
 
-def sound_spans(path: Path, spans: list[tuple[int, int]], max_line_bytes: int) -> list:
-    """The spans of `LongLines` that are records a CSV reader reads as such, in order.
+@dataclass
+class Records:
+    """What `walk_records` found: spans (start, end) of the rows a stray quote broke and of the
+    records over the line limit, in file order, each end before its line break."""
 
-    Counting quotes finds records only while the quoting is sound. A stray quote (`"E0800,...`
-    with no closing one) makes every line break after it look quoted, so the rest of the file
-    would be one record and be cut, where a reader reports the stray quote and reads the next
-    line afresh. So each span with a line break in it is checked (`_one_record`); from the first
-    that is not one record, the rest of the file is looked at by its physical lines, cut only
-    when giant (twice the limit and at least two chunks): those no reader could hold.
+    strays: list[tuple[int, int]]
+    long: list[tuple[int, int]]
+
+
+def walk_records(path: Path, limit: int) -> Records:
+    """Read `path` as DuckDB's CSV reader does, record by record, and find the stray quotes.
+
+    A quote opens a quoted value only at the start of a value (elsewhere it is an ordinary
+    character); the value ends at a quote followed by a comma, a line break or the end of the
+    file, and a doubled quote inside it is one quote. A quote followed by anything else closes
+    it badly: the reader reports that row and reads on from the next line. A value that is
+    still open at a line break carries the record on to the next line; if it then closes badly,
+    or never, its opening quote was a stray: the careful reading, and this one, is that the row
+    broken is the line the stray quote is on (with the record's earlier lines, if any), and
+    the rows after it are read afresh from the next line. A reader would instead have read
+    every line up to the next quote in the file into the broken row, and lost them.
+
+    Records longer than `limit` (their bytes as sent, line break included) are found on the
+    way. Lines are read at most a chunk at a time, so memory stays at one chunk; this costs a
+    Python step per quote and per line, so `land` calls it only when a line break follows an
+    odd number of quotes (`LongLines.quoted_break`).
     """
+    found = Records([], [])
     with open(path, "rb") as f:
-        for i, (start, end) in enumerate(spans):
-            if _one_record(f, start, end):
+        offset = record = 0  # where the next piece and the current record begin
+        quoted = pending = broken = False
+        field_start = True  # the next byte begins a value
+        # Past the line break after the line where the open quoted value began, once read (a
+        # value closed properly forgets it: a stray quote later in the record is its own).
+        opener_end = -1
+
+        def stray() -> None:
+            nonlocal offset, record, quoted, pending, broken, field_start, opener_end
+            if record > 0:  # the header is left alone: the header check reports it
+                found.strays.append((record, opener_end - 1))
+            offset = record = opener_end
+            quoted = pending = broken = False
+            field_start, opener_end = True, -1
+            f.seek(offset)
+
+        while True:
+            piece = f.readline(CHUNK)
+            if not piece:
+                if quoted and not pending and opener_end >= 0:
+                    stray()  # never closed
+                    continue
+                if offset - record > limit and record > 0:
+                    found.long.append((record, offset))
+                return found
+            bad, i, n = False, 0, len(piece)
+            while not broken:
+                if pending:  # the last piece ended on a quote inside a quoted value
+                    pending = False
+                    after = piece[:1]
+                    if after == b'"':
+                        i = 1
+                        continue
+                    if after not in (b",", b"\r", b"\n"):
+                        bad = True
+                        break
+                    quoted, field_start, i = False, after == b",", 1 if after == b"," else 0
+                    opener_end = -1
+                    continue
+                q = piece.find(b'"', i)
+                if q < 0:
+                    break
+                if not quoted:
+                    # Only at the start of a value does a quote open one.
+                    quoted = (q == i and field_start) or (q > i and piece[q - 1] == 44)  # ","
+                    field_start, i = False, q + 1
+                    continue
+                after = piece[q + 1 : q + 2]
+                if not after:
+                    pending, i = True, n
+                    break
+                if after == b'"':
+                    i = q + 2
+                elif after in (b",", b"\r", b"\n"):
+                    quoted, field_start, opener_end = False, after == b",", -1
+                    i = q + 2 if field_start else q + 1
+                else:
+                    bad = True
+                    break
+            if bad:
+                if opener_end >= 0:
+                    stray()
+                    continue
+                broken, quoted = True, False  # a bad quote within one line: the reader's case
+            offset += n
+            if not piece.endswith(b"\n"):
+                if not quoted and not broken:
+                    field_start = piece.endswith(b",")
                 continue
-            lines = LongLines(max(2 * CHUNK, 2 * max_line_bytes), quotes=False, offset=start)
-            f.seek(start)
-            while chunk := f.read(CHUNK):
-                lines.feed(chunk)
-            return spans[:i] + lines.finish()
-    return spans
-
-
-def _one_record(f, start: int, end: int) -> bool:
-    """Whether bytes start..end of `f` are one CSV record: every quoted value closes, and each
-    closing quote is followed by a comma, a line break or the record's end (a doubled quote
-    inside a value is part of it). A span without a line break is one line: always one."""
-    if not _has_line_break(f, start, end):
-        return True
-    f.seek(start)
-    quoted = pending = False  # pending: the last piece ended on a quote inside a quoted value
-    left = end - start
-    while left > 0 and (piece := f.read(min(CHUNK, left))):
-        left -= len(piece)
-        pos = 0
-        if pending:
-            pending = False
-            if piece[:1] == b'"':
-                pos = 1  # a doubled quote: still inside the value
-            elif piece[:1] in b",\r\n":
-                quoted = False
-            else:
-                return False
-        while (q := piece.find(b'"', pos)) >= 0:
-            after = piece[q + 1 : q + 2]
-            if not quoted:
-                quoted, pos = True, q + 1
-            elif not after:
-                pending, pos = True, q + 1
-            elif after == b'"':
-                pos = q + 2
-            elif after in b",\r\n":
-                quoted, pos = False, q + 1
-            else:
-                return False
-    return pending or not quoted
-
-
-def _has_line_break(f, start: int, end: int) -> bool:
-    f.seek(start)
-    left = end - start
-    while left > 0 and (piece := f.read(min(CHUNK, left))):
-        if b"\n" in piece:
-            return True
-        left -= len(piece)
-    return False
+            if (quoted or pending) and not broken:
+                if opener_end < 0:
+                    opener_end = offset
+                continue
+            if offset - record > limit and record > 0:
+                found.long.append((record, offset - 1))
+            record, broken, field_start, opener_end = offset, False, True, -1
+            quoted = pending = False
 
 
 ENCODINGS = ("detect", "windows-1252")
@@ -339,11 +427,11 @@ def land(
             # The check reads but writes nothing, so only the transcode below meets the limits.
             lines = LongLines(limits.max_line_bytes)
             if _read_plain(source, CHUNK, lines):
-                spans = lines.finish() and sound_spans(source, lines.spans, limits.max_line_bytes)
-                if not spans:
+                spans, strays = _cuts(source, lines, limits.max_line_bytes)
+                if not spans and not strays:
                     return LandedFile(source, "utf-8", gzipped=False, copied=False)
                 target = workdir / "landed.csv"
-                cut_long_lines(source, target, spans, limits.max_line_bytes)
+                cut_long_lines(source, target, spans, limits.max_line_bytes, strays)
                 return LandedFile(target, "utf-8", gzipped=False, copied=True)
             encoding = "windows-1252"
     target = workdir / "landed.csv"
@@ -364,16 +452,30 @@ def land(
     return LandedFile(target, "windows-1252", gzipped, copied=True)
 
 
+def _cuts(path: Path, lines: LongLines, max_line_bytes: int) -> tuple[list, list | None]:
+    """The over-long records to cut and, when the quoting carries across a line break, the rows
+    stray quotes broke (`walk_records`, exact; None when not walked).
+
+    Counting quotes finds records only while the quoting is sound: after a stray quote every
+    line break would look quoted and the rest of the file be one record. So the quote count's
+    records are used only when no line break is quoted, which makes every record one line."""
+    spans = lines.finish()
+    if lines.quoted_break:
+        found = walk_records(path, max_line_bytes)
+        return found.long, found.strays
+    return spans, None  # every line break ends a record: the spans are lines
+
+
 def _copy(source: Path, target: Path, gzipped: bool, encoding: str, limits: Limits) -> None:
     """Stream `source` to UTF-8 `target` (see `_expand`), then cut any over-long record."""
     lines = LongLines(limits.max_line_bytes)
     _expand(source, target, gzipped, encoding, limits, lines)
-    spans = lines.finish() and sound_spans(target, lines.spans, limits.max_line_bytes)
-    if spans:
+    spans, strays = _cuts(target, lines, limits.max_line_bytes)
+    if spans or strays:
         whole = target.with_name(target.name + ".whole")
         target.rename(whole)
         try:
-            cut_long_lines(whole, target, spans, limits.max_line_bytes)
+            cut_long_lines(whole, target, spans, limits.max_line_bytes, strays)
         finally:
             whole.unlink(missing_ok=True)
 

@@ -38,8 +38,8 @@ def csv_scan(path: Path, spec: Spec, *, max_line_bytes: int, rejects: str = "sto
 
     Rows that cannot be parsed (ragged, unterminated quotes, over-long, invalid UTF-8) are kept out
     of the result. With `rejects="store"` they are recorded in DuckDB's `reject_errors` table,
-    which becomes the structural part of the report; with `"skip"` they are silently skipped
-    (later scans of a file already checked); with `"fail"` any such row stops the scan.
+    which becomes the structural part of the report; with `"skip"` they are skipped (later scans
+    of a file already checked); with `"fail"` any such row stops the scan.
     """
     columns = "{" + ", ".join(f"{lit(name)}: 'VARCHAR'" for name in spec.header) + "}"
     # DuckDB silently drops a line longer than its buffer (no reject, no error). Landing cuts
@@ -60,7 +60,15 @@ def csv_scan(path: Path, spec: Spec, *, max_line_bytes: int, rejects: str = "sto
     if rejects == "store":
         opts.append("store_rejects = true")
     elif rejects == "skip":
-        opts.append("ignore_errors = true")
+        # Not `ignore_errors` alone: with it DuckDB (2.0) stops reading at the first quoting
+        # error (a quote closed before an `X`), and every row after it is silently missing from
+        # the findings listed and from the output. Storing the rejects, in tables of their own
+        # that nothing reads, it reads on.
+        opts += [
+            "store_rejects = true",
+            "rejects_table = '__skipped_errors'",
+            "rejects_scan = '__skipped_scans'",
+        ]
     return f"read_csv({lit(str(path))}, {', '.join(opts)})"
 
 

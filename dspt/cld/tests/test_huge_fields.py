@@ -238,33 +238,14 @@ def test_a_giant_value_of_many_short_lines(thousand_rows, tmp_path, engine, sett
 @pytest.mark.usefixtures("small_limit")
 def test_a_stray_quote_does_not_swallow_the_rest_of_the_file(thousand_rows, tmp_path):
     """Counting quotes, every line break after an unclosed quote looks quoted: the rest of the
-    file (far over the limit) would be one record. A reader reports the stray quote and reads
-    the next line afresh, so landing cuts nothing and the rows after it are still checked."""
+    file (far over the limit) would be one record. Landing finds the stray quote instead
+    (`walk_records`): its row is one QUOTING, nothing is cut as too long, and every row after
+    it is counted and checked (test_stray_quotes.py has the rest)."""
     header, *lines = thousand_rows.read_bytes().split(b"\n")
     lines[2] = b'"' + lines[2]
     extract = tmp_path / "stray.csv"
     extract.write_bytes(b"\n".join([header, *lines]))
     assert len(extract.read_bytes()) > 4 * LIMIT
     report = check(extract, tmp_path)
-    assert report.rows >= ROWS - 1  # the stray quote's row may take in the next line
-    assert report.summary.get("QUOTING") == 1 and "LINE_TOO_LONG" not in report.summary
-
-
-@pytest.mark.parametrize("at", [-1, 0, 1])
-def test_one_record_is_judged_across_pieces(tmp_path, at):
-    """A closing or a doubled quote that falls on the edge of a piece read is judged whole."""
-    from dspt.cld.landing import CHUNK, _one_record
-
-    def judged(value: bytes) -> bool:
-        pad = CHUNK + at - 3  # the quote under test lands at CHUNK + at - 1 or so
-        data = b'a,"' + b"x\n" * (pad // 2) + b"x" * (pad % 2) + value
-        path = tmp_path / "r.csv"
-        path.write_bytes(data)
-        with open(path, "rb") as f:
-            return _one_record(f, 0, len(data))
-
-    assert judged(b'",b')  # a closing quote, then a comma
-    assert judged(b'"')  # a closing quote at the record's end
-    assert judged(b'""y",b')  # a doubled quote inside the value
-    assert not judged(b'"y,b')  # a quote closed by neither a comma nor a line break
-    assert not judged(b'""y')  # never closed
+    assert report.rows == ROWS
+    assert report.summary == {"QUOTING": 1}, report.summary

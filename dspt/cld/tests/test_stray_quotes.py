@@ -1,0 +1,185 @@
+"""A stray quote — a value opened with a quote that is never closed properly, such as `"E0800` —
+breaks its own row only. The report counts every data line as a row, reports the stray quote as
+QUOTING on its row, and reads and checks the rows after it as they would have been; both engines
+give the same report. DuckDB once read everything from the stray quote to the next quote in the
+file (or, with none, to the end of the 4 MB one scanner thread reads) as one broken row: a 30,000-row extract was
+reported as 17,749 rows, the rest silently gone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dspt.cld.generate import generate
+from dspt.cld.spec import load_spec
+from dspt.cld.validate import validate
+
+R1 = load_spec("release-1")
+ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+
+
+def check(path: Path, tmp_path: Path, engine: str = "duckdb"):
+    work = tmp_path / f"work-{engine}"
+    work.mkdir()
+    result = validate(path, R1, work, engine=engine)
+    if result.con is not None:
+        result.con.close()
+    return result.report
+
+
+def extract(tmp_path: Path, rows: int, *, quoted: bool, seed: int = 5) -> list[bytes]:
+    """The data lines of a generated extract (header first). With `quoted=False` only lines
+    without a quote are kept, so a stray quote finds no quote after it to close on."""
+    base = tmp_path / "base.csv"
+    generate(base, rows=rows if quoted else 2 * rows, seed=seed)
+    header, *lines = base.read_bytes().split(b"\n")
+    lines = [line for line in lines if line and (quoted or b'"' not in line)][:rows]
+    assert len(lines) == rows
+    return [header, *lines]
+
+
+def write(tmp_path: Path, lines: list[bytes], stray_rows: list[int]) -> Path:
+    """The extract with LA_Code `E08000035` sent as `"E0800` on each of `stray_rows`."""
+    lines = list(lines)
+    for row in stray_rows:
+        assert lines[row].startswith(b"E08000035,")
+        lines[row] = b'"E0800' + lines[row][len(b"E08000035") :]
+    path = tmp_path / "stray.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def assert_rows_read(report, rows: int, stray_rows: list[int]) -> None:
+    assert report.rows == rows, report.rows
+    assert not report.accepted
+    assert report.summary == {"QUOTING": len(stray_rows)}, report.summary
+    assert [(e["row"], e["rule"]) for e in report.errors] == [(r, "QUOTING") for r in stray_rows]
+
+
+def test_a_stray_quote_with_no_quote_after_it_loses_no_rows(tmp_path):
+    """The case first seen: 30,000 rows, no other quote in the file."""
+    lines = extract(tmp_path, 30_000, quoted=False)
+    assert_rows_read(check(write(tmp_path, lines, [100]), tmp_path), 30_000, [100])
+
+
+def test_rows_between_a_stray_quote_and_the_next_quote_are_read(tmp_path):
+    """Quotes on about one row in six: the stray quote's value closes on the next one."""
+    lines = extract(tmp_path, 2_000, quoted=True)
+    assert_rows_read(check(write(tmp_path, lines, [100, 1500]), tmp_path), 2_000, [100, 1500])
+
+
+def test_two_stray_quotes_do_not_quote_the_rows_between(tmp_path):
+    """An even number of stray quotes leaves the quote count even: the rows between would
+    look like one quoted value."""
+    lines = extract(tmp_path, 3_000, quoted=False)
+    assert_rows_read(check(write(tmp_path, lines, [10, 2000]), tmp_path), 3_000, [10, 2000])
+
+
+def test_a_stray_quote_on_the_last_row(tmp_path):
+    lines = extract(tmp_path, 500, quoted=False)
+    assert_rows_read(check(write(tmp_path, lines, [500]), tmp_path), 500, [500])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_engines_give_the_same_report(tmp_path, engine, settings):
+    """A few hundred rows with quotes elsewhere, a legitimate quoted line break and two stray
+    quotes: every row counted, each stray quote one QUOTING on its row, the rest read and
+    checked — findings after a stray quote listed on their rows (DuckDB's listing scan once
+    stopped at the first quoting error)."""
+    settings.DSPT_CLD_SPARK_SHUFFLE_PARTITIONS = 2
+    lines = extract(tmp_path, 300, quoted=True)
+    header = lines[0].decode().split(",")
+    for row, name, value in [(50, "GP_Practice_Name", b'"Moor\nSide"'), (251, "Gender", b"Robot")]:
+        cells = lines[row].split(b",")
+        assert len(cells) == len(header)
+        cells[header.index(name)] = value
+        lines[row] = b",".join(cells)
+    report = check(write(tmp_path, lines, [20, 200]), tmp_path, engine)
+    assert report.rows == 300
+    assert report.summary == {"QUOTING": 2, "CODE_LIST": 1, "LINE_BREAK_IN_VALUE": 1}, (
+        report.summary
+    )
+    assert [(e["row"], e["rule"]) for e in report.errors] == [
+        (20, "QUOTING"),
+        (200, "QUOTING"),
+        (251, "CODE_LIST"),
+    ]
+    assert [(w["row"], w["rule"]) for w in report.warnings] == [(50, "LINE_BREAK_IN_VALUE")]
+
+
+def walked(tmp_path: Path, data: bytes, limit: int = 1000):
+    from dspt.cld.landing import walk_records
+
+    path = tmp_path / "w.csv"
+    path.write_bytes(data)
+    found = walk_records(path, limit)
+    return [data[a:b] for a, b in found.strays], [data[a:b] for a, b in found.long]
+
+
+def test_the_walk_tells_a_stray_quote_from_a_quoted_line_break(tmp_path):
+    data = b'h,e\n"a\nb",c\n"stray,d\ne,f\ng,"h"\n'
+    assert walked(tmp_path, data) == ([b'"stray,d'], [])
+    # A quote inside a value is an ordinary character, and a doubled one is one quote.
+    assert walked(tmp_path, b'h,e\nx"y,z\n"a""\nb",c\n') == ([], [])
+    # A value closed badly on its own line is the reader's to report; nothing is cut.
+    assert walked(tmp_path, b'h,e\n"a"b,c\nd,e\n') == ([], [])
+    # Never closed: the last lines are rows of their own.
+    assert walked(tmp_path, b'h,e\nx,"open\ny,z\n') == ([b'x,"open'], [])
+    # The header is the header check's to report; the rows under it are read afresh.
+    assert walked(tmp_path, b'"h,e\na,b\n"stray,d\nc,"d"\n') == ([b'"stray,d'], [])
+    # A stray quote after a quoted line break in the same record takes the record with it.
+    assert walked(tmp_path, b'h,e\n"a\nb","stray\nc,d\ne,"f"\n') == ([b'"a\nb","stray'], [])
+
+
+def test_the_walk_measures_records_as_sent(tmp_path):
+    value = b'"' + b"\n".join([b'x ""y""'] * 200) + b'"'  # 1,801 bytes on 200 lines
+    data = b"h,e\n" + value + b",z\n" + b'"stray,w\n' + b"q" * 1200 + b"\nr,s\n"
+    strays, long = walked(tmp_path, data)
+    assert strays == [b'"stray,w'] and long == [value + b",z", b"q" * 1200]
+
+
+@pytest.mark.parametrize("at", [-2, -1, 0, 1])
+def test_the_walk_judges_quotes_on_the_edge_of_a_piece(tmp_path, at):
+    from dspt.cld.landing import CHUNK
+
+    pad = b"x" * (CHUNK + at)  # a line longer than a piece: it is read in two
+    ok = b'h,e\n"' + pad + b'""",b\n"q\nr",s\n'
+    assert walked(tmp_path, ok, limit=4 * CHUNK) == ([], [])
+    stray = b'h,e\n"' + pad + b'\nr,s\nt,"u"\n'
+    assert walked(tmp_path, stray, limit=4 * CHUNK) == ([b'"' + pad], [])
+
+
+def test_findings_after_a_quote_closed_badly_are_listed(tmp_path):
+    """A value closed badly within its own line (`"E0800"9`) is DuckDB's to reject; the scan
+    that lists findings used to stop there, so a bad code further down was counted but never
+    listed."""
+    lines = extract(tmp_path, 200, quoted=False)
+    header = lines[0].decode().split(",")
+    lines[10] = b'"E0800"9' + lines[10][len(b"E08000035") :]
+    cells = lines[150].split(b",")
+    cells[header.index("Gender")] = b"Robot"
+    lines[150] = b",".join(cells)
+    path = tmp_path / "closed-badly.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    report = check(path, tmp_path)
+    assert report.rows == 200
+    assert [(e["row"], e["rule"]) for e in report.errors] == [(10, "QUOTING"), (150, "CODE_LIST")]
+
+
+def test_a_stray_quote_in_a_gzipped_windows_1252_file(tmp_path):
+    """Expanded and transcoded files are walked the same way, in their landed copy."""
+    import gzip
+
+    lines = extract(tmp_path, 1_000, quoted=True)
+    header = lines[0].decode().split(",")
+    cells = lines[41].split(b",")
+    assert len(cells) == len(header)
+    cells[header.index("GP_Practice_Name")] = b"Caf\xe9 Surgery"  # é in Windows-1252
+    lines[41] = b",".join(cells)
+    path = write(tmp_path, lines, [300])
+    gz = tmp_path / "stray.csv.gz"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    report = check(gz, tmp_path)
+    assert report.gzipped and report.source_encoding == "windows-1252"
+    assert_rows_read(report, 1_000, [300])
