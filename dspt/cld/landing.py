@@ -23,12 +23,19 @@ quote in the file for one broken row and lose them. The same read notices any li
 an odd number of quotes (`LongLines.quoted_break`); only then is the file walked as a reader reads
 it (`walk_records`), and each row a stray quote broke is replaced by a stand-in both engines
 report as QUOTING on its own row, so the rows after it are counted and checked.
+
+A quoted value closed badly within its line (`"4"x,`) is rejected by DuckDB's reader, but
+Spark's reads it as it stands and checks the row like any other. The same read looks for a quote
+that neither opens a value nor is followed by a comma, a quote or the line end
+(`_maybe_closed_badly`, one regular-expression search per slice with quotes); only when there is
+one is the file walked, and each row with a quote closed badly gets the stray quote's stand-in.
 """
 
 from __future__ import annotations
 
 import codecs
 import gzip
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,6 +135,11 @@ class LongLines:
         # stray quote. Without one every record is one line and the quoting cannot carry from
         # one line to the next, so `walk_records` is needed only with one.
         self.quoted_break = False
+        # Whether some quote may close a value badly within its line (`_maybe_closed_badly`):
+        # a reader rejects that row, which Spark's would read as it stands, so `walk_records`
+        # is needed then too, to find the row and have it replaced.
+        self.bad_close = False
+        self._last = b"\n"  # the byte before the next piece: the file starts a line
 
     def feed(self, chunk: bytes) -> None:
         """Look at the next piece of the stream."""
@@ -141,6 +153,8 @@ class LongLines:
         else:
             if not self.quoted_break:
                 self.quoted_break = _quoted_break(chunk, self._open)
+            if not self.bad_close:
+                self.bad_close = _maybe_closed_badly(chunk, self._last)
             first = self._first_end(chunk)
             last = self._last_end(chunk, self._open ^ (quotes & 1)) if first >= 0 else -1
         if first >= 0:
@@ -148,6 +162,7 @@ class LongLines:
             self._start = self._offset + last + 1
         self._open ^= quotes & 1
         self._offset += len(chunk)
+        self._last = chunk[-1:] or self._last
 
     def _first_end(self, chunk: bytes) -> int:
         open_, pos = self._open, 0
@@ -202,6 +217,27 @@ def _quoted_break(chunk: bytes, open_: int) -> bool:
     return bool((len(parts[0]) + open_) & 1 or any(n & 1 for n in set(map(len, parts[1:-1]))))
 
 
+# A quote that neither opens a value (after a comma or a line break) nor is followed by a
+# quote, a comma or a line break (spaces before them allowed). The regular expression starts
+# with a plain quote, so the search skips from quote to quote in C.
+_QUOTE_AMID_TEXT = re.compile(rb'"(?<![,\n]")(?! *[",\r\n])')
+
+
+def _maybe_closed_badly(chunk: bytes, before: bytes) -> bool:
+    """Whether a quote in `chunk` might close a quoted value badly (`"4"x,`), which a reader
+    rejects within its line; `before` is the byte before `chunk` in the file.
+
+    What the search finds is a quote closing a value badly, a quote inside a value that does
+    not begin with one (`Dr "Jack" Surgery`), a doubled quote at the start of a quoted value,
+    or a quote opening a value after spaces. Only the first is an error to a reader;
+    `walk_records` tells them apart. A file whose quotes only open and close values (and
+    double quotes inside them) is not walked."""
+    # A quote first in the chunk has its byte before it elsewhere: it opens a value after a
+    # comma or a line break, and is skipped, or is looked at with no byte behind it.
+    start = 1 if chunk[:1] == b'"' and before in (b",", b"\n") else 0
+    return _QUOTE_AMID_TEXT.search(chunk, start) is not None
+
+
 def _read_plain(path: Path, chunk_size: int, lines: LongLines | None) -> bool:
     """One read of `path`: True when it is strict UTF-8, stopping at the first invalid byte (the
     file is then transcoded, and its copy looked at instead); feeds each chunk read to `lines`."""
@@ -239,7 +275,8 @@ def cut_long_lines(
     strays: list[tuple[int, int]] | None = None,
 ) -> None:
     """Copy `source` to `target` with each span (an over-long record) replaced by a stand-in,
-    and each of `strays` (rows a stray quote broke, from `walk_records`) by another.
+    and each of `strays` (rows a stray quote or a quote closed badly broke, from
+    `walk_records`) by another.
 
     The long record's stand-in is `max_line_bytes + 1` bytes of filler in the first column,
     then as many commas as the header has (so no column-count finding is added to the row's
@@ -288,8 +325,9 @@ def _copy_bytes(f, out, n: int) -> None:
 
 @dataclass
 class Records:
-    """What `walk_records` found: spans (start, end) of the rows a stray quote broke and of the
-    records over the line limit, in file order, each end before its line break."""
+    """What `walk_records` found: spans (start, end) of the rows a stray quote or a quote closed
+    badly broke and of the records over the line limit, in file order, each end before its line
+    break."""
 
     strays: list[tuple[int, int]]
     long: list[tuple[int, int]]
@@ -300,8 +338,9 @@ def walk_records(path: Path, limit: int) -> Records:
 
     A quote opens a quoted value only at the start of a value (elsewhere it is an ordinary
     character); the value ends at a quote followed by a comma, a line break or the end of the
-    file, and a doubled quote inside it is one quote. A quote followed by anything else closes
-    it badly: the reader reports that row and reads on from the next line. A value that is
+    file (spaces before them allowed), and a doubled quote inside it is one quote. A quote
+    followed by anything else closes it badly: the reader reports that row and reads on from
+    the next line, and the row is found here (Spark's reader would read it). A value that is
     still open at a line break carries the record on to the next line; if it then closes badly,
     or never, its opening quote was a stray: the careful reading, and this one, is that the row
     broken is the line the stray quote is on (with the record's earlier lines, if any), and
@@ -311,7 +350,8 @@ def walk_records(path: Path, limit: int) -> Records:
     Records longer than `limit` (their bytes as sent, line break included) are found on the
     way. Lines are read at most a chunk at a time, so memory stays at one chunk; this costs a
     Python step per quote and per line, so `land` calls it only when a line break follows an
-    odd number of quotes (`LongLines.quoted_break`).
+    odd number of quotes (`LongLines.quoted_break`) or a quote may close a value badly
+    (`LongLines.bad_close`).
     """
     found = Records([], [])
     with open(path, "rb") as f:
@@ -339,19 +379,22 @@ def walk_records(path: Path, limit: int) -> Records:
                     continue
                 if offset - record > limit and record > 0:
                     found.long.append((record, offset))
+                elif broken and record > 0:
+                    found.strays.append((record, offset))
                 return found
             bad, i, n = False, 0, len(piece)
             while not broken:
                 if pending:  # the last piece ended on a quote inside a quoted value
                     pending = False
-                    after = piece[:1]
-                    if after == b'"':
+                    if piece[:1] == b'"':
                         i = 1
                         continue
-                    if after not in (b",", b"\r", b"\n"):
+                    j = _after_spaces(piece, 0)
+                    after = piece[j : j + 1]
+                    if after not in (b",", b"\r", b"\n", b""):
                         bad = True
                         break
-                    quoted, field_start, i = False, after == b",", 1 if after == b"," else 0
+                    quoted, field_start, i = False, after == b",", j + 1 if after == b"," else j
                     opener_end = -1
                     continue
                 q = piece.find(b'"', i)
@@ -368,9 +411,13 @@ def walk_records(path: Path, limit: int) -> Records:
                     break
                 if after == b'"':
                     i = q + 2
-                elif after in (b",", b"\r", b"\n"):
+                    continue
+                # Spaces may follow a closing quote (DuckDB drops them; a tab it rejects).
+                j = _after_spaces(piece, q + 1)
+                after = piece[j : j + 1]
+                if after in (b",", b"\r", b"\n", b""):
                     quoted, field_start, opener_end = False, after == b",", -1
-                    i = q + 2 if field_start else q + 1
+                    i = j + 1 if field_start else j
                 else:
                     bad = True
                     break
@@ -378,7 +425,10 @@ def walk_records(path: Path, limit: int) -> Records:
                 if opener_end >= 0:
                     stray()
                     continue
-                broken, quoted = True, False  # a bad quote within one line: the reader's case
+                # A quote closed badly within one line: a reader rejects the row and reads on
+                # from the next line. Spark's would read the value as it stands, so the row is
+                # replaced like a stray quote's, once its end is read.
+                broken, quoted = True, False
             offset += n
             if not piece.endswith(b"\n"):
                 if not quoted and not broken:
@@ -390,8 +440,17 @@ def walk_records(path: Path, limit: int) -> Records:
                 continue
             if offset - record > limit and record > 0:
                 found.long.append((record, offset - 1))
+            elif broken and record > 0:
+                found.strays.append((record, offset - 1))
             record, broken, field_start, opener_end = offset, False, True, -1
             quoted = pending = False
+
+
+def _after_spaces(piece: bytes, j: int) -> int:
+    """The index of the first byte at or after `j` in `piece` that is not a space."""
+    while piece[j : j + 1] == b" ":
+        j += 1
+    return j
 
 
 ENCODINGS = ("detect", "windows-1252")
@@ -453,14 +512,15 @@ def land(
 
 
 def _cuts(path: Path, lines: LongLines, max_line_bytes: int) -> tuple[list, list | None]:
-    """The over-long records to cut and, when the quoting carries across a line break, the rows
-    stray quotes broke (`walk_records`, exact; None when not walked).
+    """The over-long records to cut and, when the quoting carries across a line break or a
+    quote may close a value badly, the rows stray or badly closed quotes broke (`walk_records`,
+    exact; None when not walked).
 
     Counting quotes finds records only while the quoting is sound: after a stray quote every
     line break would look quoted and the rest of the file be one record. So the quote count's
     records are used only when no line break is quoted, which makes every record one line."""
     spans = lines.finish()
-    if lines.quoted_break:
+    if lines.quoted_break or lines.bad_close:
         found = walk_records(path, max_line_bytes)
         return found.long, found.strays
     return spans, None  # every line break ends a record: the spans are lines
