@@ -336,9 +336,10 @@ class Records:
 def walk_records(path: Path, limit: int) -> Records:
     """Read `path` as DuckDB's CSV reader does, record by record, and find the stray quotes.
 
-    A quote opens a quoted value only at the start of a value (elsewhere it is an ordinary
-    character); the value ends at a quote followed by a comma, a line break or the end of the
-    file (spaces before them allowed), and a doubled quote inside it is one quote. A quote
+    A quote opens a quoted value only at the start of a value, after spaces if any (elsewhere
+    it is an ordinary character); the value ends at a quote followed by a comma, a line break
+    or the end of the file (spaces before them allowed), and a doubled quote inside it is one
+    quote. A quote
     followed by anything else closes it badly: the reader reports that row and reads on from
     the next line, and the row is found here (Spark's reader would read it). A value that is
     still open at a line break carries the record on to the next line; if it then closes badly,
@@ -401,8 +402,11 @@ def walk_records(path: Path, limit: int) -> Records:
                 if q < 0:
                     break
                 if not quoted:
-                    # Only at the start of a value does a quote open one.
-                    quoted = (q == i and field_start) or (q > i and piece[q - 1] == 44)  # ","
+                    # Only at the start of a value does a quote open one, after spaces if any
+                    # (DuckDB drops them: ` "x"` is the value `x`).
+                    comma = piece.rfind(b",", i, q)
+                    start = comma + 1 if comma >= 0 else i if field_start else -1
+                    quoted = start >= 0 and not piece[start:q].strip(b" ")
                     field_start, i = False, q + 1
                     continue
                 after = piece[q + 1 : q + 2]

@@ -129,6 +129,9 @@ def test_the_walk_tells_a_stray_quote_from_a_quoted_line_break(tmp_path):
         [],
     )
     assert walked(tmp_path, b'h,e\nd,e\n"a" b') == ([b'"a" b'], [])
+    # Spaces may come before an opening quote too: DuckDB reads ` "x"` as the value `x`.
+    data = b'h,e\n "x",y\nz,  "stray\nw,v\nq, "c"x\nr,s\n'
+    assert walked(tmp_path, data) == ([b'z,  "stray', b'q, "c"x'], [])
     # Never closed: the last lines are rows of their own.
     assert walked(tmp_path, b'h,e\nx,"open\ny,z\n') == ([b'x,"open'], [])
     # The header is the header check's to report; the rows under it are read afresh.
@@ -196,8 +199,10 @@ def test_both_engines_report_a_quote_closed_badly_within_its_line(tmp_path, engi
     line end (`"E08000035"x`, `"Moor" Side`, `"Moor"<tab>`) is one `QUOTING` on its row in both
     engines: DuckDB's reader rejects the row, and Spark's, which would read the value as it
     stands and check the row like any other, is handed the stand-in landing uses for a stray
-    quote. A quote inside a value that does not begin with one (`Dr "Jack" Surgery`) and spaces
-    after a closing quote are read alike by both readers, and are not findings."""
+    quote. So is such a quote after spaces (` "Moor"x`), and a stray quote after spaces
+    (`  "Moor`), which DuckDB takes for an opening quote. A quote inside a value that does not
+    begin with one (`Dr "Jack" Surgery`) and spaces after a closing quote are read alike by
+    both readers, and are not findings."""
     settings.DSPT_CLD_SPARK_SHUFFLE_PARTITIONS = 2
     lines = extract(tmp_path, 300, quoted=True)
     header = lines[0].decode().split(",")
@@ -206,6 +211,8 @@ def test_both_engines_report_a_quote_closed_badly_within_its_line(tmp_path, engi
         (30, 0, b'"E08000035"x'),
         (120, practice, b'"Moor" Side'),
         (140, practice, b'"Moor"\t'),
+        (160, practice, b' "Moor"x'),
+        (180, practice, b'  "Moor'),
         (200, practice, b'Dr "Jack" Surgery'),
         (220, practice, b'"Moor Side"  '),
         (251, header.index("Gender"), b"Robot"),
@@ -218,11 +225,13 @@ def test_both_engines_report_a_quote_closed_badly_within_its_line(tmp_path, engi
     path.write_bytes(b"\n".join(lines) + b"\n")
     report = check(path, tmp_path, engine)
     assert report.rows == 300
-    assert report.summary == {"QUOTING": 3, "CODE_LIST": 1}, report.summary
+    assert report.summary == {"QUOTING": 5, "CODE_LIST": 1}, report.summary
     assert [(e["row"], e["rule"]) for e in report.errors] == [
         (30, "QUOTING"),
         (120, "QUOTING"),
         (140, "QUOTING"),
+        (160, "QUOTING"),
+        (180, "QUOTING"),
         (251, "CODE_LIST"),
     ]
 
