@@ -339,14 +339,13 @@ def walk_records(path: Path, limit: int) -> Records:
     A quote opens a quoted value only at the start of a value, after spaces if any (elsewhere
     it is an ordinary character); the value ends at a quote followed by a comma, a line break
     or the end of the file (spaces before them allowed), and a doubled quote inside it is one
-    quote. A quote
-    followed by anything else closes it badly: the reader reports that row and reads on from
-    the next line, and the row is found here (Spark's reader would read it). A value that is
-    still open at a line break carries the record on to the next line; if it then closes badly,
-    or never, its opening quote was a stray: the careful reading, and this one, is that the row
-    broken is the line the stray quote is on (with the record's earlier lines, if any), and
-    the rows after it are read afresh from the next line. A reader would instead have read
-    every line up to the next quote in the file into the broken row, and lost them.
+    quote. A quote followed by anything else closes it badly: the reader reports that row and
+    reads on from the next line, and the row is found here (Spark's reader would read it). A
+    value that is still open at a line break carries the record on to the next line; if it then
+    closes badly, or never, its opening quote was a stray: the careful reading, and this one, is
+    that the row broken is the line the stray quote is on (with the record's earlier lines, if
+    any), and the rows after it are read afresh from the next line. A reader would instead have
+    read every line up to the next quote in the file into the broken row, and lost them.
 
     Records longer than `limit` (their bytes as sent, line break included) are found on the
     way. Lines are read at most a chunk at a time, so memory stays at one chunk; this costs a
