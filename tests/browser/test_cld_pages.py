@@ -7,6 +7,7 @@ axe (no serious or critical violations)."""
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from dspt.accounts.models import OversightRole
 from dspt.assessments.models import Publication
@@ -88,7 +89,8 @@ def test_send_check_process_release_download_and_refuse(site, page, world, setti
     accessible(page, "upload")
     _send(page, site, world["bad"])
     bar = page.locator("progress.cld-progress__bar")
-    assert bar.is_visible() and "Waiting to be checked" in page.locator("main").inner_text()
+    expect(bar).to_be_visible()
+    assert "Waiting to be checked" in page.locator("main").inner_text()
     accessible(page, "submission waiting")
     # The page follows the check without reloading: the bar and its text move.
     sub = Submission.objects.get()

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from dspt.accounts.models import Membership, User
 from dspt.assessments import services as assessment_services
@@ -131,12 +132,12 @@ def test_error_pages_say_why_and_offer_a_way_on(site, page, care_home, settings)
     assert axe_violations(page) == []
     page.get_by_label("Organisation name, ODS code or postcode").fill("Harebell")
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_role("link", name="Harebell House").is_visible()
+    expect(page.get_by_role("link", name="Harebell House")).to_be_visible()
 
     assert page.goto(f"{site}/no-such-page/").status == 404
     _assert_nhs_layout(page)
     assert page.locator("h1").inner_text() == "Page not found"
-    assert page.get_by_role("link", name="Look up an organisation's status").is_visible()
+    expect(page.get_by_role("link", name="Look up an organisation's status")).to_be_visible()
     assert axe_violations(page) == []
 
     # A care home's manager opens compliance monitoring: told why not, and where to go.
@@ -160,7 +161,7 @@ def test_error_pages_say_why_and_offer_a_way_on(site, page, care_home, settings)
     _assert_nhs_layout(page)
     assert page.locator("h1").inner_text() == "Sorry, there is a problem with the service"
     page.screenshot(path="/tmp/ja/item3-500.png", full_page=True)
-    assert page.get_by_role("link", name="Your home page").is_visible()
+    expect(page.get_by_role("link", name="Your home page")).to_be_visible()
 
 
 STAFF_HOMES = {

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from dspt.core.demo import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations
@@ -53,7 +54,7 @@ def test_programme_dashboard_series_and_map(site, page, small_demo):
 def test_lso_work_pages(site, page, small_demo):
     sign_in(page, site, "lso.staff")
     page.goto(site + "/support/")
-    assert page.locator("main h1").is_visible()
+    expect(page.locator("main h1")).to_be_visible()
     assert axe_violations(page) == []
 
 

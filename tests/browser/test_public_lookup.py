@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from dspt.assessments.models import Level, Publication
 from dspt.organisations.models import Organisation, OrgType, Region
@@ -34,8 +35,8 @@ def test_search_and_see_status(site, page):
     page.get_by_label("Organisation name, ODS code or postcode").fill("willow")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Willow Court Care Home").click()
-    assert page.get_by_text("26/27 Standards Met").is_visible()
-    assert page.get_by_text("30 June 2028").is_visible()
+    expect(page.get_by_text("26/27 Standards Met")).to_be_visible()
+    expect(page.get_by_text("30 June 2028")).to_be_visible()
     assert axe_violations(page) == []
     page.goto(site + "/?q=willow")
     assert axe_violations(page) == []

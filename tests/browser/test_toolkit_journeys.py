@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from dspt.accounts.models import Membership, User
 from dspt.assessments import services as assessment_services
@@ -57,7 +58,7 @@ def test_register_answer_publish_then_public_search_shows_it(site, page, region,
     check_accessible(page, "register organisation")
     page.get_by_label("ODS code").fill("vjrn1")
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_text("Larkspur House").first.is_visible()
+    expect(page.get_by_text("Larkspur House").first).to_be_visible()
     check_accessible(page, "claim page")
     # Claiming needs proof: a link goes to the home's registered address, not to Priya's.
     page.get_by_role("button", name="Email a verification link").click()
@@ -93,8 +94,8 @@ def test_register_answer_publish_then_public_search_shows_it(site, page, region,
         "main"
     ).inner_text()
     page.get_by_role("button", name="Publish Standards Met").click()
-    assert page.get_by_text("26/27 Standards Met").first.is_visible()
-    assert page.get_by_text("30 June 2028").first.is_visible()
+    expect(page.get_by_text("26/27 Standards Met").first).to_be_visible()
+    expect(page.get_by_text("30 June 2028").first).to_be_visible()
     check_accessible(page, "published page")
     # Anyone now finds the new status.
     page.context.clear_cookies()
@@ -147,7 +148,7 @@ def test_head_office_publication_covers_two_sites(site, page, region, settings):
     page.context.clear_cookies()
     for s in sites[:2]:
         page.goto(f"{site}/status/{s.ods_code}/")
-        assert page.get_by_text("26/27 Standards Met").first.is_visible()
+        expect(page.get_by_text("26/27 Standards Met").first).to_be_visible()
         main = page.locator("main").inner_text()
         assert "Beacon Care Group" in main and "head office publication" in main, main
     page.goto(f"{site}/status/{sites[2].ods_code}/")
