@@ -13,19 +13,11 @@ import pytest
 
 from dspt.cld.generate import generate
 from dspt.cld.spec import load_spec
-from dspt.cld.validate import validate
+
+from .test_huge_fields import check
 
 R1 = load_spec("release-1")
 ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
-
-
-def check(path: Path, tmp_path: Path, engine: str = "duckdb"):
-    work = tmp_path / f"work-{engine}"
-    work.mkdir()
-    result = validate(path, R1, work, engine=engine)
-    if result.con is not None:
-        result.con.close()
-    return result.report
 
 
 def extract(tmp_path: Path, rows: int, *, quoted: bool, seed: int = 5) -> list[bytes]:
