@@ -139,6 +139,9 @@ class LongLines:
         # a reader rejects that row, which Spark's would read as it stands, so `walk_records`
         # is needed then too, to find the row and have it replaced.
         self.bad_close = False
+        # Whether the last piece ended with a quote whose next byte, in this piece, decides
+        # whether it closed a value badly (a piece can end anywhere, closing quotes included).
+        self._tail_quote = False
         self._last = b"\n"  # the byte before the next piece: the file starts a line
 
     def feed(self, chunk: bytes) -> None:
@@ -148,6 +151,11 @@ class LongLines:
                 self.feed(chunk[i : i + self.limit])
             return
         quotes = chunk.count(b'"') if self.quotes else 0
+        if self._tail_quote:
+            # The last piece ended with a quote: what it is followed by is here.
+            badly = _goes_on_badly(chunk)
+            self._tail_quote = badly is None
+            self.bad_close = self.bad_close or bool(badly)
         if not quotes and not self._open:
             first, last = chunk.find(b"\n"), chunk.rfind(b"\n")
         else:
@@ -155,6 +163,7 @@ class LongLines:
                 self.quoted_break = _quoted_break(chunk, self._open)
             if not self.bad_close:
                 self.bad_close = _maybe_closed_badly(chunk, self._last)
+                self._tail_quote = _ends_with_candidate(chunk, self._last)
             first = self._first_end(chunk)
             last = self._last_end(chunk, self._open ^ (quotes & 1)) if first >= 0 else -1
         if first >= 0:
@@ -219,8 +228,10 @@ def _quoted_break(chunk: bytes, open_: int) -> bool:
 
 # A quote that neither opens a value (after a comma or a line break) nor is followed by a
 # quote, a comma or a line break (spaces before them allowed). The regular expression starts
-# with a plain quote, so the search skips from quote to quote in C.
-_QUOTE_AMID_TEXT = re.compile(rb'"(?<![,\n]")(?! *[",\r\n])')
+# with a plain quote, so the search skips from quote to quote in C. A quote with nothing but
+# spaces after it in the piece is not matched: what follows it is in the next piece
+# (`_ends_with_candidate`).
+_QUOTE_AMID_TEXT = re.compile(rb'"(?<![,\n]")(?! *(?:[",\r\n]|\Z))')
 
 
 def _maybe_closed_badly(chunk: bytes, before: bytes) -> bool:
@@ -236,6 +247,25 @@ def _maybe_closed_badly(chunk: bytes, before: bytes) -> bool:
     # comma or a line break, and is skipped, or is looked at with no byte behind it.
     start = 1 if chunk[:1] == b'"' and before in (b",", b"\n") else 0
     return _QUOTE_AMID_TEXT.search(chunk, start) is not None
+
+
+def _ends_with_candidate(chunk: bytes, before: bytes) -> bool:
+    """Whether `chunk` ends with a quote (spaces after it allowed) that does not open a value:
+    a quote `_QUOTE_AMID_TEXT` would match if the next piece does not go on with a quote, a
+    comma or a line break (`_goes_on_badly`)."""
+    end = len(chunk.rstrip(b" "))
+    if not end or chunk[end - 1] != 0x22:  # '"'
+        return False
+    return (chunk[end - 2 : end - 1] if end > 1 else before) not in (b",", b"\n")
+
+
+def _goes_on_badly(chunk: bytes) -> bool | None:
+    """After a piece that ended with a candidate quote: whether this piece goes on with
+    something that closes it badly; None when it is only spaces (the next piece decides)."""
+    following = chunk.lstrip(b" ")[:1]
+    if not following:
+        return None
+    return following not in (b'"', b",", b"\r", b"\n")
 
 
 def _read_plain(path: Path, chunk_size: int, lines: LongLines | None) -> bool:

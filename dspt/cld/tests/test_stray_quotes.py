@@ -243,3 +243,55 @@ def test_landing_copies_a_file_only_for_a_quote_closed_badly(tmp_path):
     landed = land(tmp_path / "bad.csv", tmp_path, limits=limits)
     assert landed.copied
     assert landed.path.read_bytes() == ok + b'"X"X",,\nlast,"row"\n'
+
+
+def _pieces_judged(*pieces: bytes) -> bool:
+    from dspt.cld.landing import LongLines
+
+    lines = LongLines(1024 * 1024)
+    for piece in pieces:
+        lines.feed(piece)
+    return lines.bad_close
+
+
+@pytest.mark.parametrize(
+    ("pieces", "badly"),
+    [
+        # A quoted value closing at the very end of a piece, the comma after it in the next:
+        # nothing wrong. This once sent a 1.77 GB extract through the walk (2.8 s) for nothing,
+        # whenever a piece happened to end on a closing quote.
+        ((b'1,"Reablement, six weeks"', b",x\n"), False),
+        ((b'1,"Reablement, six weeks"', b"\n2,y\n"), False),
+        ((b'1,"Reablement, six weeks"  ', b"  ", b"  ,x\n"), False),
+        # Closed badly across the edge of a piece: still found.
+        ((b'1,"E08"', b"x,z\n"), True),
+        ((b'1,"E08" ', b"  ", b" x,z\n"), True),
+        # A quote that opens a value at the end of a piece is no candidate, whatever follows.
+        ((b'1,"', b"E08,z\n"), False),
+    ],
+)
+def test_a_quote_on_the_edge_of_a_piece_is_judged_by_what_follows_it(pieces, badly):
+    assert _pieces_judged(*pieces) is badly
+    assert _pieces_judged(b"".join(pieces)) is badly
+
+
+def test_a_closing_quote_at_a_piece_boundary_does_not_walk_the_file(tmp_path, monkeypatch):
+    """An extract whose 1 MB piece ends exactly on a closing quote lands untouched and unwalked."""
+    from dspt.cld import landing
+
+    piece = 1024 * 1024
+    head = b"h1,h2,h3\n"
+    row = b'E08000035,"Reablement, six weeks",x\n'
+    # Plain rows fill the first piece up to the row whose closing quote is its last byte.
+    n, r = divmod(piece - len(head) - row.index(b'",') - 1, 6)
+    plain = b"a,b,c\n" * (n - 1) + b"a,b," + b"c" * (1 + r) + b"\n"
+    data = head + plain + row + b"a,b,c\n" * 10
+    assert data[piece - 1 : piece + 1] == b'",'
+    (tmp_path / "edge.csv").write_bytes(data)
+
+    def no_walk(*args, **kwargs):
+        raise AssertionError("walked a file with nothing to find")
+
+    monkeypatch.setattr(landing, "walk_records", no_walk)
+    landed = landing.land(tmp_path / "edge.csv", tmp_path)
+    assert not landed.copied
