@@ -37,7 +37,7 @@ import codecs
 import gzip
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dspt.cld import conf
@@ -231,7 +231,9 @@ def _quoted_break(chunk: bytes, open_: int) -> bool:
 # with a plain quote, so the search skips from quote to quote in C. A quote with nothing but
 # spaces after it in the piece is not matched: what follows it is in the next piece
 # (`_ends_with_candidate`).
-_QUOTE_AMID_TEXT = re.compile(rb'"(?<![,\n]")(?! *(?:[",\r\n]|\Z))')
+# A quote after a comma or a line break and one space opens a value (DuckDB drops the space,
+# Spark would not): matched too, so the file is walked and the space taken out.
+_QUOTE_AMID_TEXT = re.compile(rb'"(?:(?<![,\n]")(?! *(?:[",\r\n]|\Z))|(?<=[,\n] "))')
 
 
 def _maybe_closed_badly(chunk: bytes, before: bytes) -> bool:
@@ -303,10 +305,12 @@ def cut_long_lines(
     spans: list[tuple[int, int]],
     max_line_bytes: int,
     strays: list[tuple[int, int]] | None = None,
+    spaces: list[int] | None = None,
 ) -> None:
     """Copy `source` to `target` with each span (an over-long record) replaced by a stand-in,
     and each of `strays` (rows a stray quote or a quote closed badly broke, from
-    `walk_records`) by another.
+    `walk_records`) by another; the byte at each offset of `spaces` (the one space before a
+    quote that opens a value) is left out, unless it is in a row replaced.
 
     The long record's stand-in is `max_line_bytes + 1` bytes of filler in the first column,
     then as many commas as the header has (so no column-count finding is added to the row's
@@ -320,13 +324,23 @@ def cut_long_lines(
     an `X`; Spark, which reads that value as it stands, for the extra column, and classifies
     it by its odd number of quotes. Neither reader carries a quoted value past its line break.
     """
-    cuts = sorted([(a, b, False) for a, b in spans] + [(a, b, True) for a, b in strays or ()])
+    cuts = [(a, b, "long") for a, b in spans] + [(a, b, "stray") for a, b in strays or ()]
+    cuts += [(a, a + 1, "space") for a in spaces or ()]
+    # At one offset the longer cut first: a row replaced takes the space at its start with it.
+    cuts.sort(key=lambda cut: (cut[0], -cut[1]))
     with open(source, "rb") as f, open(target, "wb") as out:
         commas = f.readline(max_line_bytes).count(b",")
         f.seek(0)
         pos = 0
-        for start, end, stray in cuts:
+        for start, end, kind in cuts:
+            if start < pos:  # inside a row already replaced
+                continue
             _copy_bytes(f, out, start - pos)
+            if kind == "space":
+                f.seek(end)
+                pos = end
+                continue
+            stray = kind == "stray"
             quotes, left = 0, end - start
             while left:
                 piece = f.read(min(CHUNK, left))
@@ -361,6 +375,8 @@ class Records:
 
     strays: list[tuple[int, int]]
     long: list[tuple[int, int]]
+    # Offsets of the one space before a quote that opens a value (` "x"`), to be taken out.
+    spaces: list[int] = field(default_factory=list)
 
 
 def walk_records(path: Path, limit: int) -> Records:
@@ -411,6 +427,7 @@ def walk_records(path: Path, limit: int) -> Records:
                     found.long.append((record, offset))
                 elif broken and record > 0:
                     found.strays.append((record, offset))
+                found.spaces = sorted(set(found.spaces))  # a stray quote's rows are read again
                 return found
             bad, i, n = False, 0, len(piece)
             while not broken:
@@ -431,11 +448,16 @@ def walk_records(path: Path, limit: int) -> Records:
                 if q < 0:
                     break
                 if not quoted:
-                    # Only at the start of a value does a quote open one, after spaces if any
-                    # (DuckDB drops them: ` "x"` is the value `x`).
+                    # Only at the start of a value does a quote open one, or after exactly one
+                    # space, which DuckDB drops (` "x"` is the value `x`, `  "x"` the text
+                    # `  "x"`). Spark's reader would keep that space and the quotes, so the
+                    # space is taken out of the landed copy.
                     comma = piece.rfind(b",", i, q)
                     start = comma + 1 if comma >= 0 else i if field_start else -1
-                    quoted = start >= 0 and not piece[start:q].strip(b" ")
+                    lead = piece[start:q] if start >= 0 else None
+                    quoted = lead in (b"", b" ")
+                    if lead == b" " and record > 0:
+                        found.spaces.append(offset + start)
                     field_start, i = False, q + 1
                     continue
                 after = piece[q + 1 : q + 2]
@@ -519,11 +541,11 @@ def land(
             # The check reads but writes nothing, so only the transcode below meets the limits.
             lines = LongLines(limits.max_line_bytes)
             if _read_plain(source, CHUNK, lines):
-                spans, strays = _cuts(source, lines, limits.max_line_bytes)
-                if not spans and not strays:
+                spans, strays, spaces = _cuts(source, lines, limits.max_line_bytes)
+                if not spans and not strays and not spaces:
                     return LandedFile(source, "utf-8", gzipped=False, copied=False)
                 target = workdir / "landed.csv"
-                cut_long_lines(source, target, spans, limits.max_line_bytes, strays)
+                cut_long_lines(source, target, spans, limits.max_line_bytes, strays, spaces)
                 return LandedFile(target, "utf-8", gzipped=False, copied=True)
             encoding = "windows-1252"
     target = workdir / "landed.csv"
@@ -544,10 +566,10 @@ def land(
     return LandedFile(target, "windows-1252", gzipped, copied=True)
 
 
-def _cuts(path: Path, lines: LongLines, max_line_bytes: int) -> tuple[list, list | None]:
+def _cuts(path: Path, lines: LongLines, max_line_bytes: int) -> tuple[list, list | None, list]:
     """The over-long records to cut and, when the quoting carries across a line break or a
     quote may close a value badly, the rows stray or badly closed quotes broke (`walk_records`,
-    exact; None when not walked).
+    exact; None when not walked) and the spaces before opening quotes to take out.
 
     Counting quotes finds records only while the quoting is sound: after a stray quote every
     line break would look quoted and the rest of the file be one record. So the quote count's
@@ -555,20 +577,20 @@ def _cuts(path: Path, lines: LongLines, max_line_bytes: int) -> tuple[list, list
     spans = lines.finish()
     if lines.quoted_break or lines.bad_close:
         found = walk_records(path, max_line_bytes)
-        return found.long, found.strays
-    return spans, None  # every line break ends a record: the spans are lines
+        return found.long, found.strays, found.spaces
+    return spans, None, []  # every line break ends a record: the spans are lines
 
 
 def _copy(source: Path, target: Path, gzipped: bool, encoding: str, limits: Limits) -> None:
     """Stream `source` to UTF-8 `target` (see `_expand`), then cut any over-long record."""
     lines = LongLines(limits.max_line_bytes)
     _expand(source, target, gzipped, encoding, limits, lines)
-    spans, strays = _cuts(target, lines, limits.max_line_bytes)
-    if spans or strays:
+    spans, strays, spaces = _cuts(target, lines, limits.max_line_bytes)
+    if spans or strays or spaces:
         whole = target.with_name(target.name + ".whole")
         target.rename(whole)
         try:
-            cut_long_lines(whole, target, spans, limits.max_line_bytes, strays)
+            cut_long_lines(whole, target, spans, limits.max_line_bytes, strays, spaces)
         finally:
             whole.unlink(missing_ok=True)
 
