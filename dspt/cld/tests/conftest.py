@@ -45,6 +45,18 @@ def header_line() -> str:
     return ",".join(load_spec("release-1").header)
 
 
+def check(path: Path, tmp_path: Path, engine: str = "duckdb", spec_version: str = "release-1"):
+    """The report of validating `path` with `engine`, in a work directory of its own."""
+    from dspt.cld.validate import validate
+
+    work = tmp_path / f"work-{engine}"
+    work.mkdir()
+    result = validate(path, load_spec(spec_version), work, engine=engine)
+    if result.con is not None:
+        result.con.close()
+    return result.report
+
+
 def write(path: Path, text: str | bytes) -> Path:
     if isinstance(text, str):
         text = text.encode("utf-8")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import codecs
 import gzip
 import tracemalloc
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -17,9 +16,8 @@ from hypothesis import strategies as st
 from dspt.cld.landing import GZIP_MAGIC, LandedFile, Limits, Unreadable, is_utf8, land
 from dspt.cld.pipeline import process
 from dspt.cld.spec import load_spec
-from dspt.cld.validate import validate
 
-from .conftest import TEST_KEY_HEX, all_files, write
+from .conftest import TEST_KEY_HEX, all_files, check, write
 
 R1 = load_spec("release-1")
 LIMITS = Limits(
@@ -160,15 +158,6 @@ def test_an_unknown_encoding_mode_is_refused(header_line, tmp_path):
 # --- what both engines report ---------------------------------------------------------------
 
 
-def _report(path: Path, tmp_path: Path, engine: str):
-    work = tmp_path / f"work-{engine}"
-    work.mkdir()
-    result = validate(path, R1, work, engine=engine)
-    if result.con is not None:
-        result.con.close()
-    return result.report
-
-
 @pytest.mark.parametrize("byte", UNDEFINED_IN_CP1252)
 def test_bytes_undefined_in_windows_1252_are_refused_alike(header_line, tmp_path, byte):
     # Landing refuses the file before any engine runs, so Spark need not start: both engines give
@@ -177,7 +166,7 @@ def test_bytes_undefined_in_windows_1252_are_refused_alike(header_line, tmp_path
     inbox.mkdir()
     body = (header_line + "\n").encode() + "E08000035,Café".encode("cp1252") + bytes([byte])
     source = write(inbox / "x.csv", body + b"\n")
-    duck, spark = _report(source, tmp_path, "duckdb"), _report(source, tmp_path, "spark")
+    duck, spark = check(source, tmp_path, "duckdb"), check(source, tmp_path, "spark")
     assert duck.to_dict() == spark.to_dict()
     assert duck.exit_code == 2 and duck.unreadable and duck.summary == {"ENCODING": 1}
     assert duck.errors[0]["message"] == (
@@ -207,7 +196,7 @@ def test_windows_1252_in_the_header_line_alone_is_found(good_extract, tmp_path):
     lines = good_extract.read_text(encoding="utf-8").splitlines(keepends=True)[:4]
     lines[0] = lines[0].replace("Gender", "Genderé")
     source = write(tmp_path / "h.csv", "".join(lines).encode("cp1252"))
-    report = _report(source, tmp_path, "duckdb")
+    report = check(source, tmp_path, "duckdb")
     assert report.source_encoding == "windows-1252" and report.summary == {"HEADER": 2}
     assert "Column 'Genderé' is not in release-1" in [e["message"] for e in report.errors]
 

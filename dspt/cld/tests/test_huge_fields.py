@@ -12,9 +12,8 @@ import pytest
 from dspt.cld.generate import companion_paths, generate
 from dspt.cld.pipeline import process
 from dspt.cld.spec import load_spec
-from dspt.cld.validate import validate
 
-from .conftest import TEST_KEY_HEX
+from .conftest import TEST_KEY_HEX, check
 
 R1 = load_spec("release-1")
 ROWS = 1000
@@ -41,15 +40,6 @@ def with_giant_field(base: Path, target: Path, size: int, *, row: int = 5, quote
     lines[row - 1] = b",".join(cells)
     target.write_bytes(b"\n".join([header, *lines]))
     return target
-
-
-def check(path: Path, tmp_path: Path, engine: str = "duckdb"):
-    work = tmp_path / f"work-{engine}"
-    work.mkdir()
-    result = validate(path, R1, work, engine=engine)
-    if result.con is not None:
-        result.con.close()
-    return result.report
 
 
 def assert_one_giant_row(report, row: int = 5) -> None:

@@ -14,7 +14,7 @@ import pytest
 from dspt.cld.generate import generate
 from dspt.cld.spec import load_spec
 
-from .test_huge_fields import check
+from .conftest import check
 
 R1 = load_spec("release-1")
 ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
