@@ -10,23 +10,49 @@ from __future__ import annotations
 
 import pytest
 
+# The database blocker of a transactional test, kept for `pytest_runtest_teardown`.
+_FLUSHED_BY = pytest.StashKey[object]()
+
+
+def _load_reference_geography() -> None:
+    from dspt.organisations.models import LocalAuthority
+    from dspt.organisations.reference import load_reference_data
+
+    if not LocalAuthority.objects.exists():
+        load_reference_data()
+
 
 @pytest.fixture(autouse=True)
 def _reference_geography_present(request):
     """England's regions, LAs, ICBs and LSOs are loaded by a migration. A transactional test
     (the browser tests) flushes every table when it ends, so a later test on the same worker
-    would find them gone: put them back when a database test finds them missing."""
+    would find them gone: `pytest_runtest_teardown` puts them back, committed, once the flush
+    is done. Should a database test still find them missing, it loads them for itself."""
     marker = request.node.get_closest_marker("django_db")
     names = request.fixturenames
     if marker is None and not {"db", "transactional_db"} & set(names):
         return
     transactional = "transactional_db" in names or (marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from dspt.organisations.models import LocalAuthority
-    from dspt.organisations.reference import load_reference_data
+    if transactional or "live_server" in names:
+        request.node.stash[_FLUSHED_BY] = request.getfixturevalue("django_db_blocker")
+    _load_reference_geography()
 
-    if not LocalAuthority.objects.exists():
-        load_reference_data()
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a transactional test's flush, load the reference geography again and commit it.
+
+    Loaded inside each later test instead, it was rolled back with that test, and every test
+    after a transactional one loaded it again: half a second each, half of the suite's time
+    (pytest runs the browser tests, which are transactional, early on every worker)."""
+    yield
+    blocker = item.stash.get(_FLUSHED_BY, None)
+    if blocker is not None:
+        from django.db import transaction
+
+        with blocker.unblock(), transaction.atomic():
+            _load_reference_geography()
 
 
 @pytest.fixture(autouse=True)
