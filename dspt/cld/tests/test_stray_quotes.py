@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dspt.cld.generate import generate
 from dspt.cld.spec import load_spec
@@ -305,3 +307,37 @@ def test_a_closing_quote_at_a_piece_boundary_does_not_walk_the_file(tmp_path, mo
     monkeypatch.setattr(landing, "walk_records", no_walk)
     landed = landing.land(tmp_path / "edge.csv", tmp_path)
     assert not landed.copied
+
+
+_PLAIN = st.text(alphabet="abc XYZ019-.", max_size=8)
+# A quoted value ending in a comma and a space (`"a, "`) is walked for nothing, as a doubled
+# quote is: its closing quote looks like one opening a value after a space.
+_QUOTED = (
+    st.text(alphabet="abc XYZ,019-.", max_size=8)
+    .filter(lambda v: not v.endswith(", "))
+    .map(lambda v: f'"{v}"')
+)
+_ROWS = st.lists(
+    st.lists(st.one_of(_PLAIN, _QUOTED), min_size=1, max_size=5).map(",".join),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=_ROWS, cuts=st.lists(st.integers(min_value=1, max_value=40), max_size=20))
+def test_well_quoted_rows_are_never_walked_wherever_the_pieces_end(rows, cuts):
+    """Values quoted and closed properly (commas inside, no quotes or line breaks) give the
+    landing look-out nothing to walk for, however the file happens to be cut into pieces; one
+    quote closed badly (`"E08"x`) is found however it is cut."""
+    data = ("\n".join(rows) + "\n").encode()
+    pieces, at = [], 0
+    for size in cuts:
+        pieces.append(data[at : at + size])
+        at += size
+    pieces.append(data[at:])
+    assert _pieces_judged(*pieces) is False
+    bad = data + b'"E08"x,1\n'
+    pieces[-1] += b'"E08"x,1\n'
+    assert _pieces_judged(*pieces) is True
+    assert _pieces_judged(bad) is True
