@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-# The database blocker of a transactional test, kept for `pytest_runtest_teardown`.
+# A transactional test's database blocker and test database, kept for `pytest_runtest_teardown`.
 _FLUSHED_BY = pytest.StashKey[object]()
 
 
@@ -35,7 +35,10 @@ def _reference_geography_present(request):
     transactional = "transactional_db" in names or (marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
     if transactional or "live_server" in names:
-        request.node.stash[_FLUSHED_BY] = request.getfixturevalue("django_db_blocker")
+        from django.db import connection
+
+        blocker = request.getfixturevalue("django_db_blocker")
+        request.node.stash[_FLUSHED_BY] = (blocker, connection.settings_dict["NAME"])
     _load_reference_geography()
 
 
@@ -47,12 +50,16 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     after a transactional one loaded it again: half a second each, half of the suite's time
     (pytest runs the browser tests, which are transactional, early on every worker)."""
     yield
-    blocker = item.stash.get(_FLUSHED_BY, None)
-    if blocker is not None:
-        from django.db import transaction
+    flushed = item.stash.get(_FLUSHED_BY, None)
+    if flushed is None or nextitem is None:
+        return  # after the last test the test database is gone: nothing to put back
+    from django.db import connection, transaction
 
-        with blocker.unblock(), transaction.atomic():
-            _load_reference_geography()
+    blocker, test_database = flushed
+    if connection.settings_dict["NAME"] != test_database:
+        return  # never write to any database but the test's own
+    with blocker.unblock(), transaction.atomic():
+        _load_reference_geography()
 
 
 @pytest.fixture(autouse=True)
