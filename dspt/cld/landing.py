@@ -367,6 +367,12 @@ def _copy_bytes(f, out, n: int) -> None:
         n -= len(piece)
 
 
+# At most this many spaces before opening quotes are taken out of one file: each is kept in
+# memory until the copy is written, and a file made of nothing else would hold hundreds of
+# millions. Past it the rest are left as sent: DuckDB still reads `x`, Spark the text ` "x"`.
+MAX_SPACES_TAKEN_OUT = 100_000
+
+
 @dataclass
 class Records:
     """What `walk_records` found: spans (start, end) of the rows a stray quote or a quote closed
@@ -456,7 +462,7 @@ def walk_records(path: Path, limit: int) -> Records:
                     start = comma + 1 if comma >= 0 else i if field_start else -1
                     lead = piece[start:q] if start >= 0 else None
                     quoted = lead in (b"", b" ")
-                    if lead == b" " and record > 0:
+                    if lead == b" " and record > 0 and len(found.spaces) < MAX_SPACES_TAKEN_OUT:
                         found.spaces.append(offset + start)
                     field_start, i = False, q + 1
                     continue

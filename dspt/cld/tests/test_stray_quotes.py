@@ -341,3 +341,16 @@ def test_well_quoted_rows_are_never_walked_wherever_the_pieces_end(rows, cuts):
     pieces[-1] += b'"E08"x,1\n'
     assert _pieces_judged(*pieces) is True
     assert _pieces_judged(bad) is True
+
+
+def test_spaces_taken_out_are_bounded(tmp_path, monkeypatch):
+    """A file of nothing but values quoted after a space cannot fill memory with their
+    offsets: past the bound the rest are left in the copy as sent."""
+    from dspt.cld import landing
+
+    monkeypatch.setattr(landing, "MAX_SPACES_TAKEN_OUT", 3)
+    path = tmp_path / "spaces.csv"
+    path.write_bytes(b"h,e\n" + b'a, "b"\n' * 5)
+    assert len(landing.walk_records(path, 1000).spaces) == 3
+    landed = landing.land(path, tmp_path)
+    assert landed.path.read_bytes() == b"h,e\n" + b'a,"b"\n' * 3 + b'a, "b"\n' * 2
