@@ -139,10 +139,9 @@ class LongLines:
         # a reader rejects that row, which Spark's would read as it stands, so `walk_records`
         # is needed then too, to find the row and have it replaced.
         self.bad_close = False
-        # Whether the last piece ended with a quote whose next byte, in this piece, decides
-        # whether it closed a value badly (a piece can end anywhere, closing quotes included).
-        self._tail_quote = False
-        self._last = b"\n"  # the byte before the next piece: the file starts a line
+        # The end of the last piece, searched again in front of the next (`_carry`): a piece
+        # can end anywhere, closing quotes included. The file starts a line.
+        self._carry = b"\n"
 
     def feed(self, chunk: bytes) -> None:
         """Look at the next piece of the stream."""
@@ -151,19 +150,22 @@ class LongLines:
                 self.feed(chunk[i : i + self.limit])
             return
         quotes = chunk.count(b'"') if self.quotes else 0
-        if self._tail_quote:
-            # The last piece ended with a quote: what it is followed by is here.
-            badly = _goes_on_badly(chunk)
-            self._tail_quote = badly is None
-            self.bad_close = self.bad_close or bool(badly)
+        if self.quotes and not self.bad_close:
+            if quotes or b'"' in self._carry:
+                # Searched with the end of the last piece in front: a quote's neighbours, or a
+                # run of quotes it ended with, are judged whole.
+                text = self._carry + chunk
+                self.bad_close = _maybe_closed_badly(text)
+                self._carry = _carry(text)
+                if len(self._carry) > _LONGEST_CARRY:
+                    self.bad_close = True
+            else:
+                self._carry = (self._carry + chunk[-2:])[-2:]
         if not quotes and not self._open:
             first, last = chunk.find(b"\n"), chunk.rfind(b"\n")
         else:
             if not self.quoted_break:
                 self.quoted_break = _quoted_break(chunk, self._open)
-            if not self.bad_close:
-                self.bad_close = _maybe_closed_badly(chunk, self._last)
-                self._tail_quote = _ends_with_candidate(chunk, self._last)
             first = self._first_end(chunk)
             last = self._last_end(chunk, self._open ^ (quotes & 1)) if first >= 0 else -1
         if first >= 0:
@@ -171,7 +173,6 @@ class LongLines:
             self._start = self._offset + last + 1
         self._open ^= quotes & 1
         self._offset += len(chunk)
-        self._last = chunk[-1:] or self._last
 
     def _first_end(self, chunk: bytes) -> int:
         open_, pos = self._open, 0
@@ -226,48 +227,48 @@ def _quoted_break(chunk: bytes, open_: int) -> bool:
     return bool((len(parts[0]) + open_) & 1 or any(n & 1 for n in set(map(len, parts[1:-1]))))
 
 
-# A quote that neither opens a value (after a comma or a line break) nor is followed by a
-# quote, a comma or a line break (spaces before them allowed). The regular expression starts
-# with a plain quote, so the search skips from quote to quote in C. A quote with nothing but
-# spaces after it in the piece is not matched: what follows it is in the next piece
-# (`_ends_with_candidate`).
-# A quote after a comma or a line break and one space opens a value (DuckDB drops the space,
-# Spark would not): matched too, so the file is walked and the space taken out.
-_QUOTE_AMID_TEXT = re.compile(rb'"(?:(?<![,\n]")(?! *(?:[",\r\n]|\Z))|(?<=[,\n] "))')
+# A quote a reader may take for one closing a value badly (`"4"x`), found in C: the regular
+# expression starts with a plain quote, so the search skips from quote to quote. It looks at
+# whole runs of quotes, since inside a quoted value a pair is one quote and leaves the value
+# open. A run whose length leaves the value closed — odd within a value (`"4"x`, `"hi"""x`),
+# even at its start (`,""x`) — and that is followed by something other than a comma or a line
+# end (spaces before them allowed) is matched. So is a quote opening a value after a comma or
+# a line break and one space (DuckDB drops the space, Spark would not: the walk notes it).
+# A run with nothing but spaces after it in the searched text is not matched: what follows it
+# is in the next piece, searched with it (`LongLines._carry`).
+_QUOTE_AMID_TEXT = re.compile(
+    rb'"(?:(?<=[^",\n]")(?:"")*(?!")(?! *(?:[,\r\n]|\Z))'
+    rb'|(?<=[,\n]")"(?:"")*(?!")(?! *(?:[,\r\n]|\Z))'
+    rb'|(?<=[,\n] "))'
+)
+# A run of quotes longer than this at the end of a piece is not carried over to be judged with
+# the next: the file is walked instead (only a file that is mostly quotes has one).
+_LONGEST_CARRY = 64 * 1024
 
 
-def _maybe_closed_badly(chunk: bytes, before: bytes) -> bool:
-    """Whether a quote in `chunk` might close a quoted value badly (`"4"x,`), which a reader
-    rejects within its line; `before` is the byte before `chunk` in the file.
+def _maybe_closed_badly(text: bytes) -> bool:
+    """Whether a quote in `text` might close a quoted value badly (`"4"x,`), which a reader
+    rejects within its line (`_QUOTE_AMID_TEXT`).
 
     What the search finds is a quote closing a value badly, a quote inside a value that does
-    not begin with one (`Dr "Jack" Surgery`), a doubled quote at the start of a quoted value,
-    or a quote opening a value after spaces. Only the first is an error to a reader;
-    `walk_records` tells them apart. A file whose quotes only open and close values (and
-    double quotes inside them) is not walked."""
-    # A quote first in the chunk has its byte before it elsewhere: it opens a value after a
-    # comma or a line break, and is skipped, or is looked at with no byte behind it.
-    start = 1 if chunk[:1] == b'"' and before in (b",", b"\n") else 0
-    return _QUOTE_AMID_TEXT.search(chunk, start) is not None
+    not begin with one (`Dr "Jack" Surgery`), a quoted value ending in a comma and a space, or
+    a quote opening a value after one space. Only the first is an error to a reader;
+    `walk_records` tells them apart. A file whose quotes only open and close values, with
+    doubled quotes inside them, is not walked."""
+    return _QUOTE_AMID_TEXT.search(text) is not None
 
 
-def _ends_with_candidate(chunk: bytes, before: bytes) -> bool:
-    """Whether `chunk` ends with a quote (spaces after it allowed) that does not open a value:
-    a quote `_QUOTE_AMID_TEXT` would match if the next piece does not go on with a quote, a
-    comma or a line break (`_goes_on_badly`)."""
-    end = len(chunk.rstrip(b" "))
-    if not end or chunk[end - 1] != 0x22:  # '"'
-        return False
-    return (chunk[end - 2 : end - 1] if end > 1 else before) not in (b",", b"\n")
-
-
-def _goes_on_badly(chunk: bytes) -> bool | None:
-    """After a piece that ended with a candidate quote: whether this piece goes on with
-    something that closes it badly; None when it is only spaces (the next piece decides)."""
-    following = chunk.lstrip(b" ")[:1]
-    if not following:
-        return None
-    return following not in (b'"', b",", b"\r", b"\n")
+def _carry(text: bytes) -> bytes:
+    """What of `text`, the piece just searched, the next search needs before its own bytes:
+    the last two (a quote's neighbours), or, when it ends with a run of quotes and spaces
+    only after it, the run and the byte before it (the run is judged with what follows)."""
+    end = len(text.rstrip(b" "))
+    if not end or text[end - 1] != 0x22:  # '"'
+        return text[-2:]
+    start = end - 1
+    while start > 0 and text[start - 1] == 0x22:
+        start -= 1
+    return text[max(start - 2, 0) :]
 
 
 def _read_plain(path: Path, chunk_size: int, lines: LongLines | None) -> bool:
