@@ -25,10 +25,12 @@ it (`walk_records`), and each row a stray quote broke is replaced by a stand-in 
 report as QUOTING on its own row, so the rows after it are counted and checked.
 
 A quoted value closed badly within its line (`"4"x,`) is rejected by DuckDB's reader, but
-Spark's reads it as it stands and checks the row like any other. The same read looks for a quote
-that neither opens a value nor is followed by a comma, a quote or the line end
-(`_maybe_closed_badly`, one regular-expression search per slice with quotes); only when there is
-one is the file walked, and each row with a quote closed badly gets the stray quote's stand-in.
+Spark's reads it as it stands and checks the row like any other. The same read looks for a run
+of quotes that leaves a value closed and is followed by something other than a comma or the
+line end (`_maybe_closed_badly`, one regular-expression search per slice with quotes); only when
+there is one is the file walked, and each row with a quote closed badly gets the stray quote's
+stand-in. A value quoted after one space (` "x"`), which DuckDB reads as `x` and Spark would
+not, has that space taken out of the landed copy.
 """
 
 from __future__ import annotations
@@ -389,10 +391,10 @@ class Records:
 def walk_records(path: Path, limit: int) -> Records:
     """Read `path` as DuckDB's CSV reader does, record by record, and find the stray quotes.
 
-    A quote opens a quoted value only at the start of a value, after spaces if any (elsewhere
-    it is an ordinary character); the value ends at a quote followed by a comma, a line break
-    or the end of the file (spaces before them allowed), and a doubled quote inside it is one
-    quote. A quote followed by anything else closes it badly: the reader reports that row and
+    A quote opens a quoted value only at the start of a value, or after exactly one space (noted
+    in `spaces`, to be taken out); elsewhere it is an ordinary character. The value ends at a
+    quote followed by a comma, a line break or the end of the file (spaces before them
+    allowed), and a doubled quote inside it is one quote. A quote followed by anything else closes it badly: the reader reports that row and
     reads on from the next line, and the row is found here (Spark's reader would read it). A
     value that is still open at a line break carries the record on to the next line; if it then
     closes badly, or never, its opening quote was a stray: the careful reading, and this one, is

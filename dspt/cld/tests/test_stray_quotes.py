@@ -14,11 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dspt.cld.generate import generate
-from dspt.cld.spec import load_spec
 
 from .conftest import check
 
-R1 = load_spec("release-1")
 ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
 
 
