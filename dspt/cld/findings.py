@@ -15,10 +15,12 @@ from dspt.cld.checks import lit
 from dspt.cld.report import Report
 from dspt.cld.spec import Action, Spec
 
-# DuckDB's reject types, mapped to our rules.
+# DuckDB's reject types, mapped to our rules. A rule has one message in a report, whichever
+# reject type gave it, so both column counts share one that is true of either.
+_COLUMN_COUNT = ("COLUMN_COUNT", "The row does not have as many values as the header has columns")
 REJECT_RULES = {
-    "MISSING COLUMNS": ("COLUMN_COUNT", "The row has fewer values than the header"),
-    "TOO MANY COLUMNS": ("COLUMN_COUNT", "The row has more values than the header"),
+    "MISSING COLUMNS": _COLUMN_COUNT,
+    "TOO MANY COLUMNS": _COLUMN_COUNT,
     "UNQUOTED VALUE": ("QUOTING", "A quoted value is not closed properly (unbalanced quotes)"),
     "LINE SIZE OVER MAXIMUM": (
         "LINE_TOO_LONG",

@@ -31,6 +31,12 @@ line end (`_maybe_closed_badly`, one regular-expression search per slice with qu
 there is one is the file walked, and each row with a quote closed badly gets the stray quote's
 stand-in. A value quoted after one space (` "x"`), which DuckDB reads as `x` and Spark would
 not, has that space taken out of the landed copy.
+
+Outside a quoted value a line ends at LF, CR LF or a lone CR, however a file mixes them. DuckDB's
+reader takes one line ending from the first lines and stops with an error, or rejects the row,
+on meeting another, so the same read notices a carriage return that is not part of a CR LF
+ending every line (`LongLines.mixed_line_ends`); only then is the file walked, and the copy ends
+every line with LF, keeping the carriage returns inside quoted values.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ import codecs
 import gzip
 import re
 import zlib
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,6 +151,14 @@ class LongLines:
         # The end of the last piece, searched again in front of the next (`_carry`): a piece
         # can end anywhere, closing quotes included. The file starts a line.
         self._carry = b"\n"
+        # Whether the file has a carriage return that is not part of a CR LF ending every line
+        # (`_line_ends`): lines ending both ways, or a lone CR. DuckDB's reader, which takes
+        # the file's line ending from its first lines, stops with an error or rejects rows on
+        # meeting the other kind, so `walk_records` is needed then too, to find the carriage
+        # returns outside quoted values and have them made line feeds.
+        self.mixed_line_ends = False
+        self._cr_seen = self._lf_seen = False
+        self._waiting = False  # the last piece ended with a CR: is the next one's first an LF?
 
     def feed(self, chunk: bytes) -> None:
         """Look at the next piece of the stream."""
@@ -151,6 +166,8 @@ class LongLines:
             for i in range(0, len(chunk), self.limit):
                 self.feed(chunk[i : i + self.limit])
             return
+        if not self.mixed_line_ends:
+            self._line_ends(chunk)
         quotes = chunk.count(b'"') if self.quotes else 0
         if self.quotes and not self.bad_close:
             if quotes or b'"' in self._carry:
@@ -175,6 +192,34 @@ class LongLines:
             self._start = self._offset + last + 1
         self._open ^= quotes & 1
         self._offset += len(chunk)
+
+    def _line_ends(self, chunk: bytes) -> None:
+        """Note whether the line endings so far are all LF, or all CR LF (`mixed_line_ends`).
+
+        A file without a carriage return costs one `in` test per piece (memchr). From the first
+        piece with one, each piece is searched for a CR not before an LF and an LF not after a
+        CR (two regular-expression searches that skip from one to the next, about 0.7 ms per
+        MB); a CR at a piece's end waits for the next piece's first byte."""
+        if not self._cr_seen:
+            cr = chunk.find(b"\r")
+            if cr < 0:
+                self._lf_seen = self._lf_seen or b"\n" in chunk
+                return
+            self._cr_seen = True
+            if self._lf_seen or 0 <= chunk.find(b"\n") < cr:  # an LF alone came first
+                self.mixed_line_ends = True
+                return
+        lf = _LONE_LF.search(chunk)
+        if self._waiting:
+            if chunk[:1] != b"\n":
+                self.mixed_line_ends = True
+                return
+            if lf is not None and lf.start() == 0:
+                lf = _LONE_LF.search(chunk, 1)
+        cr = _LONE_CR.search(chunk)
+        self._waiting = cr is not None and cr.start() == len(chunk) - 1
+        if lf is not None or (cr is not None and not self._waiting):
+            self.mixed_line_ends = True
 
     def _first_end(self, chunk: bytes) -> int:
         open_, pos = self._open, 0
@@ -204,6 +249,8 @@ class LongLines:
         if self._offset > self._start:
             self._ended(self._offset, 0)
             self._start = self._offset
+        if self._waiting:  # the file ends with a lone CR
+            self.mixed_line_ends = True
         return self.spans
 
     def _ended(self, end: int, line_break: int) -> None:
@@ -211,6 +258,11 @@ class LongLines:
         if end - self._start + line_break > self.limit and self._start > 0:
             self.spans.append((self._start, end))
 
+
+# A carriage return not followed by a line feed, and a line feed not after a carriage return,
+# for `LongLines._line_ends`: each starts with a plain byte, so the search skips to it in C.
+_LONE_CR = re.compile(rb"\r(?!\n)")
+_LONE_LF = re.compile(rb"\n(?<!\r\n)")
 
 # Every byte but the quote and the line break, for `_quoted_break`.
 _NOT_QUOTE_OR_BREAK = bytes(b for b in range(256) if b not in b'"\n')
@@ -302,48 +354,43 @@ def is_utf8(path: Path, *, chunk_size: int = CHUNK) -> bool:
     return _read_plain(path, chunk_size, None)
 
 
-def cut_long_lines(
-    source: Path,
-    target: Path,
-    spans: list[tuple[int, int]],
-    max_line_bytes: int,
-    strays: list[tuple[int, int]] | None = None,
-    spaces: list[int] | None = None,
-) -> None:
-    """Copy `source` to `target` with each span (an over-long record) replaced by a stand-in,
-    and each of `strays` (rows a stray quote or a quote closed badly broke, from
-    `walk_records`) by another; the byte at each offset of `spaces` (the one space before a
-    quote that opens a value) is left out, unless it is in a row replaced.
+def write_landed_copy(source: Path, target: Path, found: Records, max_line_bytes: int) -> None:
+    """Copy `source` to `target` with what `found` says changed: each over-long record replaced
+    by a stand-in, and each row a stray quote or a quote closed badly broke by another; the one
+    space before a quote that opens a value left out, unless it is in a row replaced; and, when
+    the line endings are mixed, every carriage return outside a quoted value made a line feed
+    (or left out before one).
 
     The long record's stand-in is `max_line_bytes + 1` bytes of filler in the first column,
     then as many commas as the header has (so no column-count finding is added to the row's
-    LINE_TOO_LONG). Without `strays` (the records were found by counting quotes) a quote ends
-    it when the cut record held an odd number of them (a quoted value it opened and never
-    closed is still open: the rest of the file reads the same); with them the records are
-    exact and it has none.
+    LINE_TOO_LONG). When the records were found by counting quotes (not `found.exact`) a quote
+    ends it when the cut record held an odd number of them (a quoted value it opened and never
+    closed is still open: the rest of the file reads the same); from `walk_records` the records
+    are exact and it has none.
 
     The stray quote's stand-in, `"X"X"` and one comma more than the header has, is a row both
     readers reject as a quoting error within its own line: DuckDB for the quote closed before
     an `X`; Spark, which reads that value as it stands, for the extra column, and classifies
     it by its odd number of quotes. Neither reader carries a quoted value past its line break.
     """
-    cuts = [(a, b, "long") for a, b in spans] + [(a, b, "stray") for a, b in strays or ()]
-    cuts += [(a, a + 1, "space") for a in spaces or ()]
+    cuts = [(a, b, "long") for a, b in found.long] + [(a, b, "stray") for a, b in found.strays]
+    cuts += [(a, a + 1, "space") for a in found.spaces]
     # At one offset the longer cut first: a row replaced takes the space at its start with it.
     cuts.sort(key=lambda cut: (cut[0], -cut[1]))
-    with open(source, "rb") as f, open(target, "wb") as out:
+    with open(source, "rb") as f, open(target, "wb") as raw_out:
+        out = _LineEnds(raw_out, found.quoted_crs) if found.line_ends else _Plain(raw_out)
         commas = f.readline(max_line_bytes).count(b",")
         f.seek(0)
         pos = 0
         for start, end, kind in cuts:
             if start < pos:  # inside a row already replaced
                 continue
-            _copy_bytes(f, out, start - pos)
+            _copy_bytes(f, out, pos, start - pos)
+            out.cut()
             if kind == "space":
                 f.seek(end)
                 pos = end
                 continue
-            stray = kind == "stray"
             quotes, left = 0, end - start
             while left:
                 piece = f.read(min(CHUNK, left))
@@ -351,22 +398,78 @@ def cut_long_lines(
                     break
                 quotes += piece.count(b'"')
                 left -= len(piece)
-            if stray:
-                out.write(b'"X"X"' + b"," * (commas + 1))
+            if kind == "stray":
+                out.raw.write(b'"X"X"' + b"," * (commas + 1))
             else:
-                odd = quotes % 2 if strays is None else 0
-                out.write(b"X" * (max_line_bytes + 1) + b"," * commas + b'"' * odd)
+                odd = 0 if found.exact else quotes % 2
+                out.raw.write(b"X" * (max_line_bytes + 1) + b"," * commas + b'"' * odd)
             pos = end
         while piece := f.read(CHUNK):
-            out.write(piece)
+            out.write(piece, pos)
+            pos += len(piece)
+        out.cut()
 
 
-def _copy_bytes(f, out, n: int) -> None:
+class _Plain:
+    """Writes the bytes copied as they are."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+
+    def write(self, piece: bytes, base: int) -> None:
+        self.raw.write(piece)
+
+    def cut(self) -> None:
+        """Something else is written next (a stand-in), or nothing: the copy so far is done."""
+
+
+class _LineEnds(_Plain):
+    """Writes the bytes copied with every carriage return a line feed, or left out before one,
+    except those at the offsets in `kept` (inside quoted values; in file order)."""
+
+    def __init__(self, raw, kept: array) -> None:
+        super().__init__(raw)
+        self.kept, self.k = kept, 0
+        self.pending = False  # the last byte copied was a carriage return, held back
+
+    def write(self, piece: bytes, base: int) -> None:
+        if not piece:
+            return
+        if self.pending:
+            self.pending = False
+            if piece[:1] != b"\n":
+                self.raw.write(b"\n")
+        end, pos = base + len(piece), 0
+        while self.k < len(self.kept) and self.kept[self.k] < end:
+            at = self.kept[self.k] - base
+            self.k += 1
+            if at >= pos:
+                self._outside(piece[pos:at])
+                self.raw.write(b"\r")
+                pos = at + 1
+        rest = piece[pos:]
+        if rest.endswith(b"\r"):  # is it before a line feed? The next piece says.
+            self.pending, rest = True, rest[:-1]
+        self._outside(rest)
+
+    def _outside(self, text: bytes) -> None:
+        self.raw.write(text.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+
+    def cut(self) -> None:
+        # A carriage return before a stand-in, a space taken out or the end is alone: no cut
+        # begins at a line feed.
+        if self.pending:
+            self.pending = False
+            self.raw.write(b"\n")
+
+
+def _copy_bytes(f, out, base: int, n: int) -> None:
     while n > 0:
         piece = f.read(min(CHUNK, n))
         if not piece:
             return
-        out.write(piece)
+        out.write(piece, base)
+        base += len(piece)
         n -= len(piece)
 
 
@@ -375,20 +478,38 @@ def _copy_bytes(f, out, n: int) -> None:
 # millions. Past it the rest are left as sent: DuckDB still reads `x`, Spark the text ` "x"`.
 MAX_SPACES_TAKEN_OUT = 100_000
 
+# At most this many carriage returns inside quoted values are kept in a file whose line endings
+# are mixed (`Records.quoted_crs`); a file with more is refused (no extract needs so many).
+MAX_QUOTED_CRS = 1_000_000
+
 
 @dataclass
 class Records:
-    """What `walk_records` found: spans (start, end) of the rows a stray quote or a quote closed
-    badly broke and of the records over the line limit, in file order, each end before its line
-    break."""
+    """What needs changing in a landed copy: spans (start, end) of the rows a stray quote or a
+    quote closed badly broke and of the records over the line limit, in file order, each end
+    before its line break; the spaces before opening quotes and the carriage returns to take
+    out or make line feeds.
+
+    `exact` when `walk_records` found them (it reads as a reader does); otherwise the long
+    records come from counting quotes and there are no strays, spaces or carriage returns."""
 
     strays: list[tuple[int, int]]
     long: list[tuple[int, int]]
     # Offsets of the one space before a quote that opens a value (` "x"`), to be taken out.
     spaces: list[int] = field(default_factory=list)
+    # In a file whose lines do not all end the same way (`LongLines.mixed_line_ends`), the copy
+    # ends every line with a line feed: a carriage return outside a quoted value is left out
+    # before a line feed and made one alone. Those inside quoted values are the values' own
+    # and kept: their offsets (eight bytes each, at most `MAX_QUOTED_CRS`).
+    line_ends: bool = False
+    quoted_crs: array = field(default_factory=lambda: array("q"))
+    exact: bool = True
+
+    def __bool__(self) -> bool:
+        return bool(self.strays or self.long or self.spaces or self.line_ends)
 
 
-def walk_records(path: Path, limit: int) -> Records:
+def walk_records(path: Path, limit: int, *, line_ends: bool = False) -> Records:
     """Read `path` as DuckDB's CSV reader does, record by record, and find the stray quotes.
 
     A quote opens a quoted value only at the start of a value, or after exactly one space (noted
@@ -405,10 +526,30 @@ def walk_records(path: Path, limit: int) -> Records:
     Records longer than `limit` (their bytes as sent, line break included) are found on the
     way. Lines are read at most a chunk at a time, so memory stays at one chunk; this costs a
     Python step per quote and per line, so `land` calls it only when a line break follows an
-    odd number of quotes (`LongLines.quoted_break`) or a quote may close a value badly
-    (`LongLines.bad_close`).
+    odd number of quotes (`LongLines.quoted_break`), a quote may close a value badly
+    (`LongLines.bad_close`) or the line endings are mixed.
+
+    With `line_ends` (the file's lines do not all end the same way) a carriage return outside a
+    quoted value ends a line, as a line feed does, and the carriage returns inside quoted values
+    are noted to be kept (`Records.quoted_crs`) when the copy makes every other one a line feed.
     """
-    found = Records([], [])
+    found = Records([], [], line_ends=line_ends)
+    crs = found.quoted_crs
+
+    def quoted_crs(piece: bytes, start: int, end: int, base: int) -> None:
+        """Note the carriage returns in piece[start:end], inside a quoted value."""
+        k = piece.find(b"\r", start, end)
+        while k >= 0:
+            if len(crs) >= MAX_QUOTED_CRS:
+                raise Unreadable(
+                    "STRUCTURE",
+                    f"The file has more than {MAX_QUOTED_CRS:,} carriage returns inside quoted "
+                    "values and lines that end in different ways. Save it again with one kind "
+                    "of line ending.",
+                )
+            crs.append(base + k)
+            k = piece.find(b"\r", k + 1, end)
+
     with open(path, "rb") as f:
         offset = record = 0  # where the next piece and the current record begin
         quoted = pending = broken = False
@@ -421,6 +562,8 @@ def walk_records(path: Path, limit: int) -> Records:
             nonlocal offset, record, quoted, pending, broken, field_start, opener_end
             if record > 0:  # the header is left alone: the header check reports it
                 found.strays.append((record, opener_end - 1))
+            while crs and crs[-1] >= record:  # those lines are replaced or read again
+                crs.pop()
             offset = record = opener_end
             quoted = pending = broken = False
             field_start, opener_end = True, -1
@@ -454,14 +597,17 @@ def walk_records(path: Path, limit: int) -> Records:
                     opener_end = -1
                     continue
                 q = piece.find(b'"', i)
+                if quoted and line_ends:
+                    quoted_crs(piece, i, q if q >= 0 else n, offset)
                 if q < 0:
                     break
                 if not quoted:
                     # Only at the start of a value does a quote open one, or after exactly one
                     # space, which DuckDB drops (` "x"` is the value `x`, `  "x"` the text
                     # `  "x"`). Spark's reader would keep that space and the quotes, so the
-                    # space is taken out of the landed copy.
-                    comma = piece.rfind(b",", i, q)
+                    # space is taken out of the landed copy. A lone carriage return (in a file
+                    # whose line endings are mixed, where it becomes a line feed) starts a line.
+                    comma = max(piece.rfind(b",", i, q), piece.rfind(b"\r", i, q))
                     start = comma + 1 if comma >= 0 else i if field_start else -1
                     lead = piece[start:q] if start >= 0 else None
                     quoted = lead in (b"", b" ")
@@ -496,7 +642,7 @@ def walk_records(path: Path, limit: int) -> Records:
             offset += n
             if not piece.endswith(b"\n"):
                 if not quoted and not broken:
-                    field_start = piece.endswith(b",")
+                    field_start = piece.endswith((b",", b"\r"))
                 continue
             if (quoted or pending) and not broken:
                 if opener_end < 0:
@@ -550,11 +696,11 @@ def land(
             # The check reads but writes nothing, so only the transcode below meets the limits.
             lines = LongLines(limits.max_line_bytes)
             if _read_plain(source, CHUNK, lines):
-                spans, strays, spaces = _cuts(source, lines, limits.max_line_bytes)
-                if not spans and not strays and not spaces:
+                found = _changes(source, lines, limits.max_line_bytes)
+                if not found:
                     return LandedFile(source, "utf-8", gzipped=False, copied=False)
                 target = workdir / "landed.csv"
-                cut_long_lines(source, target, spans, limits.max_line_bytes, strays, spaces)
+                write_landed_copy(source, target, found, limits.max_line_bytes)
                 return LandedFile(target, "utf-8", gzipped=False, copied=True)
             encoding = "windows-1252"
     target = workdir / "landed.csv"
@@ -575,31 +721,30 @@ def land(
     return LandedFile(target, "windows-1252", gzipped, copied=True)
 
 
-def _cuts(path: Path, lines: LongLines, max_line_bytes: int) -> tuple[list, list | None, list]:
-    """The over-long records to cut and, when the quoting carries across a line break or a
-    quote may close a value badly, the rows stray or badly closed quotes broke (`walk_records`,
-    exact; None when not walked) and the spaces before opening quotes to take out.
+def _changes(path: Path, lines: LongLines, max_line_bytes: int) -> Records:
+    """What the landed copy must change (an empty `Records` when nothing): the over-long
+    records to cut and, when the quoting carries across a line break, a quote may close a value
+    badly or the line endings are mixed, what `walk_records` finds, exactly.
 
     Counting quotes finds records only while the quoting is sound: after a stray quote every
     line break would look quoted and the rest of the file be one record. So the quote count's
     records are used only when no line break is quoted, which makes every record one line."""
     spans = lines.finish()
-    if lines.quoted_break or lines.bad_close:
-        found = walk_records(path, max_line_bytes)
-        return found.long, found.strays, found.spaces
-    return spans, None, []  # every line break ends a record: the spans are lines
+    if lines.quoted_break or lines.bad_close or lines.mixed_line_ends:
+        return walk_records(path, max_line_bytes, line_ends=lines.mixed_line_ends)
+    return Records([], spans, exact=False)  # every line break ends a record: the spans are lines
 
 
 def _copy(source: Path, target: Path, gzipped: bool, encoding: str, limits: Limits) -> None:
-    """Stream `source` to UTF-8 `target` (see `_expand`), then cut any over-long record."""
+    """Stream `source` to UTF-8 `target` (see `_expand`), then make the changes it needs."""
     lines = LongLines(limits.max_line_bytes)
     _expand(source, target, gzipped, encoding, limits, lines)
-    spans, strays, spaces = _cuts(target, lines, limits.max_line_bytes)
-    if spans or strays or spaces:
+    found = _changes(target, lines, limits.max_line_bytes)
+    if found:
         whole = target.with_name(target.name + ".whole")
         target.rename(whole)
         try:
-            cut_long_lines(whole, target, spans, limits.max_line_bytes, strays, spaces)
+            write_landed_copy(whole, target, found, limits.max_line_bytes)
         finally:
             whole.unlink(missing_ok=True)
 
