@@ -26,8 +26,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from dspt.cld import conf
 from dspt.cld.checks import Check, _field_checks, date_alias, ident, lit, with_dates
 from dspt.cld.dialect import DUCKDB
@@ -44,6 +42,7 @@ from dspt.cld.validate import (
     _read_header,
     _refuse_without_rows,
     record_rejects,
+    rejected_rows,
 )
 
 PREFIX = "health-"
@@ -196,12 +195,7 @@ def check_file(
     row = con.execute(f"SELECT count(*){', ' + sums if sums else ''} FROM {with_dates(spec, scan)}")
     good, *counts = row.fetchall()[0]  # all: a fetched-one result leaves the scan open
     counts = [int(n or 0) for n in counts]
-    try:
-        rejects = con.execute(
-            "SELECT line, error_type, any_value(column_name) FROM reject_errors GROUP BY ALL ORDER BY line"
-        ).fetchall()
-    except duckdb.CatalogException:  # DuckDB creates the table only when a row was rejected
-        rejects = []
+    rejects = rejected_rows(con, landed)
     kinds = [Kind(c.idx, c.rule, c.field, c.message, c.show_value, c.action) for c in checks]
     extra = _structure_kinds(spec, len(kinds))
     kinds += list(extra.values())

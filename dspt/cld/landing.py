@@ -46,6 +46,7 @@ import gzip
 import re
 import zlib
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,6 +93,9 @@ class LandedFile:
     source_encoding: str  # "utf-8" or "windows-1252"
     gzipped: bool
     copied: bool  # True when `path` is our own copy in the work directory
+    # No line break was found inside a quoted value, so every line is a record
+    # (`blank_lines_before` can then find blank lines without walking the file).
+    records_are_lines: bool = True
 
 
 def _head(path: Path, n: int = 65536) -> bytes:
@@ -504,6 +508,8 @@ class Records:
     line_ends: bool = False
     quoted_crs: array = field(default_factory=lambda: array("q"))
     exact: bool = True
+    # Offsets of the blank records (`is_blank`), which no reader takes for a row.
+    blank: list[int] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.strays or self.long or self.spaces or self.line_ends)
@@ -652,8 +658,56 @@ def walk_records(path: Path, limit: int, *, line_ends: bool = False) -> Records:
                 found.long.append((record, offset - 1))
             elif broken and record > 0:
                 found.strays.append((record, offset - 1))
+            elif record == offset - n and is_blank(piece):
+                found.blank.append(record)
             record, broken, field_start, opener_end = offset, False, True, -1
             quoted = pending = False
+
+
+# Spaces, tabs and the other control characters: a line of nothing else is blank.
+_BLANK_BYTES = bytes(range(0x21))
+# A blank line after a line feed (the search skips from one line feed to the next in C).
+_BLANK_LINE = re.compile(rb"\n[\x00-\x09\x0b-\x20]*(?=\n)")
+
+
+def is_blank(line: bytes) -> bool:
+    """Whether a line holds nothing but spaces, tabs and other control characters (bytes up to
+    0x20, its line break included). Neither engine takes such a line for a row: DuckDB's reader
+    skips an empty one and the validation drops the others it rejects; Spark's skips them all
+    when reading line by line and the validation drops them when it reads across lines."""
+    return not line.strip(_BLANK_BYTES)
+
+
+def blank_lines_before(path: Path, positions: list[int], *, records_are_lines: bool) -> list[int]:
+    """How many blank lines (`is_blank`) begin before each of `positions` (byte offsets, in any
+    order): DuckDB numbers the rows it rejects counting them, and every other row not.
+
+    With `records_are_lines` (no line break inside a quoted value) a blank line is found by a
+    search from line feed to line feed, read a chunk at a time up to the last position; else
+    the file is walked as a reader reads it (`walk_records`), so a blank line inside a quoted
+    value is not counted."""
+    if not positions:
+        return []
+    end = max(positions)
+    if records_are_lines:
+        starts: list[int] = []
+        with open(path, "rb") as f:
+            base, rest = 0, b""
+            while base < end and (piece := f.read(CHUNK)):
+                text = rest + piece
+                cut = text.rfind(b"\n") + 1
+                if not cut:
+                    rest = text
+                    continue
+                # Searched with a line feed in front: each chunk begins a line.
+                for m in _BLANK_LINE.finditer(b"\n" + text[:cut]):
+                    if m.end() < cut + 1:  # a line feed after it in this chunk
+                        starts.append(base + m.start())
+                base += cut
+                rest = text[cut:]
+    else:
+        starts = walk_records(path, conf.get("DSPT_CLD_MAX_LINE_BYTES")).blank
+    return [bisect_left(starts, p) for p in positions]
 
 
 def _after_spaces(piece: bytes, j: int) -> int:
@@ -697,28 +751,29 @@ def land(
             lines = LongLines(limits.max_line_bytes)
             if _read_plain(source, CHUNK, lines):
                 found = _changes(source, lines, limits.max_line_bytes)
+                simple = not lines.quoted_break
                 if not found:
-                    return LandedFile(source, "utf-8", gzipped=False, copied=False)
+                    return LandedFile(source, "utf-8", False, False, records_are_lines=simple)
                 target = workdir / "landed.csv"
                 write_landed_copy(source, target, found, limits.max_line_bytes)
-                return LandedFile(target, "utf-8", gzipped=False, copied=True)
+                return LandedFile(target, "utf-8", False, True, records_are_lines=simple)
             encoding = "windows-1252"
     target = workdir / "landed.csv"
     if encoding != "windows-1252":
         try:
-            _copy(source, target, gzipped, "utf-8", limits)
-            return LandedFile(target, "utf-8", gzipped, copied=True)
+            simple = _copy(source, target, gzipped, "utf-8", limits)
+            return LandedFile(target, "utf-8", gzipped, True, records_are_lines=simple)
         except UnicodeDecodeError:
             encoding = "windows-1252"
     try:
-        _copy(source, target, gzipped, "cp1252", limits)
+        simple = _copy(source, target, gzipped, "cp1252", limits)
     except UnicodeDecodeError as exc:
         raise Unreadable(
             "ENCODING",
             f"The file is neither UTF-8 nor Windows-1252 text (byte 0x{exc.object[exc.start]:02x} "
             "has no meaning in either).",
         ) from None
-    return LandedFile(target, "windows-1252", gzipped, copied=True)
+    return LandedFile(target, "windows-1252", gzipped, True, records_are_lines=simple)
 
 
 def _changes(path: Path, lines: LongLines, max_line_bytes: int) -> Records:
@@ -735,8 +790,9 @@ def _changes(path: Path, lines: LongLines, max_line_bytes: int) -> Records:
     return Records([], spans, exact=False)  # every line break ends a record: the spans are lines
 
 
-def _copy(source: Path, target: Path, gzipped: bool, encoding: str, limits: Limits) -> None:
-    """Stream `source` to UTF-8 `target` (see `_expand`), then make the changes it needs."""
+def _copy(source: Path, target: Path, gzipped: bool, encoding: str, limits: Limits) -> bool:
+    """Stream `source` to UTF-8 `target` (see `_expand`), then make the changes it needs.
+    Returns whether every line is a record (no line break inside a quoted value)."""
     lines = LongLines(limits.max_line_bytes)
     _expand(source, target, gzipped, encoding, limits, lines)
     found = _changes(target, lines, limits.max_line_bytes)
@@ -747,6 +803,7 @@ def _copy(source: Path, target: Path, gzipped: bool, encoding: str, limits: Limi
             write_landed_copy(whole, target, found, limits.max_line_bytes)
         finally:
             whole.unlink(missing_ok=True)
+    return not lines.quoted_break
 
 
 def _expand(

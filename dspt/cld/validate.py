@@ -22,7 +22,7 @@ from dspt.cld import conf
 from dspt.cld.checks import Check, build_checks, ident, lit, sql_date, with_dates
 from dspt.cld.engines import duck
 from dspt.cld.findings import REJECT_RULES, Kind, build_report, extra_kinds, shift_rows_past_rejects
-from dspt.cld.landing import LandedFile, Limits, Unreadable, land
+from dspt.cld.landing import LandedFile, Limits, Unreadable, blank_lines_before, is_blank, land
 from dspt.cld.plan import person_sources
 from dspt.cld.progress import Progress, ProgressFn, as_progress
 from dspt.cld.report import Report
@@ -172,12 +172,7 @@ def _validate_landed(
         )
     con.execute("RESET preserve_insertion_order")
     staged = f"read_parquet({lit(str(stage))})"
-    try:
-        rejects = con.execute(
-            "SELECT line, error_type, any_value(column_name) FROM reject_errors GROUP BY ALL ORDER BY line"
-        ).fetchall()
-    except duckdb.CatalogException:  # DuckDB creates the table only when a row was rejected
-        rejects = []
+    rejects = rejected_rows(con, landed)
     masks = sorted({_mask(c) for c in checks})
     ored = ", ".join(f"bit_or({m})" for m in masks) or "0"
     la = f"trim({ident(spec.period['la_code'])})"
@@ -221,6 +216,37 @@ def _validate_landed(
         {"la_code": la_min, "start": ps_min, "end": pe_min} if not period_mismatch else None
     )
     return Validation(_refuse_without_rows(report, spec), landed, con, staged)
+
+
+def rejected_rows(con, landed: LandedFile) -> list[tuple[int, str, str | None]]:
+    """The rows DuckDB's reader refused, as (row, error type, column), each row numbered among
+    the data rows.
+
+    A blank line (`landing.is_blank`: spaces, tabs, other control characters, such as the
+    end-of-file mark some Windows programs add) is not a row: DuckDB skips an empty line and
+    refuses the others, which are dropped here, as Spark's reader skips them. DuckDB's line
+    numbers count both kinds, so each row keeps its number among the data rows by taking off
+    the blank lines before it (`landing.blank_lines_before`; looked for only when a row was
+    refused)."""
+    try:
+        found = con.execute(
+            "SELECT line, error_type, any_value(column_name), min(byte_position), "
+            "any_value(csv_line) FROM reject_errors GROUP BY line, error_type ORDER BY line"
+        ).fetchall()
+    except duckdb.CatalogException:  # DuckDB creates the table only when a row was rejected
+        return []
+    found = [r for r in found if not is_blank((r[4] or "x").encode("utf-8", "replace"))]
+    if not found:
+        return []
+    at: dict[int, int] = {}
+    for line, _, _, position, _ in found:
+        at[line] = min(at.get(line, position), position)
+    lines = sorted(at)
+    blanks = blank_lines_before(
+        landed.path, [at[n] for n in lines], records_are_lines=landed.records_are_lines
+    )
+    shift = dict(zip(lines, blanks, strict=True))
+    return [(line - shift[line], kind, column) for line, kind, column, _, _ in found]
 
 
 def _refuse_without_rows(report: Report, spec: Spec) -> Report:

@@ -72,7 +72,7 @@ def _read_csv(spark, path: Path, spec: Spec, multiline: bool):
     from pyspark.sql.types import StringType, StructField, StructType
 
     schema = StructType([StructField(c, StringType(), True) for c in [*spec.header, CORRUPT]])
-    return spark.read.csv(
+    raw = spark.read.csv(
         str(path),
         header=True,
         schema=schema,
@@ -82,7 +82,14 @@ def _read_csv(spark, path: Path, spec: Spec, multiline: bool):
         columnNameOfCorruptRecord=CORRUPT,
         encoding="UTF-8",
         multiLine=multiline,
-    ).select("*", F.monotonically_increasing_id().alias("__id"))
+    )
+    # A blank line (spaces, tabs, other control characters: `landing.is_blank`) is not a row.
+    # Read line by line Spark skips it; read across lines it comes as an unreadable row, left
+    # out here before the rows are numbered. (The first column is named as well: Spark refuses
+    # a query on a raw CSV that reads nothing but the unreadable rows' text.)
+    text = F.coalesce(F.col(CORRUPT), F.col(spec.header[0]))
+    blank = F.col(CORRUPT).isNotNull() & text.rlike(r"^[\x00-\x20]*$")
+    return raw.where(~blank).select("*", F.monotonically_increasing_id().alias("__id"))
 
 
 def _stage_sql(spec: Spec, checks: list[Check], source: str) -> str:
