@@ -94,10 +94,28 @@ def _read_header(path: Path, max_bytes: int) -> list[str] | None:
 
 def _header_findings(found: list[str], spec: Spec) -> list[str]:
     expected = spec.header
+    if len(found) == 1 and len(expected) > 1:
+        # A file saved with another separator reads as one column: say so once, rather than
+        # listing every column as missing.
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+            if found[0].count(sep) >= len(expected) // 2:
+                return [
+                    f"The header's columns are separated by {name}, not commas: save the file as "
+                    "comma-separated values (CSV)"
+                ]
     missing = [h for h in expected if h not in found]
     extra = [h for h in found if h not in expected]
-    messages = [f"Column {h} is missing from the header" for h in missing]
-    messages += [f"Column {h!r} is not in {spec.version}" for h in extra]
+    # A column sent in other capitals (`la_code`) is named once, with its right spelling.
+    spelled = {h.casefold(): h for h in missing}
+    wrong_case = {h: spelled[h.casefold()] for h in extra if h.casefold() in spelled}
+    renamed = set(wrong_case.values())
+    messages = [f"Column {h} is missing from the header" for h in missing if h not in renamed]
+    messages += [
+        f"Column {h!r} should be written {wrong_case[h]} (column names are case-sensitive)"
+        if h in wrong_case
+        else f"Column {h!r} is not in {spec.version}"
+        for h in extra
+    ]
     if not messages and found != expected:
         pos = next(i for i, (a, b) in enumerate(zip(expected, found, strict=False)) if a != b)
         messages.append(

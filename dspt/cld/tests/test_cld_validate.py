@@ -209,6 +209,32 @@ def test_missing_or_renamed_header(good_extract, tmp_path, change, expected):
     assert any(expected in e["message"] for e in report["errors"])
 
 
+@pytest.mark.parametrize(
+    ("sep", "name"), [(";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")]
+)
+def test_a_file_with_another_separator_is_told_so_once(good_extract, tmp_path, sep, name):
+    """Saved with another separator (Excel in some languages uses semicolons), every line reads
+    as one column: one finding says why, rather than 48 saying each column is missing."""
+    lines = [line.replace(",", sep) for line in good_extract.read_text().splitlines()[:4]]
+    code, report = cli(write(tmp_path / "s.csv", "\n".join(lines) + "\n"))
+    assert code == 1
+    assert [e["message"] for e in report["errors"]] == [
+        f"The header's columns are separated by {name}, not commas: save the file as "
+        "comma-separated values (CSV)"
+    ]
+
+
+def test_a_column_named_in_other_capitals_is_named_once(good_extract, tmp_path):
+    lines = good_extract.read_text().splitlines()[:4]
+    lines[0] = lines[0].replace("LA_Code", "la_code").replace("Gender,", "GENDER,")
+    code, report = cli(write(tmp_path / "c.csv", "\n".join(lines) + "\n"))
+    assert code == 1
+    assert sorted(e["message"] for e in report["errors"]) == [
+        "Column 'GENDER' should be written Gender (column names are case-sensitive)",
+        "Column 'la_code' should be written LA_Code (column names are case-sensitive)",
+    ]
+
+
 def test_giant_field(good_extract, tmp_path, settings):
     settings.DSPT_CLD_MAX_LINE_BYTES = 64 * 1024
     lines = good_extract.read_text().splitlines()[:4]
