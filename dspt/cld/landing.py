@@ -103,7 +103,21 @@ def _head(path: Path, n: int = 65536) -> bytes:
         return f.read(n)
 
 
+# What a spreadsheet saved as a workbook begins with, for a clearer refusal than "binary".
+_WORKBOOKS = (
+    (b"PK\x03\x04", "a ZIP archive, such as an Excel workbook (.xlsx) or an OpenDocument sheet"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"),
+)
+
+
 def _check_not_binary(sample: bytes) -> None:
+    for magic, what in _WORKBOOKS:
+        if sample.startswith(magic):
+            raise Unreadable(
+                "ENCODING",
+                f"The file is {what}, not CSV text: save it from the spreadsheet as "
+                "CSV (comma-separated values) and send that.",
+            )
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in sample:
         raise Unreadable(
             "ENCODING",

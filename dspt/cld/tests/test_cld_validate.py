@@ -165,6 +165,22 @@ def test_binary_and_utf16_are_unreadable(header_line, tmp_path):
     assert code == 2
 
 
+def test_a_workbook_sent_instead_of_csv_is_named_as_one(header_line, tmp_path):
+    """A real .xlsx (saved by openpyxl, renamed .csv) and the start of an .xls: refused as
+    unreadable with a message saying what the file is and what to send instead."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(header_line.split(","))
+    book.save(tmp_path / "extract.csv")
+    (tmp_path / "old.csv").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    for name, what in [("extract.csv", "Excel workbook (.xlsx)"), ("old.csv", "(.xls)")]:
+        code, report = cli(tmp_path / name)
+        assert code == 2 and report["errors"][0]["rule"] == "ENCODING"
+        message = report["errors"][0]["message"]
+        assert what in message and "save it from the spreadsheet as CSV" in message, message
+
+
 def test_undecodable_bytes_are_unreadable(header_line, tmp_path):
     # 0x81 means nothing in UTF-8 (here) or in Windows-1252.
     code, report = cli(
