@@ -27,9 +27,9 @@ report as QUOTING on its own row, so the rows after it are counted and checked.
 A quoted value closed badly within its line (`"4"x,`) is rejected by DuckDB's reader, but
 Spark's reads it as it stands and checks the row like any other. The same read looks for a run
 of quotes that leaves a value closed and is followed by something other than a comma or the
-line end (`_maybe_closed_badly`, one regular-expression search per slice with quotes); only when
-there is one is the file walked, and each row with a quote closed badly gets the stray quote's
-stand-in. A value quoted after one space (` "x"`), which DuckDB reads as `x` and Spark would
+line end (`LongLines._closed_badly`, one regular-expression search per slice with quotes, each
+line it stops at read by Python's CSV reader); only when one does not read plainly is the file
+walked, and each row with a quote closed badly gets the stray quote's stand-in. A value quoted after one space (` "x"`), which DuckDB reads as `x` and Spark would
 not, has that space taken out of the landed copy.
 
 Outside a quoted value a line ends at LF, CR LF or a lone CR, however a file mixes them. DuckDB's
@@ -42,6 +42,7 @@ every line with LF, keeping the carriage returns inside quoted values.
 from __future__ import annotations
 
 import codecs
+import csv
 import gzip
 import re
 import zlib
@@ -162,13 +163,16 @@ class LongLines:
         # stray quote. Without one every record is one line and the quoting cannot carry from
         # one line to the next, so `walk_records` is needed only with one.
         self.quoted_break = False
-        # Whether some quote may close a value badly within its line (`_maybe_closed_badly`):
-        # a reader rejects that row, which Spark's would read as it stands, so `walk_records`
-        # is needed then too, to find the row and have it replaced.
+        # Whether some quote may close a value badly within its line (`_closed_badly`): a
+        # reader rejects that row, which Spark's would read as it stands, so `walk_records` is
+        # needed then too, to find the row and have it replaced.
         self.bad_close = False
-        # The end of the last piece, searched again in front of the next (`_carry`): a piece
-        # can end anywhere, closing quotes included. The file starts a line.
+        # The line the last piece ended in, after the line feed before it, searched again in
+        # front of the next piece: a piece can end anywhere, closing quotes included, and a
+        # quote the search stops at is judged with its whole line. The file starts a line.
         self._carry = b"\n"
+        self._carry_whole = True  # False when that line was too long to carry from its start
+        self._lines_read = 0  # lines a quote was looked at in (`MAX_LINES_READ`)
         # Whether the file has a carriage return that is not part of a CR LF ending every line
         # (`_line_ends`): lines ending both ways, or a lone CR. DuckDB's reader, which takes
         # the file's line ending from its first lines, stops with an error or rejects rows on
@@ -189,15 +193,13 @@ class LongLines:
         quotes = chunk.count(b'"') if self.quotes else 0
         if self.quotes and not self.bad_close:
             if quotes or b'"' in self._carry:
-                # Searched with the end of the last piece in front: a quote's neighbours, or a
-                # run of quotes it ended with, are judged whole.
+                # Searched with the line the last piece ended in, in front: a quote's
+                # neighbours, or a run of quotes it ended with, are judged whole.
                 text = self._carry + chunk
-                self.bad_close = _maybe_closed_badly(text)
-                self._carry = _carry(text)
-                if len(self._carry) > _LONGEST_CARRY:
-                    self.bad_close = True
+                self.bad_close = self._closed_badly(text, final=False)
+                self._carry_on(text)
             else:
-                self._carry = (self._carry + chunk[-2:])[-2:]
+                self._carry_on(chunk if b"\n" in chunk else self._carry + chunk)
         if not quotes and not self._open:
             first, last = chunk.find(b"\n"), chunk.rfind(b"\n")
         else:
@@ -210,6 +212,48 @@ class LongLines:
             self._start = self._offset + last + 1
         self._open ^= quotes & 1
         self._offset += len(chunk)
+
+    def _carry_on(self, text: bytes) -> None:
+        """Keep the line `text` ends in (after its line feed) for the next search; only its
+        last bytes when it is longer than `_LONGEST_CARRY` (the line's start is then lost)."""
+        nl = text.rfind(b"\n")
+        if nl >= 0:
+            self._carry, self._carry_whole = text[nl:], True
+        elif len(text) <= _LONGEST_CARRY:
+            self._carry = text
+        else:
+            self._carry, self._carry_whole = _tail(text), False
+            if len(self._carry) > _LONGEST_CARRY:  # a run of quotes that long: walk the file
+                self.bad_close = True
+
+    def _closed_badly(self, text: bytes, *, final: bool) -> bool:
+        """Whether a quote in `text` may close a quoted value badly (`"4"x,`), which a reader
+        rejects within its line.
+
+        The search (`_QUOTE_AMID_TEXT`) stops at a quote closing a value badly, and also at a
+        quote inside a value that does not begin with one (`Dr "Jack" Surgery`), at a comma
+        then a quote inside a quoted value (`"Said, ""no"" twice"`) and at a quote opening a value
+        after one space. The line each is on is then read by Python's CSV reader
+        (`_reads_plainly`): a line it reads strictly, with no value after one space, reads
+        alike in both engines and needs nothing changed, so the search goes on after it; any
+        other stops here, and the file is walked (`walk_records`). After `MAX_LINES_READ`
+        such lines the file is walked anyway. A line with no line feed after it in `text` is
+        judged with the next piece, unless `final`."""
+        pos = 0
+        while (m := _QUOTE_AMID_TEXT.search(text, pos)) is not None:
+            end = text.find(b"\n", m.start())
+            if end < 0:
+                if not final:
+                    return False  # carried: judged in front of the next piece
+                end = len(text) - 1
+            start = text.rfind(b"\n", 0, m.start()) + 1
+            if start == 0 and not self._carry_whole:
+                return True  # the line's start was not kept
+            self._lines_read += 1
+            if self._lines_read > MAX_LINES_READ or not _reads_plainly(text[start : end + 1]):
+                return True
+            pos = end + 1
+        return False
 
     def _line_ends(self, chunk: bytes) -> None:
         """Note whether the line endings so far are all LF, or all CR LF (`mixed_line_ends`).
@@ -269,6 +313,8 @@ class LongLines:
             self._start = self._offset
         if self._waiting:  # the file ends with a lone CR
             self.mixed_line_ends = True
+        if self.quotes and not self.bad_close and b'"' in self._carry:
+            self.bad_close = self._closed_badly(self._carry, final=True)  # the last line
         return self.spans
 
     def _ended(self, end: int, line_break: int) -> None:
@@ -307,33 +353,52 @@ def _quoted_break(chunk: bytes, open_: int) -> bool:
 # end (spaces before them allowed) is matched. So is a quote opening a value after a comma or
 # a line break and one space (DuckDB drops the space, Spark would not: the walk notes it).
 # A run with nothing but spaces after it in the searched text is not matched: what follows it
-# is in the next piece, searched with it (`LongLines._carry`).
+# is in the next piece, searched with it (`LongLines._carry`). `LongLines._closed_badly` reads
+# the line of each match to tell an error from a quote that is none.
 _QUOTE_AMID_TEXT = re.compile(
     rb'"(?:(?<=[^",\n]")(?:"")*(?!")(?! *(?:[,\r\n]|\Z))'
     rb'|(?<=[,\n]")"(?:"")*(?!")(?! *(?:[,\r\n]|\Z))'
     rb'|(?<=[,\n] "))'
 )
-# A run of quotes longer than this at the end of a piece is not carried over to be judged with
-# the next: the file is walked instead (only a file that is mostly quotes has one).
+# The longest line carried from one piece to the next whole; of a longer one only its last
+# bytes (or the run of quotes it ends with) are, and a quote the search stops at in it sends the
+# file to the walk.
 _LONGEST_CARRY = 64 * 1024
+# At most this many lines with a quote the search stops at are read by the CSV reader; a file
+# with more is walked (the walk is one pass, whatever it finds).
+MAX_LINES_READ = 10_000
 
 
-def _maybe_closed_badly(text: bytes) -> bool:
-    """Whether a quote in `text` might close a quoted value badly (`"4"x,`), which a reader
-    rejects within its line (`_QUOTE_AMID_TEXT`).
+def _reads_plainly(line: bytes) -> bool:
+    """Whether Python's CSV reader reads `line` (one whole line) strictly — each quoted value
+    closed by a quote before a comma or the line end, doubled quotes inside — with no unquoted
+    value that begins with one space and a quote (` "x"`, which DuckDB reads as `x`; after two
+    or more spaces it is text to DuckDB too). Such a line reads the same in DuckDB's reader,
+    Spark's and this one: a quote inside a value that does not begin with one is text to all
+    three.
 
-    What the search finds is a quote closing a value badly, a quote inside a value that does
-    not begin with one (`Dr "Jack" Surgery`), a quoted value ending in a comma and a space, or
-    a quote opening a value after one space. Only the first is an error to a reader;
-    `walk_records` tells them apart. A file whose quotes only open and close values, with
-    doubled quotes inside them, is not walked."""
-    return _QUOTE_AMID_TEXT.search(text) is not None
+    Which values were quoted is found from their lengths: a quoted value takes its text, its
+    doubled quotes and the two around it, so the line is stepped through value by value."""
+    text = line.decode("utf-8", "replace")
+    try:
+        values = next(csv.reader([text], strict=True))
+    except csv.Error:
+        return False
+    at = 0
+    for value in values:
+        if text.startswith('"', at):
+            at += len(value) + value.count('"') + 3  # the quotes around it and the comma
+        elif value.startswith(' "'):
+            return False
+        else:
+            at += len(value) + 1
+    return True
 
 
-def _carry(text: bytes) -> bytes:
-    """What of `text`, the piece just searched, the next search needs before its own bytes:
-    the last two (a quote's neighbours), or, when it ends with a run of quotes and spaces
-    only after it, the run and the byte before it (the run is judged with what follows)."""
+def _tail(text: bytes) -> bytes:
+    """The last bytes of `text` the next search needs in front of its own: the last two (a
+    quote's neighbours), or, when it ends with a run of quotes and spaces only after it, the
+    run and the two bytes before it (the run is judged with what follows)."""
     end = len(text.rstrip(b" "))
     if not end or text[end - 1] != 0x22:  # '"'
         return text[-2:]
