@@ -29,8 +29,9 @@ Spark's reads it as it stands and checks the row like any other. The same read l
 of quotes that leaves a value closed and is followed by something other than a comma or the
 line end (`LongLines._closed_badly`, one regular-expression search per slice with quotes, each
 line it stops at read by Python's CSV reader); only when one does not read plainly is the file
-walked, and each row with a quote closed badly gets the stray quote's stand-in. A value quoted after one space (` "x"`), which DuckDB reads as `x` and Spark would
-not, has that space taken out of the landed copy.
+walked, and each row with a quote closed badly gets the stray quote's stand-in. A value quoted
+after one space (` "x"`), which DuckDB reads as `x` and Spark would not, has that space taken
+out of the landed copy.
 
 Outside a quoted value a line ends at LF, CR LF or a lone CR, however a file mixes them. DuckDB's
 reader takes one line ending from the first lines and stops with an error, or rejects the row,
@@ -232,8 +233,8 @@ class LongLines:
 
         The search (`_QUOTE_AMID_TEXT`) stops at a quote closing a value badly, and also at a
         quote inside a value that does not begin with one (`Dr "Jack" Surgery`), at a comma
-        then a quote inside a quoted value (`"Said, ""no"" twice"`) and at a quote opening a value
-        after one space. The line each is on is then read by Python's CSV reader
+        then a quote inside a quoted value (`"Said, ""no"" twice"`) and at a quote opening a
+        value after one space. The line each is on is then read by Python's CSV reader
         (`_reads_plainly`): a line it reads strictly, with no value after one space, reads
         alike in both engines and needs nothing changed, so the search goes on after it; any
         other stops here, and the file is walked (`walk_records`). After `MAX_LINES_READ`
@@ -600,10 +601,11 @@ def walk_records(path: Path, limit: int, *, line_ends: bool = False) -> Records:
     A quote opens a quoted value only at the start of a value, or after exactly one space (noted
     in `spaces`, to be taken out); elsewhere it is an ordinary character. The value ends at a
     quote followed by a comma, a line break or the end of the file (spaces before them
-    allowed), and a doubled quote inside it is one quote. A quote followed by anything else closes it badly: the reader reports that row and
-    reads on from the next line, and the row is found here (Spark's reader would read it). A
-    value that is still open at a line break carries the record on to the next line; if it then
-    closes badly, or never, its opening quote was a stray: the careful reading, and this one, is
+    allowed), and a doubled quote inside it is one quote. A quote followed by anything else
+    closes it badly: the reader reports that row and reads on from the next line, and the row
+    is found here (Spark's reader would read it). A value that is still open at a line break
+    carries the record on to the next line; if it then closes badly, or never, its opening
+    quote was a stray: the careful reading, and this one, is
     that the row broken is the line the stray quote is on (with the record's earlier lines, if
     any), and the rows after it are read afresh from the next line. A reader would instead have
     read every line up to the next quote in the file into the broken row, and lost them.

@@ -237,8 +237,9 @@ def _validate_landed(
 
 
 def rejected_rows(con, landed: LandedFile) -> list[tuple[int, str, str | None]]:
-    """The rows DuckDB's reader refused, as (row, error type, column), each row numbered among
-    the data rows.
+    """The rows DuckDB's reader refused, as (line, error type, column): the line numbered as
+    DuckDB numbers it (the header is line 1) but without the blank lines before it, so that
+    line - 1 is the row's number among the data rows (`record_rejects`).
 
     A blank line (`landing.is_blank`: spaces, tabs, other control characters, such as the
     end-of-file mark some Windows programs add) is not a row: DuckDB skips an empty line and
