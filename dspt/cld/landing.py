@@ -112,7 +112,24 @@ _WORKBOOKS = (
 )
 
 
+def _zipped_name(sample: bytes) -> str | None:
+    """The name of the first file in a ZIP archive that begins `sample` (from its local file
+    header: the name's length at byte 26, the name from byte 30), when it is a CSV or text
+    file (a spreadsheet's first part is XML or its type)."""
+    if not sample.startswith(b"PK\x03\x04") or len(sample) < 30:
+        return None
+    name = sample[30 : 30 + int.from_bytes(sample[26:28], "little")].decode("utf-8", "replace")
+    return name if name.lower().endswith((".csv", ".txt")) else None
+
+
 def _check_not_binary(sample: bytes) -> None:
+    zipped = _zipped_name(sample)
+    if zipped is not None:
+        raise Unreadable(
+            "ENCODING",
+            f"The file is a ZIP archive (holding {zipped}), not CSV text: send the CSV file "
+            "itself, or compressed with gzip (.csv.gz).",
+        )
     for magic, what in _WORKBOOKS:
         if sample.startswith(magic):
             raise Unreadable(

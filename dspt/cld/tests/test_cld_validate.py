@@ -181,6 +181,19 @@ def test_a_workbook_sent_instead_of_csv_is_named_as_one(header_line, tmp_path):
         assert what in message and "save it from the spreadsheet as CSV" in message, message
 
 
+def test_a_zipped_csv_is_named_as_one(good_extract, tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "sent.csv", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(good_extract, "extract-2024.csv")
+    code, report = cli(tmp_path / "sent.csv")
+    assert code == 2 and report["errors"][0]["rule"] == "ENCODING"
+    assert report["errors"][0]["message"] == (
+        "The file is a ZIP archive (holding extract-2024.csv), not CSV text: send the CSV file "
+        "itself, or compressed with gzip (.csv.gz)."
+    )
+
+
 def test_undecodable_bytes_are_unreadable(header_line, tmp_path):
     # 0x81 means nothing in UTF-8 (here) or in Windows-1252.
     code, report = cli(
