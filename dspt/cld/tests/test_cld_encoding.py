@@ -75,6 +75,8 @@ def _expected(data: bytes) -> tuple[str, str] | tuple[str, None]:
         return "unreadable", "EMPTY_FILE"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
         return "unreadable", "ENCODING"
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
+        return "unreadable", "ENCODING"  # a ZIP archive or an Excel 97-2003 workbook
     try:
         return "utf-8", data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -226,3 +226,21 @@ def test_any_mix_of_line_endings_lands_as_line_feeds(tmp_path_factory, rows, end
     landed = landing.land(source, root)
     assert landed.copied
     assert landed.path.read_bytes() == ("\n".join(lines) + "\n").encode()
+
+
+def test_lines_ending_cr_lf_and_lf_are_not_walked(tmp_path, monkeypatch):
+    """Without a lone carriage return or a line break inside a quoted value, every CR LF ends a
+    line: the copy makes them line feeds without walking the file (about twice as quick)."""
+
+    def no_walk(*args, **kwargs):
+        raise AssertionError("walked a file whose lines only end CR LF or LF")
+
+    monkeypatch.setattr(landing, "walk_records", no_walk)
+    for name, data in variants(lines_of(tmp_path)).items():
+        source = tmp_path / f"{name}.csv"
+        source.write_bytes(data)
+        work = tmp_path / f"work-{name}"
+        work.mkdir()
+        landed = landing.land(source, work)
+        assert landed.copied, name
+        assert landed.path.read_bytes() == data.replace(b"\r\n", b"\n"), name
