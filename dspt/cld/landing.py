@@ -36,8 +36,9 @@ out of the landed copy.
 Outside a quoted value a line ends at LF, CR LF or a lone CR, however a file mixes them. DuckDB's
 reader takes one line ending from the first lines and stops with an error, or rejects the row,
 on meeting another, so the same read notices a carriage return that is not part of a CR LF
-ending every line (`LongLines.mixed_line_ends`); only then is the file walked, and the copy ends
-every line with LF, keeping the carriage returns inside quoted values.
+ending every line (`LongLines.mixed_line_ends`), and the copy ends every line with LF, keeping
+the carriage returns inside quoted values (found by a walk, needed only with a lone CR or a
+quoted line break).
 """
 
 from __future__ import annotations
