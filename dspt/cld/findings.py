@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dspt.cld.checks import lit
+from dspt.cld.dialect import Dialect
 from dspt.cld.report import Report
 from dspt.cld.spec import Action, Spec
 
@@ -46,6 +47,11 @@ class Kind:
 def extra_kinds(spec: Spec, offset: int) -> dict[str, Kind]:
     """File-level rules that are not per-field SQL predicates."""
     specs = {
+        "HEADER_REPEATED": (
+            "",
+            "The row repeats the header row: were two extracts joined into one file? "
+            "(its other findings come from that)",
+        ),
         "DUPLICATE_EVENT": ("Event_Reference", "The same event appears earlier in the file"),
         "PERIOD_MISMATCH": (
             spec.period["la_code"],
@@ -65,6 +71,12 @@ def extra_kinds(spec: Spec, offset: int) -> dict[str, Kind]:
     return out
 
 
+def repeats_header(spec: Spec, d: Dialect) -> str:
+    """SQL: TRUE for a row whose every value, trimmed, is its column's name (a header row
+    repeated in the data, as when two extracts are joined into one file)."""
+    return " AND ".join(f"trim({d.ident(name)}) = {d.string(name)}" for name in spec.header)
+
+
 def shift_rows_past_rejects(con, reject_rows: list[int]) -> None:
     """Row numbers from the scan skip rejected rows; put them back in file terms.
 
@@ -76,6 +88,10 @@ def shift_rows_past_rejects(con, reject_rows: list[int]) -> None:
     con.execute(
         "UPDATE findings SET row = row + (SELECT count(*) FROM shifts WHERE threshold <= findings.row)"
     )
+
+
+# Findings in row order; within a row a repeated header first, since it explains the rest.
+ORDER = "row, rule <> 'HEADER_REPEATED', rule, field"
 
 
 def build_report(
@@ -111,13 +127,13 @@ def build_report(
             report.warning_count += n
     for severity, target in (("error", report.errors), ("warning", report.warnings)):
         rows = con.execute(
-            f"SELECT row, field, rule, message FROM ({detail}) WHERE severity = ? ORDER BY row, rule, field LIMIT ?",
+            f"SELECT row, field, rule, message FROM ({detail}) WHERE severity = ? ORDER BY {ORDER} LIMIT ?",
             [severity, examples],
         ).fetchall()
         target.extend({"row": r, "field": f, "rule": ru, "message": m} for r, f, ru, m in rows)
     if error_csv is not None:
         con.execute(
-            f"COPY (SELECT row, field, rule, severity, message FROM ({detail}) ORDER BY row, rule, field) "
+            f"COPY (SELECT row, field, rule, severity, message FROM ({detail}) ORDER BY {ORDER}) "
             f"TO {lit(str(error_csv))} (HEADER, DELIMITER ',')"
         )
     report.accepted = report.error_count == 0

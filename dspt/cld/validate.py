@@ -20,8 +20,16 @@ import duckdb
 
 from dspt.cld import conf
 from dspt.cld.checks import Check, build_checks, ident, lit, sql_date, with_dates
+from dspt.cld.dialect import DUCKDB
 from dspt.cld.engines import duck
-from dspt.cld.findings import REJECT_RULES, Kind, build_report, extra_kinds, shift_rows_past_rejects
+from dspt.cld.findings import (
+    REJECT_RULES,
+    Kind,
+    build_report,
+    extra_kinds,
+    repeats_header,
+    shift_rows_past_rejects,
+)
 from dspt.cld.landing import LandedFile, Limits, Unreadable, blank_lines_before, is_blank, land
 from dspt.cld.plan import person_sources
 from dspt.cld.progress import Progress, ProgressFn, as_progress
@@ -226,6 +234,14 @@ def _validate_landed(
         _insert_duplicates(con, rescan, spec, extra["DUPLICATE_EVENT"].idx)
     if period_mismatch and "PERIOD_MISMATCH" in extra:
         _insert_period_mismatch(con, rescan, spec, extra["PERIOD_MISMATCH"].idx)
+    # A header row repeated in the data carries its column names for its LA code and period:
+    # only then is the CSV parsed again to find it.
+    p = spec.period
+    if "HEADER_REPEATED" in extra and p["la_code"] in (la_min, la_max):
+        con.execute(
+            f"INSERT INTO findings SELECT __rn, {extra['HEADER_REPEATED'].idx}, NULL "
+            f"FROM {rescan} WHERE {repeats_header(spec, DUCKDB)}"
+        )
     record_rejects(con, rejects, extra)
     report = build_report(con, base, kinds, examples, error_csv)
     # A broken row can break several ways (reject_errors has a line per way): count it once.

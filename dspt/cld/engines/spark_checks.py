@@ -24,7 +24,7 @@ from pathlib import Path
 
 from dspt.cld.checks import Check, build_checks, date_alias, lit, with_dates
 from dspt.cld.dialect import SPARK
-from dspt.cld.findings import Kind, build_report, extra_kinds
+from dspt.cld.findings import Kind, build_report, extra_kinds, repeats_header
 from dspt.cld.plan import rec_select
 from dspt.cld.spec import Spec
 
@@ -289,6 +289,12 @@ def run_checks(
                 parts.append(dup)
         if mismatch and "PERIOD_MISMATCH" in kinds_extra:
             parts.append(_period_mismatch(spec, kinds_extra["PERIOD_MISMATCH"], views()[1]))
+        if "HEADER_REPEATED" in kinds_extra and spec.period["la_code"] in (la_min, la_max):
+            parts.append(
+                f"SELECT __rn AS row, {kinds_extra['HEADER_REPEATED'].idx} AS idx, "
+                f"CAST(NULL AS STRING) AS value FROM {views()[1]} "
+                f"WHERE {repeats_header(spec, SPARK)}"
+            )
         if agg["broken"]:
             parts.append(_structural(spec, kinds_extra, max_line_bytes, views()[0]))
         parts = [q for q in parts if q]
