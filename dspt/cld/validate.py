@@ -265,7 +265,8 @@ def rejected_rows(con, landed: LandedFile) -> list[tuple[int, str, str | None]]:
     refused)."""
     try:
         found = con.execute(
-            "SELECT line, error_type, any_value(column_name), min(byte_position), "
+            "SELECT line, error_type, any_value(column_name), "
+            "coalesce(min(byte_position), min(line_byte_position), 0), "
             "any_value(csv_line) FROM reject_errors GROUP BY line, error_type ORDER BY line"
         ).fetchall()
     except duckdb.CatalogException:  # DuckDB creates the table only when a row was rejected
