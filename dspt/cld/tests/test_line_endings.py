@@ -142,7 +142,9 @@ def test_mixed_line_endings_lose_nothing(tmp_path, engine, settings):
     reference = tmp_path / "lf.csv"
     reference.write_bytes(b"\n".join(lines) + b"\n")
     (tmp_path / "ref").mkdir()
-    expected = check(reference, tmp_path / "ref", engine)
+    # The yardstick is DuckDB's report of the line-feed file (the engines' reports of it are
+    # the same, test_cld_spark_validate.py): one Spark run fewer.
+    expected = check(reference, tmp_path / "ref")
     assert expected.accepted and expected.rows == 300
     for name, data in variants(lines).items():
         path = tmp_path / f"{name}.csv"
