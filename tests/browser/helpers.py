@@ -1,10 +1,24 @@
 """Shared steps for browser journeys."""
 
+import os
 from datetime import date, timedelta
+from pathlib import Path
 
 from dspt.frameworks.model import ResponseType, load_edition
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def snapshot(target, name: str, **options) -> None:
+    """Save a screenshot of a page (or one element) for a person to look at, only when
+    DSPT_SCREENSHOTS names a directory. No assertion reads one, and Chromium can fail to
+    capture a tall page on a busy machine ("Unable to capture screenshot"), which once failed a
+    test whose every assertion had passed."""
+    folder = os.environ.get("DSPT_SCREENSHOTS")
+    if folder:
+        path = Path(folder) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target.screenshot(path=str(path), **options)
 
 
 def answer_to_meet(page, item, today: date, tmp_path) -> None:

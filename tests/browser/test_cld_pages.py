@@ -15,7 +15,7 @@ from dspt.cld.generate import generate
 from dspt.cld.models import Release, Submission, TimetablePeriod
 from dspt.organisations.models import LocalAuthority, Organisation, OrgType, Region
 from dspt.tasks.queue import run_pending
-from tests.browser.helpers import accessible, person, sign_in
+from tests.browser.helpers import accessible, person, sign_in, snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 KEY_HEX = "5a" * 32
@@ -273,7 +273,7 @@ def test_only_those_with_a_part_see_it_and_the_upload_form_names_what_is_missing
     ], messages
     for link in summary.locator("a").all():
         assert page.locator(link.get_attribute("href")).count() == 1
-    page.screenshot(path="/tmp/cld-upload-errors.png", full_page=True)
+    snapshot(page, "cld-upload-errors.png", full_page=True)
     accessible(page, "upload with errors")
 
     page.get_by_role("link", name="Specification, Release 2").click()
@@ -281,5 +281,5 @@ def test_only_those_with_a_part_see_it_and_the_upload_form_names_what_is_missing
     header_row = page.get_by_label("The header row").inner_text()
     assert header_row.startswith("LA_Code,") and "Family_Name" in header_row
     assert page.get_by_role("row", name="LA_Person_Unique_Identifier").count() == 1
-    page.screenshot(path="/tmp/cld-specification.png", full_page=True)
+    snapshot(page, "cld-specification.png", full_page=True)
     accessible(page, "specification")

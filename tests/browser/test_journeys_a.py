@@ -17,7 +17,7 @@ from dspt.improvement_plans.columns import HEADERS
 from dspt.organisations.models import Organisation, OrgType, Region
 from dspt.statuses.facts import Calendar
 from tests.browser.conftest import axe_violations
-from tests.browser.helpers import PASSWORD, PDF, sign_in
+from tests.browser.helpers import PASSWORD, PDF, sign_in, snapshot
 from tests.browser.test_toolkit_journeys import _meet
 
 pytestmark = [
@@ -102,7 +102,7 @@ def test_care_provider_at_not_met_is_shown_its_route(site, page, care_home):
     main = page.locator("main").inner_text()
     assert "does not need an improvement plan" not in main, main
     assert "Approaching Standards" in main and "Standards Met" in main, main
-    page.screenshot(path="/tmp/ja/item2-plan-route.png", full_page=True)
+    snapshot(page, "ja/item2-plan-route.png", full_page=True)
     assert axe_violations(page) == []
     page.get_by_role("button", name="Add your action plan").click()
     page.wait_for_url(f"{site}/assessments/VJA01/action-plan/")
@@ -128,7 +128,7 @@ def test_error_pages_say_why_and_offer_a_way_on(site, page, care_home, settings)
     assert response.status == 404
     _assert_nhs_layout(page)
     assert page.locator("h1").inner_text() == "No organisation has the ODS code ZZQ99"
-    page.screenshot(path="/tmp/ja/item3-status-unknown.png", full_page=True)
+    snapshot(page, "ja/item3-status-unknown.png", full_page=True)
     assert axe_violations(page) == []
     page.get_by_label("Organisation name, ODS code or postcode").fill("Harebell")
     page.get_by_role("button", name="Search").click()
@@ -147,7 +147,7 @@ def test_error_pages_say_why_and_offer_a_way_on(site, page, care_home, settings)
     main = page.locator("main").inner_text()
     assert "You do not have access to this page" in main
     assert "Compliance monitoring is for commissioners, LSOs and the programme." in main
-    page.screenshot(path="/tmp/ja/item3-403.png", full_page=True)
+    snapshot(page, "ja/item3-403.png", full_page=True)
     assert axe_violations(page) == []
     page.get_by_role("link", name="Your home page").click()
     page.wait_for_url(f"{site}/organisations/")
@@ -160,7 +160,7 @@ def test_error_pages_say_why_and_offer_a_way_on(site, page, care_home, settings)
     assert page.goto(f"{site}/fail-for-a-test/").status == 500
     _assert_nhs_layout(page)
     assert page.locator("h1").inner_text() == "Sorry, there is a problem with the service"
-    page.screenshot(path="/tmp/ja/item3-500.png", full_page=True)
+    snapshot(page, "ja/item3-500.png", full_page=True)
     expect(page.get_by_role("link", name="Your home page")).to_be_visible()
 
 
@@ -194,7 +194,7 @@ def test_each_staff_role_lands_on_its_work(site, page, small_demo):
         # Each card's links lead somewhere that opens for them.
         for href in page.locator(".nhsuk-card a").evaluate_all("els => els.map(e => e.href)"):
             assert page.request.get(href).status == 200, (who, href)
-        page.screenshot(path=f"/tmp/ja/item4-{who}.png", full_page=True)
+        snapshot(page, f"ja/item4-{who}.png", full_page=True)
         assert axe_violations(page) == [], who
         # Their organisations page no longer tells them to register one.
         page.goto(f"{site}/organisations/")
@@ -207,7 +207,7 @@ def test_assessment_overview_puts_progress_and_the_next_step_first(site, page, c
     sign_in(page, site, "manager@harebell.example")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{site}/assessments/VJA01/")
-    page.screenshot(path="/tmp/ja/item5-overview.png", full_page=True)
+    snapshot(page, "ja/item5-overview.png", full_page=True)
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 3000, height
 
@@ -284,7 +284,7 @@ def test_plan_upload_warns_of_what_the_reviewer_will_refuse(site, page, tmp_path
     assert "does not meet the criteria for approval" in warnings.inner_text()
     assert "after this publication stops being valid" in warnings.inner_text()
     assert "cannot approve" in page.locator(".app-message").inner_text()
-    page.screenshot(path="/tmp/ja/item6-warnings.png", full_page=True)
+    snapshot(page, "ja/item6-warnings.png", full_page=True)
     # The plan table's scrolling region is issue 14's item 11, fixed on its own.
     others = [v for v in axe_violations(page) if v["id"] != "scrollable-region-focusable"]
     assert others == []

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from dspt.core.demo import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations
+from tests.browser.helpers import snapshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -176,9 +177,9 @@ def test_tables_fit_1280_page_sort_stick_and_choose_columns(site, page, small_de
         "&compare_to=2023-07-31",
     ):
         page.goto(site + path)
-        page.screenshot(path="/tmp/monitoring-" + path.split("/")[2] + "-1280.png", full_page=True)
+        snapshot(page, "monitoring-" + path.split("/")[2] + "-1280.png", full_page=True)
         assert _cut_off(page) == [], path
-    page.screenshot(path="/tmp/monitoring-breakdown-1280.png", full_page=True)
+    snapshot(page, "monitoring-breakdown-1280.png", full_page=True)
 
     page.goto(site + "/monitoring/map/local_authority/?as_of=2024-07-31")
     caption = page.locator("main table caption")
@@ -186,7 +187,7 @@ def test_tables_fit_1280_page_sort_stick_and_choose_columns(site, page, small_de
     assert total > 100 and "Rows 1 to 50 of" in caption.inner_text()
     assert page.locator("main table tbody tr").count() == 50
     assert page.evaluate("document.documentElement.scrollHeight") < 4000
-    page.screenshot(path="/tmp/monitoring-map-1280.png", full_page=True)
+    snapshot(page, "monitoring-map-1280.png", full_page=True)
     assert axe_violations(page) == [], axe_violations(page)
 
     # Sorting by compliance, biggest first, then smallest first.
@@ -214,7 +215,7 @@ def test_tables_fit_1280_page_sort_stick_and_choose_columns(site, page, small_de
     wrap.evaluate("w => { w.scrollTop = 600; }")
     top = wrap.evaluate("w => w.getBoundingClientRect().top")
     assert abs(heading.evaluate("th => th.getBoundingClientRect().top") - top) < 2
-    wrap.screenshot(path="/tmp/monitoring-map-sticky.png")
+    snapshot(wrap, "monitoring-map-sticky.png")
 
     # Fewer columns.
     page.get_by_text("Choose columns").click()
@@ -261,7 +262,7 @@ def test_one_date_pattern_the_nhs_date_input(site, page, small_demo):
     page.get_by_role("button", name="Show figures").click()
     assert "as of 31 July 2024" in page.locator("main").inner_text()
     assert page.locator("main th", has_text="Change (points)").count() >= 1
-    page.screenshot(path="/tmp/date-input-breakdown.png")
+    snapshot(page, "date-input-breakdown.png")
     assert axe_violations(page) == [], axe_violations(page)
 
     sign_in(page, site, "lso.staff")

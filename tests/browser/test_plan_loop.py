@@ -12,7 +12,7 @@ from dspt.frameworks.model import load_edition
 from dspt.improvement_plans.columns import HEADERS
 from dspt.organisations.models import Organisation, OrgType, Region
 from tests.browser.conftest import axe_violations
-from tests.browser.helpers import person, sign_in
+from tests.browser.helpers import person, sign_in, snapshot
 from tests.browser.test_toolkit_journeys import _meet
 
 pytestmark = [
@@ -96,7 +96,7 @@ def test_publish_not_met_plan_rejected_resubmitted_approved(site, page, tmp_path
     page.goto(site + "/plans/review/")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Northfield Hospitals NHS Trust").click()
-    page.screenshot(path="/tmp/plan-review.png", full_page=True)
+    snapshot(page, "plan-review.png", full_page=True)
     assert axe_violations(page) == [], axe_violations(page)
     page.get_by_label("Reasons for rejecting (the organisation sees these)").fill(
         "Target dates need named milestones."
