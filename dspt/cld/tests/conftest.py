@@ -66,3 +66,12 @@ def write(path: Path, text: str | bytes) -> Path:
 
 def all_files(root: Path) -> list[Path]:
     return [Path(d) / f for d, _, files in os.walk(root) for f in files]
+
+
+def output_rows(out_dir: Path) -> list[dict]:
+    """Every row of a processed output's Parquet parts, in event-reference order (engines split
+    the output into parts differently)."""
+    import pyarrow.parquet as pq
+
+    rows = [r for p in sorted(out_dir.glob("*.parquet")) for r in pq.read_table(p).to_pylist()]
+    return sorted(rows, key=lambda r: r["event_reference"])

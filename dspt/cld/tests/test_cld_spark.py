@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pyarrow.parquet as pq
 import pytest
 
 from dspt.cld.generate import generate
@@ -10,14 +9,9 @@ from dspt.cld.pipeline import process
 from dspt.cld.pseudonymise import pad_key
 from dspt.cld.spec import load_spec
 
-from .conftest import TEST_KEY_HEX
+from .conftest import TEST_KEY_HEX, output_rows
 
 KEY = bytes.fromhex(TEST_KEY_HEX)
-
-
-def rows(out_dir):
-    out = [r for p in sorted(out_dir.glob("*.parquet")) for r in pq.read_table(p).to_pylist()]
-    return sorted(out, key=lambda r: r["event_reference"])
 
 
 @pytest.mark.spark
@@ -39,7 +33,7 @@ def test_duckdb_and_spark_agree_row_for_row(tmp_path, capfd, settings):
         trace_results=tmp_path / "t2.csv",
     )
     assert duck.exit_code == spark.exit_code == 0
-    a, b = rows(tmp_path / "duck"), rows(tmp_path / "spark")
+    a, b = output_rows(tmp_path / "duck"), output_rows(tmp_path / "spark")
     assert len(a) == len(b) == 600
     assert list(a[0]) == list(b[0])  # same columns, same order
     for x, y in zip(a, b, strict=True):

@@ -19,7 +19,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
 from dspt.cld.generate import generate
@@ -27,7 +26,7 @@ from dspt.cld.pipeline import process
 from dspt.cld.pseudonymise import pad_key
 from dspt.cld.spec import load_spec
 
-from .conftest import TEST_KEY_HEX
+from .conftest import TEST_KEY_HEX, output_rows
 
 DSPT = Path(sys.executable).parent / "dspt"
 
@@ -134,11 +133,6 @@ def _listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _rows(out_dir: Path) -> list[dict]:
-    out = [r for p in sorted(out_dir.glob("*.parquet")) for r in pq.read_table(p).to_pylist()]
-    return sorted(out, key=lambda r: r["event_reference"])
-
-
 @pytest.mark.spark
 @pytest.mark.slow
 def test_process_on_a_standalone_cluster_matches_duckdb(cluster, tmp_path):
@@ -184,7 +178,7 @@ def test_process_on_a_standalone_cluster_matches_duckdb(cluster, tmp_path):
         timeout=900,
     )
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
-    a, b = _rows(tmp_path / "duck"), _rows(out)
+    a, b = output_rows(tmp_path / "duck"), output_rows(out)
     assert len(a) == len(b) == 2000
     assert list(a[0]) == list(b[0])
     for x, y in zip(a, b, strict=True):

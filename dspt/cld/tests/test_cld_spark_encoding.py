@@ -15,7 +15,6 @@ import gzip
 import io
 import json
 
-import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
 
@@ -25,7 +24,7 @@ from dspt.cld.pipeline import process
 from dspt.cld.spec import load_spec
 from dspt.cld.validate import validate
 
-from .conftest import TEST_KEY_HEX, write
+from .conftest import TEST_KEY_HEX, output_rows, write
 
 KEY = bytes.fromhex(TEST_KEY_HEX)
 R2 = load_spec("release-2")
@@ -55,11 +54,6 @@ def windows_1252(tmp_path_factory):
     return root, files.index, files.lookup
 
 
-def _rows(out_dir):
-    out = [r for p in sorted(out_dir.glob("*.parquet")) for r in pq.read_table(p).to_pylist()]
-    return sorted(out, key=lambda r: r["event_reference"])
-
-
 @pytest.mark.spark
 @pytest.mark.slow
 def test_windows_1252_extract_is_the_same_through_both_engines(windows_1252, tmp_path):
@@ -80,7 +74,7 @@ def test_windows_1252_extract_is_the_same_through_both_engines(windows_1252, tmp
         )
         assert result.exit_code == 0, result.report.to_json()
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        return result, _rows(out), trace.read_text(encoding="utf-8"), manifest
+        return result, output_rows(out), trace.read_text(encoding="utf-8"), manifest
 
     # The yardstick: the same extract sent as UTF-8, through DuckDB.
     ref, ref_rows, ref_trace, _ = run("u.csv", "duckdb")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +20,7 @@ from dspt.cld.generate import generate
 from dspt.cld.pipeline import process
 from dspt.cld.spec import load_spec
 
-from .conftest import TEST_KEY_HEX, check
+from .conftest import TEST_KEY_HEX, check, output_rows
 
 ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
 
@@ -167,8 +166,7 @@ def _output(source: Path, out: Path, tmp_path: Path) -> list[dict]:
     )
     assert result.exit_code == 0, result.report.to_json()
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["rows"] == 300
-    rows = [r for p in sorted(out.glob("*.parquet")) for r in pq.read_table(p).to_pylist()]
-    return sorted(rows, key=lambda r: r["event_reference"])
+    return output_rows(out)
 
 
 def test_mixed_line_endings_give_the_same_output_rows(tmp_path):
