@@ -23,12 +23,8 @@ from dspt.cld.engines.common import (
     is_parquet,
     outcome_counts,
 )
-from dspt.cld.engines.spark_session import session, stop
+from dspt.cld.engines.spark_session import checkpoint, discard, session, stop
 from dspt.cld.plan import build_plan
-
-# The per-person table the output joins every row with; the other steps are cached as they are
-# first computed, inside the jobs that need them (each eager build is a job of its own).
-BUILT_BEFORE_OUTPUT = frozenset({"traced"})
 
 
 def _string_schema(columns):
@@ -73,8 +69,6 @@ def run_plan(
     text columns and the plan's `rec` columns of every row, parsed once. Only when there is none
     (a caller that did not validate first) is the file parsed here.
     """
-    from pyspark import StorageLevel
-
     from dspt.cld.engines import spark_checks
     from dspt.cld.landing import Limits
     from dspt.cld.progress import as_progress
@@ -94,7 +88,7 @@ def run_plan(
         staged = spark_checks.Staged(
             df, inputs.extract, inputs.spec.version, inputs.multiline, workdir, masks
         )
-    persisted = []
+    kept = []
     steps = build_plan(inputs.spec, SPARK, threshold=inputs.threshold)
     try:
         # Rows Spark could not read, or over the line limit, are left out as DuckDB leaves its
@@ -109,14 +103,11 @@ def run_plan(
             sql = "SELECT * FROM src" if step.name == "rec" else step.sql
             df = spark.sql(sql)
             if step.materialise:
-                df = df.persist(StorageLevel.MEMORY_AND_DISK)
-                persisted.append(df)
-                if step.name in BUILT_BEFORE_OUTPUT:
-                    # One job builds it (and, on the way, every table it reads): a table already
-                    # built has its real size, so the output's join with every row is planned
-                    # with it, and when small it is broadcast to every task instead of both
-                    # sides being shuffled and sorted.
-                    df.count()
+                # Built now, as rows (`checkpoint`): the steps after it read those rows, not its
+                # plan again, and are planned with its real size (a small per-person table is
+                # broadcast to every task of the output's join instead of both sides shuffled).
+                df = checkpoint(df)
+                kept.append(df)
             df.createOrReplaceTempView(step.name)
             tracker.update(0.1 + 0.3 * (i + 1) / len(steps))
         out_tmp = workdir / "spark-output"
@@ -134,8 +125,8 @@ def run_plan(
     finally:
         for name in ("src", "ix_raw", "lk_raw", "__keys", *(s.name for s in steps)):
             spark.catalog.dropTempView(name)
-        for df in persisted:
-            df.unpersist()
+        for df in kept:
+            discard(df)
         spark_checks.release(staged)
 
 

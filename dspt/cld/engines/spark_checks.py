@@ -4,7 +4,7 @@
 Spark dialect, run where the data is, for `--engine spark`.
 
 Landing (gzip, encoding) and the header are checked in Python first, as for DuckDB. Spark then
-parses the CSV once (`stage`) into a cached table holding, per row, the text columns, the plan's
+parses the CSV once (`stage`) into a checkpointed table holding, per row, the text columns, the plan's
 `rec` columns (normalised identifiers, trace key), every check's verdict as bits of a few BIGINT
 masks, the line's length and whether the row is broken: Spark could not split it into the
 header's columns (too few or too many values, an unbalanced quote) or its line is over the size
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from dspt.cld.checks import Check, build_checks, date_alias, lit, with_dates
 from dspt.cld.dialect import SPARK
+from dspt.cld.engines.spark_session import checkpoint, discard
 from dspt.cld.findings import Kind, build_report, extra_kinds, repeats_header
 from dspt.cld.plan import rec_select
 from dspt.cld.spec import Spec
@@ -42,7 +43,7 @@ class Staged:
     directory is gone belonged to a finished run and is released by the next one (`_sweep`).
     """
 
-    df: object  # pyspark DataFrame, persisted
+    df: object  # pyspark DataFrame, checkpointed (`spark_session.checkpoint`)
     path: Path
     spec_version: str
     multiline: bool
@@ -117,10 +118,9 @@ def _stage_sql(spec: Spec, checks: list[Check], source: str) -> str:
 
 
 def stage(spark, path: Path, spec: Spec, *, multiline: bool, max_line_bytes: int):
-    """Parse the extract into a persisted DataFrame (computed on first use; see module doc).
+    """Parse the extract into a checkpointed DataFrame (computed now; see module doc).
 
     Returns (DataFrame, names of the mask columns)."""
-    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     checks = build_checks(spec, SPARK)
@@ -144,8 +144,8 @@ def stage(spark, path: Path, spec: Spec, *, multiline: bool, max_line_bytes: int
                 }
             )
             .drop(CORRUPT, *(date_alias(f.name) for f in spec.fields if f.type == "date"))
-            .persist(StorageLevel.MEMORY_AND_DISK)
         )
+        df = checkpoint(df)
     finally:
         spark.catalog.dropTempView(view)
     masks = tuple(sorted({_mask(c) for c in checks}))
@@ -157,7 +157,7 @@ def _sweep() -> None:
     with _lock:
         done = [k for k, s in _staged.items() if not s.workdir.exists()]
         for key in done:
-            _staged.pop(key).df.unpersist()
+            discard(_staged.pop(key).df)
 
 
 def _key(path: Path, spec: Spec) -> tuple[str, str]:
@@ -176,7 +176,7 @@ def _keep(staged: Staged) -> None:
         old = _staged.pop(key, None)
         _staged[key] = staged
     if old is not None and old.df is not staged.df:
-        old.df.unpersist()
+        discard(old.df)
 
 
 def _aggregate(spark, df, spec: Spec, masks: tuple[str, ...]) -> dict:
@@ -259,7 +259,7 @@ def run_checks(
     # Line by line first, so the file splits across tasks. A quoted line break shows up as broken
     # rows with an odd number of quotes; only then parse again with multiLine (one split).
     if agg["odd_quotes"]:
-        df.unpersist()
+        discard(df)
         multiline = True
         df, masks = stage(spark, path, spec, multiline=True, max_line_bytes=max_line_bytes)
         agg = _aggregate(spark, df, spec, masks)
@@ -309,7 +309,7 @@ def run_checks(
     if workdir is not None:
         _keep(Staged(df, path, spec.version, multiline, workdir, masks))
     else:
-        df.unpersist()
+        discard(df)
     return agg["good"] + agg["broken"], agg["extremes"], checks, listed
 
 
@@ -432,7 +432,7 @@ def validate_rows(
 def release(staged: Staged | None) -> None:
     """Drop a cached extract from Spark's memory and disk."""
     if staged is not None:
-        staged.df.unpersist()
+        discard(staged.df)
 
 
 __all__ = ["validate_rows", "run_checks", "stage", "take_staged", "release", "Staged"]
