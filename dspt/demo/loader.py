@@ -6,6 +6,7 @@ import importlib
 import time
 import zlib
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as clock
@@ -77,7 +78,7 @@ def load_demo(
     log=print,
     shape: str = DEFAULT_SHAPE,
     *,
-    plugins: bool = True,
+    plugins: bool | Collection[str] = True,
 ) -> tuple[DemoContext, dict]:
     """Load the demo data set into an empty database. Returns the context and a summary.
 
@@ -85,6 +86,8 @@ def load_demo(
     programme's published shapes; "2023" is the earlier generator, same data for the same seed.
     `plugins=False` loads the organisations, publications and people only, without each app's
     own demo records (client-level data, LSO work, plans…): for tests of the core data's shape.
+    A collection of app labels (`{"support", "monitoring"}`) loads those apps' records only: for
+    tests that need some of them and not the rest.
     """
     if shape not in SHAPES:
         raise ValueError(f"Unknown demo shape '{shape}'. Choose one of: {', '.join(SHAPES)}.")
@@ -137,7 +140,8 @@ def load_demo(
         )
         start_assessment(ctx, care_home, cal.edition_on(ctx.today))
     core_seconds = time.monotonic() - started
-    ran = _run_plugins(ctx) if plugins else []
+    only = None if plugins is True else frozenset(plugins or ())
+    ran = _run_plugins(ctx, only)
     summary = {
         "locations": len(ctx.locations),
         "providers": len(ctx.providers),
@@ -359,12 +363,15 @@ def _pick_head_office(providers: list[Provider]) -> int:
     return candidates[0].org_row["id"]
 
 
-def _run_plugins(ctx: DemoContext) -> list[str]:
-    """Call each app's `demo.populate(ctx)` (dspt/core/demo.py), each in its own transaction."""
+def _run_plugins(ctx: DemoContext, only: frozenset[str] | None = None) -> list[str]:
+    """Call each app's `demo.populate(ctx)` (dspt/core/demo.py), each in its own transaction;
+    with `only`, just those apps' (by app label)."""
     ran = []
     for config in apps.get_app_configs():
         if config.name == "dspt.demo":
             continue  # this app: the core data set built above
+        if only is not None and config.label not in only:
+            continue
         module_name = f"{config.name}.demo"
         try:
             module = importlib.import_module(module_name)

@@ -227,6 +227,17 @@ def test_each_apps_demo_plugin_is_called_in_its_own_transaction(monkeypatch):
     assert any(p.startswith("support") for p in summary["plugins"])
 
 
+def test_only_the_apps_named_load_their_demo_records(monkeypatch):
+    called = []
+    for name in ("support", "cld"):
+        module = types.ModuleType(f"dspt.{name}.demo")
+        module.populate = lambda ctx, name=name: called.append(name)
+        monkeypatch.setitem(sys.modules, f"dspt.{name}.demo", module)
+    _ctx, summary = load_demo(200, 5, log=lambda s: None, plugins={"support"})
+    assert called == ["support"]
+    assert [p.split()[0] for p in summary["plugins"]] == ["support"]
+
+
 def test_commands_load_skip_when_not_empty_and_print_signins():
     out = StringIO()
     call_command("load_demo", locations=200, seed=1, stdout=out)
