@@ -4,13 +4,13 @@
 Spark dialect, run where the data is, for `--engine spark`.
 
 Landing (gzip, encoding) and the header are checked in Python first, as for DuckDB. Spark then
-parses the CSV once (`stage`) into a checkpointed table holding, per row, the text columns, the plan's
-`rec` columns (normalised identifiers, trace key), every check's verdict as bits of a few BIGINT
-masks, the line's length and whether the row is broken: Spark could not split it into the
-header's columns (too few or too many values, an unbalanced quote) or its line is over the size
-limit. One aggregate over that table decides the file; findings are listed only when a bit is
-set, and row numbers (from Spark's per-partition ids and one small count per partition, so no row
-passes through Python) only then. `process` runs the plan from the same cached table
+parses the CSV once (`stage`) into a checkpointed table (`spark_session.checkpoint`) holding,
+per row, the text columns, the plan's `rec` columns (normalised identifiers, trace key), every
+check's verdict as bits of a few BIGINT masks, the line's length and whether the row is broken:
+Spark could not split it into the header's columns (too few or too many values, an unbalanced
+quote) or its line is over the size limit. One aggregate over that table decides the file;
+findings are listed only when a bit is set, and row numbers (from Spark's per-partition ids and
+one small count per partition, so no row passes through Python) only then. `process` runs the plan from the same checkpointed table
 (`take_staged`), so an accepted extract is parsed once for checks, tracing and output alike.
 Findings are written as Parquet into the private work directory and the report is built from them
 with the same code as DuckDB's.

@@ -79,7 +79,7 @@ def checkpoint(df):
     planning, not the rows, took most of a run (a 600-row extract: 52 s with `persist`, 40 s
     with this; 200,000 rows: 100 s and 68 s). The cost: the rows exist only on the executors
     that computed them, so losing an executor mid-run fails the run rather than recomputing
-    them; the task queue then retries it (`docs/operator-guide.md`).
+    them, and the submission is processed again (`docs/operator-guide.md`).
     """
     from pyspark import StorageLevel
 
