@@ -51,20 +51,27 @@ ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 _templates: dict[str, str] = {}
 
 
-def _migrate(url: str, scratch: Path) -> None:
+def clean_env(**settings: str) -> dict:
+    """This process's environment without its own database, test and DSPT settings, plus
+    `settings`: what a `dspt` process of a test's own starts from."""
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("DSPT_", "DATABASE_URL", "PYTEST", "DJANGO_SETTINGS"))
     }
-    env.update(DATABASE_URL=url, DSPT_DATA_DIR=str(scratch))
-    run(env, "migrate", "--no-input", "-v", "0")
+    env.update(settings)
+    return env
+
+
+def _migrate(url: str, scratch: Path) -> None:
+    run(clean_env(DATABASE_URL=url, DSPT_DATA_DIR=str(scratch)), "migrate", "--no-input", "-v", "0")
 
 
 def _template(kind: str) -> str:
     """This process's migrated database of `kind`: a SQLite file's path, or a PostgreSQL name."""
     if kind not in _templates:
         scratch = Path(tempfile.mkdtemp(prefix="dspt-template-"))
+        atexit.register(shutil.rmtree, scratch, True)
         if kind == "sqlite":
             path = scratch / "template.sqlite3"
             _migrate(f"sqlite:///{path}", scratch)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import DSPT, database, redis_up, run
+from tests.processes import DSPT, clean_env, database, redis_up, run
 
 pytestmark = [pytest.mark.xdist_group("servers"), pytest.mark.processes]
 
@@ -33,12 +33,7 @@ for n in range({jobs}):
 
 
 def _env(tmp_path: Path, url: str, **extra: str) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DSPT_", "DATABASE_URL", "PYTEST", "DJANGO_SETTINGS"))
-    }
-    env.update(
+    env = clean_env(
         DATABASE_URL=url,
         DSPT_DATA_DIR=str(tmp_path / "data"),
         DSPT_CLD_STORAGE=str(tmp_path / "zone"),
