@@ -40,8 +40,8 @@ DSPT = ROOT / ".venv" / "bin" / "dspt"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of `pid` and all its descendants."""
+def _tree(pid: int) -> list[int]:
+    """`pid` and all its descendants."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -51,18 +51,45 @@ def tree_rss(pid: int) -> int:
                 children.setdefault(ppid, []).append(int(entry))
             except (OSError, IndexError, ValueError):
                 continue
-    total, todo = 0, [pid]
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
+        out.append(p)
         todo.extend(children.get(p, []))
+    return out
+
+
+def _kib(path: str, field: str) -> int:
+    """A `field: N kB` line of a /proc file, in bytes (0 when the process has gone)."""
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(field):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def tree_memory(pid: int) -> tuple[int, int, list[tuple[str, int]]]:
+    """Memory of `pid` and its descendants: (RSS summed, PSS summed, (name, RSS) of each).
+
+    RSS counts a page once in every process that maps it, so a child that shares its parent's
+    pages for a moment (a forked or vfork-ed helper about to exec) doubles the sum; PSS
+    (proportional set size) shares each page out among the processes that map it, so their
+    sum is the memory the tree really holds."""
+    rss = pss = 0
+    parts = []
+    for p in _tree(pid):
+        r = _kib(f"/proc/{p}/status", "VmRSS:")
+        rss += r
+        pss += _kib(f"/proc/{p}/smaps_rollup", "Pss:")
         try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+            with open(f"/proc/{p}/comm") as f:
+                parts.append((f.read().strip(), r))
         except OSError:
             continue
-    return total
+    return rss, pss, parts
 
 
 def tree_cpu(pid: int) -> dict[int, float]:
@@ -95,6 +122,9 @@ def _own_cpu() -> float:
 
 
 LAST_CPU_SECONDS = [0.0]  # CPU seconds of the last command `run_measured` ran (its whole tree)
+# Of the last command `run_measured` ran: its tree's peak PSS, and each process's RSS at the
+# moment the summed RSS peaked.
+LAST_MEMORY: dict[str, object] = {"pss": 0, "parts": []}
 
 
 def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
@@ -105,14 +135,18 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     runs, the CPU time much less."""
     started = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak = peak_pss = 0
+    parts_at_peak: list[tuple[str, int]] = []
     cpu: dict[int, float] = {}
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss, parts_at_peak
         while not stop.is_set():
-            peak = max(peak, tree_rss(proc.pid))
+            rss, pss, parts = tree_memory(proc.pid)
+            if rss > peak:
+                peak, parts_at_peak = rss, parts
+            peak_pss = max(peak_pss, pss)
             cpu.update(tree_cpu(proc.pid))
             stop.wait(0.2)
 
@@ -122,6 +156,7 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     stop.set()
     sampler.join()
     LAST_CPU_SECONDS[0] = sum(cpu.values())
+    LAST_MEMORY.update(pss=peak_pss, parts=parts_at_peak)
     if proc.returncode != 0:
         sys.stderr.write(err.decode(errors="replace")[-2000:])
     return time.monotonic() - started, proc.returncode, peak
@@ -240,6 +275,11 @@ def main() -> None:
                 f"{engine}: {secs:.1f}s against a bare CSV -> Parquet of {bare:.1f}s "
                 f"(ratio {bare / secs:.3f}; by CPU time {bare_cpu:.1f} / {cpu:.1f} = "
                 f"{bare_cpu / max(cpu, 0.1):.3f}; count(*) {scan_s:.1f}s; peak RSS {peak / 1e9:.2f} GB)",
+                flush=True,
+            )
+            at_peak = ", ".join(f"{n} {r / 1e9:.2f}" for n, r in LAST_MEMORY["parts"] if r > 50e6)
+            print(
+                f"  peak PSS {LAST_MEMORY['pss'] / 1e9:.2f} GB; at the RSS peak (GB): {at_peak}",
                 flush=True,
             )
 
