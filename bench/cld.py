@@ -40,17 +40,26 @@ DSPT = ROOT / ".venv" / "bin" / "dspt"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
 
-def _tree(pid: int) -> list[int]:
-    """`pid` and all its descendants."""
+def _scan() -> tuple[dict[int, list[int]], dict[int, tuple[str, list[str]]]]:
+    """Every process's children, and its name and the /proc stat fields after the name."""
     children: dict[int, list[int]] = {}
+    stats: dict[int, tuple[str, list[str]]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                children.setdefault(ppid, []).append(int(entry))
+                    text = f.read()
+                head, rest = text.rsplit(")", 1)
+                fields = rest.split()
+                children.setdefault(int(fields[1]), []).append(int(entry))
+                stats[int(entry)] = (head.split("(", 1)[1], fields)
             except (OSError, IndexError, ValueError):
                 continue
+    return children, stats
+
+
+def _tree(pid: int, children: dict[int, list[int]]) -> list[int]:
+    """`pid` and all its descendants."""
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
@@ -71,8 +80,8 @@ def _kib(path: str, field: str) -> int:
     return 0
 
 
-def tree_memory(pid: int) -> tuple[int, int, list[tuple[str, int]]]:
-    """Memory of `pid` and its descendants: (RSS summed, PSS summed, (name, RSS) of each).
+def tree_memory(pids: list[int], stats: dict) -> tuple[int, int, list[tuple[str, int]]]:
+    """Memory of the processes `pids`: (RSS summed, PSS summed, (name, RSS) of each).
 
     RSS counts a page once in every process that maps it, so a child that shares its parent's
     pages for a moment (a forked or vfork-ed helper about to exec) doubles the sum; PSS
@@ -80,39 +89,19 @@ def tree_memory(pid: int) -> tuple[int, int, list[tuple[str, int]]]:
     sum is the memory the tree really holds."""
     rss = pss = 0
     parts = []
-    for p in _tree(pid):
+    for p in pids:
         r = _kib(f"/proc/{p}/status", "VmRSS:")
         rss += r
         pss += _kib(f"/proc/{p}/smaps_rollup", "Pss:")
-        try:
-            with open(f"/proc/{p}/comm") as f:
-                parts.append((f.read().strip(), r))
-        except OSError:
-            continue
+        if p in stats:
+            parts.append((stats[p][0], r))
     return rss, pss, parts
 
 
-def tree_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds (user + system) used so far by `pid` and each of its descendants."""
+def tree_cpu(pids: list[int], stats: dict) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each of the processes `pids`."""
     tick = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    fields: dict[int, list[str]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    rest = f.read().rsplit(")", 1)[1].split()
-                children.setdefault(int(rest[1]), []).append(int(entry))
-                fields[int(entry)] = rest
-            except (OSError, IndexError, ValueError):
-                continue
-    out, todo = {}, [pid]
-    while todo:
-        p = todo.pop()
-        todo.extend(children.get(p, []))
-        if p in fields:
-            out[p] = (int(fields[p][11]) + int(fields[p][12])) / tick
-    return out
+    return {p: (int(stats[p][1][11]) + int(stats[p][1][12])) / tick for p in pids if p in stats}
 
 
 def _own_cpu() -> float:
@@ -143,11 +132,13 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     def sample() -> None:
         nonlocal peak, peak_pss, parts_at_peak
         while not stop.is_set():
-            rss, pss, parts = tree_memory(proc.pid)
+            children, stats = _scan()  # one pass over /proc for memory and CPU alike
+            pids = _tree(proc.pid, children)
+            rss, pss, parts = tree_memory(pids, stats)
             if rss > peak:
                 peak, parts_at_peak = rss, parts
             peak_pss = max(peak_pss, pss)
-            cpu.update(tree_cpu(proc.pid))
+            cpu.update(tree_cpu(pids, stats))
             stop.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
