@@ -42,7 +42,12 @@ def redis_up() -> bool:
         return False
 
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+def _pg_url(name: str) -> str:
+    """The local PostgreSQL server's database `name` (trust authentication)."""
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+ADMIN_URL = _pg_url("postgres")
 
 # Migrating a database from nothing takes `dspt migrate` about 8 CPU seconds, and a dozen tests
 # need a database of their own: each process migrates one of each kind once (`_template`) and
@@ -81,7 +86,7 @@ def _template(kind: str) -> str:
             with psycopg.connect(ADMIN_URL, autocommit=True) as c:
                 c.execute(f'CREATE DATABASE "{name}"')
             atexit.register(_drop, name)
-            _migrate(f"postgres://postgres@127.0.0.1:5432/{name}", scratch)
+            _migrate(_pg_url(name), scratch)
             _templates[kind] = name
     return _templates[kind]
 
@@ -97,7 +102,7 @@ def postgres_url() -> str | None:
     name = f"dspt_fresh_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
+    return _pg_url(name)
 
 
 def _drop(name: str) -> None:

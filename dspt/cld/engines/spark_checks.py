@@ -10,8 +10,9 @@ check's verdict as bits of a few BIGINT masks, the line's length and whether the
 Spark could not split it into the header's columns (too few or too many values, an unbalanced
 quote) or its line is over the size limit. One aggregate over that table decides the file;
 findings are listed only when a bit is set, and row numbers (from Spark's per-partition ids and
-one small count per partition, so no row passes through Python) only then. `process` runs the plan from the same checkpointed table
-(`take_staged`), so an accepted extract is parsed once for checks, tracing and output alike.
+one small count per partition, so no row passes through Python) only then. `process` runs the
+plan from the same checkpointed table (`take_staged`), so an accepted extract is parsed once for
+checks, tracing and output alike.
 Findings are written as Parquet into the private work directory and the report is built from them
 with the same code as DuckDB's.
 """
