@@ -4,6 +4,9 @@
 - A worker killed with SIGKILL in the middle of a check leaves the job to be taken again: the
   next worker checks the extract to the end, or, past DSPT_TASK_MAX_ATTEMPTS, marks it failed;
   it is never left "being checked".
+- SIGTERM stops a worker busy with a job, whether it reaches the main process alone (the job
+  finishes first) or every process of the worker at once, as systemd's default stop does (the
+  job is left on the queue to be handed out again, and the worker exits at once).
 - With DSPT_TASK_REDIS the same worker takes its jobs from Redis, and a killed worker's job is
   taken again from there too (skipped without a server).
 """
@@ -101,6 +104,31 @@ def test_two_workers_never_take_the_same_job(kind, tmp_path):
     # belongs to: both workers took jobs, so they really raced for them.
     parents = {int(parent) for _, _, parent in lines}
     assert len(parents) == 2, parents
+
+
+@pytest.mark.parametrize("to", ["main-process", "process-group"])
+def test_sigterm_stops_a_busy_worker(to, tmp_path):
+    with database("sqlite", tmp_path / "db") as url:
+        env = _env(tmp_path, url, DSPT_TASK_WORKERS="1")
+        run(env, "migrate", "--no-input", "-v", "0")
+        log, done = tmp_path / "worker.log", tmp_path / "done.txt"
+        with _worker(env, log) as proc:
+            assert _wait(lambda: log.exists() and b"running" in log.read_bytes(), 90)
+            run(env, "shell", "-c", ENQUEUE.format(jobs=1, path=str(done), seconds=4))
+            assert _wait(lambda: b"processing" in log.read_bytes(), 60), log.read_text()[-3000:]
+            if to == "main-process":
+                os.kill(proc.pid, signal.SIGTERM)
+            else:
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"dspt worker did not exit after SIGTERM to its {to}")
+        left = run(env, "shell", "-c", COUNT_ORM).strip().splitlines()[-1]
+    if to == "main-process":
+        assert _lines(done) and left == "0"  # the job in hand finished and was acknowledged
+    else:
+        assert not _lines(done) and left == "1"  # killed mid-job, and kept to be run again
 
 
 @pytest.fixture(scope="module")

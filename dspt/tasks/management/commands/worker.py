@@ -1,15 +1,14 @@
 """`dspt worker [--once]`: run the background jobs (checks, processing, e-mails, daily jobs).
 
-Without --once it runs django-q2's cluster until stopped (SIGTERM or Ctrl-C finish the job in
-hand first): DSPT_TASK_WORKERS processes taking jobs from the queue, and the scheduler that
-starts the daily jobs. Run one or more on any machine that reaches the database and the
-processing zone; two workers never take the same job. With --once it runs what is waiting in
-this process and exits (a quick catch-up, and tests).
+Without --once it runs django-q2's cluster until stopped (dspt/tasks/cluster.py): SIGTERM or
+Ctrl-C let each job process finish the job in hand first. DSPT_TASK_WORKERS processes take jobs
+from the queue, and the scheduler starts the daily jobs. Run one or more on any machine that
+reaches the database and the processing zone; two workers never take the same job. With --once
+it runs what is waiting in this process and exits (a quick catch-up, and tests).
 """
 
 from __future__ import annotations
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -27,4 +26,6 @@ class Command(BaseCommand):
 
             self.stdout.write(f"{run_pending()} job(s) run")
             return
-        call_command("qcluster")
+        from dspt.tasks.cluster import WorkerCluster
+
+        WorkerCluster().run()
