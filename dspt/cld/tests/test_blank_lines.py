@@ -100,7 +100,7 @@ def test_blank_lines_before_a_position(tmp_path, monkeypatch, records_are_lines)
     data = b'h,i\n1,2\n\n3,4\n \t\n5,"6\n\n7"\n\r\n8,9\n'
     path = tmp_path / "b.csv"
     path.write_bytes(data)
-    monkeypatch.setattr(landing, "CHUNK", 5)  # lines split between chunks
+    monkeypatch.setattr(landing.common, "CHUNK", 5)  # lines split between chunks
     positions = [data.index(b"3,4"), data.index(b"5,"), data.index(b"8,9"), data.index(b"1,2")]
     found = landing.blank_lines_before(path, positions, records_are_lines=records_are_lines)
     # Read line by line the empty line inside the quoted value counts too: `records_are_lines`

@@ -76,7 +76,7 @@ LANDED = b'h,i\n1,2\n3,"a\r\nb"\n4,"c\rd"\n5,"e"\n6,7\n"8",9\n10,11\n'
 def test_the_landed_copy_ends_every_line_with_a_line_feed(tmp_path, monkeypatch, chunk):
     """Quoted values keep their carriage returns; pieces of any size, so a CR LF pair or a quoted
     value split between two pieces is judged whole."""
-    monkeypatch.setattr(landing, "CHUNK", chunk)
+    monkeypatch.setattr(landing.common, "CHUNK", chunk)
     source = tmp_path / "mixed.csv"
     source.write_bytes(MIXED)
     landed = landing.land(source, tmp_path)
@@ -95,7 +95,7 @@ def test_a_file_that_ends_its_lines_one_way_is_not_copied(tmp_path):
 
 
 def test_carriage_returns_kept_inside_quoted_values_are_bounded(tmp_path, monkeypatch):
-    monkeypatch.setattr(landing, "MAX_QUOTED_CRS", 2)
+    monkeypatch.setattr(landing.walk, "MAX_QUOTED_CRS", 2)
     source = tmp_path / "many.csv"
     source.write_bytes(b'h,i\n1,"a\rb\rc"\r\n2,"d\re"\n')
     with pytest.raises(landing.Unreadable) as caught:

@@ -352,7 +352,7 @@ def test_spaces_taken_out_are_bounded(tmp_path, monkeypatch):
     offsets: past the bound the rest are left in the copy as sent."""
     from dspt.cld import landing
 
-    monkeypatch.setattr(landing, "MAX_SPACES_TAKEN_OUT", 3)
+    monkeypatch.setattr(landing.walk, "MAX_SPACES_TAKEN_OUT", 3)
     path = tmp_path / "spaces.csv"
     path.write_bytes(b"h,e\n" + b'a, "b"\n' * 5)
     assert len(landing.walk_records(path, 1000).spaces) == 3
@@ -395,7 +395,8 @@ def test_quotes_that_are_no_error_are_not_walked(tmp_path, monkeypatch, engine, 
 def test_a_line_that_reads_plainly_needs_no_walk(tmp_path_factory, line):
     """Soundness of skipping the walk: whenever a line the search stopped at reads plainly,
     the walk (DuckDB's reading) finds nothing in it to replace or take out."""
-    from dspt.cld.landing import _reads_plainly, walk_records
+    from dspt.cld.landing import walk_records
+    from dspt.cld.landing.scan import _reads_plainly
 
     data = ("h\n" + line + "\n").encode()
     if not _reads_plainly(data[2:]):
