@@ -27,14 +27,17 @@ class WorkerCluster(Cluster):
     """A django-q2 cluster whose main process never blocks on the sentinel in a signal handler."""
 
     def __init__(self) -> None:
-        super().__init__()  # installs self.sig_handler for SIGTERM and SIGINT
         self.stop_requested = threading.Event()
+        super().__init__()  # installs self.sig_handler for SIGTERM and SIGINT
 
     def sig_handler(self, signum, frame) -> None:
         if self.stop_requested.is_set():
             return
         self.stop_requested.set()
         log.info("Stopping: each job process finishes the job in hand")
+        self._stop_cluster()
+
+    def _stop_cluster(self) -> None:
         stop_event = self.stop_event
         if stop_event is not None:
             # A daemon thread: if the sentinel was killed while it waited on the event, this
@@ -49,6 +52,8 @@ class WorkerCluster(Cluster):
             # The sentinel died while starting: a signal to the whole group does that.
             if not self.stop_requested.is_set():
                 raise
+        if self.stop_requested.is_set():
+            self._stop_cluster()  # the signal came before there was an event to set
         self.sentinel.join()
         code = self.sentinel.exitcode or 0
         if code:
