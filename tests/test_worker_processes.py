@@ -51,7 +51,8 @@ def _env(tmp_path: Path, url: str, **extra: str) -> dict:
 
 @contextmanager
 def _worker(env: dict, log: Path):
-    """`dspt worker` in a session of its own, so the test can kill it and all its processes."""
+    """`dspt worker` in a session of its own, so the test can kill it and all its processes; it
+    must stop within 30 s of SIGTERM to its main process (killed and failed otherwise)."""
     with log.open("ab") as out:
         proc = subprocess.Popen(
             [DSPT, "worker"], env=env, stdout=out, stderr=out, start_new_session=True
@@ -61,11 +62,15 @@ def _worker(env: dict, log: Path):
     finally:
         if proc.poll() is None:
             proc.terminate()  # the main process stops its job processes after their jobs
+            hung = False
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
+                hung = True
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
+            if hung:
+                raise AssertionError("dspt worker did not stop within 30 s of SIGTERM")
 
 
 def _wait(what, seconds: float, step: float = 0.05):
