@@ -116,8 +116,11 @@ LAST_CPU_SECONDS = [0.0]  # CPU seconds of the last command `run_measured` ran (
 LAST_MEMORY: dict[str, object] = {"pss": 0, "parts": []}
 
 
-def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Run a command; return (seconds, exit code, peak RSS of its process tree).
+def run_measured(
+    cmd: list[str], env: dict[str, str], log: Path | None = None
+) -> tuple[float, int, int]:
+    """Run a command; return (seconds, exit code, peak RSS of its process tree). When it fails,
+    the end of what it wrote to stderr is printed, and the whole of it kept in `log`.
 
     The CPU seconds its process tree used (sampled, so a process living under 0.2 s may be
     missed) go to LAST_CPU_SECONDS: on a shared machine the wall-clock time depends on what else
@@ -150,6 +153,9 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     LAST_MEMORY.update(pss=peak_pss, parts=parts_at_peak)
     if proc.returncode != 0:
         sys.stderr.write(err.decode(errors="replace")[-2000:])
+        if log is not None:
+            log.write_bytes(err)
+            print(f"(exit {proc.returncode}: all it wrote to stderr is in {log})", flush=True)
     return time.monotonic() - started, proc.returncode, peak
 
 
@@ -240,6 +246,7 @@ def main() -> None:
                         str(target),
                     ],
                     env,
+                    args.workdir / "spark-convert-stderr.log",
                 )
                 convert_cpu = LAST_CPU_SECONDS[0]
                 shutil.rmtree(target, ignore_errors=True)
@@ -254,6 +261,7 @@ def main() -> None:
             secs, code, peak = run_measured(
                 [str(DSPT), "cld", "process", str(extract), "--out", str(out), "--engine", engine],
                 env,
+                args.workdir / f"{engine}-stderr.log",
             )
             shutil.rmtree(out, ignore_errors=True)
             cpu = LAST_CPU_SECONDS[0]
