@@ -31,6 +31,9 @@ DEFAULTS: dict[str, object] = {
     # Spark master for --engine spark.
     "DSPT_CLD_SPARK_MASTER": "local[*]",
     "DSPT_CLD_SPARK_SHUFFLE_PARTITIONS": 8,
+    # A materialised tracing table is broadcast to the joins that read it when its rows, as
+    # stored, take at most this many bytes (engines/spark_session.py, `broadcastable`).
+    "DSPT_CLD_SPARK_BROADCAST_BYTES": 32 * 1024 * 1024,
     # Extra Spark settings as a JSON object, e.g. {"spark.executor.memory": "8g"}.
     "DSPT_CLD_SPARK_CONF": "{}",
 }

@@ -23,7 +23,7 @@ from dspt.cld.engines.common import (
     is_parquet,
     outcome_counts,
 )
-from dspt.cld.engines.spark_session import checkpoint, discard, session, stop
+from dspt.cld.engines.spark_session import broadcastable, checkpoint, discard, session, stop
 from dspt.cld.plan import build_plan
 
 
@@ -98,16 +98,18 @@ def run_plan(
         ).createOrReplaceTempView("src")
         _read(spark, inputs.index, INDEX_COLUMNS).createOrReplaceTempView("ix_raw")
         _read(spark, inputs.lookup, LOOKUP_COLUMNS).createOrReplaceTempView("lk_raw")
-        keys_frame(spark, inputs.keys).createOrReplaceTempView("__keys")
+        # One row: broadcast to the joins with it (none is broadcast unless hinted).
+        keys_frame(spark, inputs.keys).hint("broadcast").createOrReplaceTempView("__keys")
         for i, step in enumerate(steps):
             sql = "SELECT * FROM src" if step.name == "rec" else step.sql
             df = spark.sql(sql)
             if step.materialise:
                 # Built now, as rows (`checkpoint`): the steps after it read those rows, not its
-                # plan again, and are planned with its real size (a small per-person table is
-                # broadcast to every task of the output's join instead of both sides shuffled).
+                # plan again, and a small one (by the size of its rows, not an estimate) is
+                # broadcast to the joins that read it instead of both sides shuffled.
                 df = checkpoint(df)
                 kept.append(df)
+                df = broadcastable(df)
             df.createOrReplaceTempView(step.name)
             tracker.update(0.1 + 0.3 * (i + 1) / len(steps))
         out_tmp = workdir / "spark-output"

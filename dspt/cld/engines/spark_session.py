@@ -42,9 +42,11 @@ def session():
             "-XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=256m -XX:ReservedCodeCacheSize=128m",
         )
         .config("spark.sql.parquet.compression.codec", "zstd")
-        # Broadcast a per-person table up to this size (tens of thousands of people) rather
-        # than shuffle and sort every row of the extract to join with it.
-        .config("spark.sql.autoBroadcastJoinThreshold", "32m")
+        # Nothing is broadcast on Spark's own sizes: a plan's estimate, or (adaptive execution)
+        # the compressed bytes of shuffled data, can be a fraction of what the table takes in
+        # memory as a hash table. On a 1,000,000-row extract that ran the 1 GB heap out and
+        # failed the run. Tables are broadcast by their stored size instead (`broadcastable`).
+        .config("spark.sql.autoBroadcastJoinThreshold", "-1")
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
         .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
         .config("spark.hadoop.parquet.enable.summary-metadata", "false")
@@ -86,8 +88,38 @@ def checkpoint(df):
     return df.localCheckpoint(eager=True, storageLevel=StorageLevel.MEMORY_AND_DISK)
 
 
+def stored_bytes(df) -> int | None:
+    """The bytes the rows of a `checkpoint` take where they are kept (memory and disk, on every
+    executor), or None when Spark holds no record of them."""
+    rdd_id = df._jdf.logicalPlan().rdd().id()
+    for info in df.sparkSession.sparkContext._jsc.sc().getRDDStorageInfo():
+        if info.id() == rdd_id:
+            return int(info.memSize()) + int(info.diskSize())
+    return None
+
+
+def broadcastable(df):
+    """`df`, a `checkpoint`, hinted to be broadcast to the joins that read it when its rows take
+    at most DSPT_CLD_SPARK_BROADCAST_BYTES (a per-person table of tens of thousands of people):
+    every task of the join then has it whole, rather than both sides shuffled and sorted. A
+    larger table, or one whose size is not known, is joined without a broadcast."""
+    size = stored_bytes(df)
+    if size is not None and size <= int(conf.get("DSPT_CLD_SPARK_BROADCAST_BYTES")):
+        return df.hint("broadcast")
+    return df
+
+
 def discard(df) -> None:
-    """Free the rows a `checkpoint` (or `persist`) of `df` keeps, on every executor."""
+    """Free the rows a `checkpoint` (or `persist`) of `df` keeps, on every executor.
+
+    Nothing to free once the Spark context has stopped (a run that failed, the heap run out):
+    its rows went with it. Trying raised an error of its own from the clean-up, which was then
+    reported in place of the one that stopped the run."""
+    try:
+        if df.sparkSession.sparkContext._jsc.sc().isStopped():
+            return
+    except Exception:  # noqa: BLE001 - the JVM itself is gone: nothing is kept
+        return
     plan = df._jdf.logicalPlan()
     if plan.getClass().getSimpleName() == "LogicalRDD":
         plan.rdd().unpersist(False)

@@ -44,3 +44,51 @@ def test_duckdb_and_spark_agree_row_for_row(tmp_path, capfd, settings):
     keys = pad_key(KEY)
     for secret in (TEST_KEY_HEX, keys.ipad.hex(), keys.opad.hex()):
         assert secret not in captured.out + captured.err
+
+
+def _joins(df) -> str:
+    plan = df._jdf.queryExecution().executedPlan().toString()
+    return " ".join(k for k in ("BroadcastHashJoin", "SortMergeJoin") if k in plan)
+
+
+@pytest.mark.spark
+def test_tables_are_broadcast_by_their_stored_size_not_an_estimate(settings):
+    """Spark's own sizes (a plan's estimate, shuffled bytes) can be a fraction of a table's size
+    in memory: broadcasting on them ran the 1 GB heap out at 1,000,000 rows. Only a checkpointed
+    table whose stored rows fit DSPT_CLD_SPARK_BROADCAST_BYTES is broadcast."""
+    from dspt.cld.engines.spark_session import (
+        broadcastable,
+        checkpoint,
+        discard,
+        session,
+        stored_bytes,
+    )
+
+    spark = session()
+    rows = spark.range(2000).selectExpr("id AS k", "repeat('x', 100) AS v")
+    people = checkpoint(spark.range(500).selectExpr("id AS k", "id * 2 AS n"))
+    try:
+        # Two small tables, neither hinted: joined without a broadcast, whatever Spark estimates.
+        assert _joins(rows.join(spark.range(500).withColumnRenamed("id", "k"), "k")) == (
+            "SortMergeJoin"
+        )
+        size = stored_bytes(people)
+        assert size is not None and 0 < size < 1_000_000
+        settings.DSPT_CLD_SPARK_BROADCAST_BYTES = size
+        assert _joins(rows.join(broadcastable(people), "k")) == "BroadcastHashJoin"
+        settings.DSPT_CLD_SPARK_BROADCAST_BYTES = size - 1
+        assert _joins(rows.join(broadcastable(people), "k")) == "SortMergeJoin"
+    finally:
+        discard(people)
+
+
+@pytest.mark.spark
+def test_rows_kept_by_a_stopped_context_are_discarded_without_an_error():
+    """A run whose Spark context stopped (its heap ran out) reports that error: the clean-up
+    after it raised an error of its own from the JVM, which was reported instead."""
+    from dspt.cld.engines.spark_session import checkpoint, discard, session, stop
+
+    kept = checkpoint(session().range(10))
+    stop()
+    discard(kept)
+    assert session().range(3).count() == 3  # the next run starts a session afresh
