@@ -42,6 +42,11 @@ def session():
             "-XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=256m -XX:ReservedCodeCacheSize=128m",
         )
         .config("spark.sql.parquet.compression.codec", "zstd")
+        # Read the extract in pieces of at most 32 MB (Spark's default is 128 MB): a piece's rows
+        # are one block of a checkpoint, and a block spilled to disk is read back through a
+        # direct buffer of its whole size. At 5,000,000 rows two 100 MB blocks read at once
+        # passed the 256 MB of direct memory above and failed the run.
+        .config("spark.sql.files.maxPartitionBytes", "32m")
         # Nothing is broadcast on Spark's own sizes: a plan's estimate, or (adaptive execution)
         # the compressed bytes of shuffled data, can be a fraction of what the table takes in
         # memory as a hash table. On a 1,000,000-row extract that ran the 1 GB heap out and
