@@ -14,6 +14,61 @@ from dspt.cld import conf
 _session = None
 
 
+# Spark fuses the row checks (about 90 of them, `spark_checks.stage`) into one generated method
+# of about 35 KB of bytecode. HotSpot never compiles a method over 8,000 bytes unless told to, so
+# that method ran interpreted for every row, and the checking pass it belongs to took 60% of the
+# executors' CPU time in a 1,000,000-row run. Compiled, the pass takes less than half the time
+# once warm. The price is the compiler's working memory for a method that size: about 0.3 GB
+# more at the peak (docs/performance.md, "Spark").
+JIT_OPTIONS = "-XX:-DontCompileHugeMethods"
+# Options of the JVMs Spark starts that add to ours rather than replace them (see `settings`).
+JAVA_OPTIONS = ("spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions")
+
+
+def settings() -> dict[str, str]:
+    """Every Spark setting the session starts with: ours, then DSPT_CLD_SPARK_CONF's (JSON).
+
+    An operator's setting replaces ours, except the JVMs' options: theirs are appended to ours,
+    so adding a flag keeps the memory bounds and the compiler option below, and a flag of theirs
+    that contradicts one of ours wins (HotSpot takes the last)."""
+    ours = {
+        "spark.master": str(conf.get("DSPT_CLD_SPARK_MASTER")),
+        "spark.app.name": "dspt-cld",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.ansi.enabled": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": str(conf.get("DSPT_CLD_SPARK_SHUFFLE_PARTITIONS")),
+        "spark.driver.memory": "1g",
+        # Bound what the JVM holds beyond its heap (direct buffers default to the heap's size
+        # again), so local mode keeps within about 2 GB; and compile the checks (JIT_OPTIONS).
+        "spark.driver.extraJavaOptions": "-XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=256m "
+        f"-XX:ReservedCodeCacheSize=128m {JIT_OPTIONS}",
+        "spark.executor.extraJavaOptions": JIT_OPTIONS,
+        "spark.sql.parquet.compression.codec": "zstd",
+        # Read the extract in pieces of at most 32 MB (Spark's default is 128 MB): a piece's rows
+        # are one block of a checkpoint, and a block spilled to disk is read back through a
+        # direct buffer of its whole size. At 5,000,000 rows two 100 MB blocks read at once
+        # passed the 256 MB of direct memory above and failed the run.
+        "spark.sql.files.maxPartitionBytes": "32m",
+        # Nothing is broadcast on Spark's own sizes: a plan's estimate, or (adaptive execution)
+        # the compressed bytes of shuffled data, can be a fraction of what the table takes in
+        # memory as a hash table. On a 1,000,000-row extract that ran the 1 GB heap out and
+        # failed the run. Tables are broadcast by their stored size instead (`broadcastable`).
+        "spark.sql.autoBroadcastJoinThreshold": "-1",
+        "spark.sql.legacy.timeParserPolicy": "CORRECTED",
+        "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
+        "spark.hadoop.parquet.enable.summary-metadata": "false",
+        "spark.sql.sources.commitProtocolClass": (
+            "org.apache.spark.sql.execution.datasources.SQLHadoopMapReduceCommitProtocol"
+        ),
+    }
+    # Operators add or override any Spark setting (cluster master, memory, ...) as JSON.
+    for key, value in json.loads(str(conf.get("DSPT_CLD_SPARK_CONF")) or "{}").items():
+        ours[key] = f"{ours[key]} {value}" if key in JAVA_OPTIONS else str(value)
+    return ours
+
+
 def session():
     """One Spark session per process (start-up costs seconds; reuse it)."""
     global _session
@@ -26,43 +81,9 @@ def session():
     from pyspark.sql import SparkSession
 
     logging.getLogger("py4j").setLevel(logging.ERROR)
-    builder = (
-        SparkSession.builder.master(str(conf.get("DSPT_CLD_SPARK_MASTER")))
-        .appName("dspt-cld")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.ansi.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", str(conf.get("DSPT_CLD_SPARK_SHUFFLE_PARTITIONS")))
-        .config("spark.driver.memory", "1g")
-        # Bound what the JVM holds beyond its heap (direct buffers default to the heap's size
-        # again), so local mode keeps within the 2 GB a machine like ours can give it.
-        .config(
-            "spark.driver.extraJavaOptions",
-            "-XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=256m -XX:ReservedCodeCacheSize=128m",
-        )
-        .config("spark.sql.parquet.compression.codec", "zstd")
-        # Read the extract in pieces of at most 32 MB (Spark's default is 128 MB): a piece's rows
-        # are one block of a checkpoint, and a block spilled to disk is read back through a
-        # direct buffer of its whole size. At 5,000,000 rows two 100 MB blocks read at once
-        # passed the 256 MB of direct memory above and failed the run.
-        .config("spark.sql.files.maxPartitionBytes", "32m")
-        # Nothing is broadcast on Spark's own sizes: a plan's estimate, or (adaptive execution)
-        # the compressed bytes of shuffled data, can be a fraction of what the table takes in
-        # memory as a hash table. On a 1,000,000-row extract that ran the 1 GB heap out and
-        # failed the run. Tables are broadcast by their stored size instead (`broadcastable`).
-        .config("spark.sql.autoBroadcastJoinThreshold", "-1")
-        .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
-        .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
-        .config("spark.hadoop.parquet.enable.summary-metadata", "false")
-        .config(
-            "spark.sql.sources.commitProtocolClass",
-            "org.apache.spark.sql.execution.datasources.SQLHadoopMapReduceCommitProtocol",
-        )
-    )
-    # Operators add or override any Spark setting (cluster master, memory, ...) as JSON.
-    for key, value in json.loads(str(conf.get("DSPT_CLD_SPARK_CONF")) or "{}").items():
-        builder = builder.config(key, str(value))
+    builder = SparkSession.builder
+    for key, value in settings().items():
+        builder = builder.config(key, value)
     _session = builder.getOrCreate()
     _session.sparkContext.setLogLevel("ERROR")
     return _session

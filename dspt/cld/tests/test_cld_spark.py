@@ -92,3 +92,35 @@ def test_rows_kept_by_a_stopped_context_are_discarded_without_an_error():
     stop()
     discard(kept)
     assert session().range(3).count() == 3  # the next run starts a session afresh
+
+
+def test_an_operators_jvm_options_add_to_ours(settings):
+    """DSPT_CLD_SPARK_CONF replaces a setting of ours, but a JVM option is added after ours: a
+    cluster's extra flag must not drop the memory bounds or the compiler option, and a flag that
+    contradicts ours still wins (HotSpot takes the last)."""
+    from dspt.cld.engines.spark_session import JIT_OPTIONS
+    from dspt.cld.engines.spark_session import settings as spark_settings
+
+    settings.DSPT_CLD_SPARK_CONF = (
+        '{"spark.driver.memory": "4g", "spark.executor.extraJavaOptions": "-XX:+UseG1GC",'
+        ' "spark.driver.extraJavaOptions": "-XX:+DontCompileHugeMethods"}'
+    )
+    conf = spark_settings()
+    assert conf["spark.driver.memory"] == "4g"
+    assert conf["spark.executor.extraJavaOptions"] == f"{JIT_OPTIONS} -XX:+UseG1GC"
+    driver = conf["spark.driver.extraJavaOptions"].split()
+    assert "-XX:MaxDirectMemorySize=256m" in driver
+    assert driver[-2:] == ["-XX:-DontCompileHugeMethods", "-XX:+DontCompileHugeMethods"]
+
+
+@pytest.mark.spark
+def test_the_spark_jvm_compiles_the_checks_generated_code():
+    """The checks run as one generated method far over HotSpot's 8,000-byte limit for
+    compiling a method; left interpreted it was most of a large extract's CPU time."""
+    from dspt.cld.engines.spark_session import session
+
+    jvm = session()._jvm
+    bean = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(
+        jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
+    )
+    assert bean.getVMOption("DontCompileHugeMethods").getValue() == "false"
