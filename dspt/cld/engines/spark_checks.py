@@ -33,7 +33,11 @@ from dspt.cld.spec import Spec
 CORRUPT = "__corrupt"
 MASK_BITS = 62  # checks per BIGINT bit mask (bit 63 is the sign)
 # Columns of the staged table that are not the extract's own or the plan's `rec` columns.
-BOOKKEEPING = ("__id", "__len", "__broken", "__odd", "__fields")
+BOOKKEEPING = ("__id", "__len", "__broken", "__odd", "__badquote", "__fields")
+# A value that opens a quote and closes it before something other than a comma, or never closes
+# it: what DuckDB's reader rejects as a quoting error (`UNQUOTED VALUE`). A quote inside a plain
+# value (`Station Road "Sur`) is text to both readers, so a row it is in is not a quoting error.
+BAD_QUOTE = r'(^|,)"([^"]|"")*("[^,"]|$)'
 
 
 @dataclass
@@ -139,6 +143,7 @@ def stage(spark, path: Path, spec: Spec, *, multiline: bool, max_line_bytes: int
                 {
                     "__broken": F.col(CORRUPT).isNotNull() | long,
                     "__odd": F.expr(_odd_quotes(CORRUPT)),
+                    "__badquote": F.col(CORRUPT).isNotNull() & F.col(CORRUPT).rlike(BAD_QUOTE),
                     "__fields": F.expr(
                         f"CASE WHEN {CORRUPT} IS NOT NULL THEN size(split({CORRUPT}, ',', -1)) END"
                     ),
@@ -372,7 +377,7 @@ def _structural(spec: Spec, kinds_extra: dict, max_line_bytes: int, all_rows: st
     cases = []
     for rule, cond in (
         ("LINE_TOO_LONG", f"__len > {max_line_bytes}"),
-        ("QUOTING", "__odd"),
+        ("QUOTING", "__badquote"),
         ("COLUMN_COUNT", f"__fields <> {n}"),
         ("STRUCTURE", "TRUE"),
     ):

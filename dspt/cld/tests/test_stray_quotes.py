@@ -100,6 +100,32 @@ def test_both_engines_give_the_same_report(tmp_path, engine, settings):
     assert [(w["row"], w["rule"]) for w in report.warnings] == [(50, "LINE_BREAK_IN_VALUE")]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_quote_inside_a_plain_value_then_a_line_break_is_a_column_count(
+    tmp_path, engine, settings
+):
+    """`Station Road "Sur` then a line break: the quote is text to both readers, as it is inside
+    a value that did not open with one, so the line is a row short of values and the rest of its
+    values are a row of their own: COLUMN_COUNT on both rows, in either engine. Spark reported
+    the first as QUOTING for its odd number of quotes."""
+    settings.DSPT_CLD_SPARK_SHUFFLE_PARTITIONS = 2
+    lines = extract(tmp_path, 40, quoted=False)
+    header = lines[0].decode().split(",")
+    cells = lines[6].split(b",")
+    column = header.index("GP_Practice_Name")
+    cells[column] = b'Station Road "Sur\nrey'
+    lines[6] = b",".join(cells)
+    path = tmp_path / "plain-quote.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    report = check(path, tmp_path, engine)
+    assert report.rows == 41
+    assert report.summary == {"COLUMN_COUNT": 2}, report.summary
+    assert [(e["row"], e["rule"]) for e in report.errors] == [
+        (6, "COLUMN_COUNT"),
+        (7, "COLUMN_COUNT"),
+    ]
+
+
 def walked(tmp_path: Path, data: bytes, limit: int = 1000):
     from dspt.cld.landing import walk_records
 
