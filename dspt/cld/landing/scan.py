@@ -197,6 +197,11 @@ class LongLines:
         if self._offset > self._start:
             self._ended(self._offset, 0)
             self._start = self._offset
+        # A quoted value still open at the end of the file ends there as at a line break: the
+        # walk finds the value and has its row replaced, as for a stray quote anywhere else.
+        # (Spark's reader would otherwise read it without its quote and check the row.)
+        if self.quotes and self._open:
+            self.quoted_break = True
         if self._waiting:  # the file ends with a lone CR
             self.mixed_line_ends = self.lone_cr = True
         if self.quotes and not self.bad_close and b'"' in self._carry:

@@ -118,7 +118,9 @@ def walk_records(path: Path, limit: int, *, line_ends: bool = False) -> Records:
                     continue
                 if offset - record > limit and record > 0:
                     found.long.append((record, offset))
-                elif broken and record > 0:
+                elif (broken or (quoted and not pending)) and record > 0:
+                    # Broken, or a value opened on the last line and never closed (no line
+                    # break after it): the row is a stray quote's.
                     found.strays.append((record, offset))
                 found.spaces = sorted(set(found.spaces))  # a stray quote's rows are read again
                 return found

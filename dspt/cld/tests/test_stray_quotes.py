@@ -126,6 +126,22 @@ def test_a_quote_inside_a_plain_value_then_a_line_break_is_a_column_count(
     ]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_value_left_open_at_the_end_of_the_file_is_a_stray_quote(tmp_path, engine, settings):
+    """`…,"Robot` and the end of the file, no line break after it: DuckDB reported QUOTING,
+    Spark read the value without its quote and checked the row like any other (landing looked
+    for a line break after an odd number of quotes, and there was none)."""
+    settings.DSPT_CLD_SPARK_SHUFFLE_PARTITIONS = 2
+    lines = extract(tmp_path, 40, quoted=False)
+    head, _, last = lines[-1].rpartition(b",")
+    lines[-1] = head + b',"' + last
+    path = tmp_path / "open-at-end.csv"
+    path.write_bytes(b"\n".join(lines))
+    report = check(path, tmp_path, engine)
+    assert report.rows == 40
+    assert [(e["row"], e["rule"]) for e in report.errors] == [(40, "QUOTING")]
+
+
 def walked(tmp_path: Path, data: bytes, limit: int = 1000):
     from dspt.cld.landing import walk_records
 
@@ -431,3 +447,11 @@ def test_a_line_that_reads_plainly_needs_no_walk(tmp_path_factory, line):
     path.write_bytes(data)
     found = walk_records(path, 1000)
     assert not found.strays and not found.spaces, (line, found)
+
+
+def test_the_walk_finds_a_value_left_open_at_the_end_of_the_file(tmp_path):
+    head = b"a,b,c\n1,2,3\n"
+    assert walked(tmp_path, head + b'4,5,"6')[0] == [b'4,5,"6']
+    assert walked(tmp_path, head + b'4,5,"6""')[0] == [b'4,5,"6""']  # a doubled quote: open
+    assert walked(tmp_path, head + b'4,5,"6"')[0] == []  # closed by the end of the file
+    assert walked(tmp_path, head + b'4,5,"6\n')[0] == [b'4,5,"6']
