@@ -41,8 +41,9 @@ class LongLines:
         self._start = offset  # offset where the current record began
         self._open = 0  # 1 when a quoted value is open at `_offset` (odd number of quotes seen)
         # Whether some line break comes after an odd number of quotes: a quoted line break, or a
-        # stray quote. Without one every record is one line and the quoting cannot carry from
-        # one line to the next, so `walk_records` is needed only with one.
+        # stray quote (the end of the file counts as one, `finish`). Without one every record is
+        # one line and the quoting cannot carry from one line to the next, so `walk_records` is
+        # needed only with one.
         self.quoted_break = False
         # Whether some quote may close a value badly within its line (`_closed_badly`): a
         # reader rejects that row, which Spark's would read as it stands, so `walk_records` is
