@@ -23,7 +23,15 @@ from dspt.cld.engines.common import (
     is_parquet,
     outcome_counts,
 )
-from dspt.cld.engines.spark_session import broadcastable, checkpoint, discard, session, stop
+from dspt.cld.engines.spark_session import (
+    broadcastable,
+    build_side,
+    checkpoint,
+    discard,
+    pieces,
+    session,
+    stop,
+)
 from dspt.cld.plan import build_plan
 
 
@@ -89,6 +97,7 @@ def run_plan(
             df, inputs.extract, inputs.spec.version, inputs.multiline, workdir, masks
         )
     kept = []
+    output_pieces = None
     steps = build_plan(inputs.spec, SPARK, threshold=inputs.threshold)
     try:
         # Rows Spark could not read, or over the line limit, are left out as DuckDB leaves its
@@ -109,11 +118,17 @@ def run_plan(
                 # broadcast to the joins that read it instead of both sides shuffled.
                 df = checkpoint(df)
                 kept.append(df)
-                df = broadcastable(df)
+                if step.name == "traced":
+                    # The per-person table the output joins every row to: at a million rows
+                    # and more too large to broadcast, so joined in pieces (`build_side`).
+                    df, output_pieces = build_side(df)
+                else:
+                    df = broadcastable(df)
             df.createOrReplaceTempView(step.name)
             tracker.update(0.1 + 0.3 * (i + 1) / len(steps))
         out_tmp = workdir / "spark-output"
-        spark.table("output").write.mode("overwrite").parquet(str(out_tmp))
+        with pieces(spark, output_pieces):
+            spark.table("output").write.mode("overwrite").parquet(str(out_tmp))
         tracker.update(0.9)
         for i, part in enumerate(sorted(out_tmp.glob("part-*.parquet"))):
             shutil.move(str(part), outputs.parquet_dir / f"part-{i:05d}.parquet")

@@ -18,6 +18,8 @@ KEY = bytes.fromhex(TEST_KEY_HEX)
 @pytest.mark.slow
 def test_duckdb_and_spark_agree_row_for_row(tmp_path, capfd, settings):
     settings.DSPT_CLD_SPARK_SHUFFLE_PARTITIONS = 2  # tiny data: fewer tasks, faster
+    # Nothing broadcast: the per-person table joined to the rows in pieces, as a large extract's.
+    settings.DSPT_CLD_SPARK_BROADCAST_BYTES = 8 * 1024
     spec = load_spec("release-2")
     extract = tmp_path / "both.csv"
     generate(extract, rows=600, seed=21, trace_share=0.4, spec=spec)
@@ -98,7 +100,7 @@ def test_an_operators_jvm_options_add_to_ours(settings):
     """DSPT_CLD_SPARK_CONF replaces a setting of ours, but a JVM option is added after ours: a
     cluster's extra flag must not drop the memory bounds or the compiler option, and a flag that
     contradicts ours still wins (HotSpot takes the last)."""
-    from dspt.cld.engines.spark_session import JIT_OPTIONS
+    from dspt.cld.engines.spark_session import JVM_OPTIONS
     from dspt.cld.engines.spark_session import settings as spark_settings
 
     settings.DSPT_CLD_SPARK_CONF = (
@@ -107,10 +109,11 @@ def test_an_operators_jvm_options_add_to_ours(settings):
     )
     conf = spark_settings()
     assert conf["spark.driver.memory"] == "4g"
-    assert conf["spark.executor.extraJavaOptions"] == f"{JIT_OPTIONS} -XX:+UseG1GC"
+    assert conf["spark.executor.extraJavaOptions"] == f"{JVM_OPTIONS} -XX:+UseG1GC"
     driver = conf["spark.driver.extraJavaOptions"].split()
     assert "-XX:MaxDirectMemorySize=256m" in driver
-    assert driver[-2:] == ["-XX:-DontCompileHugeMethods", "-XX:+DontCompileHugeMethods"]
+    assert driver[-1] == "-XX:+DontCompileHugeMethods"
+    assert driver[-1 - len(JVM_OPTIONS.split()) : -1] == JVM_OPTIONS.split()
 
 
 @pytest.mark.spark
@@ -124,3 +127,56 @@ def test_the_spark_jvm_compiles_the_checks_generated_code():
         jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
     )
     assert bean.getVMOption("DontCompileHugeMethods").getValue() == "false"
+
+
+@pytest.mark.spark
+def test_the_spark_jvm_collects_garbage_without_concurrent_marking():
+    """G1's concurrent marking, run again and again over a heap full of the checkpointed
+    extract, took an eighth of a 5,000,000-row run's CPU time; the parallel collector does none."""
+    from dspt.cld.engines.spark_session import session
+
+    jvm = session()._jvm
+    beans = jvm.java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()
+    names = {beans.get(i).getName() for i in range(beans.size())}
+    assert names == {"PS Scavenge", "PS MarkSweep"}
+
+
+@pytest.mark.spark
+def test_a_table_too_large_to_broadcast_is_joined_in_pieces_none_over_the_limit(settings):
+    """The output joins every row to the per-person table. Sorting both sides to merge them
+    spilled 4 GB at 5,000,000 rows; instead each task builds a hash table of one piece of the
+    per-person table, in as many pieces as keep each within DSPT_CLD_SPARK_BROADCAST_BYTES."""
+    from dspt.cld.engines.spark_session import build_side, checkpoint, discard, pieces, session
+
+    settings.DSPT_CLD_SPARK_SHUFFLE_PARTITIONS = 2
+    spark = session()
+    rows = spark.range(20000).selectExpr("id % 3000 AS k", "repeat('x', 100) AS v")
+    people = checkpoint(spark.range(3000).selectExpr("id AS k", "repeat('p', 200) AS n"))
+    try:
+        size = _stored(people)
+        settings.DSPT_CLD_SPARK_BROADCAST_BYTES = size
+        hinted, count = build_side(people)
+        assert count is None
+        assert _joins(rows.join(hinted, "k")) == "BroadcastHashJoin"
+
+        settings.DSPT_CLD_SPARK_BROADCAST_BYTES = size // 5
+        hinted, count = build_side(people)
+        before = spark.conf.get("spark.sql.shuffle.partitions")
+        assert count == -(-size // (size // 5)) >= 5  # more pieces than the setting's 2
+        with pieces(spark, count):
+            joined = rows.join(hinted, "k")
+            plan = joined._jdf.queryExecution().executedPlan().toString()
+            assert "ShuffledHashJoin" in plan and "SortMergeJoin" not in plan
+            assert joined.count() == 20000
+            assert joined.rdd.getNumPartitions() == count  # not merged into fewer
+        assert spark.conf.get("spark.sql.shuffle.partitions") == before  # restored after
+    finally:
+        discard(people)
+
+
+def _stored(df) -> int:
+    from dspt.cld.engines.spark_session import stored_bytes
+
+    size = stored_bytes(df)
+    assert size is not None and size > 0
+    return size
