@@ -92,7 +92,7 @@ def _field_checks(f: Field, d: Dialect) -> list[tuple[str, str, str, bool]]:
         out.append(
             (
                 "MAX_LENGTH",
-                f"length({v}) > {f.max_length}",
+                d.longer_than(v, f.max_length),
                 f"{f.name} is longer than {f.max_length} characters",
                 False,
             )
@@ -183,7 +183,7 @@ def _field_checks(f: Field, d: Dialect) -> list[tuple[str, str, str, bool]]:
         out.append(
             (
                 "LINE_BREAK_IN_VALUE",
-                f"(instr({c}, chr(10)) > 0 OR instr({c}, chr(13)) > 0)",
+                d.has_line_break(c),
                 f"{f.name} contains a line break",
                 False,
             )

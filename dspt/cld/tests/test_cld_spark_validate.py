@@ -22,6 +22,10 @@ def _bad_extract(path, spec):
     # A line break inside a quoted free-text value: a warning, not a broken row (and it makes
     # Spark read the file again with multiLine).
     table[300][table[0].index("Event_Description")] = "first line\nsecond line"
+    # Lengths are in characters: 100 two-byte letters fit GP_Practice_Name's 100, 101 do not
+    # (Spark counts characters only when the bytes are over the limit).
+    name = table[0].index("GP_Practice_Name")
+    table[20][name], table[21][name] = "é" * 100, "é" * 101
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(table)
     lines = buffer.getvalue().splitlines(keepends=True)
@@ -53,6 +57,8 @@ def test_spark_and_duckdb_validation_agree(tmp_path, settings):
     assert duck.summary["COLUMN_COUNT"] == 2 and duck.summary["LINE_BREAK_IN_VALUE"] == 1
     assert {"DUPLICATE_EVENT", "NHS_NUMBER_CHECK_DIGIT", "DATE_ORDER"} <= set(duck.summary)
     assert spark.summary == duck.summary
+    too_long = {(e["row"], e["rule"]) for e in duck.errors if e["rule"] == "MAX_LENGTH"}
+    assert (21, "MAX_LENGTH") in too_long and (20, "MAX_LENGTH") not in too_long
     assert (spark.rows, spark.error_count, spark.warning_count) == (
         duck.rows,
         duck.error_count,
