@@ -127,6 +127,8 @@ def test_the_spark_jvm_compiles_the_checks_generated_code():
         jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
     )
     assert bean.getVMOption("DontCompileHugeMethods").getValue() == "false"
+    # C2 gives up on that method at once instead of after ten seconds' work.
+    assert bean.getVMOption("MaxNodeLimit").getValue() == "60000"
 
 
 @pytest.mark.spark
