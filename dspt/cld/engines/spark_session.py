@@ -19,8 +19,7 @@ _session = None
 # of about 35 KB of bytecode. HotSpot never compiles a method over 8,000 bytes unless told to, so
 # that method ran interpreted for every row, and the checking pass it belongs to took 60% of the
 # executors' CPU time in a 1,000,000-row run. Compiled, the pass takes less than half the time
-# once warm. The price is the compiler's working memory for a method that size: about 0.3 GB
-# more at the peak (docs/performance.md, "Spark").
+# once warm, for about 0.1 GB more at the peak (docs/performance.md, "Spark").
 #
 # HotSpot's optimising compiler (C2) then worked about ten seconds on that method and gave up
 # ("out of nodes" at its default limit of 80,000), and C1's code ran it. At 60,000 C2 gives up
