@@ -143,18 +143,17 @@ def broadcastable(df):
     """`df`, a `checkpoint`, hinted to be broadcast to the joins that read it when its rows take
     at most DSPT_CLD_SPARK_BROADCAST_BYTES (a per-person table of tens of thousands of people):
     every task of the join then has it whole, rather than both sides shuffled and sorted. A
-    larger table, or one whose size is not known, is joined without a broadcast."""
-    size = stored_bytes(df)
-    if size is not None and size <= int(conf.get("DSPT_CLD_SPARK_BROADCAST_BYTES")):
-        return df.hint("broadcast")
-    return df
+    larger table, or one whose size is not known, is joined without a broadcast (nor in
+    `build_side`'s pieces)."""
+    hinted, count = build_side(df)
+    return df if count is not None else hinted
 
 
 def build_side(df) -> tuple[object, int | None]:
     """`df`, a `checkpoint` that a join builds its hash table from, hinted how, and the number
     of pieces the join must be run in (None: as many as Spark's setting says).
 
-    Broadcast whole when its rows take at most DSPT_CLD_SPARK_BROADCAST_BYTES (`broadcastable`).
+    Broadcast whole when its rows take at most DSPT_CLD_SPARK_BROADCAST_BYTES.
     Otherwise both sides are shuffled into pieces by the join key and each task builds a hash
     table of its piece of `df` alone, in enough pieces that none holds more than that many bytes
     of it. The other side is never sorted: a sort-merge join sorted every row of a 5,000,000-row
@@ -166,8 +165,8 @@ def build_side(df) -> tuple[object, int | None]:
         return df, None
     if size <= limit:
         return df.hint("broadcast"), None
-    pieces = max(int(conf.get("DSPT_CLD_SPARK_SHUFFLE_PARTITIONS")), -(-size // limit))
-    return df.hint("shuffle_hash"), pieces
+    count = max(int(conf.get("DSPT_CLD_SPARK_SHUFFLE_PARTITIONS")), -(-size // limit))
+    return df.hint("shuffle_hash"), count
 
 
 @contextmanager
